@@ -1,0 +1,83 @@
+//! Embeds the built-in skills (`skills-wasm/<name>/`, built for wasm32-wasip2 by `make build`)
+//! into the `prax` binary, each with its manifest completed by the component's digest.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    let skills_root = manifest_dir.join("../skills-wasm");
+    let wasm_dir = skills_root.join("target/wasm32-wasip2/release");
+    let required = std::env::var_os("PRAX_REQUIRE_BUILTINS").is_some_and(|v| v == "1");
+    println!("cargo:rerun-if-env-changed=PRAX_REQUIRE_BUILTINS");
+    println!("cargo:rerun-if-changed={}", skills_root.display());
+
+    let mut table = String::from("&[\n");
+    let mut missing = Vec::new();
+    for name in builtin_names(&skills_root) {
+        let manifest_path = skills_root.join(&name).join("skill.yaml");
+        let wasm_path = wasm_dir.join(format!("{name}.wasm"));
+        println!("cargo:rerun-if-changed={}", manifest_path.display());
+        println!("cargo:rerun-if-changed={}", wasm_path.display());
+        let (Ok(manifest), Ok(wasm)) = (
+            std::fs::read_to_string(&manifest_path),
+            std::fs::read(&wasm_path),
+        ) else {
+            missing.push(name);
+            continue;
+        };
+        let digest = hex::encode(Sha256::digest(&wasm));
+        let dest = out_dir.join("builtin").join(&name);
+        let written = std::fs::create_dir_all(&dest)
+            .and_then(|()| {
+                std::fs::write(
+                    dest.join("skill.yaml"),
+                    format!("{}\nsha256: {digest}\n", manifest.trim_end()),
+                )
+            })
+            .and_then(|()| std::fs::write(dest.join("skill.wasm"), &wasm));
+        if let Err(e) = written {
+            panic!(
+                "cannot write the embedded copy of built-in skill `{name}` to {}: {e}",
+                dest.display()
+            );
+        }
+        let _ = writeln!(
+            table,
+            "    BuiltinSkill {{ name: {name:?}, manifest: include_str!({m:?}), component: include_bytes!({c:?}) }},",
+            m = dest.join("skill.yaml"),
+            c = dest.join("skill.wasm"),
+        );
+    }
+    table.push(']');
+    if !missing.is_empty() {
+        let message = format!(
+            "built-in skills not built, so not embedded: {}; run `make build` (or `make skills`) first",
+            missing.join(", ")
+        );
+        if required {
+            panic!("{message}");
+        }
+        println!("cargo:warning={message}");
+    }
+    if let Err(e) = std::fs::write(out_dir.join("builtin_skills.rs"), table) {
+        panic!("cannot write builtin_skills.rs: {e}");
+    }
+}
+
+/// Every folder directly under `skills-wasm/` with a `skill.yaml` is a built-in skill whose
+/// crate has the folder's name. (`sdk/` has no manifest; test fixtures live deeper.)
+fn builtin_names(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().join("skill.yaml").is_file())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}

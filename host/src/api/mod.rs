@@ -1,0 +1,73 @@
+//! The HTTP API: one file per area, assembled here with the shared middleware.
+
+pub mod error;
+pub mod health;
+pub mod process;
+pub mod request_id;
+pub mod skills;
+pub mod validation;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::identity::Identity;
+use crate::runtime::Runtime;
+use crate::skills::Catalogue;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The skill runtime.
+    pub runtime: Arc<Runtime>,
+    /// The loaded skills.
+    pub catalogue: Arc<Catalogue>,
+    /// The system identity.
+    pub identity: Arc<Identity>,
+    /// When the server started.
+    pub started: Instant,
+}
+
+/// The OpenAPI document, served at `/api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Praximous API", description = "On-premise AI gateway: Smart Skills and LLM routes behind one API."),
+    paths(health::healthz, process::process, skills::list_skills, skills::skill_capabilities),
+    components(schemas(
+        process::ProcessRequest, process::ProcessResponse, error::ErrorBody,
+        error::ValidationErrorBody, error::ValidationIssue, health::Health,
+    )),
+    tags(
+        (name = "process", description = "Run tasks"),
+        (name = "skills", description = "What the loaded skills offer"),
+        (name = "system", description = "Health and status"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The whole HTTP application.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let api = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/v1/process", post(process::process))
+        .route("/api/v1/skills", get(skills::list_skills))
+        .route(
+            "/api/v1/skills/{skill_name}/capabilities",
+            get(skills::skill_capabilities),
+        )
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state);
+    Router::new()
+        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+        .merge(api)
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_id::assign))
+}

@@ -1,0 +1,95 @@
+//! `POST /api/v1/process`: run a task with a skill (LLM routes arrive with the router).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Extension, State};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody, ValidationErrorBody};
+use super::request_id::RequestId;
+use super::validation::parse_task_body;
+use crate::runtime::Call;
+
+/// A task request. Fields beyond `task_type` and `prompt` go to the skill as its params.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"task_type": "simple_math", "prompt": "Calculate 10 + 5", "num1": 10, "num2": 5, "operation": "add"}))]
+pub struct ProcessRequest {
+    /// The skill (or LLM route) to use.
+    pub task_type: String,
+    /// The prompt.
+    pub prompt: String,
+    /// Any other fields, for the skill.
+    #[serde(flatten)]
+    #[schema(value_type = Object, additional_properties)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// A successful answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProcessResponse {
+    /// `success`.
+    pub status: &'static str,
+    /// The skill's result data.
+    #[schema(value_type = Object)]
+    pub result: Value,
+    /// The skill's summary message.
+    pub message: Option<String>,
+    /// The skill's details.
+    pub details: Option<String>,
+    /// The request's id, also in the `X-Request-Id` header.
+    pub request_id: String,
+}
+
+/// Run a task with the skill named by `task_type`.
+#[utoipa::path(post, path = "/api/v1/process", tag = "process",
+    request_body = ProcessRequest,
+    responses(
+        (status = 200, description = "The skill's result", body = ProcessResponse),
+        (status = 400, description = "The skill refused the input", body = ErrorBody),
+        (status = 403, description = "The skill needed a capability it is not granted", body = ErrorBody),
+        (status = 404, description = "No skill or LLM route of that name", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server accepts", body = ErrorBody),
+        (status = 422, description = "The body is not a valid task request", body = ValidationErrorBody),
+        (status = 500, description = "The skill crashed, ran out of memory or returned bad data", body = ErrorBody),
+        (status = 503, description = "Every skill instance slot is busy", body = ErrorBody),
+        (status = 504, description = "The skill ran past its time limit", body = ErrorBody),
+    ))]
+pub async fn process(
+    State(state): State<AppState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ProcessResponse>, ApiError> {
+    let body =
+        body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
+    let task = parse_task_body(&body).map_err(ApiError::validation)?;
+    let Some(skill) = state.catalogue.get(&task.task_type) else {
+        tracing::info!(%request_id, task_type = %task.task_type, "unknown task type");
+        return Err(ApiError::not_found(format!(
+            "Skill or LLM route '{}' not found.",
+            task.task_type
+        )));
+    };
+    let call = Call {
+        request_id: request_id.clone(),
+        task_type: task.task_type,
+        prompt: task.prompt,
+        params: task.extra,
+        identity: state.identity.clone(),
+    };
+    match state.runtime.invoke(&skill.prepared, call).await {
+        Ok(output) => Ok(Json(ProcessResponse {
+            status: "success",
+            result: output.data,
+            message: output.message,
+            details: output.details,
+            request_id: request_id.to_string(),
+        })),
+        Err(error) => {
+            tracing::info!(%request_id, skill = %skill.manifest.name, %error, "skill did not succeed");
+            Err(error.into())
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Reading a task request body the way the Python original (FastAPI + pydantic) did, so that
+//! a malformed body gets the same 422 answer: a list of `{type, loc, msg, input}` issues.
+
+use serde_json::{Map, Value, json};
+
+use super::error::ValidationIssue;
+
+/// A task request: the two required fields and everything else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskBody {
+    /// The skill or LLM route to use.
+    pub task_type: String,
+    /// The prompt.
+    pub prompt: String,
+    /// Every other field, passed to the skill as its params.
+    pub extra: Map<String, Value>,
+}
+
+/// Parse `bytes` as a task request, or list every problem with it.
+pub fn parse_task_body(bytes: &[u8]) -> Result<TaskBody, Vec<ValidationIssue>> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(vec![issue(
+            "missing",
+            vec![json!("body")],
+            "Field required",
+            Value::Null,
+        )]);
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        vec![ValidationIssue {
+            kind: "json_invalid",
+            loc: vec![json!("body"), json!(byte_offset(bytes, &e))],
+            msg: "JSON decode error".into(),
+            input: json!({}),
+            ctx: Some(json!({ "error": e.to_string() })),
+        }]
+    })?;
+    let Value::Object(mut fields) = value else {
+        return Err(vec![issue(
+            "model_attributes_type",
+            vec![json!("body")],
+            "Input should be a valid dictionary or object to extract fields from",
+            value,
+        )]);
+    };
+    let whole = Value::Object(fields.clone());
+    let mut issues = Vec::new();
+    let task_type = take_string(&mut fields, "task_type", &whole, &mut issues);
+    let prompt = take_string(&mut fields, "prompt", &whole, &mut issues);
+    match (task_type, prompt) {
+        (Some(task_type), Some(prompt)) if issues.is_empty() => Ok(TaskBody {
+            task_type,
+            prompt,
+            extra: fields,
+        }),
+        _ => Err(issues),
+    }
+}
+
+fn take_string(
+    fields: &mut Map<String, Value>,
+    name: &'static str,
+    whole: &Value,
+    issues: &mut Vec<ValidationIssue>,
+) -> Option<String> {
+    let loc = vec![json!("body"), json!(name)];
+    match fields.remove(name) {
+        None => {
+            issues.push(issue("missing", loc, "Field required", whole.clone()));
+            None
+        }
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            issues.push(issue(
+                "string_type",
+                loc,
+                "Input should be a valid string",
+                other,
+            ));
+            None
+        }
+    }
+}
+
+fn issue(kind: &'static str, loc: Vec<Value>, msg: &str, input: Value) -> ValidationIssue {
+    ValidationIssue {
+        kind,
+        loc,
+        msg: msg.into(),
+        input,
+        ctx: None,
+    }
+}
+
+/// The byte offset of a JSON syntax error, from serde's 1-based line and column.
+fn byte_offset(bytes: &[u8], error: &serde_json::Error) -> usize {
+    let line_start: usize = bytes
+        .split(|&b| b == b'\n')
+        .take(error.line().saturating_sub(1))
+        .map(|line| line.len() + 1)
+        .sum();
+    line_start + error.column().saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issues(body: &str) -> Value {
+        json!(parse_task_body(body.as_bytes()).err().unwrap_or_default())
+    }
+
+    #[test]
+    fn extra_fields_become_params() {
+        let body = parse_task_body(br#"{"task_type":"simple_math","prompt":"p","num1":1}"#)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(body.task_type, "simple_math");
+        assert_eq!(
+            body.extra,
+            json!({"num1": 1}).as_object().cloned().unwrap_or_default()
+        );
+    }
+
+    #[test]
+    fn both_missing_fields_are_reported() {
+        let found = issues(r#"{"num1": 1}"#);
+        assert_eq!(found[0]["loc"], json!(["body", "task_type"]));
+        assert_eq!(found[1]["loc"], json!(["body", "prompt"]));
+        assert_eq!(found[1]["msg"], "Field required");
+        assert_eq!(found[1]["type"], "missing");
+    }
+
+    #[test]
+    fn wrong_type_is_string_type() {
+        let found = issues(r#"{"task_type":"echo","prompt":42}"#);
+        assert_eq!(
+            found,
+            json!([{"type":"string_type","loc":["body","prompt"],"msg":"Input should be a valid string","input":42}])
+        );
+    }
+
+    #[test]
+    fn non_object_and_bad_json_and_empty() {
+        assert_eq!(issues("[1,2]")[0]["type"], "model_attributes_type");
+        let bad = issues("{\"task_type\": }");
+        assert_eq!(bad[0]["type"], "json_invalid");
+        assert_eq!(bad[0]["loc"], json!(["body", 14]));
+        assert_eq!(issues("")[0]["loc"], json!(["body"]));
+    }
+}

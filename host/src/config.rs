@@ -1,0 +1,245 @@
+//! Configuration: `praximous.toml`, its defaults, and its validation.
+//!
+//! Every setting has a working default, so a missing file is a valid configuration.
+//! A bad file stops start-up with a message naming the file, the key and the fix.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::identity::Identity;
+
+/// Environment variable that names the configuration file when `--config` is not given.
+pub const CONFIG_ENV: &str = "PRAXIMOUS_CONFIG";
+/// Where `prax` looks for a configuration file when neither `--config` nor the variable is set.
+pub const DEFAULT_CONFIG_PATH: &str = "config/praximous.toml";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `--config` or `PRAXIMOUS_CONFIG` cannot be read.
+    #[error("{path}: cannot read the configuration file: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the schema.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the key and its line, from the TOML parser.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("{path}: `{key}` {problem}")]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// The dotted key.
+        key: &'static str,
+        /// What is wrong and what to do.
+        problem: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// HTTP server settings.
+    pub server: ServerConfig,
+    /// The system identity and persona.
+    pub identity: Identity,
+    /// Skill runtime settings.
+    pub skills: SkillsConfig,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Directory for the store, installed skills and the compiled-skill cache.
+    pub data_dir: PathBuf,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("data"),
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+/// `[skills]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SkillsConfig {
+    /// Directory of installed skills; defaults to `<data_dir>/skills`.
+    pub dir: Option<PathBuf>,
+    /// Skill instances that may run at once (sizes the instance pool).
+    pub max_concurrent: u32,
+    /// Largest result a skill may return, in bytes.
+    pub max_output_bytes: usize,
+    /// Partial output (`output.emit`) a skill may stream per request, in bytes.
+    pub max_emit_bytes: usize,
+    /// Log lines a skill may write per request; later lines are dropped.
+    pub max_log_lines: u32,
+    /// Ceiling on any skill's memory limit, in MiB, whatever its manifest asks.
+    pub max_memory_mb: u32,
+    /// Ceiling on any skill's time limit, in milliseconds.
+    pub max_timeout_ms: u64,
+}
+
+impl Default for SkillsConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            max_concurrent: 128,
+            max_output_bytes: 1 << 20,
+            max_emit_bytes: 1 << 20,
+            max_log_lines: 200,
+            max_memory_mb: 256,
+            max_timeout_ms: 60_000,
+        }
+    }
+}
+
+impl Config {
+    /// Load the configuration: from `explicit` if given (it must exist), else from
+    /// [`DEFAULT_CONFIG_PATH`] if that file exists, else the built-in defaults.
+    /// Returns the configuration and the file it came from, if any.
+    pub fn load(explicit: Option<&Path>) -> Result<(Self, Option<PathBuf>), ConfigError> {
+        let path = match explicit {
+            Some(path) => path.to_owned(),
+            None if Path::new(DEFAULT_CONFIG_PATH).is_file() => PathBuf::from(DEFAULT_CONFIG_PATH),
+            None => return Ok((Self::default(), None)),
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let config = Self::parse(&text, &path)?;
+        Ok((config, Some(path)))
+    }
+
+    /// Parse and validate configuration text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let value = |key, problem: String| ConfigError::Value {
+            path: path.to_owned(),
+            key,
+            problem,
+        };
+        let skills = &self.skills;
+        if !(1..=10_000).contains(&skills.max_concurrent) {
+            return Err(value(
+                "skills.max_concurrent",
+                "must be between 1 and 10000".into(),
+            ));
+        }
+        if skills.max_memory_mb == 0 || skills.max_memory_mb > 4096 {
+            return Err(value(
+                "skills.max_memory_mb",
+                "must be between 1 and 4096 (MiB)".into(),
+            ));
+        }
+        if skills.max_timeout_ms == 0 {
+            return Err(value(
+                "skills.max_timeout_ms",
+                "must be at least 1 (ms)".into(),
+            ));
+        }
+        if self.server.max_body_bytes < 1024 {
+            return Err(value(
+                "server.max_body_bytes",
+                "must be at least 1024 (bytes)".into(),
+            ));
+        }
+        self.identity
+            .validate()
+            .map_err(|problem| value("identity.sensitivity_level", problem))?;
+        Ok(())
+    }
+
+    /// Where installed skills live.
+    pub fn skills_dir(&self) -> PathBuf {
+        self.skills
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.server.data_dir.join("skills"))
+    }
+
+    /// Where compiled skills are cached.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.server.data_dir.join("cache")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("praximous.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        let config = parse("").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.server.bind.to_string(), "127.0.0.1:8000");
+        assert_eq!(config.skills_dir(), PathBuf::from("data/skills"));
+    }
+
+    #[test]
+    fn the_shipped_default_file_is_valid() {
+        let text = include_str!("../../config/praximous.toml");
+        parse(text).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_key() {
+        let err = parse("[server]\nbnid = \"127.0.0.1:1\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.starts_with("praximous.toml: "), "{err}");
+        assert!(err.contains("bnid"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = parse("[skills]\nmax_concurrent = \"many\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("max_concurrent"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_value_says_the_fix() {
+        let err = parse("[skills]\nmax_concurrent = 0\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            err,
+            "praximous.toml: `skills.max_concurrent` must be between 1 and 10000"
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Praximous: an on-premise AI gateway that runs Smart Skills as sandboxed WebAssembly
+//! components behind one HTTP API.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod identity;
+pub mod runtime;
+pub mod server;
+pub mod skills;

@@ -1,0 +1,73 @@
+//! The one wasmtime [`Engine`] of the process, and the epoch ticker that drives time limits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the epoch advances; the granularity of CPU time limits.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Build the engine: component model, async, pooling allocator sized for `max_concurrent`
+/// instances of at most `max_memory_mb` MiB each, and epoch interruption.
+pub fn build_engine(max_concurrent: u32, max_memory_mb: u32) -> wasmtime::Result<Engine> {
+    let n = max_concurrent;
+    let mut pool = PoolingAllocationConfig::default();
+    // Sized for Rust, Python (componentize-py) and JS (componentize-js) components alike;
+    // see shared/notes/wasm-runtime.md §5.
+    pool.total_component_instances(n)
+        .total_core_instances(8 * n)
+        .total_memories(2 * n)
+        .total_tables(4 * n)
+        .total_stacks(n)
+        .max_memory_size(max_memory_mb as usize * (1 << 20))
+        .max_core_instances_per_component(64)
+        .max_memories_per_component(8)
+        .max_tables_per_component(16)
+        .max_component_instance_size(1 << 20)
+        .max_unused_warm_slots(64.min(n));
+
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config)
+}
+
+/// A thread that advances the engine's epoch every [`EPOCH_TICK`] until dropped.
+pub struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    /// Start ticking `engine`.
+    pub fn start(engine: &Engine) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let engine = engine.clone();
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("prax-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `prax serve`: start the runtime, load the skills, and serve HTTP until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+
+use crate::api::{self, AppState};
+use crate::config::Config;
+use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
+use crate::skills::{BUILTIN_SKILLS, Catalogue};
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}; choose another with --data-dir")]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The skill runtime could not start.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}; choose another address with --bind")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The server failed while serving.
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Build the application state: runtime and catalogue.
+pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
+    let data_dir = &config.server.data_dir;
+    std::fs::create_dir_all(data_dir).map_err(|source| ServeError::DataDir {
+        path: data_dir.clone(),
+        source,
+    })?;
+    let skills = &config.skills;
+    let runtime = Runtime::new(RuntimeSettings {
+        max_concurrent: skills.max_concurrent,
+        max_memory_mb: skills.max_memory_mb,
+        max_timeout_ms: skills.max_timeout_ms,
+        max_output_bytes: skills.max_output_bytes,
+        max_emit_bytes: skills.max_emit_bytes,
+        max_log_lines: skills.max_log_lines,
+        cache_dir: config.cache_dir(),
+    })?;
+    let catalogue = Catalogue::load(&runtime, BUILTIN_SKILLS, &config.skills_dir());
+    if BUILTIN_SKILLS.is_empty() {
+        tracing::warn!(
+            "this binary was built without the built-in skills; build it with `make build`"
+        );
+    }
+    Ok(AppState {
+        runtime: Arc::new(runtime),
+        catalogue: Arc::new(catalogue),
+        identity: Arc::new(config.identity.clone()),
+        started: Instant::now(),
+    })
+}
+
+/// Serve until SIGINT or SIGTERM. Prints `listening on http://ADDR` once it accepts requests.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let started = Instant::now();
+    let state = build_state(&config)?;
+    let skills = state.catalogue.len();
+    let problems = state.catalogue.problems().len();
+    let display_name = config.identity.display_name();
+    let app = api::router(state, config.server.max_body_bytes);
+
+    let addr = config.server.bind;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
+    tracing::info!(
+        system = %display_name,
+        %local,
+        skills,
+        skills_not_loaded = problems,
+        startup_ms = started.elapsed().as_millis() as u64,
+        "{display_name} serving"
+    );
+    // The one line scripts and tests wait for; stdout so it is never mixed with log noise.
+    println!("listening on http://{local}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(ServeError::Serve)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

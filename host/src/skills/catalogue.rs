@@ -1,0 +1,188 @@
+//! The catalogue: every skill that loaded, by name, and why the others did not.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use praximous_registry::skill_dir::MANIFEST_FILE;
+use praximous_registry::{Manifest, VerifiedSkill, WitVersion, load_skill_dir, verify_skill};
+
+use super::builtin::BuiltinSkill;
+use crate::runtime::{PreparedSkill, Runtime, supported_wit};
+
+/// Where a skill came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkillSource {
+    /// Embedded in the binary.
+    Builtin,
+    /// A folder in the skills directory.
+    Installed(PathBuf),
+}
+
+/// A skill ready to serve requests.
+pub struct LoadedSkill {
+    /// Its validated manifest.
+    pub manifest: Manifest,
+    /// Where it came from.
+    pub source: SkillSource,
+    /// Its compiled, pre-linked component.
+    pub prepared: PreparedSkill,
+}
+
+/// A skill that was kept out, and why.
+#[derive(Debug, Clone)]
+pub struct LoadProblem {
+    /// The manifest or folder concerned.
+    pub origin: String,
+    /// What went wrong, naming the file and the problem.
+    pub reason: String,
+}
+
+/// The skills this server serves.
+#[derive(Default)]
+pub struct Catalogue {
+    skills: BTreeMap<String, Arc<LoadedSkill>>,
+    problems: Vec<LoadProblem>,
+}
+
+impl Catalogue {
+    /// Load the built-ins, then every skill folder in `dir` (a missing `dir` holds none).
+    /// A skill that fails any check is left out and its problem recorded; the rest load.
+    /// An installed skill with a built-in's name replaces the built-in.
+    pub fn load(runtime: &Runtime, builtins: &[BuiltinSkill], dir: &Path) -> Self {
+        let wit = supported_wit();
+        let mut catalogue = Self::default();
+        for builtin in builtins {
+            let origin = format!("built-in skill `{}`", builtin.name);
+            let path = PathBuf::from(format!("<built-in>/{}/{MANIFEST_FILE}", builtin.name));
+            let verified = verify_skill(&path, builtin.manifest, builtin.component.to_vec(), &wit)
+                .map_err(|e| e.to_string());
+            catalogue.admit(runtime, origin, SkillSource::Builtin, verified);
+        }
+        for folder in skill_folders(dir, &mut catalogue.problems) {
+            let origin = folder.display().to_string();
+            let verified = load_installed(&folder, &wit);
+            catalogue.admit(runtime, origin, SkillSource::Installed(folder), verified);
+        }
+        catalogue
+    }
+
+    fn admit(
+        &mut self,
+        runtime: &Runtime,
+        origin: String,
+        source: SkillSource,
+        verified: Result<VerifiedSkill, String>,
+    ) {
+        let result = verified.and_then(
+            |VerifiedSkill {
+                 manifest,
+                 component,
+             }| {
+                let name = manifest.name.to_string();
+                if let Some(existing) = self.skills.get(&name)
+                    && existing.source != SkillSource::Builtin
+                {
+                    return Err(format!(
+                        "a skill named `{name}` is already loaded from {}; remove one of them",
+                        describe(&existing.source)
+                    ));
+                }
+                runtime
+                    .prepare(&name, manifest.limits, &manifest.sha256, &component)
+                    .map(|prepared| (name, manifest, prepared))
+                    .map_err(|e| format!("{origin}: {e}"))
+            },
+        );
+        match result {
+            Ok((name, manifest, prepared)) => {
+                tracing::info!(skill = %name, version = %manifest.version, source = %describe(&source), cache = ?prepared.cache, "skill loaded");
+                if self.skills.contains_key(&name) {
+                    tracing::info!(skill = %name, "installed skill replaces the built-in of the same name");
+                }
+                self.skills.insert(
+                    name,
+                    Arc::new(LoadedSkill {
+                        manifest,
+                        source,
+                        prepared,
+                    }),
+                );
+            }
+            Err(reason) => {
+                tracing::error!(%origin, %reason, "skill not loaded");
+                self.problems.push(LoadProblem { origin, reason });
+            }
+        }
+    }
+
+    /// The skill named `name`.
+    pub fn get(&self, name: &str) -> Option<Arc<LoadedSkill>> {
+        self.skills.get(name).cloned()
+    }
+
+    /// Every loaded skill, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<LoadedSkill>> {
+        self.skills.values()
+    }
+
+    /// Number of loaded skills.
+    pub fn len(&self) -> usize {
+        self.skills.len()
+    }
+
+    /// Whether no skill loaded.
+    pub fn is_empty(&self) -> bool {
+        self.skills.is_empty()
+    }
+
+    /// The skills that were kept out, and why.
+    pub fn problems(&self) -> &[LoadProblem] {
+        &self.problems
+    }
+}
+
+fn describe(source: &SkillSource) -> String {
+    match source {
+        SkillSource::Builtin => "the built-ins".to_owned(),
+        SkillSource::Installed(path) => path.display().to_string(),
+    }
+}
+
+fn load_installed(folder: &Path, wit: &[WitVersion]) -> Result<VerifiedSkill, String> {
+    let verified = load_skill_dir(folder, wit).map_err(|e| e.to_string())?;
+    let folder_name = folder
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if folder_name != verified.manifest.name.as_str() {
+        return Err(format!(
+            "{}: the folder is named `{folder_name}` but the manifest names the skill `{}`; rename the folder to match",
+            folder.join(MANIFEST_FILE).display(),
+            verified.manifest.name
+        ));
+    }
+    Ok(verified)
+}
+
+/// The sub-folders of `dir` that hold a `skill.yaml`, sorted; other entries are ignored.
+fn skill_folders(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            problems.push(LoadProblem {
+                origin: dir.display().to_string(),
+                reason: format!("{}: cannot list the skills directory: {e}", dir.display()),
+            });
+            return Vec::new();
+        }
+    };
+    let mut folders: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join(MANIFEST_FILE).is_file())
+        .collect();
+    folders.sort();
+    folders
+}
