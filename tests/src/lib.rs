@@ -1,1 +1,255 @@
-//! x
+//! Harness for end-to-end tests: start the real `prax` binary on a free loopback port with
+//! its own data directory, install test skills into it, and talk HTTP to it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The `prax` binary under test: `$PRAX_BIN`, else the workspace's debug build.
+pub fn prax_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("PRAX_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    let path = target.join("debug/prax");
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first with `cargo build -p praximous` (`make test` does)",
+        path.display()
+    );
+    path
+}
+
+/// A component built in `skills-wasm/` (built-ins and test fixtures).
+pub fn component(crate_name: &str) -> Vec<u8> {
+    let path = repo_root().join(format!(
+        "skills-wasm/target/wasm32-wasip2/release/{crate_name}.wasm"
+    ));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; build the skills first with `make skills` (`make test` does)",
+            path.display()
+        )
+    })
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Install a skill folder `<data>/skills/<folder>/` holding `manifest` (to which the
+/// component's digest is appended as `sha256:`) and `skill.wasm`.
+pub fn install_skill(data_dir: &Path, folder: &str, manifest: &str, wasm: &[u8]) -> PathBuf {
+    let dir = data_dir.join("skills").join(folder);
+    let result = std::fs::create_dir_all(&dir).and_then(|()| {
+        std::fs::write(dir.join("skill.wasm"), wasm)?;
+        std::fs::write(
+            dir.join("skill.yaml"),
+            format!("{}\nsha256: {}\n", manifest.trim_end(), sha256_hex(wasm)),
+        )
+    });
+    if let Err(e) = result {
+        panic!("cannot install test skill into {}: {e}", dir.display());
+    }
+    dir
+}
+
+/// A running `prax serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The server's data directory.
+    pub data_dir: PathBuf,
+    log_path: PathBuf,
+    _work: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// A server with a fresh, empty data directory.
+    pub fn start() -> anyhow::Result<Self> {
+        let work = tempfile::tempdir()?;
+        let data_dir = work.path().join("data");
+        let mut server = Self::start_in(work.path(), &data_dir, &[])?;
+        server._work = Some(work);
+        Ok(server)
+    }
+
+    /// A server whose data directory is first prepared by `prepare`.
+    pub fn start_with(prepare: impl FnOnce(&Path)) -> anyhow::Result<Self> {
+        let work = tempfile::tempdir()?;
+        let data_dir = work.path().join("data");
+        std::fs::create_dir_all(&data_dir)?;
+        prepare(&data_dir);
+        let mut server = Self::start_in(work.path(), &data_dir, &[])?;
+        server._work = Some(work);
+        Ok(server)
+    }
+
+    /// Start `prax serve` in `work_dir` (its working directory, so no stray configuration
+    /// file is picked up) on `data_dir`, with `extra` arguments.
+    pub fn start_in(work_dir: &Path, data_dir: &Path, extra: &[&str]) -> anyhow::Result<Self> {
+        let log_path = work_dir.join(format!("prax-{}.log", std::process::id()));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)?;
+        let mut child = Command::new(prax_binary())
+            .current_dir(work_dir)
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(extra)
+            .env_remove("PRAXIMOUS_CONFIG")
+            .env("PRAX_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .context("cannot start prax")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(url.to_owned());
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(base_url) => Ok(Self {
+                child,
+                base_url,
+                data_dir: data_dir.to_owned(),
+                log_path,
+                _work: None,
+            }),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                bail!("prax did not start listening within 60 s; its log:\n{log}")
+            }
+        }
+    }
+
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Everything the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Wait until the log contains `needle`, up to `timeout`.
+    pub fn wait_for_log(&self, needle: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.log().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Stop the server with SIGTERM-like kill and wait for it.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// An answer: status, `x-request-id` header, and the body as JSON (`Null` if not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status code.
+    pub status: u16,
+    /// The `x-request-id` header, if present.
+    pub request_id: Option<String>,
+    /// The body as JSON.
+    pub json: serde_json::Value,
+    /// The raw body.
+    pub text: String,
+}
+
+/// A shared HTTP client.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_else(|e| panic!("cannot build the HTTP client: {e}"))
+}
+
+async fn answer(response: reqwest::Response) -> anyhow::Result<Answer> {
+    let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await?;
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    Ok(Answer {
+        status,
+        request_id,
+        json,
+        text,
+    })
+}
+
+/// POST `body` (raw bytes) to `path`.
+pub async fn post_raw(
+    client: &reqwest::Client,
+    url: &str,
+    body: impl Into<reqwest::Body>,
+) -> anyhow::Result<Answer> {
+    answer(
+        client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?,
+    )
+    .await
+}
+
+/// POST `body` as JSON to `url`.
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<Answer> {
+    post_raw(client, url, body.to_string()).await
+}
+
+/// GET `url`.
+pub async fn get(client: &reqwest::Client, url: &str) -> anyhow::Result<Answer> {
+    answer(client.get(url).send().await?).await
+}

@@ -251,7 +251,7 @@ impl Runtime {
             Some(Trap::UnreachableCodeReached) if captured.contains("panicked") => {
                 "panic".to_owned()
             }
-            Some(trap) => format!("wasm trap: {trap}"),
+            Some(trap) => trap.to_string(),
             None => format!("{}", error.root_cause()),
         };
         InvokeError::Crashed {
