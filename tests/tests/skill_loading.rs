@@ -1,0 +1,176 @@
+//! Skill discovery through the real binary: bad skills are kept out with a logged reason that
+//! names the file and the problem, the rest load; compiled skills are cached across restarts
+//! and a damaged cache entry is recompiled, never loaded.
+
+use std::time::Duration;
+
+use praximous_e2e::{Server, client, component, get, install_skill, post_json};
+use serde_json::json;
+
+fn echo_manifest(name: &str, extra: &str) -> String {
+    format!(
+        "name: {name}\nversion: 2.0.0\ndescription: Echo, installed.\nauthor: Tests\nlicense: MIT\n\
+         wit: praximous:skill@0.1.0\ncomponent: skill.wasm\n\
+         operations:\n  echo_operation: {{ description: Echo., params: {{ type: object }} }}\n{extra}"
+    )
+}
+
+#[tokio::test]
+async fn bad_skills_are_kept_out_and_the_rest_load() -> anyhow::Result<()> {
+    let echo = component("echo");
+    let server = Server::start_with(|data| {
+        // Loads: a valid installed copy of echo under another name.
+        install_skill(data, "echo_two", &echo_manifest("echo_two", ""), &echo);
+        // Digest mismatch: the component changed after the manifest was written.
+        let tampered = install_skill(data, "tampered", &echo_manifest("tampered", ""), &echo);
+        std::fs::write(tampered.join("skill.wasm"), b"\0asm\x0d\x00\x01\x00").ok();
+        // Unsupported WIT version.
+        install_skill(
+            data,
+            "future",
+            &echo_manifest("future", "").replace("@0.1.0", "@9.0.0"),
+            &echo,
+        );
+        // Missing field.
+        install_skill(
+            data,
+            "incomplete",
+            &echo_manifest("incomplete", "").replace("author: Tests\n", ""),
+            &echo,
+        );
+        // Folder and manifest disagree on the name.
+        install_skill(
+            data,
+            "wrong_folder",
+            &echo_manifest("other_name", ""),
+            &echo,
+        );
+        // Not a component at all.
+        install_skill(data, "garbage", &echo_manifest("garbage", ""), b"not wasm");
+    })?;
+
+    let skills = get(&client(), &server.url("/api/v1/skills")).await?;
+    let names: Vec<&String> = skills
+        .json
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        ["echo", "echo_two", "simple_math", "text_manipulation"]
+    );
+    assert_eq!(skills.json["echo_two"]["source"], "installed");
+    assert_eq!(skills.json["echo_two"]["version"], "2.0.0");
+
+    let answer = post_json(
+        &client(),
+        &server.url("/api/v1/process"),
+        &json!({"task_type": "echo_two", "prompt": "hi"}),
+    )
+    .await?;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json["result"]["echoed_prompt"], "hi");
+
+    let log = server.log();
+    let expect = [
+        (
+            "tampered/skill.yaml: component `skill.wasm` has sha256",
+            "the manifest pins",
+        ),
+        (
+            "future/skill.yaml: targets praximous:skill@9.0.0",
+            "this host runs only praximous:skill@0.1.0",
+        ),
+        (
+            "incomplete/skill.yaml: missing field `author`",
+            "skill not loaded",
+        ),
+        (
+            "wrong_folder/skill.yaml: the folder is named `wrong_folder`",
+            "rename the folder",
+        ),
+        (
+            "garbage: the component does not compile",
+            "skill not loaded",
+        ),
+    ];
+    for (reason, also) in expect {
+        let line = log.lines().find(|l| l.contains(reason));
+        assert!(
+            line.is_some_and(|l| l.contains(also)),
+            "log names `{reason}` with `{also}`:\n{log}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_installed_skill_replaces_the_builtin_of_the_same_name() -> anyhow::Result<()> {
+    let echo = component("echo");
+    let server = Server::start_with(|data| {
+        install_skill(data, "echo", &echo_manifest("echo", ""), &echo);
+    })?;
+    let caps = get(&client(), &server.url("/api/v1/skills/echo/capabilities")).await?;
+    assert_eq!(caps.json["source"], "installed");
+    assert_eq!(caps.json["version"], "2.0.0");
+    Ok(())
+}
+
+#[tokio::test]
+async fn compiled_skills_are_cached_and_damaged_entries_recompiled() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let data = work.path().join("data");
+
+    let mut first = Server::start_in(work.path(), &data, &[])?;
+    assert!(first.log().contains("cache=Miss"), "{}", first.log());
+    first.stop();
+
+    let entries: Vec<_> = std::fs::read_dir(data.join("cache"))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(entries.len(), 3, "one entry per built-in: {entries:?}");
+
+    let mut second = Server::start_in(work.path(), &data, &[])?;
+    let log = second.log();
+    assert_eq!(
+        log.matches("cache=Hit").count(),
+        3,
+        "a restart recompiles nothing:\n{log}"
+    );
+    second.stop();
+
+    // Damage every entry in a different way: truncation, a flipped byte, garbage.
+    std::fs::write(&entries[0], b"PRAX")?;
+    let mut bytes = std::fs::read(&entries[1])?;
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&entries[1], &bytes)?;
+    std::fs::write(&entries[2], vec![0u8; 4096])?;
+
+    let third = Server::start_in(work.path(), &data, &[])?;
+    assert!(third.wait_for_log("serving", Duration::from_secs(10)));
+    let log = third.log();
+    assert_eq!(
+        log.matches("failed its integrity check; recompiling")
+            .count(),
+        3,
+        "{log}"
+    );
+    assert_eq!(log.matches("cache=Replaced").count(), 3, "{log}");
+    for (task, body) in [
+        ("echo", json!({"task_type": "echo", "prompt": "x"})),
+        (
+            "simple_math",
+            json!({"task_type": "simple_math", "prompt": "", "num1": 1, "num2": 2}),
+        ),
+        (
+            "text_manipulation",
+            json!({"task_type": "text_manipulation", "prompt": "a", "operation": "reverse"}),
+        ),
+    ] {
+        let answer = post_json(&client(), &third.url("/api/v1/process"), &body).await?;
+        assert_eq!(answer.status, 200, "{task} works after recompiling");
+    }
+    Ok(())
+}
