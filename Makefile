@@ -1,0 +1,49 @@
+# Praximous: `make run` to build and start the server, `make test` to run every test.
+CARGO ?= cargo
+WASM_TARGET := wasm32-wasip2
+SKILLS_WASM := skills-wasm/target/$(WASM_TARGET)/release
+
+.PHONY: all build run test skills wasm-target lint fmt bench clean
+
+all: build
+
+## Install the wasm32-wasip2 target if it is missing.
+wasm-target:
+	@rustup target list --installed 2>/dev/null | grep -qx '$(WASM_TARGET)' \
+		|| rustup target add $(WASM_TARGET)
+
+## Build the built-in skills and the test fixtures as WebAssembly components.
+skills: wasm-target
+	cd skills-wasm && $(CARGO) build --release --locked
+
+## Build the release binary at target/release/prax, with the built-in skills embedded.
+build: skills
+	PRAX_REQUIRE_BUILTINS=1 $(CARGO) build --release --locked -p praximous
+
+## Build, then serve on 127.0.0.1:8000 with the default configuration and ./data.
+run: build
+	./target/release/prax serve
+
+## Run every test: unit, golden, and end-to-end against the real binary.
+test: skills
+	PRAX_REQUIRE_BUILTINS=1 $(CARGO) build --locked -p praximous
+	$(CARGO) test --locked --workspace
+
+## Formatting and lints, host and guests.
+lint: skills
+	$(CARGO) fmt --all -- --check
+	cd skills-wasm && $(CARGO) fmt --all -- --check
+	PRAX_REQUIRE_BUILTINS=1 $(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	cd skills-wasm && $(CARGO) clippy --locked --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+	cd skills-wasm && $(CARGO) fmt --all
+
+## Throughput and latency of the echo skill against a native handler; start-up time.
+bench: build
+	bench/process_echo.sh
+
+clean:
+	$(CARGO) clean
+	cd skills-wasm && $(CARGO) clean
