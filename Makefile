@@ -1,7 +1,8 @@
 # Praximous: `make run` to build and start the server, `make test` to run every test.
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
-SKILLS_WASM := skills-wasm/target/$(WASM_TARGET)/release
+# Every host build embeds the built-in skills; fail loudly rather than build without them.
+export PRAX_REQUIRE_BUILTINS := 1
 
 .PHONY: all build run test skills wasm-target lint fmt bench clean
 
@@ -18,7 +19,7 @@ skills: wasm-target
 
 ## Build the release binary at target/release/prax, with the built-in skills embedded.
 build: skills
-	PRAX_REQUIRE_BUILTINS=1 $(CARGO) build --release --locked -p praximous
+	$(CARGO) build --release --locked -p praximous
 
 ## Build, then serve on 127.0.0.1:8000 with the default configuration and ./data.
 run: build
@@ -26,14 +27,14 @@ run: build
 
 ## Run every test: unit, golden, and end-to-end against the real binary.
 test: skills
-	PRAX_REQUIRE_BUILTINS=1 $(CARGO) build --locked -p praximous
+	$(CARGO) build --locked -p praximous
 	$(CARGO) test --locked --workspace
 
 ## Formatting and lints, host and guests.
 lint: skills
 	$(CARGO) fmt --all -- --check
 	cd skills-wasm && $(CARGO) fmt --all -- --check
-	PRAX_REQUIRE_BUILTINS=1 $(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	cd skills-wasm && $(CARGO) clippy --locked --all-targets -- -D warnings
 
 fmt:

@@ -24,6 +24,9 @@ operations:
 limits: { memory_mb: 32, timeout_ms: 500 }
 "#;
 
+/// The two tests measure latency on a 2-core machine: run them one at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn hostile_server() -> anyhow::Result<Server> {
     let wasm = component("hostile");
     Server::start_with(|data| {
@@ -44,6 +47,7 @@ fn detail(answer: &Answer) -> &str {
 
 #[tokio::test]
 async fn every_attack_is_contained_while_echo_keeps_working() -> anyhow::Result<()> {
+    let _serial = ONE_AT_A_TIME.lock().await;
     let server = Arc::new(hostile_server()?);
     let stop = Arc::new(AtomicBool::new(false));
     let echoed = Arc::new(AtomicUsize::new(0));
@@ -191,6 +195,7 @@ async fn every_attack_is_contained_while_echo_keeps_working() -> anyhow::Result<
 
 #[tokio::test]
 async fn concurrent_runaway_skills_never_starve_echo() -> anyhow::Result<()> {
+    let _serial = ONE_AT_A_TIME.lock().await;
     let server = Arc::new(hostile_server()?);
     let mut loops = Vec::new();
     for _ in 0..4 {
