@@ -8,6 +8,11 @@ use praximous::cli::{Cli, Command, ServeArgs};
 use praximous::config::Config;
 use tracing_subscriber::EnvFilter;
 
+// Every request allocates for its instance, its JSON and its answer; mimalloc's per-thread
+// caches measured faster than glibc malloc for that churn.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();

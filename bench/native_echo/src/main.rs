@@ -1,63 +1,64 @@
-//! Benchmark baseline: `POST /api/v1/process` for the echo task as a plain axum handler.
+//! Benchmark baseline: `POST /api/v1/process` for the echo task with the same HTTP layer as
+//! `prax` (request ids, body limit, tracing, body validation, answer shape, allocator,
+//! runtime settings), but the skill's work done by native Rust instead of a Wasm instance.
+//! The difference between the two is the cost of the sandbox.
 //!
-//! It does the same work as the Wasm path minus the sandbox: parse the body, check the two
-//! required fields, build the same answer with a fresh UUID v7 request id and header.
-//! Usage: `native-echo ADDR` (e.g. 127.0.0.1:18001).
+//! Usage: `native-echo ADDR` (e.g. 127.0.0.1:0; prints `listening on http://ADDR`).
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{DefaultBodyLimit, Extension};
 use axum::routing::post;
 use axum::serve::ListenerExt;
-use serde_json::{Value, json};
+use axum::{Json, Router, body::Bytes};
+use praximous::api::error::ApiError;
+use praximous::api::process::ProcessResponse;
+use praximous::api::request_id::{self, RequestId};
+use praximous::api::validation::parse_task_body;
+use serde_json::json;
+use tower_http::trace::TraceLayer;
 
-async fn process(body: Bytes) -> Response {
-    let request_id = uuid::Uuid::now_v7().to_string();
-    let parsed: Result<Value, _> = serde_json::from_slice(&body);
-    let answer = match parsed {
-        Ok(Value::Object(fields)) => match (fields.get("task_type"), fields.get("prompt")) {
-            (Some(Value::String(_)), Some(Value::String(prompt))) => (
-                StatusCode::OK,
-                json!({
-                    "status": "success",
-                    "result": {"echoed_prompt": prompt, "message": "Prompt was successfully echoed."},
-                    "message": null,
-                    "details": null,
-                    "request_id": request_id,
-                }),
-            ),
-            _ => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"detail": "missing fields"}),
-            ),
-        },
-        _ => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"detail": "not a JSON object"}),
-        ),
-    };
-    let mut response = (answer.0, axum::Json(answer.1)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-request-id", value);
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+async fn process(
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    body: Bytes,
+) -> Result<Json<ProcessResponse>, ApiError> {
+    let task = parse_task_body(&body).map_err(ApiError::validation)?;
+    if task.task_type != "echo" {
+        return Err(ApiError::not_found(format!(
+            "Skill or LLM route '{}' not found.",
+            task.task_type
+        )));
     }
-    response
+    Ok(Json(ProcessResponse {
+        status: "success",
+        result: json!({"echoed_prompt": task.prompt, "message": "Prompt was successfully echoed."}),
+        message: None,
+        details: None,
+        request_id: request_id.to_string(),
+    }))
 }
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:18001".into());
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
-    let local = listener.local_addr()?;
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    println!("listening on http://{local}");
-    axum::serve(
-        listener,
-        Router::new().route("/api/v1/process", post(process)),
-    )
-    .await
+        .unwrap_or_else(|| "127.0.0.1:0".into());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .event_interval(4)
+        .build()?
+        .block_on(async move {
+            let listener = tokio::net::TcpListener::bind(&addr).await?;
+            let local = listener.local_addr()?;
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            println!("listening on http://{local}");
+            let app = Router::new()
+                .route("/api/v1/process", post(process))
+                .layer(DefaultBodyLimit::max(1 << 20))
+                .layer(TraceLayer::new_for_http())
+                .layer(axum::middleware::from_fn(request_id::assign));
+            axum::serve(listener, app).await
+        })
 }

@@ -133,7 +133,7 @@ impl Runtime {
             self.settings.max_memory_mb,
             self.settings.max_timeout_ms,
         );
-        let name = skill.name.clone();
+        let name = &skill.name;
         let _slot = tokio::time::timeout(limits.wall, self.slots.acquire())
             .await
             .ok()
@@ -143,7 +143,7 @@ impl Runtime {
             })?;
 
         let context = CallContext {
-            skill: Arc::from(name.as_str()),
+            skill: name.clone(),
             request_id: call.request_id.clone(),
             identity: call.identity,
             log_lines_left: self.settings.max_log_lines,
@@ -185,11 +185,11 @@ impl Runtime {
         let state = store.data();
         match result {
             Err(_elapsed) => Err(InvokeError::TimedOut {
-                skill: name,
+                skill: name.to_string(),
                 limit_ms: limits.wall.as_millis(),
             }),
             Ok(Err(error)) => {
-                Err(self.classify_trap(&name, &call.request_id, &limits, state, error))
+                Err(self.classify_trap(name, &call.request_id, &limits, state, error))
             }
             Ok(Ok(Err(failure))) => Err(refused(failure)),
             Ok(Ok(Ok(outcome))) => {
@@ -198,20 +198,20 @@ impl Runtime {
                     + outcome.details.as_ref().map_or(0, String::len);
                 if size > self.settings.max_output_bytes {
                     return Err(InvokeError::OutputTooLarge {
-                        skill: name,
+                        skill: name.to_string(),
                         size,
                         limit: self.settings.max_output_bytes,
                     });
                 }
                 let data: serde_json::Value = serde_json::from_str(&outcome.data).map_err(|e| {
                     InvokeError::InvalidOutput {
-                        skill: name.clone(),
+                        skill: name.to_string(),
                         problem: format!("not JSON ({e})"),
                     }
                 })?;
                 if !(data.is_object() || data.is_null()) {
                     return Err(InvokeError::InvalidOutput {
-                        skill: name,
+                        skill: name.to_string(),
                         problem: "it must be a JSON object".into(),
                     });
                 }

@@ -73,7 +73,7 @@ pub struct RuntimeSettings {
 
 /// A skill compiled and pre-linked, ready to instantiate per request.
 pub struct PreparedSkill {
-    name: String,
+    name: Arc<str>,
     limits: Limits,
     pre: SkillPre<SkillState>,
     /// Whether the compiled form came from the cache.
@@ -130,7 +130,7 @@ impl Runtime {
             .map_err(|e| RuntimeError::Link(format!("{e:#}")))?;
         let pre = SkillPre::new(instance_pre).map_err(|e| RuntimeError::Link(format!("{e:#}")))?;
         Ok(PreparedSkill {
-            name: name.to_owned(),
+            name: Arc::from(name),
             limits,
             pre,
             cache,
