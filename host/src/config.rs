@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Identity;
+use crate::llm::ProviderConfig;
 
 /// Environment variable that names the configuration file when `--config` is not given.
 pub const CONFIG_ENV: &str = "PRAXIMOUS_CONFIG";
@@ -21,6 +22,14 @@ pub enum ConfigError {
     /// The file named by `--config` or `PRAXIMOUS_CONFIG` cannot be read.
     #[error("{path}: cannot read the configuration file: {source}")]
     Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error("{path}: cannot write the configuration file: {source}")]
+    Write {
         /// The file.
         path: PathBuf,
         /// The I/O error.
@@ -56,6 +65,8 @@ pub struct Config {
     pub identity: Identity,
     /// Skill runtime settings.
     pub skills: SkillsConfig,
+    /// LLM providers.
+    pub providers: Vec<ProviderConfig>,
 }
 
 /// `[server]`
@@ -132,6 +143,11 @@ impl Config {
         Ok((config, Some(path)))
     }
 
+    /// The file `prax` reads: `explicit` if given, else [`DEFAULT_CONFIG_PATH`].
+    pub fn path_or_default(explicit: Option<&Path>) -> PathBuf {
+        explicit.map_or_else(|| PathBuf::from(DEFAULT_CONFIG_PATH), Path::to_owned)
+    }
+
     /// Parse and validate configuration text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
@@ -143,7 +159,7 @@ impl Config {
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let value = |key, problem: String| ConfigError::Value {
+        let value = |key: &'static str, problem: String| ConfigError::Value {
             path: path.to_owned(),
             key,
             problem,
@@ -176,6 +192,21 @@ impl Config {
         self.identity
             .validate()
             .map_err(|problem| value("identity.sensitivity_level", problem))?;
+        let mut names = std::collections::HashSet::new();
+        for provider in &self.providers {
+            provider
+                .validate()
+                .map_err(|problem| value("providers", problem))?;
+            if !names.insert(provider.name.as_str()) {
+                return Err(value(
+                    "providers",
+                    format!(
+                        "has two entries named `{}`; names must be unique",
+                        provider.name
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 

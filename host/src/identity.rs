@@ -20,28 +20,29 @@ pub struct Identity {
     pub location: String,
 }
 
+/// The Python original's defaults (those of its `--init` wizard).
 impl Default for Identity {
     fn default() -> Self {
         Self {
-            system_name: "Praximous".into(),
-            business_name: String::new(),
+            system_name: "Praximous-Default".into(),
+            business_name: "Default Business".into(),
             industry: "General".into(),
-            persona_style: "Professional".into(),
-            sensitivity_level: "Medium".into(),
-            location: String::new(),
+            persona_style: "Professional and concise".into(),
+            sensitivity_level: "High".into(),
+            location: "Unknown".into(),
         }
     }
 }
 
 const COMPANY_SUFFIXES: [&str; 4] = ["inc", "ltd", "corp", "llc"];
 
+/// The valid `sensitivity_level` values.
+pub const SENSITIVITY_LEVELS: [&str; 3] = ["Low", "Medium", "High"];
+
 impl Identity {
     /// Check the fields that have a fixed set of values.
     pub fn validate(&self) -> Result<(), String> {
-        match self.sensitivity_level.as_str() {
-            "Low" | "Medium" | "High" => Ok(()),
-            other => Err(format!("is `{other}`; use `Low`, `Medium` or `High`")),
-        }
+        validate_sensitivity(&self.sensitivity_level)
     }
 
     /// The name shown in logs, the banner and `/api/v1/system`: `system_name` when it holds
@@ -62,13 +63,24 @@ impl Identity {
     }
 }
 
-/// `Acme Solutions Inc.` → `Acme Solutions`.
+/// Check a `sensitivity_level` value.
+pub fn validate_sensitivity(level: &str) -> Result<(), String> {
+    if SENSITIVITY_LEVELS.contains(&level) {
+        Ok(())
+    } else {
+        Err(format!("is `{level}`; use `Low`, `Medium` or `High`"))
+    }
+}
+
+/// `Acme Solutions Inc.` → `Acme Solutions`: a suffix after whitespace, any case, with or
+/// without a dot, as the original's `\s+(Inc\.?|Ltd\.?|Corp\.?|LLC\.?)$` does.
 fn strip_company_suffix(name: &str) -> &str {
     let without_dot = name.strip_suffix('.').unwrap_or(name);
-    if let Some((head, last)) = without_dot.rsplit_once(|c: char| c.is_whitespace() || c == ',')
+    if let Some((head, last)) = without_dot.rsplit_once(char::is_whitespace)
         && COMPANY_SUFFIXES.contains(&last.to_ascii_lowercase().as_str())
+        && !head.trim_end().is_empty()
     {
-        return head.trim_end_matches([',', ' ']);
+        return head.trim_end();
     }
     name
 }
@@ -100,6 +112,11 @@ mod tests {
         assert_eq!(named("Praximous", "Initech Corp."), "Praximous-Initech");
         assert_eq!(named("Praximous", "Hooli Ltd"), "Praximous-Hooli");
         assert_eq!(named("Praximous", "Café & Co"), "Praximous-CafCo");
+        assert_eq!(named("Praximous", "Acme,Inc"), "Praximous-AcmeInc");
+        assert_eq!(named("Praximous", "Acme, inc."), "Praximous-Acme");
+        assert_eq!(named("Praximous", "  Globex   LLC  "), "Praximous-Globex");
+        assert_eq!(named("Praximous", "Inc."), "Praximous-Inc");
+        assert_eq!(named("Praximous", "!!!"), "Praximous");
         assert_eq!(named("Praximous", ""), "Praximous");
         assert_eq!(named("Prax-One", "Acme Inc."), "Prax-One");
     }

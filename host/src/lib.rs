@@ -4,7 +4,12 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod config_file;
+pub mod env_file;
+pub mod fs_atomic;
 pub mod identity;
+pub mod llm;
+pub mod logging;
 pub mod runtime;
 pub mod server;
 pub mod skills;

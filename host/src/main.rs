@@ -1,41 +1,76 @@
 //! `prax`: the Praximous server and command line.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use praximous::cli::{Cli, Command, ServeArgs};
+use praximous::cli::{self, Cli, Command, ServeArgs, config_cmd, identity_cmd, init};
 use praximous::config::Config;
-use tracing_subscriber::EnvFilter;
+use praximous::logging;
 
 // Every request allocates for its instance, its JSON and its answer; mimalloc's per-thread
 // caches measured faster than glibc malloc for that churn.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Exit code for a failure other than a usage error (clap exits with 2 for those).
+const EXIT_FAILURE: u8 = 1;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            ExitCode::from(EXIT_FAILURE)
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(args).map(|()| ExitCode::SUCCESS),
+        Command::Init(args) => {
+            logging::init(None);
+            init::run(args).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Rename(args) => identity_cmd::rename(args).map(|()| ExitCode::SUCCESS),
+        Command::ResetIdentity(args) => identity_cmd::reset(args).map(|_| ExitCode::SUCCESS),
+        Command::Config(config_cmd::ConfigCommand::Check { config, env_file }) => {
+            load_env_file(&env_file.env_file)?;
+            config_cmd::check(&config).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Completions(args) => {
+            use std::io::Write as _;
+            match std::io::stdout().write_all(&cli::completions(args.shell)) {
+                // A reader that stops early (`| head`) is not an error.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(ExitCode::SUCCESS),
+            }
+        }
+    }
+}
+
+/// Load credentials from the `.env` file, if there is one; variables already set win.
+fn load_env_file(path: &Path) -> anyhow::Result<()> {
+    match dotenvy::from_path(path) {
+        Ok(()) => Ok(()),
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
     }
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let (mut config, source) = Config::load(args.config.as_deref())?;
+    load_env_file(&args.env_file.env_file)?;
+    let (mut config, source) = Config::load(args.config.config.as_deref())?;
+    logging::init(Some(config.identity.display_name()));
     match &source {
         Some(path) => tracing::info!(config = %path.display(), "configuration loaded"),
         None => tracing::info!("no configuration file: using built-in defaults"),
+    }
+    for missing in config_cmd::missing_credentials(&config) {
+        tracing::warn!("{missing}");
     }
     if let Some(bind) = args.bind {
         config.server.bind = bind;
@@ -53,13 +88,4 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     runtime.block_on(praximous::server::serve(config))?;
     Ok(())
-}
-
-fn init_logging() {
-    let filter = EnvFilter::try_from_env("PRAX_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,wasmtime=warn,cranelift=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }

@@ -5,6 +5,7 @@ pub mod health;
 pub mod process;
 pub mod request_id;
 pub mod skills;
+pub mod system;
 pub mod validation;
 
 use std::sync::Arc;
@@ -38,10 +39,11 @@ pub struct AppState {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Praximous API", description = "On-premise AI gateway: Smart Skills and LLM routes behind one API."),
-    paths(health::healthz, process::process, skills::list_skills, skills::skill_capabilities),
+    paths(health::healthz, system::system, process::process, skills::list_skills, skills::skill_capabilities),
     components(schemas(
         process::ProcessRequest, process::ProcessResponse, error::ErrorBody,
-        error::ValidationErrorBody, error::ValidationIssue, health::Health,
+        error::ValidationErrorBody, error::ValidationIssue, health::Health, system::SystemInfo,
+        crate::identity::Identity,
     )),
     tags(
         (name = "process", description = "Run tasks"),
@@ -55,6 +57,7 @@ pub struct ApiDoc;
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let api = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/api/v1/system", get(system::system))
         .route("/api/v1/process", post(process::process))
         .route("/api/v1/skills", get(skills::list_skills))
         .route(

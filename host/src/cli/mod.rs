@@ -1,0 +1,108 @@
+//! The `prax` command line: one file per command family.
+
+pub mod config_cmd;
+pub mod identity_cmd;
+pub mod init;
+pub mod prompt;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::CONFIG_ENV;
+use crate::env_file::DEFAULT_ENV_FILE;
+
+/// Praximous: an on-premise AI gateway that runs sandboxed WebAssembly Smart Skills.
+///
+/// Exit codes: 0 success, 1 error, 2 usage error, 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "prax", version, about, long_about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `prax` commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the HTTP server.
+    Serve(ServeArgs),
+    /// Set up the identity and provider credentials (or take flags: --no-input).
+    Init(init::InitArgs),
+    /// Rename the system, keeping the rest of the configuration file.
+    Rename(identity_cmd::RenameArgs),
+    /// Reset the identity to the defaults, keeping the rest of the file.
+    ResetIdentity(identity_cmd::ResetArgs),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+    /// Print a shell completion script for bash, zsh or fish.
+    Completions(CompletionsArgs),
+}
+
+/// The configuration file option, shared by every command that reads it.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArg {
+    /// Configuration file [default: config/praximous.toml if present, else built-in defaults].
+    #[arg(long, short = 'c', value_name = "FILE", env = CONFIG_ENV)]
+    pub config: Option<PathBuf>,
+}
+
+/// The credentials file option.
+#[derive(Debug, Clone, Args)]
+pub struct EnvFileArg {
+    /// File of environment variables (credentials), loaded before the configuration.
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_ENV_FILE)]
+    pub env_file: PathBuf,
+}
+
+/// `prax serve` options. Each overrides the configuration file.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub env_file: EnvFileArg,
+    /// Address to listen on, e.g. 127.0.0.1:8000 (port 0 picks a free port) [default: 127.0.0.1:8000].
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// Directory for the store, installed skills and compiled-skill cache [default: ./data].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Shells `prax completions` can write for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    /// GNU Bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// `prax completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: Shell,
+}
+
+/// The completion script for `shell`, e.g. for `prax completions bash > /etc/bash_completion.d/prax`.
+pub fn completions(shell: Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "prax", &mut script);
+    script
+}

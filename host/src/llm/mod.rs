@@ -1,0 +1,5 @@
+//! LLM providers. For now: their configuration, and which credentials each one needs.
+
+pub mod provider_config;
+
+pub use provider_config::{ProviderConfig, ProviderKind};
