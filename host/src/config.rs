@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Identity;
-use crate::llm::ProviderConfig;
+use crate::llm::{ProviderConfig, RoutingConfig};
 
 /// Environment variable that names the configuration file when `--config` is not given.
 pub const CONFIG_ENV: &str = "PRAXIMOUS_CONFIG";
@@ -67,6 +67,8 @@ pub struct Config {
     pub skills: SkillsConfig,
     /// LLM providers.
     pub providers: Vec<ProviderConfig>,
+    /// Which providers serve which task type.
+    pub routing: RoutingConfig,
 }
 
 /// `[server]`

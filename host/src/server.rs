@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::api::{self, AppState};
 use crate::config::Config;
+use crate::llm::Router as LlmRouter;
 use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
 use crate::skills::{BUILTIN_SKILLS, Catalogue};
 
@@ -26,6 +27,9 @@ pub enum ServeError {
     /// The skill runtime could not start.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    /// The HTTP client for providers could not be built.
+    #[error("cannot set up the LLM providers' HTTP client: {0}")]
+    Llm(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}; choose another address with --bind")]
     Bind {
@@ -62,10 +66,14 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             "this binary was built without the built-in skills; build it with `make build`"
         );
     }
+    let identity = Arc::new(config.identity.clone());
+    let llm = LlmRouter::new(&config.providers, &config.routing, identity.clone())
+        .map_err(|e| ServeError::Llm(e.to_string()))?;
     Ok(AppState {
         runtime: Arc::new(runtime),
         catalogue: Arc::new(catalogue),
-        identity: Arc::new(config.identity.clone()),
+        identity,
+        llm: Arc::new(llm),
         started: Instant::now(),
     })
 }

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod health;
 pub mod process;
+pub mod providers;
 pub mod request_id;
 pub mod skills;
 pub mod system;
@@ -19,6 +20,7 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::identity::Identity;
+use crate::llm::Router as LlmRouter;
 use crate::runtime::Runtime;
 use crate::skills::Catalogue;
 
@@ -31,6 +33,8 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     /// The system identity.
     pub identity: Arc<Identity>,
+    /// The LLM router.
+    pub llm: Arc<LlmRouter>,
     /// When the server started.
     pub started: Instant,
 }
@@ -39,15 +43,19 @@ pub struct AppState {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Praximous API", description = "On-premise AI gateway: Smart Skills and LLM routes behind one API."),
-    paths(health::healthz, system::system, process::process, skills::list_skills, skills::skill_capabilities),
+    paths(health::healthz, system::system, process::process, skills::list_skills, skills::skill_capabilities,
+        providers::list_providers),
     components(schemas(
         process::ProcessRequest, process::ProcessResponse, error::ErrorBody,
         error::ValidationErrorBody, error::ValidationIssue, health::Health, system::SystemInfo,
-        crate::identity::Identity,
+        crate::identity::Identity, process::LlmResult, providers::ProvidersBody,
+        crate::llm::router::ProviderStatus, crate::llm::Attempt, crate::llm::Usage,
+        crate::llm::circuit::HealthSnapshot, crate::llm::circuit::CircuitState,
     )),
     tags(
         (name = "process", description = "Run tasks"),
         (name = "skills", description = "What the loaded skills offer"),
+        (name = "providers", description = "LLM providers and routing"),
         (name = "system", description = "Health and status"),
     )
 )]
@@ -60,6 +68,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/api/v1/system", get(system::system))
         .route("/api/v1/process", post(process::process))
         .route("/api/v1/skills", get(skills::list_skills))
+        .route("/api/v1/providers", get(providers::list_providers))
         .route(
             "/api/v1/skills/{skill_name}/capabilities",
             get(skills::skill_capabilities),

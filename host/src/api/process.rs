@@ -1,4 +1,6 @@
-//! `POST /api/v1/process`: run a task with a skill (LLM routes arrive with the router).
+//! `POST /api/v1/process`: run a task with a skill or, if no skill has its name, through an
+//! LLM route. Where a name is both (the original's `internal_summary`), the skill answers and
+//! the route picks the providers for the skill's own `llm` calls.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,7 +13,26 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
 use super::validation::parse_task_body;
+use crate::llm::{Attempt, FinishReason, RouteError, Usage};
 use crate::runtime::Call;
+
+/// The `result` of an LLM route: the original's `provider` and `text`, plus the model, why
+/// generation stopped, token counts and every attempt made.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LlmResult {
+    /// The provider that answered.
+    pub provider: String,
+    /// The model that answered.
+    pub model: String,
+    /// The generated text.
+    pub text: String,
+    /// Why generation stopped.
+    pub finish_reason: FinishReason,
+    /// Token counts.
+    pub usage: Usage,
+    /// Every attempt, in order.
+    pub attempts: Vec<Attempt>,
+}
 
 /// A task request. Fields beyond `task_type` and `prompt` go to the skill as its params.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -50,11 +71,12 @@ pub struct ProcessResponse {
         (status = 200, description = "The skill's result", body = ProcessResponse),
         (status = 400, description = "The skill refused the input", body = ErrorBody),
         (status = 403, description = "The skill needed a capability it is not granted", body = ErrorBody),
+        (status = 400, description = "A provider refused the content (LLM routes)", body = ErrorBody),
         (status = 404, description = "No skill or LLM route of that name", body = ErrorBody),
         (status = 413, description = "The body is larger than the server accepts", body = ErrorBody),
         (status = 422, description = "The body is not a valid task request", body = ValidationErrorBody),
         (status = 500, description = "The skill crashed, ran out of memory or returned bad data", body = ErrorBody),
-        (status = 503, description = "Every skill instance slot is busy", body = ErrorBody),
+        (status = 503, description = "Every LLM provider failed (each attempt listed), or every skill slot is busy", body = ErrorBody),
         (status = 504, description = "The skill ran past its time limit", body = ErrorBody),
     ))]
 pub async fn process(
@@ -66,13 +88,18 @@ pub async fn process(
         body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let task = parse_task_body(&body).map_err(ApiError::validation)?;
     let Some(skill) = state.catalogue.get(&task.task_type) else {
+        if state.llm.has_route(&task.task_type) {
+            return route(&state, &request_id, task.task_type, task.prompt).await;
+        }
         tracing::info!(%request_id, task_type = %task.task_type, "unknown task type");
         return Err(ApiError::not_found(format!(
             "Skill or LLM route '{}' not found.",
             task.task_type
         )));
     };
+    let llm = skill.manifest.permissions.llm.then(|| state.llm.clone());
     let call = Call {
+        llm,
         request_id: request_id.clone(),
         task_type: task.task_type,
         prompt: task.prompt,
@@ -90,6 +117,46 @@ pub async fn process(
         Err(error) => {
             tracing::info!(%request_id, skill = %skill.manifest.name, %error, "skill did not succeed");
             Err(error.into())
+        }
+    }
+}
+
+/// Answer through an LLM route, as the original did: `result` holds the text and provider,
+/// `message` names the provider; 503 when every provider failed, listing each attempt.
+async fn route(
+    state: &AppState,
+    request_id: &str,
+    route: String,
+    prompt: String,
+) -> Result<Json<ProcessResponse>, ApiError> {
+    match state.llm.complete(&route, prompt, None, None, None).await {
+        Ok(routed) => {
+            let message = format!("Request routed via {}", routed.provider);
+            let result = LlmResult {
+                provider: routed.provider,
+                model: routed.completion.model,
+                text: routed.completion.text,
+                finish_reason: routed.completion.finish_reason,
+                usage: routed.completion.usage,
+                attempts: routed.attempts,
+            };
+            Ok(Json(ProcessResponse {
+                status: "success",
+                result: serde_json::to_value(result).unwrap_or_default(),
+                message: Some(message),
+                details: None,
+                request_id: request_id.to_owned(),
+            }))
+        }
+        Err(error) => {
+            tracing::info!(%request_id, %route, %error, "LLM route failed");
+            let status = match &error {
+                RouteError::Refused { .. } => axum::http::StatusCode::BAD_REQUEST,
+                RouteError::Unavailable { .. } | RouteError::NoProviders(_) => {
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE
+                }
+            };
+            Err(ApiError::new(status, error.to_string()))
         }
     }
 }

@@ -1,5 +1,18 @@
-//! LLM providers. For now: their configuration, and which credentials each one needs.
+//! LLM providers (one file each) and the router that fails over between them.
 
+pub mod anthropic;
+pub mod circuit;
+pub mod gemini;
+pub mod http;
+pub mod ollama;
+pub mod openai;
+pub mod persona;
+pub mod provider;
 pub mod provider_config;
+pub mod router;
+pub mod routing_config;
 
+pub use provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage};
 pub use provider_config::{ProviderConfig, ProviderKind};
+pub use router::{Attempt, RouteError, Routed, Router};
+pub use routing_config::{RouteEntry, RoutingConfig};

@@ -46,6 +46,9 @@ pub struct ProviderConfig {
     /// Lower runs first when a route does not order providers itself.
     #[serde(default)]
     pub priority: i32,
+    /// Ollama only: the smallest context window to ask for (`num_ctx`); grown for long prompts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_ctx: Option<u32>,
 }
 
 fn default_timeout_ms() -> u64 {

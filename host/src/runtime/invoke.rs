@@ -10,6 +10,7 @@ use super::limits::{EffectiveLimits, SkillLimiter};
 use super::state::{CallContext, SkillState};
 use super::{PreparedSkill, Runtime};
 use crate::identity::Identity;
+use crate::llm::Router;
 
 /// A request for a skill to run.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct Call {
     pub params: serde_json::Map<String, serde_json::Value>,
     /// The system identity the skill sees.
     pub identity: Arc<Identity>,
+    /// The LLM router, if the skill may use it (its manifest grants `llm`).
+    pub llm: Option<Arc<Router>>,
 }
 
 /// A skill's successful result.
@@ -148,6 +151,7 @@ impl Runtime {
             identity: call.identity,
             log_lines_left: self.settings.max_log_lines,
             emit_bytes_left: self.settings.max_emit_bytes,
+            llm: call.llm,
         };
         let state = SkillState::new(
             context,

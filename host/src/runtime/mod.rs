@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod cache;
 pub mod engine;
 mod host_context;
+mod host_llm;
 mod host_log;
 mod host_output;
 pub mod invoke;

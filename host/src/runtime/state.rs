@@ -9,6 +9,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::limits::SkillLimiter;
 use crate::identity::Identity;
+use crate::llm::Router;
 
 /// Bytes of guest stdout/stderr kept per request, for panic messages and debugging.
 pub const CAPTURED_OUTPUT_BYTES: usize = 16 * 1024;
@@ -26,6 +27,8 @@ pub struct CallContext {
     pub log_lines_left: u32,
     /// Bytes of partial output the skill may still emit.
     pub emit_bytes_left: usize,
+    /// The LLM router, if the skill's manifest grants `llm`.
+    pub llm: Option<Arc<Router>>,
 }
 
 /// The data of one instance's store.

@@ -1,8 +1,10 @@
 //! The host's capabilities, as plain functions.
 
-use crate::bindings::praximous::skill::{context, log as wit_log, output};
+use crate::SkillError;
+use crate::bindings::praximous::skill::{context, llm, log as wit_log, output};
 
 pub use crate::bindings::praximous::skill::context::Identity;
+pub use crate::bindings::praximous::skill::llm::{Completion, CompletionRequest, LlmError};
 
 /// Log at info level; the host tags the line with the skill and request id.
 pub fn log_info(message: &str) {
@@ -29,4 +31,37 @@ pub fn identity() -> Identity {
 /// Returns `false` when the host dropped the chunk because the output budget is spent.
 pub fn emit(chunk: &str) -> bool {
     output::emit(chunk)
+}
+
+/// Complete `prompt` through the host's LLM router, with the system persona. Needs
+/// `permissions: { llm: true }` in the manifest.
+pub fn complete(prompt: &str) -> Result<Completion, LlmError> {
+    complete_with(&CompletionRequest {
+        prompt: prompt.to_owned(),
+        system: None,
+        max_tokens: None,
+        temperature: None,
+    })
+}
+
+/// Complete a full request (extra system instructions, token limit, temperature).
+pub fn complete_with(request: &CompletionRequest) -> Result<Completion, LlmError> {
+    llm::complete(request)
+}
+
+impl From<LlmError> for SkillError {
+    /// A denied capability stays a denial (403), refused or invalid input is the caller's
+    /// (400), and unavailable providers are an internal failure (500).
+    fn from(error: LlmError) -> Self {
+        match error {
+            LlmError::Denied(m) => SkillError::denied("LLM access denied").with_details(m),
+            LlmError::Refused(m) => {
+                SkillError::bad_input("The LLM refused the request").with_details(m)
+            }
+            LlmError::Invalid(m) => SkillError::bad_input("Invalid LLM request").with_details(m),
+            LlmError::Unavailable(m) => {
+                SkillError::internal("No LLM provider answered").with_details(m)
+            }
+        }
+    }
 }

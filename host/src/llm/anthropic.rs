@@ -1,0 +1,113 @@
+//! Anthropic: `POST {base}/v1/messages` with `x-api-key` and `anthropic-version`.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::http::{Answer, check_status, json_message, send};
+use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+
+/// Public endpoint, used when no base URL is configured.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+/// The API version this client speaks.
+pub const API_VERSION: &str = "2023-06-01";
+/// `max_tokens` is required by the Messages API; this is sent when the caller sets none.
+const DEFAULT_MAX_TOKENS: u32 = 1024;
+
+/// Build and send one Messages call.
+pub async fn complete(
+    http: &reqwest::Client,
+    base_url: &str,
+    api_key: Option<&str>,
+    model: &str,
+    request: &CompletionRequest,
+    timeout: Duration,
+) -> Result<Completion, ProviderError> {
+    let mut body = json!({
+        "model": model,
+        "max_tokens": request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+        "system": request.system,
+        "messages": [{ "role": "user", "content": request.prompt }],
+    });
+    if let Some(t) = request.temperature {
+        body["temperature"] = json!(t);
+    }
+    let url = format!("{}/v1/messages", base_url.trim_end_matches('/'));
+    let mut builder = http
+        .post(url)
+        .header("anthropic-version", API_VERSION)
+        .json(&body);
+    if let Some(key) = api_key {
+        builder = builder.header("x-api-key", key);
+    }
+    parse(&send(builder, timeout).await?, model)
+}
+
+#[derive(Deserialize)]
+struct Response {
+    model: Option<String>,
+    #[serde(default)]
+    content: Vec<Block>,
+    stop_reason: Option<String>,
+    usage: Option<TokenUsage>,
+}
+
+#[derive(Deserialize)]
+struct Block {
+    #[serde(rename = "type")]
+    kind: String,
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenUsage {
+    input_tokens: Option<u32>,
+    output_tokens: Option<u32>,
+}
+
+fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
+    if answer.status == 400 {
+        let message = json_message(&answer.body, "/error/message");
+        if message.contains("prompt is too long") {
+            return Err(ProviderError::ContextLength(message));
+        }
+    }
+    if answer.status == 529 {
+        return Err(ProviderError::Server {
+            status: 529,
+            message: json_message(&answer.body, "/error/message"),
+        });
+    }
+    check_status(answer, |body| json_message(body, "/error/message"))?;
+    let response: Response = serde_json::from_str(&answer.body)
+        .map_err(|e| ProviderError::BadResponse(format!("{e}: {}", excerpt(&answer.body))))?;
+    let text: String = response
+        .content
+        .into_iter()
+        .filter(|b| b.kind == "text")
+        .filter_map(|b| b.text)
+        .collect();
+    let finish_reason = match response.stop_reason.as_deref() {
+        None | Some("end_turn") | Some("stop_sequence") => FinishReason::Stop,
+        Some("max_tokens") => FinishReason::MaxTokens,
+        Some("refusal") => {
+            return Err(ProviderError::ContentFiltered(
+                "the model refused (stop_reason refusal)".into(),
+            ));
+        }
+        Some(_) => FinishReason::Other,
+    };
+    if text.trim().is_empty() {
+        return Err(ProviderError::BadResponse("empty answer".into()));
+    }
+    Ok(Completion {
+        text,
+        model: response.model.unwrap_or_else(|| model.to_owned()),
+        finish_reason,
+        usage: response.usage.map_or_else(Usage::default, |u| Usage {
+            input_tokens: u.input_tokens,
+            output_tokens: u.output_tokens,
+        }),
+    })
+}

@@ -1,0 +1,187 @@
+//! Google Gemini: `POST {base}/v1beta/models/{model}:generateContent`, key in `x-goog-api-key`.
+//! A blocked prompt or a SAFETY/RECITATION stop is reported as such, never as an empty success.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::http::{Answer, check_status, json_message, send};
+use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+
+/// Public endpoint, used when no base URL is configured.
+pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+
+/// Build and send one `generateContent` call.
+pub async fn complete(
+    http: &reqwest::Client,
+    base_url: &str,
+    api_key: Option<&str>,
+    model: &str,
+    request: &CompletionRequest,
+    timeout: Duration,
+) -> Result<Completion, ProviderError> {
+    let mut generation = serde_json::Map::new();
+    if let Some(max) = request.max_tokens {
+        generation.insert("maxOutputTokens".into(), json!(max));
+    }
+    if let Some(t) = request.temperature {
+        generation.insert("temperature".into(), json!(t));
+    }
+    let body = json!({
+        "systemInstruction": { "parts": [{ "text": request.system }] },
+        "contents": [{ "role": "user", "parts": [{ "text": request.prompt }] }],
+        "generationConfig": generation,
+    });
+    let url = format!(
+        "{}/v1beta/models/{model}:generateContent",
+        base_url.trim_end_matches('/')
+    );
+    let mut builder = http.post(url).json(&body);
+    if let Some(key) = api_key {
+        builder = builder.header("x-goog-api-key", key);
+    }
+    parse(&send(builder, timeout).await?, model)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Response {
+    #[serde(default)]
+    candidates: Vec<Candidate>,
+    prompt_feedback: Option<PromptFeedback>,
+    usage_metadata: Option<UsageMetadata>,
+    model_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Candidate {
+    content: Option<Content>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Content {
+    #[serde(default)]
+    parts: Vec<Part>,
+}
+
+#[derive(Deserialize)]
+struct Part {
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PromptFeedback {
+    block_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UsageMetadata {
+    prompt_token_count: Option<u32>,
+    candidates_token_count: Option<u32>,
+}
+
+fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
+    if answer.status == 400 {
+        let message = json_message(&answer.body, "/error/message");
+        let lower = message.to_ascii_lowercase();
+        if lower.contains("token count") && lower.contains("exceeds") {
+            return Err(ProviderError::ContextLength(message));
+        }
+    }
+    check_status(answer, |body| json_message(body, "/error/message"))?;
+    let response: Response = serde_json::from_str(&answer.body)
+        .map_err(|e| ProviderError::BadResponse(format!("{e}: {}", excerpt(&answer.body))))?;
+    if let Some(reason) = response.prompt_feedback.and_then(|f| f.block_reason) {
+        return Err(ProviderError::ContentFiltered(format!(
+            "prompt blocked ({reason})"
+        )));
+    }
+    let Some(candidate) = response.candidates.into_iter().next() else {
+        return Err(ProviderError::BadResponse(
+            "no candidates in the answer".into(),
+        ));
+    };
+    let finish = candidate.finish_reason.unwrap_or_else(|| "STOP".into());
+    let text: String = candidate
+        .content
+        .map(|c| c.parts.into_iter().filter_map(|p| p.text).collect())
+        .unwrap_or_default();
+    let finish_reason = match finish.as_str() {
+        "STOP" => FinishReason::Stop,
+        "MAX_TOKENS" => FinishReason::MaxTokens,
+        "SAFETY" | "PROHIBITED_CONTENT" | "BLOCKLIST" | "SPII" => {
+            return Err(ProviderError::ContentFiltered(format!(
+                "generation stopped ({finish})"
+            )));
+        }
+        "RECITATION" => {
+            return Err(ProviderError::BadResponse(
+                "generation stopped for RECITATION (the answer would quote training data)".into(),
+            ));
+        }
+        _ => FinishReason::Other,
+    };
+    if text.trim().is_empty() {
+        return Err(ProviderError::BadResponse(format!(
+            "empty answer (finish reason {finish})"
+        )));
+    }
+    let usage = response
+        .usage_metadata
+        .map_or_else(Usage::default, |u| Usage {
+            input_tokens: u.prompt_token_count,
+            output_tokens: u.candidates_token_count,
+        });
+    Ok(Completion {
+        text,
+        model: response.model_version.unwrap_or_else(|| model.to_owned()),
+        finish_reason,
+        usage,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: Default::default(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn safety_and_empty_answers_are_errors_not_successes() {
+        let blocked = r#"{"promptFeedback":{"blockReason":"SAFETY"}}"#;
+        assert!(matches!(
+            parse(&answer(200, blocked), "m"),
+            Err(ProviderError::ContentFiltered(_))
+        ));
+        let safety = r#"{"candidates":[{"finishReason":"SAFETY","index":0}]}"#;
+        assert!(matches!(
+            parse(&answer(200, safety), "m"),
+            Err(ProviderError::ContentFiltered(_))
+        ));
+        let recitation =
+            r#"{"candidates":[{"content":{"parts":[{"text":""}]},"finishReason":"RECITATION"}]}"#;
+        assert!(matches!(
+            parse(&answer(200, recitation), "m"),
+            Err(ProviderError::BadResponse(_))
+        ));
+        let empty_max = r#"{"candidates":[{"content":{"parts":[]},"finishReason":"MAX_TOKENS"}]}"#;
+        assert!(matches!(
+            parse(&answer(200, empty_max), "m"),
+            Err(ProviderError::BadResponse(_))
+        ));
+        let cut = r#"{"candidates":[{"content":{"parts":[{"text":"Half an ans"}]},"finishReason":"MAX_TOKENS"}]}"#;
+        let completion = parse(&answer(200, cut), "m").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(completion.finish_reason, FinishReason::MaxTokens);
+    }
+}

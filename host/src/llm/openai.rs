@@ -1,0 +1,135 @@
+//! Any OpenAI-compatible server (OpenAI, vLLM, llama.cpp, LM Studio, ...):
+//! `POST {base}/chat/completions`, where the base URL includes the `/v1` prefix as in
+//! OpenAI's own clients. The key, if any, goes in `Authorization: Bearer`.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::http::{Answer, check_status, json_message, send};
+use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+
+/// Public endpoint, used when no base URL is configured.
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// Build and send one chat completion.
+pub async fn complete(
+    http: &reqwest::Client,
+    base_url: &str,
+    api_key: Option<&str>,
+    model: &str,
+    request: &CompletionRequest,
+    timeout: Duration,
+) -> Result<Completion, ProviderError> {
+    let mut body = json!({
+        "model": model,
+        "messages": [
+            { "role": "system", "content": request.system },
+            { "role": "user", "content": request.prompt },
+        ],
+    });
+    if let Some(max) = request.max_tokens {
+        body["max_tokens"] = json!(max);
+    }
+    if let Some(t) = request.temperature {
+        body["temperature"] = json!(t);
+    }
+    let url = format!("{}/chat/completions", base_url.trim_end_matches('/'));
+    let mut builder = http.post(url).json(&body);
+    if let Some(key) = api_key {
+        builder = builder.bearer_auth(key);
+    }
+    parse(&send(builder, timeout).await?, model)
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    message: String,
+    code: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Response {
+    model: Option<String>,
+    #[serde(default)]
+    choices: Vec<Choice>,
+    usage: Option<TokenUsage>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    message: Option<Message>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenUsage {
+    prompt_tokens: Option<u32>,
+    completion_tokens: Option<u32>,
+}
+
+fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
+    if !(200..300).contains(&answer.status)
+        && let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(&answer.body)
+    {
+        let code = error
+            .code
+            .as_ref()
+            .and_then(|c| c.as_str())
+            .unwrap_or_default();
+        let kind = error.kind.as_deref().unwrap_or_default();
+        if code == "context_length_exceeded" {
+            return Err(ProviderError::ContextLength(error.message));
+        }
+        if code == "content_filter"
+            || code == "content_policy_violation"
+            || kind == "content_filter"
+        {
+            return Err(ProviderError::ContentFiltered(error.message));
+        }
+    }
+    check_status(answer, |body| json_message(body, "/error/message"))?;
+    let response: Response = serde_json::from_str(&answer.body)
+        .map_err(|e| ProviderError::BadResponse(format!("{e}: {}", excerpt(&answer.body))))?;
+    let Some(choice) = response.choices.into_iter().next() else {
+        return Err(ProviderError::BadResponse(
+            "no choices in the answer".into(),
+        ));
+    };
+    let finish_reason = match choice.finish_reason.as_deref() {
+        None | Some("stop") => FinishReason::Stop,
+        Some("length") => FinishReason::MaxTokens,
+        Some("content_filter") => {
+            return Err(ProviderError::ContentFiltered(
+                "generation stopped (content_filter)".into(),
+            ));
+        }
+        Some(_) => FinishReason::Other,
+    };
+    let text = choice.message.and_then(|m| m.content).unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(ProviderError::BadResponse("empty answer".into()));
+    }
+    Ok(Completion {
+        text,
+        model: response.model.unwrap_or_else(|| model.to_owned()),
+        finish_reason,
+        usage: response.usage.map_or_else(Usage::default, |u| Usage {
+            input_tokens: u.prompt_tokens,
+            output_tokens: u.completion_tokens,
+        }),
+    })
+}

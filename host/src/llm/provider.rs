@@ -1,0 +1,155 @@
+//! What every provider client takes and gives, and how its failures are classified so the
+//! router knows whether to retry, fail over, or stop.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// One completion request, as the router passes it to a provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionRequest {
+    /// The system prompt (persona plus any caller instructions).
+    pub system: String,
+    /// The user prompt.
+    pub prompt: String,
+    /// Upper bound on generated tokens.
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+}
+
+/// Why a provider stopped generating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// Natural end, or a stop sequence.
+    Stop,
+    /// The token limit cut the answer short.
+    MaxTokens,
+    /// Any other reason the provider gave.
+    Other,
+}
+
+impl FinishReason {
+    /// The reason as a string, as skills see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stop => "stop",
+            Self::MaxTokens => "max_tokens",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// Token counts, when the provider reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Usage {
+    /// Prompt tokens.
+    pub input_tokens: Option<u32>,
+    /// Generated tokens.
+    pub output_tokens: Option<u32>,
+}
+
+/// A provider's answer: never empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    /// The generated text.
+    pub text: String,
+    /// The model that answered, as the provider named it.
+    pub model: String,
+    /// Why generation stopped.
+    pub finish_reason: FinishReason,
+    /// Token counts.
+    pub usage: Usage,
+}
+
+/// Why one attempt at one provider failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// No connection: refused, reset, unreachable.
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// No complete answer within the attempt timeout.
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// HTTP 429.
+    #[error("rate limited (HTTP 429){}", retry_after_text(.retry_after))]
+    RateLimited {
+        /// What `Retry-After` asked for, if anything.
+        retry_after: Option<Duration>,
+    },
+    /// A 5xx (or Anthropic's 529): worth one retry.
+    #[error("server error (HTTP {status}): {message}")]
+    Server {
+        /// The status.
+        status: u16,
+        /// The provider's message.
+        message: String,
+    },
+    /// The prompt is longer than the model's context window.
+    #[error("prompt too long for the model's context window: {0}")]
+    ContextLength(String),
+    /// The provider's safety filter refused the content.
+    #[error("content refused by the provider's safety filter: {0}")]
+    ContentFiltered(String),
+    /// Any other refusal (bad key, unknown model, ...): a configuration problem.
+    #[error("request refused (HTTP {status}): {message}")]
+    Rejected {
+        /// The status.
+        status: u16,
+        /// The provider's message.
+        message: String,
+    },
+    /// The answer did not parse, or parsed to nothing usable.
+    #[error("unusable answer: {0}")]
+    BadResponse(String),
+    /// The provider cannot be used: its key or URL variable is unset.
+    #[error("not configured: {0}")]
+    Unconfigured(String),
+}
+
+fn retry_after_text(retry_after: &Option<Duration>) -> String {
+    retry_after.map_or_else(String::new, |d| {
+        format!(", retry after {} ms", d.as_millis())
+    })
+}
+
+impl ProviderError {
+    /// A short machine-readable kind, for attempt records and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Connect(_) => "connect",
+            Self::Timeout(_) => "timeout",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Server { .. } => "server_error",
+            Self::ContextLength(_) => "context_length",
+            Self::ContentFiltered(_) => "content_filtered",
+            Self::Rejected { .. } => "rejected",
+            Self::BadResponse(_) => "bad_response",
+            Self::Unconfigured(_) => "unconfigured",
+        }
+    }
+
+    /// Whether this failure says something about the provider's health (and so counts
+    /// towards opening its circuit), rather than about this one request.
+    pub fn counts_against_provider(&self) -> bool {
+        !matches!(
+            self,
+            Self::ContextLength(_) | Self::ContentFiltered(_) | Self::Unconfigured(_)
+        )
+    }
+}
+
+/// Cut a provider's error body to something fit for a message.
+pub fn excerpt(body: &str) -> String {
+    const MAX: usize = 300;
+    let body = body.trim();
+    if body.len() <= MAX {
+        return body.to_owned();
+    }
+    let mut end = MAX;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &body[..end])
+}

@@ -1,0 +1,517 @@
+//! The model router: a route (task type) names providers in order; each is tried in turn,
+//! with one retry for a transient failure, `Retry-After` honoured up to a cap, and a circuit
+//! breaker that skips a provider that keeps failing. Every attempt is recorded.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::circuit::{Admission, Health, HealthSnapshot};
+use super::provider::{Completion, CompletionRequest, ProviderError};
+use super::provider_config::{ProviderConfig, ProviderKind};
+use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
+use super::{anthropic, gemini, ollama, openai, persona};
+use crate::identity::Identity;
+
+/// One attempt at one provider, for the caller and the audit record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Attempt {
+    /// The provider.
+    pub provider: String,
+    /// The model asked for.
+    pub model: String,
+    /// `ok`, `skipped`, or the failure's kind (`timeout`, `server_error`, ...).
+    pub outcome: String,
+    /// What went wrong, for anything but `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long the attempt took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// A completion and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Routed {
+    /// The answer.
+    pub completion: Completion,
+    /// The provider that gave it.
+    pub provider: String,
+    /// Every attempt, in order, the successful one last.
+    pub attempts: Vec<Attempt>,
+}
+
+/// Why a route produced no completion.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RouteError {
+    /// Every provider failed or was skipped.
+    #[error("All LLM providers are currently unavailable for '{route}'. Attempts: {}", describe(.attempts))]
+    Unavailable {
+        /// The route.
+        route: String,
+        /// What happened at each provider.
+        attempts: Vec<Attempt>,
+    },
+    /// The route names no provider at all.
+    #[error("No LLM provider is configured for '{0}': add [[providers]] to the configuration.")]
+    NoProviders(String),
+    /// A provider refused the content; it is not sent elsewhere.
+    #[error("Provider '{provider}' refused the request: {message}")]
+    Refused {
+        /// The provider.
+        provider: String,
+        /// Its reason.
+        message: String,
+        /// Attempts up to the refusal.
+        attempts: Vec<Attempt>,
+    },
+}
+
+impl RouteError {
+    /// The attempts made, for the audit record.
+    pub fn attempts(&self) -> &[Attempt] {
+        match self {
+            Self::Unavailable { attempts, .. } | Self::Refused { attempts, .. } => attempts,
+            Self::NoProviders(_) => &[],
+        }
+    }
+}
+
+fn describe(attempts: &[Attempt]) -> String {
+    attempts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} ({}): {}",
+                a.provider,
+                a.model,
+                a.error.as_deref().unwrap_or(&a.outcome)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A configured provider, its resolved endpoint and secret, and its health.
+struct Provider {
+    config: ProviderConfig,
+    /// The base URL, or why there is none.
+    base_url: Result<String, String>,
+    /// The API key (`None` when the provider needs none), or why it is missing.
+    api_key: Result<Option<String>, String>,
+    health: Mutex<Health>,
+}
+
+/// A provider as `/api/v1/providers` shows it: configuration without secrets, and health.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProviderStatus {
+    /// Unique name.
+    pub name: String,
+    /// API spoken.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: ProviderKind,
+    /// Default model.
+    pub model: String,
+    /// Base URL in use (credentials in it are masked), if resolved.
+    pub base_url: Option<String>,
+    /// Variable holding the base URL, if any.
+    pub base_url_env: Option<String>,
+    /// Variable holding the key, if any (never the key).
+    pub api_key_env: Option<String>,
+    /// Per-attempt timeout, ms.
+    pub timeout_ms: u64,
+    /// Enabled in the configuration.
+    pub enabled: bool,
+    /// Order among providers.
+    pub priority: i32,
+    /// Usable now: enabled and its variables set.
+    pub available: bool,
+    /// Why it is not usable, if it is not.
+    pub unavailable_reason: Option<String>,
+    /// Breaker and recent outcomes.
+    pub health: HealthSnapshot,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("routes", &self.routes())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The router.
+pub struct Router {
+    http: reqwest::Client,
+    providers: Vec<Provider>,
+    routes: BTreeMap<String, Vec<(usize, Option<String>)>>,
+    settings: RoutingConfig,
+    identity: Arc<Identity>,
+}
+
+impl Router {
+    /// Build the router from the configuration, reading provider variables from the
+    /// environment now. A provider whose variable is unset stays listed and is skipped.
+    pub fn new(
+        providers: &[ProviderConfig],
+        routing: &RoutingConfig,
+        identity: Arc<Identity>,
+    ) -> Result<Self, reqwest::Error> {
+        // One crypto library for TLS, ring, the one wasmtime's stack already uses. Installing
+        // fails only if a provider is already installed, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()?;
+        let cooldown = Duration::from_millis(routing.circuit_cooldown_ms);
+        let providers: Vec<Provider> = providers
+            .iter()
+            .map(|config| Provider {
+                base_url: resolve_base_url(config),
+                api_key: resolve_api_key(config),
+                health: Mutex::new(Health::new(routing.circuit_failures, cooldown)),
+                config: config.clone(),
+            })
+            .collect();
+        let index = |name: &str| providers.iter().position(|p| p.config.name == name);
+        let mut routes: BTreeMap<String, Vec<(usize, Option<String>)>> = routing
+            .rules
+            .iter()
+            .map(|(route, entries)| {
+                let steps = entries
+                    .iter()
+                    .filter_map(|e: &RouteEntry| {
+                        index(e.provider()).map(|i| (i, e.model().map(str::to_owned)))
+                    })
+                    .collect();
+                (route.clone(), steps)
+            })
+            .collect();
+        let mut by_priority: Vec<usize> = (0..providers.len())
+            .filter(|&i| providers[i].config.enabled)
+            .collect();
+        by_priority.sort_by_key(|&i| providers[i].config.priority);
+        for route in [DEFAULT_ROUTE, SUMMARY_ROUTE] {
+            routes
+                .entry(route.to_owned())
+                .or_insert_with(|| by_priority.iter().map(|&i| (i, None)).collect());
+        }
+        for p in &providers {
+            if let Some(reason) = unavailable_reason(p) {
+                tracing::warn!(provider = %p.config.name, "provider unavailable: {reason}");
+            }
+        }
+        Ok(Self {
+            http,
+            providers,
+            routes,
+            settings: routing.clone(),
+            identity,
+        })
+    }
+
+    /// Whether `task_type` is a route.
+    pub fn has_route(&self, task_type: &str) -> bool {
+        self.routes.contains_key(task_type)
+    }
+
+    /// Complete through `route`, or the default route if it has no rule.
+    pub async fn complete(
+        &self,
+        route: &str,
+        prompt: String,
+        extra_system: Option<&str>,
+        max_tokens: Option<u32>,
+        temperature: Option<f32>,
+    ) -> Result<Routed, RouteError> {
+        let (route, steps) = match self.routes.get_key_value(route) {
+            Some((name, steps)) => (name.as_str(), steps.as_slice()),
+            None => (
+                DEFAULT_ROUTE,
+                self.routes
+                    .get(DEFAULT_ROUTE)
+                    .map_or(&[][..], Vec::as_slice),
+            ),
+        };
+        if steps.is_empty() {
+            return Err(RouteError::NoProviders(route.to_owned()));
+        }
+        let request = CompletionRequest {
+            system: persona::system_prompt(&self.identity, extra_system),
+            prompt,
+            max_tokens,
+            temperature,
+        };
+        let mut attempts = Vec::new();
+        for (index, model) in steps {
+            let provider = &self.providers[*index];
+            let model = model.as_deref().unwrap_or(&provider.config.model);
+            match self
+                .try_provider(provider, model, &request, &mut attempts)
+                .await
+            {
+                Some(Ok(completion)) => {
+                    return Ok(Routed {
+                        completion,
+                        provider: provider.config.name.clone(),
+                        attempts,
+                    });
+                }
+                Some(Err(message)) => {
+                    return Err(RouteError::Refused {
+                        provider: provider.config.name.clone(),
+                        message,
+                        attempts,
+                    });
+                }
+                None => {}
+            }
+        }
+        tracing::warn!(route, attempts = %describe(&attempts), "every provider failed");
+        Err(RouteError::Unavailable {
+            route: route.to_owned(),
+            attempts,
+        })
+    }
+
+    /// Try one provider, retrying once where that can help. `None` means "fail over";
+    /// `Some(Err)` means the content was refused and the route stops.
+    async fn try_provider(
+        &self,
+        provider: &Provider,
+        model: &str,
+        request: &CompletionRequest,
+        attempts: &mut Vec<Attempt>,
+    ) -> Option<Result<Completion, String>> {
+        let name = &provider.config.name;
+        let skipped = |why: String| Attempt {
+            provider: name.clone(),
+            model: model.to_owned(),
+            outcome: "skipped".into(),
+            error: Some(why),
+            duration_ms: 0,
+        };
+        if let Some(reason) = unavailable_reason(provider) {
+            attempts.push(skipped(reason));
+            return None;
+        }
+        let admission = { lock(&provider.health).admit(Instant::now()) };
+        if let Admission::Skip(remaining) = admission {
+            attempts.push(skipped(format!(
+                "circuit open after repeated failures; next probe in {} ms",
+                remaining.as_millis()
+            )));
+            return None;
+        }
+        for try_number in 1..=2 {
+            let started = Instant::now();
+            let result = self.call(provider, model, request).await;
+            let elapsed = started.elapsed();
+            let mut attempt = Attempt {
+                provider: name.clone(),
+                model: model.to_owned(),
+                outcome: "ok".into(),
+                error: None,
+                duration_ms: elapsed.as_millis() as u64,
+            };
+            let error = match result {
+                Ok(completion) => {
+                    {
+                        lock(&provider.health).success(elapsed);
+                    }
+                    attempts.push(attempt);
+                    return Some(Ok(completion));
+                }
+                Err(error) => error,
+            };
+            attempt.outcome = error.kind().into();
+            attempt.error = Some(error.to_string());
+            attempts.push(attempt);
+            tracing::info!(provider = %name, model, try_number, error = %error, "provider attempt failed");
+            {
+                let mut health = lock(&provider.health);
+                if error.counts_against_provider() {
+                    health.failure(elapsed, error.to_string(), Instant::now());
+                } else {
+                    health.neutral(elapsed);
+                }
+            }
+            let pause = match &error {
+                ProviderError::ContentFiltered(message) => return Some(Err(message.clone())),
+                ProviderError::Server { .. } if try_number == 1 => {
+                    Duration::from_millis(self.settings.retry_backoff_ms)
+                }
+                ProviderError::RateLimited {
+                    retry_after: Some(wait),
+                } if try_number == 1
+                    && *wait <= Duration::from_millis(self.settings.retry_after_cap_ms) =>
+                {
+                    *wait
+                }
+                _ => return None,
+            };
+            // A retry is pointless once the circuit has opened on this very failure.
+            let admission = { lock(&provider.health).admit(Instant::now()) };
+            if matches!(admission, Admission::Skip(_)) {
+                return None;
+            }
+            tokio::time::sleep(pause).await;
+        }
+        None
+    }
+
+    async fn call(
+        &self,
+        provider: &Provider,
+        model: &str,
+        request: &CompletionRequest,
+    ) -> Result<Completion, ProviderError> {
+        let base_url = provider
+            .base_url
+            .as_deref()
+            .map_err(|e| ProviderError::Unconfigured(e.clone()))?;
+        let api_key = provider
+            .api_key
+            .as_ref()
+            .map_err(|e| ProviderError::Unconfigured(e.clone()))?;
+        let api_key = api_key.as_deref();
+        let timeout = Duration::from_millis(provider.config.timeout_ms);
+        match provider.config.kind {
+            ProviderKind::Gemini => {
+                gemini::complete(&self.http, base_url, api_key, model, request, timeout).await
+            }
+            ProviderKind::Ollama => {
+                ollama::complete(
+                    &self.http,
+                    base_url,
+                    model,
+                    provider.config.num_ctx,
+                    request,
+                    timeout,
+                )
+                .await
+            }
+            ProviderKind::Openai => {
+                openai::complete(&self.http, base_url, api_key, model, request, timeout).await
+            }
+            ProviderKind::Anthropic => {
+                anthropic::complete(&self.http, base_url, api_key, model, request, timeout).await
+            }
+        }
+    }
+
+    /// Every provider's configuration (no secrets) and health.
+    pub fn statuses(&self) -> Vec<ProviderStatus> {
+        let now = Instant::now();
+        self.providers
+            .iter()
+            .map(|p| {
+                let reason = unavailable_reason(p);
+                ProviderStatus {
+                    name: p.config.name.clone(),
+                    kind: p.config.kind,
+                    model: p.config.model.clone(),
+                    base_url: p.base_url.as_deref().ok().map(mask_userinfo),
+                    base_url_env: p.config.base_url_env.clone(),
+                    api_key_env: p.config.api_key_env.clone(),
+                    timeout_ms: p.config.timeout_ms,
+                    enabled: p.config.enabled,
+                    priority: p.config.priority,
+                    available: reason.is_none(),
+                    unavailable_reason: reason,
+                    health: lock(&p.health).snapshot(now),
+                }
+            })
+            .collect()
+    }
+
+    /// The routes and their providers, in order.
+    pub fn routes(&self) -> BTreeMap<String, Vec<String>> {
+        self.routes
+            .iter()
+            .map(|(route, steps)| {
+                let names = steps
+                    .iter()
+                    .map(|(i, _)| self.providers[*i].config.name.clone())
+                    .collect();
+                (route.clone(), names)
+            })
+            .collect()
+    }
+}
+
+/// Poisoning only follows a panic while holding the lock; the health data stays usable.
+fn lock(health: &Mutex<Health>) -> std::sync::MutexGuard<'_, Health> {
+    health
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn unavailable_reason(provider: &Provider) -> Option<String> {
+    if !provider.config.enabled {
+        return Some("disabled in the configuration".into());
+    }
+    if let Err(reason) = &provider.base_url {
+        return Some(reason.clone());
+    }
+    provider.api_key.as_ref().err().cloned()
+}
+
+fn env_value(variable: &str) -> Option<String> {
+    std::env::var(variable)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn resolve_base_url(config: &ProviderConfig) -> Result<String, String> {
+    if let Some(variable) = &config.base_url_env {
+        return env_value(variable)
+            .ok_or_else(|| format!("environment variable {variable} (its base URL) is not set"));
+    }
+    Ok(config.base_url.clone().unwrap_or_else(|| {
+        match config.kind {
+            ProviderKind::Gemini => gemini::DEFAULT_BASE_URL,
+            ProviderKind::Ollama => ollama::DEFAULT_BASE_URL,
+            ProviderKind::Openai => openai::DEFAULT_BASE_URL,
+            ProviderKind::Anthropic => anthropic::DEFAULT_BASE_URL,
+        }
+        .to_owned()
+    }))
+}
+
+fn resolve_api_key(config: &ProviderConfig) -> Result<Option<String>, String> {
+    match &config.api_key_env {
+        None => Ok(None),
+        Some(variable) => env_value(variable)
+            .map(Some)
+            .ok_or_else(|| format!("environment variable {variable} (its API key) is not set")),
+    }
+}
+
+/// `http://user:pass@host/` → `http://***@host/`.
+fn mask_userinfo(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme_end), Some(at))
+            if at > scheme_end && !url[scheme_end + 3..at].contains('/') =>
+        {
+            format!("{}***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_in_urls_are_masked() {
+        assert_eq!(
+            super::mask_userinfo("http://u:p@host:1/v1"),
+            "http://***@host:1/v1"
+        );
+        assert_eq!(super::mask_userinfo("http://host/a@b"), "http://host/a@b");
+    }
+}
