@@ -51,14 +51,19 @@ pub enum Fault {
     Flapping,
 }
 
+/// Request bodies a stand-in keeps, so that a long benchmark does not grow it without bound.
+pub const KEPT_REQUESTS: usize = 256;
+
 /// What a stand-in saw and what it will do.
 #[derive(Debug)]
 pub struct StandInState {
     flavour: Flavour,
     api_key: Option<String>,
     fault: Fault,
-    /// Every request body received, in order.
-    pub requests: Vec<Value>,
+    /// The most recent request bodies, oldest first (at most [`KEPT_REQUESTS`]).
+    pub requests: std::collections::VecDeque<Value>,
+    /// Requests received in all.
+    pub count: usize,
     problems: Vec<String>,
 }
 
@@ -77,7 +82,8 @@ impl StandIn {
             flavour,
             api_key: api_key.map(str::to_owned),
             fault: Fault::None,
-            requests: Vec::new(),
+            requests: std::collections::VecDeque::new(),
+            count: 0,
             problems: Vec::new(),
         }));
         let app = Router::new()
@@ -88,6 +94,9 @@ impl StandIn {
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -105,12 +114,12 @@ impl StandIn {
 
     /// Requests received so far.
     pub fn count(&self) -> usize {
-        self.lock().requests.len()
+        self.lock().count
     }
 
-    /// The request bodies received so far.
+    /// The most recent request bodies, oldest first.
     pub fn requests(&self) -> Vec<Value> {
-        self.lock().requests.clone()
+        self.lock().requests.iter().cloned().collect()
     }
 
     /// Requests whose shape broke the provider's documented API (empty if all were right).
@@ -198,12 +207,16 @@ fn admit(
             "{flavour:?}: request does not follow the documented shape: {body}"
         ));
     }
-    s.requests.push(body.clone());
+    if s.requests.len() == KEPT_REQUESTS {
+        s.requests.pop_front();
+    }
+    s.requests.push_back(body.clone());
+    s.count += 1;
     let fault = s.fault;
     match fault {
         Fault::ServerErrorOnce => s.fault = Fault::None,
         Fault::RateLimitedOnce(_) => s.fault = Fault::None,
-        Fault::Flapping if s.requests.len().is_multiple_of(2) => return Fault::None,
+        Fault::Flapping if s.count.is_multiple_of(2) => return Fault::None,
         Fault::Flapping => return Fault::Unavailable,
         _ => {}
     }
