@@ -28,7 +28,9 @@ pub struct Health {
     cooldown: Duration,
     consecutive_failures: u32,
     opened_at: Option<Instant>,
-    probing: bool,
+    /// When the current probe was let through. A probe whose caller went away (cancelled
+    /// request) never reports back, so a probe older than the cool-down counts as lost.
+    probing_since: Option<Instant>,
     recent: VecDeque<(bool, Duration)>,
     last_error: Option<String>,
 }
@@ -71,7 +73,7 @@ impl Health {
             cooldown,
             consecutive_failures: 0,
             opened_at: None,
-            probing: false,
+            probing_since: None,
             recent: VecDeque::with_capacity(WINDOW),
             last_error: None,
         }
@@ -93,11 +95,15 @@ impl Health {
                 let at = self.opened_at.unwrap_or(now);
                 Admission::Skip(self.cooldown.saturating_sub(now.duration_since(at)))
             }
-            CircuitState::HalfOpen if self.probing => Admission::Skip(Duration::ZERO),
-            CircuitState::HalfOpen => {
-                self.probing = true;
-                Admission::Probe
-            }
+            CircuitState::HalfOpen => match self.probing_since {
+                Some(since) if now.duration_since(since) < self.cooldown => {
+                    Admission::Skip(self.cooldown.saturating_sub(now.duration_since(since)))
+                }
+                _ => {
+                    self.probing_since = Some(now);
+                    Admission::Probe
+                }
+            },
         }
     }
 
@@ -105,7 +111,7 @@ impl Health {
     pub fn success(&mut self, latency: Duration) {
         self.consecutive_failures = 0;
         self.opened_at = None;
-        self.probing = false;
+        self.probing_since = None;
         self.remember(true, latency);
     }
 
@@ -113,8 +119,7 @@ impl Health {
     /// opens the circuit.
     pub fn failure(&mut self, latency: Duration, error: String, now: Instant) {
         self.consecutive_failures += 1;
-        let failed_probe = self.probing;
-        self.probing = false;
+        let failed_probe = self.probing_since.take().is_some();
         if failed_probe || self.consecutive_failures >= self.failures_to_open {
             self.opened_at = Some(now);
         }
@@ -125,7 +130,7 @@ impl Health {
     /// Record an attempt that says nothing about the provider's health (the request was
     /// refused for its content or length); a probe that ends this way closes the circuit.
     pub fn neutral(&mut self, latency: Duration) {
-        if self.probing {
+        if self.probing_since.is_some() {
             self.success(latency);
         }
     }
@@ -207,6 +212,25 @@ mod tests {
         assert_eq!(snap.circuit, CircuitState::Closed);
         assert_eq!(snap.recent_attempts, 5);
         assert!((snap.recent_error_rate - 0.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_lost_probe_does_not_leave_the_circuit_stuck() {
+        let t0 = Instant::now();
+        let mut h = Health::new(1, Duration::from_secs(10));
+        h.failure(Duration::ZERO, "x".into(), t0);
+        let later = t0 + Duration::from_secs(10);
+        assert_eq!(h.admit(later), Admission::Probe);
+        // The probe's request was cancelled: nothing reports back.
+        assert!(matches!(
+            h.admit(later + Duration::from_secs(5)),
+            Admission::Skip(_)
+        ));
+        assert_eq!(
+            h.admit(later + Duration::from_secs(10)),
+            Admission::Probe,
+            "a new probe after the cool-down"
+        );
     }
 
     #[test]
