@@ -69,6 +69,39 @@ pub struct Config {
     pub providers: Vec<ProviderConfig>,
     /// Which providers serve which task type.
     pub routing: RoutingConfig,
+    /// The audit log.
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Keep the prompt in each record.
+    pub store_prompts: bool,
+    /// Keep the answer (result or error detail) in each record.
+    pub store_responses: bool,
+    /// Longest prompt or answer kept, in bytes; the rest is cut.
+    pub max_text_bytes: usize,
+    /// Records older than this many days are purged.
+    pub retention_days: u32,
+    /// Daily roll-ups (what dashboards read) are kept this long.
+    pub rollup_retention_days: u32,
+    /// How often the purge runs, in seconds.
+    pub purge_interval_secs: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            store_prompts: true,
+            store_responses: true,
+            max_text_bytes: 4096,
+            retention_days: 30,
+            rollup_retention_days: 400,
+            purge_interval_secs: 3600,
+        }
+    }
 }
 
 /// `[server]`
@@ -218,6 +251,11 @@ impl Config {
             .dir
             .clone()
             .unwrap_or_else(|| self.server.data_dir.join("skills"))
+    }
+
+    /// The audit database.
+    pub fn audit_db_path(&self) -> PathBuf {
+        self.server.data_dir.join("praximous.db")
     }
 
     /// Where compiled skills are cached.

@@ -13,3 +13,4 @@ pub mod logging;
 pub mod runtime;
 pub mod server;
 pub mod skills;
+pub mod store;

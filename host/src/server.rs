@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::llm::Router as LlmRouter;
 use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
 use crate::skills::{BUILTIN_SKILLS, Catalogue};
+use crate::store::{AuditLog, StoreError};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,9 @@ pub enum ServeError {
     /// The skill runtime could not start.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    /// The audit database could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
     /// The HTTP client for providers could not be built.
     #[error("cannot set up the LLM providers' HTTP client: {0}")]
     Llm(String),
@@ -66,6 +70,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             "this binary was built without the built-in skills; build it with `make build`"
         );
     }
+    let audit = AuditLog::open_sqlite(&config.audit_db_path())?;
     let identity = Arc::new(config.identity.clone());
     let llm = LlmRouter::new(&config.providers, &config.routing, identity.clone())
         .map_err(|e| ServeError::Llm(e.to_string()))?;
@@ -74,6 +79,8 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         catalogue: Arc::new(catalogue),
         identity,
         llm: Arc::new(llm),
+        audit,
+        audit_config: Arc::new(config.audit.clone()),
         started: Instant::now(),
     })
 }
@@ -85,6 +92,10 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let skills = state.catalogue.len();
     let problems = state.catalogue.problems().len();
     let display_name = config.identity.display_name();
+    tokio::spawn(purge_periodically(
+        state.audit.clone(),
+        config.audit.clone(),
+    ));
     let app = api::router(state, config.server.max_body_bytes);
 
     let addr = config.server.bind;
@@ -109,10 +120,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     );
     // The one line scripts and tests wait for; stdout so it is never mixed with log noise.
     println!("listening on http://{local}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(ServeError::Serve)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(ServeError::Serve)
 }
 
 async fn shutdown_signal() {
@@ -137,4 +151,45 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Records purged per transaction, so a large purge never holds the writer for long.
+const PURGE_BATCH: usize = 1_000;
+
+/// Delete audit records past `retention_days` (and roll-ups past `rollup_retention_days`),
+/// at start-up and then every `purge_interval_secs`, in small batches.
+async fn purge_periodically(audit: AuditLog, config: crate::config::AuditConfig) {
+    let mut interval =
+        tokio::time::interval(std::time::Duration::from_secs(config.purge_interval_secs));
+    loop {
+        interval.tick().await;
+        let cutoff = |days: u32| {
+            let day =
+                time::OffsetDateTime::now_utc().date() - time::Duration::days(i64::from(days));
+            day.to_string()
+        };
+        let (records_before, rollups_before) = (
+            cutoff(config.retention_days),
+            cutoff(config.rollup_retention_days),
+        );
+        let mut purged = 0;
+        loop {
+            match audit
+                .writer
+                .purge(records_before.clone(), rollups_before.clone(), PURGE_BATCH)
+                .await
+            {
+                Ok(0) => break,
+                Ok(n) => purged += n,
+                Err(error) => {
+                    tracing::error!(%error, "audit purge failed");
+                    break;
+                }
+            }
+            tokio::task::yield_now().await;
+        }
+        if purged > 0 {
+            tracing::info!(purged, before = %records_before, "old audit records purged");
+        }
+    }
 }

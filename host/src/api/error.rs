@@ -75,6 +75,14 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The `detail`, as text (a JSON list for validation errors).
+    pub fn detail_text(&self) -> String {
+        match &self.detail {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl From<InvokeError> for ApiError {

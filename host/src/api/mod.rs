@@ -1,5 +1,7 @@
 //! The HTTP API: one file per area, assembled here with the shared middleware.
 
+pub mod analytics;
+pub mod audit;
 pub mod error;
 pub mod health;
 pub mod process;
@@ -19,10 +21,12 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::config::AuditConfig;
 use crate::identity::Identity;
 use crate::llm::Router as LlmRouter;
 use crate::runtime::Runtime;
 use crate::skills::Catalogue;
+use crate::store::AuditLog;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -35,6 +39,10 @@ pub struct AppState {
     pub identity: Arc<Identity>,
     /// The LLM router.
     pub llm: Arc<LlmRouter>,
+    /// The audit log.
+    pub audit: AuditLog,
+    /// What the audit log keeps.
+    pub audit_config: Arc<AuditConfig>,
     /// When the server started.
     pub started: Instant,
 }
@@ -44,18 +52,23 @@ pub struct AppState {
 #[openapi(
     info(title = "Praximous API", description = "On-premise AI gateway: Smart Skills and LLM routes behind one API."),
     paths(health::healthz, system::system, process::process, skills::list_skills, skills::skill_capabilities,
-        providers::list_providers),
+        providers::list_providers, analytics::list, analytics::one, analytics::tasks_over_time,
+        analytics::requests_per_provider, analytics::average_latency_per_provider,
+        analytics::latency_per_provider, analytics::summary, analytics::export),
     components(schemas(
         process::ProcessRequest, process::ProcessResponse, error::ErrorBody,
         error::ValidationErrorBody, error::ValidationIssue, health::Health, system::SystemInfo,
         crate::identity::Identity, process::LlmResult, providers::ProvidersBody,
         crate::llm::router::ProviderStatus, crate::llm::Attempt, crate::llm::Usage,
         crate::llm::circuit::HealthSnapshot, crate::llm::circuit::CircuitState,
+        analytics::AnalyticsPage, crate::store::AuditRecord, crate::store::TaskKind,
+        crate::store::ProviderStats,
     )),
     tags(
         (name = "process", description = "Run tasks"),
         (name = "skills", description = "What the loaded skills offer"),
         (name = "providers", description = "LLM providers and routing"),
+        (name = "analytics", description = "The audit log and its aggregates"),
         (name = "system", description = "Health and status"),
     )
 )]
@@ -69,6 +82,26 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/api/v1/process", post(process::process))
         .route("/api/v1/skills", get(skills::list_skills))
         .route("/api/v1/providers", get(providers::list_providers))
+        .route("/api/v1/analytics", get(analytics::list))
+        .route(
+            "/api/v1/analytics/tasks-over-time",
+            get(analytics::tasks_over_time),
+        )
+        .route(
+            "/api/v1/analytics/requests-per-provider",
+            get(analytics::requests_per_provider),
+        )
+        .route(
+            "/api/v1/analytics/average-latency-per-provider",
+            get(analytics::average_latency_per_provider),
+        )
+        .route(
+            "/api/v1/analytics/latency-per-provider",
+            get(analytics::latency_per_provider),
+        )
+        .route("/api/v1/analytics/summary", get(analytics::summary))
+        .route("/api/v1/analytics/export", get(analytics::export))
+        .route("/api/v1/analytics/{request_id}", get(analytics::one))
         .route(
             "/api/v1/skills/{skill_name}/capabilities",
             get(skills::skill_capabilities),

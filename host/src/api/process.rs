@@ -2,19 +2,26 @@
 //! LLM route. Where a name is both (the original's `internal_summary`), the skill answers and
 //! the route picks the providers for the skill's own `llm` calls.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Extension, State};
+use axum::extract::{ConnectInfo, Extension, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::AppState;
+use super::audit::{self, Served};
 use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
-use super::validation::parse_task_body;
+use super::validation::{TaskBody, parse_task_body};
 use crate::llm::{Attempt, FinishReason, RouteError, Usage};
 use crate::runtime::Call;
+use crate::store::TaskKind;
 
 /// The `result` of an LLM route: the original's `provider` and `text`, plus the model, why
 /// generation stopped, token counts and every attempt made.
@@ -49,7 +56,7 @@ pub struct ProcessRequest {
 }
 
 /// A successful answer.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProcessResponse {
     /// `success`.
     pub status: &'static str,
@@ -82,20 +89,65 @@ pub struct ProcessResponse {
 pub async fn process(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ProcessResponse>, ApiError> {
+    let started = Instant::now();
+    let timestamp = audit::now_rfc3339();
     let body =
         body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
+    // A body that is not a task request is answered before anything runs, and not audited
+    // (as in the original): there is no task to record.
     let task = parse_task_body(&body).map_err(ApiError::validation)?;
+    let prompt = task.prompt.clone();
+    let task_type = task.task_type.clone();
+    let (answer, served) = dispatch(&state, &request_id, task).await;
+    let record = audit::record(audit::Facts {
+        config: &state.audit_config,
+        identity: &state.identity,
+        request_id: &request_id,
+        timestamp,
+        task_type,
+        served,
+        prompt: &prompt,
+        answer: &answer,
+        latency: started.elapsed(),
+        client: client.to_string(),
+    });
+    if let Err(error) = state.audit.writer.record(record).await {
+        tracing::error!(%request_id, %error, "audit record not written; answering 503");
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The request could not be recorded in the audit log ({error}); no answer is given without one. Try again shortly."
+            ),
+        ));
+    }
+    answer.map(Json)
+}
+
+/// Run the task with the skill of its name, else its LLM route; say what served it.
+async fn dispatch(
+    state: &AppState,
+    request_id: &Arc<str>,
+    task: TaskBody,
+) -> (Result<ProcessResponse, ApiError>, Served) {
     let Some(skill) = state.catalogue.get(&task.task_type) else {
         if state.llm.has_route(&task.task_type) {
-            return route(&state, &request_id, task.task_type, task.prompt).await;
+            return route(state, request_id, task.task_type, task.prompt).await;
         }
         tracing::info!(%request_id, task_type = %task.task_type, "unknown task type");
-        return Err(ApiError::not_found(format!(
+        let error = ApiError::not_found(format!(
             "Skill or LLM route '{}' not found.",
             task.task_type
-        )));
+        ));
+        return (Err(error), Served::default());
+    };
+    let served = Served {
+        kind: TaskKind::Skill,
+        provider: Some(format!("skill:{}", skill.manifest.name)),
+        skill_version: Some(skill.manifest.version.to_string()),
+        attempts: None,
     };
     let llm = skill.manifest.permissions.llm.then(|| state.llm.clone());
     let call = Call {
@@ -106,19 +158,20 @@ pub async fn process(
         params: task.extra,
         identity: state.identity.clone(),
     };
-    match state.runtime.invoke(&skill.prepared, call).await {
-        Ok(output) => Ok(Json(ProcessResponse {
+    let answer = match state.runtime.invoke(&skill.prepared, call).await {
+        Ok(output) => Ok(ProcessResponse {
             status: "success",
             result: output.data,
             message: output.message,
             details: output.details,
             request_id: request_id.to_string(),
-        })),
+        }),
         Err(error) => {
             tracing::info!(%request_id, skill = %skill.manifest.name, %error, "skill did not succeed");
             Err(error.into())
         }
-    }
+    };
+    (answer, served)
 }
 
 /// Answer through an LLM route, as the original did: `result` holds the text and provider,
@@ -128,9 +181,15 @@ async fn route(
     request_id: &str,
     route: String,
     prompt: String,
-) -> Result<Json<ProcessResponse>, ApiError> {
-    match state.llm.complete(&route, prompt, None, None, None).await {
+) -> (Result<ProcessResponse, ApiError>, Served) {
+    let mut served = Served {
+        kind: TaskKind::Llm,
+        ..Served::default()
+    };
+    let answer = match state.llm.complete(&route, prompt, None, None, None).await {
         Ok(routed) => {
+            served.provider = Some(routed.provider.clone());
+            served.attempts = serde_json::to_value(&routed.attempts).ok();
             let message = format!("Request routed via {}", routed.provider);
             let result = LlmResult {
                 provider: routed.provider,
@@ -140,23 +199,25 @@ async fn route(
                 usage: routed.completion.usage,
                 attempts: routed.attempts,
             };
-            Ok(Json(ProcessResponse {
+            Ok(ProcessResponse {
                 status: "success",
                 result: serde_json::to_value(result).unwrap_or_default(),
                 message: Some(message),
                 details: None,
                 request_id: request_id.to_owned(),
-            }))
+            })
         }
         Err(error) => {
+            served.attempts = serde_json::to_value(error.attempts()).ok();
             tracing::info!(%request_id, %route, %error, "LLM route failed");
             let status = match &error {
-                RouteError::Refused { .. } => axum::http::StatusCode::BAD_REQUEST,
+                RouteError::Refused { .. } => StatusCode::BAD_REQUEST,
                 RouteError::Unavailable { .. } | RouteError::NoProviders(_) => {
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE
+                    StatusCode::SERVICE_UNAVAILABLE
                 }
             };
             Err(ApiError::new(status, error.to_string()))
         }
-    }
+    };
+    (answer, served)
 }

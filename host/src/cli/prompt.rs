@@ -3,6 +3,11 @@
 //! with 130 before anything is written.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Set by the Ctrl-C handler, which then exits the process with 130.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The operator stopped answering (end of input).
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +27,7 @@ impl Prompter {
         if terminal {
             let saved = rustix::termios::tcgetattr(std::io::stdin()).ok();
             let _ = ctrlc::set_handler(move || {
+                INTERRUPTED.store(true, Ordering::SeqCst);
                 if let Some(saved) = &saved {
                     let _ = rustix::termios::tcsetattr(
                         std::io::stdin(),
@@ -52,7 +58,10 @@ impl Prompter {
     pub fn ask_secret(&mut self, label: &str, current: &str) -> Result<Option<String>, InputEnded> {
         let question = format!("{label} [{current}]: ");
         let answer = if self.terminal {
-            rpassword::prompt_password(question).map_err(|_| InputEnded)?
+            match rpassword::prompt_password(question) {
+                Ok(answer) => answer,
+                Err(_) => return Err(ended()),
+            }
         } else {
             eprint!("{question}");
             read_line()?
@@ -79,10 +88,23 @@ impl Default for Prompter {
 fn read_line() -> Result<String, InputEnded> {
     let mut line = String::new();
     match std::io::stdin().lock().read_line(&mut line) {
-        Ok(0) | Err(_) => {
-            eprintln!();
-            Err(InputEnded)
-        }
+        Ok(0) | Err(_) => Err(ended()),
         Ok(_) => Ok(line.trim().to_owned()),
     }
+}
+
+/// Input stopped. If that was Ctrl-C, the signal interrupted the read before the handler
+/// ran: leave the exit (130, terminal restored) to the handler rather than race it.
+fn ended() -> InputEnded {
+    let deadline = Instant::now() + Duration::from_millis(300);
+    while Instant::now() < deadline {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            loop {
+                std::thread::park();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    eprintln!();
+    InputEnded
 }

@@ -1,0 +1,416 @@
+//! The analytics API, as the Python original served it (`/api/v1/analytics` with `limit`,
+//! `offset`, `task_type` → `total_matches`, `limit`, `offset`, `data`; the three aggregates),
+//! plus filters by provider, status, API key and date range, one record by request id,
+//! latency percentiles, error rate, skill usage, and streamed CSV / JSON Lines export.
+//! Aggregates read the daily roll-ups, never the whole log.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
+use crate::store::{AnalyticsFilter, AuditRecord, ProviderStats, TimeBucket};
+
+/// Query parameters shared by the analytics endpoints. Dates are `YYYY-MM-DD`, inclusive.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AnalyticsParams {
+    /// Records per page, 1 to 500 (default 50).
+    pub limit: Option<String>,
+    /// Records to skip (default 0).
+    pub offset: Option<String>,
+    /// Only this task type.
+    pub task_type: Option<String>,
+    /// Only this provider (or `skill:<name>`).
+    pub provider: Option<String>,
+    /// `success` or `error`.
+    pub status: Option<String>,
+    /// Only requests made with this API key id.
+    pub api_key_id: Option<String>,
+    /// From this day (UTC).
+    pub start_date: Option<String>,
+    /// Up to and including this day (UTC).
+    pub end_date: Option<String>,
+    /// `day`, `month` or `year` (tasks-over-time only; default day).
+    pub granularity: Option<String>,
+    /// `csv` or `jsonl` (export only; default jsonl).
+    pub format: Option<String>,
+}
+
+impl AnalyticsParams {
+    fn filter(&self) -> Result<AnalyticsFilter, ApiError> {
+        let filter = AnalyticsFilter {
+            task_type: self.task_type.clone(),
+            provider: self.provider.clone(),
+            status: self.status.clone(),
+            api_key_id: self.api_key_id.clone(),
+            start_date: self.start_date.clone(),
+            end_date: self.end_date.clone(),
+        };
+        filter
+            .validate()
+            .map_err(|problem| ApiError::new(StatusCode::BAD_REQUEST, problem))?;
+        Ok(filter)
+    }
+}
+
+/// FastAPI's 422 for a query integer out of range or not an integer.
+fn bounded(
+    name: &'static str,
+    raw: Option<&str>,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ApiError> {
+    let Some(raw) = raw else { return Ok(default) };
+    let issue = |kind: &'static str, msg: String, ctx: Option<serde_json::Value>| {
+        ApiError::validation(vec![ValidationIssue {
+            kind,
+            loc: vec![json!("query"), json!(name)],
+            msg,
+            input: json!(raw),
+            ctx,
+        }])
+    };
+    let value: u64 = raw.parse().map_err(|_| {
+        issue(
+            "int_parsing",
+            "Input should be a valid integer, unable to parse string as an integer".into(),
+            None,
+        )
+    })?;
+    if value < min {
+        return Err(issue(
+            "greater_than_equal",
+            format!("Input should be greater than or equal to {min}"),
+            Some(json!({"ge": min})),
+        ));
+    }
+    if value > max {
+        return Err(issue(
+            "less_than_equal",
+            format!("Input should be less than or equal to {max}"),
+            Some(json!({"le": max})),
+        ));
+    }
+    Ok(value)
+}
+
+fn store_error(error: crate::store::StoreError) -> ApiError {
+    tracing::error!(%error, "analytics query failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Could not retrieve analytics data.",
+    )
+}
+
+/// A page of audit records.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AnalyticsPage {
+    /// Records matching the filters, in all.
+    pub total_matches: u64,
+    /// The page size used.
+    pub limit: u32,
+    /// The offset used.
+    pub offset: u64,
+    /// The records, newest first.
+    pub data: Vec<AuditRecord>,
+}
+
+/// Audit records, newest first, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/analytics", tag = "analytics", params(AnalyticsParams),
+    responses(
+        (status = 200, description = "A page of records", body = AnalyticsPage),
+        (status = 400, description = "A filter value is malformed", body = ErrorBody),
+        (status = 422, description = "limit or offset out of range", body = ValidationErrorBody),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<AnalyticsPage>, ApiError> {
+    let limit = bounded("limit", params.limit.as_deref(), 50, 1, 500)? as u32;
+    let offset = bounded("offset", params.offset.as_deref(), 0, 0, i64::MAX as u64)?;
+    let filter = params.filter()?;
+    let page = state
+        .audit
+        .query(move |q| q.list(&filter, limit, offset))
+        .await
+        .map_err(store_error)?;
+    Ok(Json(AnalyticsPage {
+        total_matches: page.total_matches,
+        limit,
+        offset,
+        data: page.data,
+    }))
+}
+
+/// One audit record.
+#[utoipa::path(get, path = "/api/v1/analytics/{request_id}", tag = "analytics",
+    params(("request_id" = String, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The record", body = AuditRecord),
+        (status = 404, description = "No record for that id", body = ErrorBody),
+    ))]
+pub async fn one(
+    State(state): State<AppState>,
+    Path(request_id): Path<String>,
+) -> Result<Json<AuditRecord>, ApiError> {
+    let id = request_id.clone();
+    state
+        .audit
+        .query(move |q| q.get(&id))
+        .await
+        .map_err(store_error)?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("No audit record for request '{request_id}'.")))
+}
+
+/// Requests per day, month or year.
+#[utoipa::path(get, path = "/api/v1/analytics/tasks-over-time", tag = "analytics", params(AnalyticsParams),
+    responses((status = 200, description = "`data`: `[{date_group, count}]`", body = Object),
+              (status = 400, description = "Invalid granularity or date", body = ErrorBody)))]
+pub async fn tasks_over_time(
+    State(state): State<AppState>,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let bucket = match params.granularity.as_deref().unwrap_or("day") {
+        "day" => TimeBucket::Day,
+        "month" => TimeBucket::Month,
+        "year" => TimeBucket::Year,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Invalid granularity. Must be 'day', 'month', or 'year'.",
+            ));
+        }
+    };
+    let filter = params.filter()?;
+    let rows = state
+        .audit
+        .query(move |q| q.tasks_over_time(&filter, bucket))
+        .await
+        .map_err(store_error)?;
+    let data: Vec<_> = rows
+        .into_iter()
+        .map(|(date_group, count)| json!({"date_group": date_group, "count": count}))
+        .collect();
+    Ok(Json(json!({ "data": data })))
+}
+
+async fn provider_stats(
+    state: &AppState,
+    params: &AnalyticsParams,
+) -> Result<Vec<ProviderStats>, ApiError> {
+    let filter = params.filter()?;
+    let rows = state
+        .audit
+        .query(move |q| q.usage(&filter))
+        .await
+        .map_err(store_error)?;
+    Ok(crate::store::rollup::per_provider(&rows))
+}
+
+/// Requests per provider (skills appear as `skill:<name>`).
+#[utoipa::path(get, path = "/api/v1/analytics/requests-per-provider", tag = "analytics", params(AnalyticsParams),
+    responses((status = 200, description = "`data`: `[{provider_name, count}]`", body = Object)))]
+pub async fn requests_per_provider(
+    State(state): State<AppState>,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let stats = provider_stats(&state, &params).await?;
+    let data: Vec<_> = stats
+        .iter()
+        .map(|s| json!({"provider_name": s.provider_name, "count": s.count}))
+        .collect();
+    Ok(Json(json!({ "data": data })))
+}
+
+/// Mean latency per provider.
+#[utoipa::path(get, path = "/api/v1/analytics/average-latency-per-provider", tag = "analytics", params(AnalyticsParams),
+    responses((status = 200, description = "`data`: `[{provider_name, average_latency}]`", body = Object)))]
+pub async fn average_latency_per_provider(
+    State(state): State<AppState>,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let stats = provider_stats(&state, &params).await?;
+    let data: Vec<_> = stats
+        .iter()
+        .map(|s| json!({"provider_name": s.provider_name, "average_latency": s.average_latency}))
+        .collect();
+    Ok(Json(json!({ "data": data })))
+}
+
+/// Per provider: requests, mean, p50 and p95 latency (bucket estimates), error rate.
+#[utoipa::path(get, path = "/api/v1/analytics/latency-per-provider", tag = "analytics", params(AnalyticsParams),
+    responses((status = 200, description = "`data`: per-provider statistics", body = Object)))]
+pub async fn latency_per_provider(
+    State(state): State<AppState>,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let stats = provider_stats(&state, &params).await?;
+    Ok(Json(json!({ "data": stats })))
+}
+
+/// Overall totals, error rate, status breakdown and skill usage counts.
+#[utoipa::path(get, path = "/api/v1/analytics/summary", tag = "analytics", params(AnalyticsParams),
+    responses((status = 200, description = "Totals and breakdowns", body = Object)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let filter = params.filter()?;
+    let rows = state
+        .audit
+        .query(move |q| q.usage(&filter))
+        .await
+        .map_err(store_error)?;
+    let total: u64 = rows.iter().map(|r| r.requests).sum();
+    let errors: u64 = rows
+        .iter()
+        .filter(|r| r.status != "success")
+        .map(|r| r.requests)
+        .sum();
+    let mut by_status: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut skills: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut hist = crate::store::rollup::LatencyHistogram::default();
+    for r in &rows {
+        *by_status.entry(&r.status).or_default() += r.requests;
+        if r.kind == "skill" {
+            *skills.entry(&r.task_type).or_default() += r.requests;
+        }
+        hist.merge(&r.histogram);
+    }
+    Ok(Json(json!({
+        "total_requests": total,
+        "errors": errors,
+        "error_rate": if total == 0 { 0.0 } else { errors as f64 / total as f64 },
+        "latency_p50_ms": hist.quantile(0.5),
+        "latency_p95_ms": hist.quantile(0.95),
+        "by_status": by_status,
+        "skill_usage": skills.into_iter().map(|(skill, count)| json!({"skill": skill, "count": count})).collect::<Vec<_>>(),
+    })))
+}
+
+const CSV_COLUMNS: [&str; 17] = [
+    "id",
+    "request_id",
+    "timestamp",
+    "task_type",
+    "kind",
+    "provider",
+    "skill_version",
+    "attempts",
+    "status",
+    "http_status",
+    "latency_ms",
+    "prompt",
+    "response_data",
+    "prompt_bytes",
+    "response_bytes",
+    "api_key_id",
+    "client_addr",
+];
+
+fn csv_line(fields: &[String]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(fields);
+    writer.into_inner().unwrap_or_default()
+}
+
+fn csv_fields(r: &AuditRecord) -> Vec<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    vec![
+        r.id.to_string(),
+        r.request_id.clone(),
+        r.timestamp.clone(),
+        r.task_type.clone(),
+        r.kind.as_str().to_owned(),
+        opt(&r.provider),
+        opt(&r.skill_version),
+        r.attempts
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        r.status.clone(),
+        r.http_status.to_string(),
+        r.latency_ms.to_string(),
+        opt(&r.prompt),
+        opt(&r.response_data),
+        r.prompt_bytes.to_string(),
+        r.response_bytes.to_string(),
+        opt(&r.api_key_id),
+        opt(&r.client_addr),
+    ]
+}
+
+/// The filtered records, oldest first, as CSV or JSON Lines, streamed as they are read.
+#[utoipa::path(get, path = "/api/v1/analytics/export", tag = "analytics", params(AnalyticsParams),
+    responses((status = 200, description = "CSV (`text/csv`) or JSON Lines (`application/x-ndjson`)", body = String),
+              (status = 400, description = "Unknown format or malformed filter", body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Response, ApiError> {
+    let csv = match params.format.as_deref().unwrap_or("jsonl") {
+        "csv" => true,
+        "jsonl" => false,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("Invalid format '{other}': use 'csv' or 'jsonl'."),
+            ));
+        }
+    };
+    let filter = params.filter()?;
+    // A small channel: the reader runs only as fast as the client takes the data.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let queries = state.audit.queries.clone();
+    tokio::task::spawn_blocking(move || {
+        if csv
+            && tx
+                .blocking_send(Bytes::from(csv_line(&CSV_COLUMNS.map(String::from))))
+                .is_err()
+        {
+            return;
+        }
+        let result = queries.each_record(&filter, &mut |record| {
+            let line = if csv {
+                csv_line(&csv_fields(&record))
+            } else {
+                let mut line = serde_json::to_vec(&record).unwrap_or_default();
+                line.push(b'\n');
+                line
+            };
+            tx.blocking_send(Bytes::from(line)).is_ok()
+        });
+        if let Err(error) = result {
+            tracing::error!(%error, "export stopped early");
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| {
+        rx.poll_recv(cx).map(|chunk| chunk.map(Ok::<_, Infallible>))
+    });
+    let (content_type, name) = if csv {
+        ("text/csv; charset=utf-8", "audit.csv")
+    } else {
+        ("application/x-ndjson", "audit.jsonl")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

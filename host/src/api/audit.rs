@@ -1,0 +1,137 @@
+//! Turning one answered request into its audit record: capped, masked when the identity's
+//! sensitivity is High, and stored or not according to `[audit]`.
+
+use std::time::Duration;
+
+use super::error::ApiError;
+use super::process::ProcessResponse;
+use crate::config::AuditConfig;
+use crate::identity::Identity;
+use crate::store::{AuditRecord, TaskKind};
+
+/// What served a request.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// Skill, LLM route, or nothing.
+    pub kind: TaskKind,
+    /// `skill:<name>` or the provider that answered.
+    pub provider: Option<String>,
+    /// The skill's version.
+    pub skill_version: Option<String>,
+    /// LLM attempts, as JSON.
+    pub attempts: Option<serde_json::Value>,
+}
+
+impl Default for Served {
+    fn default() -> Self {
+        Self {
+            kind: TaskKind::Unknown,
+            provider: None,
+            skill_version: None,
+            attempts: None,
+        }
+    }
+}
+
+/// Everything a record is made from.
+pub struct Facts<'a> {
+    /// `[audit]`.
+    pub config: &'a AuditConfig,
+    /// For the sensitivity level.
+    pub identity: &'a Identity,
+    /// The request.
+    pub request_id: &'a str,
+    /// When it arrived.
+    pub timestamp: String,
+    /// Its task type.
+    pub task_type: String,
+    /// What served it.
+    pub served: Served,
+    /// Its prompt.
+    pub prompt: &'a str,
+    /// The answer about to be sent.
+    pub answer: &'a Result<ProcessResponse, ApiError>,
+    /// Time taken so far.
+    pub latency: Duration,
+    /// The caller's address.
+    pub client: String,
+}
+
+/// Now, UTC, RFC 3339 with milliseconds (`2026-11-24T21:07:19.546Z`): sorts as text.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&format)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+/// Build the record.
+pub fn record(facts: Facts<'_>) -> AuditRecord {
+    let (status, http_status, response) = match facts.answer {
+        Ok(answer) => (
+            "success",
+            200,
+            serde_json::to_string(&answer.result).unwrap_or_default(),
+        ),
+        Err(error) => ("error", error.status().as_u16(), error.detail_text()),
+    };
+    let masked = facts.identity.sensitivity_level == "High";
+    let keep = |store: bool, text: &str| -> Option<String> {
+        if !store {
+            None
+        } else if masked {
+            Some(format!("[masked: {} bytes]", text.len()))
+        } else {
+            Some(cap(text, facts.config.max_text_bytes))
+        }
+    };
+    AuditRecord {
+        id: 0,
+        request_id: facts.request_id.to_owned(),
+        timestamp: facts.timestamp,
+        task_type: facts.task_type,
+        kind: facts.served.kind,
+        provider: facts.served.provider,
+        skill_version: facts.served.skill_version,
+        attempts: facts.served.attempts,
+        status: status.to_owned(),
+        http_status,
+        latency_ms: facts.latency.as_millis() as u64,
+        prompt: keep(facts.config.store_prompts, facts.prompt),
+        response_data: keep(facts.config.store_responses, &response),
+        prompt_bytes: facts.prompt.len() as u64,
+        response_bytes: response.len() as u64,
+        api_key_id: None,
+        client_addr: Some(facts.client),
+    }
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary, marked when cut.
+fn cap(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} bytes cut]", &text[..end], text.len() - end)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cap_cuts_on_a_char_boundary_and_says_so() {
+        assert_eq!(super::cap("héllo", 2), "h… [5 bytes cut]");
+        assert_eq!(super::cap("hi", 10), "hi");
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let t = super::now_rfc3339();
+        assert_eq!(t.len(), 24, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}

@@ -1,0 +1,332 @@
+//! The SQLite audit store: WAL mode, `synchronous = FULL`, one writer connection (owned by
+//! the group-commit thread) and one reader connection for queries.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+use super::migrations::{MIGRATIONS, latest};
+use super::query::{AnalyticsFilter, Page};
+use super::record::{AuditRecord, TaskKind};
+use super::rollup::{LatencyHistogram, ProviderStats, TimeBucket, UsageRow};
+use super::{AuditQueries, AuditWrites, StoreError};
+
+fn sql(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+/// Open (creating if needed) the database at `path`, migrate it, and return a connection.
+/// Refuses a database written by a newer `prax`.
+pub fn open(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
+    }
+    let mut conn = Connection::open(path)
+        .map_err(|e| StoreError::Database(format!("{}: {e}", path.display())))?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(sql)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(sql)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sql)?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(sql)?;
+    if version > latest() {
+        return Err(StoreError::TooNew {
+            path: path.display().to_string(),
+            found: version,
+            supported: latest(),
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute_batch(migration).map_err(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)
+            .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        tracing::info!(version = index + 1, "audit database migrated");
+    }
+    Ok(conn)
+}
+
+/// The writer side.
+pub struct SqliteWrites(pub Connection);
+
+impl AuditWrites for SqliteWrites {
+    fn write_batch(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        let tx = self.0.transaction().map_err(sql)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO audit_records (request_id, ts, day, task_type, kind, provider, skill_version, \
+                     attempts, status, http_status, latency_ms, prompt, response_data, prompt_bytes, response_bytes, \
+                     api_key_id, client_addr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                )
+                .map_err(sql)?;
+            let mut rollup_read = tx
+                .prepare_cached(
+                    "SELECT latency_hist FROM audit_daily WHERE day = ?1 AND task_type = ?2 AND kind = ?3 \
+                     AND provider = ?4 AND status = ?5",
+                )
+                .map_err(sql)?;
+            let mut rollup_write = tx
+                .prepare_cached(
+                    "INSERT INTO audit_daily (day, task_type, kind, provider, status, requests, latency_sum, latency_hist) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7) \
+                     ON CONFLICT (day, task_type, kind, provider, status) DO UPDATE SET \
+                     requests = requests + 1, latency_sum = latency_sum + ?6, latency_hist = ?7",
+                )
+                .map_err(sql)?;
+            for r in records {
+                let day = &r.timestamp[..10.min(r.timestamp.len())];
+                let attempts = r.attempts.as_ref().map(ToString::to_string);
+                insert
+                    .execute(params![
+                        r.request_id,
+                        r.timestamp,
+                        day,
+                        r.task_type,
+                        r.kind.as_str(),
+                        r.provider,
+                        r.skill_version,
+                        attempts,
+                        r.status,
+                        r.http_status,
+                        r.latency_ms as i64,
+                        r.prompt,
+                        r.response_data,
+                        r.prompt_bytes as i64,
+                        r.response_bytes as i64,
+                        r.api_key_id,
+                        r.client_addr,
+                    ])
+                    .map_err(sql)?;
+                let provider = r.provider.clone().unwrap_or_default();
+                let key = params![day, r.task_type, r.kind.as_str(), provider, r.status];
+                let existing: Option<String> = rollup_read
+                    .query_row(key, |row| row.get(0))
+                    .optional()
+                    .map_err(sql)?;
+                let mut hist = existing
+                    .map_or_else(LatencyHistogram::default, |h| LatencyHistogram::parse(&h));
+                hist.add(r.latency_ms);
+                rollup_write
+                    .execute(params![
+                        day,
+                        r.task_type,
+                        r.kind.as_str(),
+                        provider,
+                        r.status,
+                        r.latency_ms as i64,
+                        hist.to_json()
+                    ])
+                    .map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
+    fn purge_records_before(&mut self, day: &str, batch: usize) -> Result<usize, StoreError> {
+        self.0
+            .execute(
+                "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records WHERE day < ?1 LIMIT ?2)",
+                params![day, batch as i64],
+            )
+            .map_err(sql)
+    }
+
+    fn purge_rollups_before(&mut self, day: &str) -> Result<usize, StoreError> {
+        self.0
+            .execute("DELETE FROM audit_daily WHERE day < ?1", params![day])
+            .map_err(sql)
+    }
+}
+
+/// The reader side.
+pub struct SqliteQueries(pub std::sync::Mutex<Connection>);
+
+const COLUMNS: &str = "id, request_id, ts, task_type, kind, provider, skill_version, attempts, status, http_status, \
+                       latency_ms, prompt, response_data, prompt_bytes, response_bytes, api_key_id, client_addr";
+
+fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    let kind: String = row.get(4)?;
+    let attempts: Option<String> = row.get(7)?;
+    Ok(AuditRecord {
+        id: row.get(0)?,
+        request_id: row.get(1)?,
+        timestamp: row.get(2)?,
+        task_type: row.get(3)?,
+        kind: match kind.as_str() {
+            "skill" => TaskKind::Skill,
+            "llm" => TaskKind::Llm,
+            _ => TaskKind::Unknown,
+        },
+        provider: row.get(5)?,
+        skill_version: row.get(6)?,
+        attempts: attempts.and_then(|a| serde_json::from_str(&a).ok()),
+        status: row.get(8)?,
+        http_status: row.get(9)?,
+        latency_ms: row.get::<_, i64>(10)? as u64,
+        prompt: row.get(11)?,
+        response_data: row.get(12)?,
+        prompt_bytes: row.get::<_, i64>(13)? as u64,
+        response_bytes: row.get::<_, i64>(14)? as u64,
+        api_key_id: row.get(15)?,
+        client_addr: row.get(16)?,
+    })
+}
+
+impl SqliteQueries {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// `WHERE` clause and parameters for the records filter.
+fn record_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    let mut add = |clause: &str, value: &Option<String>| {
+        if let Some(v) = value {
+            values.push(v.clone());
+            clauses.push(clause.replace('?', &format!("?{}", values.len())));
+        }
+    };
+    add("task_type = ?", &filter.task_type);
+    add("provider = ?", &filter.provider);
+    add("status = ?", &filter.status);
+    add("api_key_id = ?", &filter.api_key_id);
+    add("day >= ?", &filter.start_date);
+    add("day <= ?", &filter.end_date);
+    let clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (clause, values)
+}
+
+/// `WHERE` clause and parameters for the roll-up (no per-record fields).
+fn rollup_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
+    let narrowed = AnalyticsFilter {
+        api_key_id: None,
+        ..filter.clone()
+    };
+    record_filter(&narrowed)
+}
+
+impl AuditQueries for SqliteQueries {
+    fn list(&self, filter: &AnalyticsFilter, limit: u32, offset: u64) -> Result<Page, StoreError> {
+        let conn = self.conn();
+        let (clause, values) = record_filter(filter);
+        let total: i64 = conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM audit_records{clause}"),
+                params_from_iter(values.iter()),
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        let mut stmt = conn
+            .prepare(&format!("SELECT {COLUMNS} FROM audit_records{clause} ORDER BY ts DESC, id DESC LIMIT {limit} OFFSET {offset}"))
+            .map_err(sql)?;
+        let data = stmt
+            .query_map(params_from_iter(values.iter()), row_to_record)
+            .map_err(sql)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql)?;
+        Ok(Page {
+            total_matches: total as u64,
+            data,
+        })
+    }
+
+    fn get(&self, request_id: &str) -> Result<Option<AuditRecord>, StoreError> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM audit_records WHERE request_id = ?1"),
+                params![request_id],
+                row_to_record,
+            )
+            .optional()
+            .map_err(sql)
+    }
+
+    fn each_record(
+        &self,
+        filter: &AnalyticsFilter,
+        visit: &mut dyn FnMut(AuditRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let (clause, values) = record_filter(filter);
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM audit_records{clause} ORDER BY ts, id"
+            ))
+            .map_err(sql)?;
+        let mut rows = stmt.query(params_from_iter(values.iter())).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            if !visit(row_to_record(row).map_err(sql)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn tasks_over_time(
+        &self,
+        filter: &AnalyticsFilter,
+        bucket: TimeBucket,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let conn = self.conn();
+        let (clause, values) = rollup_filter(filter);
+        let len = bucket.prefix_len();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT substr(day, 1, {len}) AS bucket, SUM(requests) FROM audit_daily{clause} GROUP BY bucket ORDER BY bucket"
+            ))
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(params_from_iter(values.iter()), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(sql)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql)?;
+        Ok(rows)
+    }
+
+    fn usage(&self, filter: &AnalyticsFilter) -> Result<Vec<UsageRow>, StoreError> {
+        let conn = self.conn();
+        let (clause, values) = rollup_filter(filter);
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT kind, task_type, provider, status, requests, latency_sum, latency_hist FROM audit_daily{clause}"
+            ))
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(params_from_iter(values.iter()), |r| {
+                Ok(UsageRow {
+                    kind: r.get(0)?,
+                    task_type: r.get(1)?,
+                    provider: r.get(2)?,
+                    status: r.get(3)?,
+                    requests: r.get::<_, i64>(4)? as u64,
+                    latency_sum: r.get::<_, i64>(5)? as u64,
+                    histogram: LatencyHistogram::parse(&r.get::<_, String>(6)?),
+                })
+            })
+            .map_err(sql)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql)?;
+        Ok(rows)
+    }
+}
+
+/// Summaries per provider from usage rows.
+pub fn provider_stats(rows: &[UsageRow]) -> Vec<ProviderStats> {
+    super::rollup::per_provider(rows)
+}

@@ -1,0 +1,116 @@
+//! Group commit: requests hand their audit records to one writer thread, which commits
+//! everything waiting in one transaction and then lets each request answer. Under load many
+//! requests share one commit (one fsync); alone, a request waits for its own.
+
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+use tokio::sync::oneshot;
+
+use super::record::AuditRecord;
+use super::{AuditWrites, StoreError};
+
+/// Most records in one transaction.
+const MAX_BATCH: usize = 1024;
+
+enum Job {
+    Record(Box<AuditRecord>, oneshot::Sender<Result<(), StoreError>>),
+    Purge {
+        records_before: String,
+        rollups_before: String,
+        batch: usize,
+        done: oneshot::Sender<Result<usize, StoreError>>,
+    },
+}
+
+/// A handle on the writer thread.
+#[derive(Clone)]
+pub struct AuditWriter {
+    jobs: Sender<Job>,
+}
+
+impl AuditWriter {
+    /// Start the writer thread over `store`.
+    pub fn start(store: Box<dyn AuditWrites>) -> Result<Self, StoreError> {
+        let (jobs, rx) = channel();
+        std::thread::Builder::new()
+            .name("prax-audit".into())
+            .spawn(move || run(store, rx))
+            .map_err(|e| StoreError::Database(format!("cannot start the audit writer: {e}")))?;
+        Ok(Self { jobs })
+    }
+
+    /// Store `record`; returns once it is committed.
+    pub async fn record(&self, record: AuditRecord) -> Result<(), StoreError> {
+        let (done, wait) = oneshot::channel();
+        self.jobs
+            .send(Job::Record(Box::new(record), done))
+            .map_err(|_| StoreError::WriterStopped)?;
+        wait.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Delete one batch of records older than `records_before` (and roll-ups older than
+    /// `rollups_before`); returns how many records went.
+    pub async fn purge(
+        &self,
+        records_before: String,
+        rollups_before: String,
+        batch: usize,
+    ) -> Result<usize, StoreError> {
+        let (done, wait) = oneshot::channel();
+        self.jobs
+            .send(Job::Purge {
+                records_before,
+                rollups_before,
+                batch,
+                done,
+            })
+            .map_err(|_| StoreError::WriterStopped)?;
+        wait.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+fn run(mut store: Box<dyn AuditWrites>, jobs: Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut waiting = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = jobs.recv() {
+        let mut next = Some(first);
+        loop {
+            match next.take() {
+                Some(Job::Record(record, done)) => {
+                    batch.push(*record);
+                    waiting.push(done);
+                }
+                Some(Job::Purge {
+                    records_before,
+                    rollups_before,
+                    batch: size,
+                    done,
+                }) => {
+                    let result = store
+                        .purge_records_before(&records_before, size)
+                        .and_then(|n| store.purge_rollups_before(&rollups_before).map(|_| n));
+                    let _ = done.send(result);
+                }
+                None => {}
+            }
+            if batch.len() >= MAX_BATCH {
+                break;
+            }
+            match jobs.try_recv() {
+                Ok(job) => next = Some(job),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let result = store.write_batch(&batch);
+        if let Err(e) = &result {
+            tracing::error!(error = %e, records = batch.len(), "audit batch not committed");
+        }
+        for done in waiting.drain(..) {
+            let _ = done.send(result.clone());
+        }
+        batch.clear();
+    }
+}
