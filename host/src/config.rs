@@ -77,6 +77,8 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
+    /// Record every task request (on by default; off only to measure its cost).
+    pub enabled: bool,
     /// Keep the prompt in each record.
     pub store_prompts: bool,
     /// Keep the answer (result or error detail) in each record.
@@ -94,6 +96,7 @@ pub struct AuditConfig {
 impl Default for AuditConfig {
     fn default() -> Self {
         Self {
+            enabled: true,
             store_prompts: true,
             store_responses: true,
             max_text_bytes: 4096,
@@ -251,6 +254,11 @@ impl Config {
             .dir
             .clone()
             .unwrap_or_else(|| self.server.data_dir.join("skills"))
+    }
+
+    /// Where the JSON Lines log files go.
+    pub fn log_dir(&self) -> PathBuf {
+        self.server.data_dir.join("logs")
     }
 
     /// The audit database.

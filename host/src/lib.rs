@@ -10,6 +10,7 @@ pub mod fs_atomic;
 pub mod identity;
 pub mod llm;
 pub mod logging;
+pub mod metrics;
 pub mod runtime;
 pub mod server;
 pub mod skills;

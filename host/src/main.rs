@@ -64,7 +64,10 @@ fn load_env_file(path: &Path) -> anyhow::Result<()> {
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     load_env_file(&args.env_file.env_file)?;
     let (mut config, source) = Config::load(args.config.config.as_deref())?;
-    logging::init(Some(config.identity.display_name()));
+    if let Some(dir) = &args.data_dir {
+        config.server.data_dir = dir.clone();
+    }
+    let _log_guard = logging::init_server(config.identity.display_name(), &config.log_dir());
     match &source {
         Some(path) => tracing::info!(config = %path.display(), "configuration loaded"),
         None => tracing::info!("no configuration file: using built-in defaults"),
@@ -74,9 +77,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(bind) = args.bind {
         config.server.bind = bind;
-    }
-    if let Some(dir) = args.data_dir {
-        config.server.data_dir = dir;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::llm::Router as LlmRouter;
+use crate::metrics::Metrics;
 use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
 use crate::skills::{BUILTIN_SKILLS, Catalogue};
 use crate::store::{AuditLog, StoreError};
@@ -72,8 +73,14 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
     }
     let audit = AuditLog::open_sqlite(&config.audit_db_path())?;
     let identity = Arc::new(config.identity.clone());
-    let llm = LlmRouter::new(&config.providers, &config.routing, identity.clone())
-        .map_err(|e| ServeError::Llm(e.to_string()))?;
+    let metrics = Arc::new(Metrics::new());
+    let llm = LlmRouter::new(
+        &config.providers,
+        &config.routing,
+        identity.clone(),
+        metrics.clone(),
+    )
+    .map_err(|e| ServeError::Llm(e.to_string()))?;
     Ok(AppState {
         runtime: Arc::new(runtime),
         catalogue: Arc::new(catalogue),
@@ -81,6 +88,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         llm: Arc::new(llm),
         audit,
         audit_config: Arc::new(config.audit.clone()),
+        metrics,
         started: Instant::now(),
     })
 }

@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod audit;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod process;
 pub mod providers;
 pub mod request_id;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub audit: AuditLog,
     /// What the audit log keeps.
     pub audit_config: Arc<AuditConfig>,
+    /// Prometheus metrics.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// When the server started.
     pub started: Instant,
 }
@@ -51,7 +54,7 @@ pub struct AppState {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Praximous API", description = "On-premise AI gateway: Smart Skills and LLM routes behind one API."),
-    paths(health::healthz, system::system, process::process, skills::list_skills, skills::skill_capabilities,
+    paths(health::healthz, metrics::metrics, system::system, process::process, skills::list_skills, skills::skill_capabilities,
         providers::list_providers, analytics::list, analytics::one, analytics::tasks_over_time,
         analytics::requests_per_provider, analytics::average_latency_per_provider,
         analytics::latency_per_provider, analytics::summary, analytics::export),
@@ -78,6 +81,7 @@ pub struct ApiDoc;
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let api = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::metrics))
         .route("/api/v1/system", get(system::system))
         .route("/api/v1/process", post(process::process))
         .route("/api/v1/skills", get(skills::list_skills))

@@ -20,7 +20,8 @@ use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
 use super::validation::{TaskBody, parse_task_body};
 use crate::llm::{Attempt, FinishReason, RouteError, Usage};
-use crate::runtime::Call;
+use crate::metrics::{KindLabels, RequestLabels, SkillFailureLabels};
+use crate::runtime::{Call, InvokeError};
 use crate::store::TaskKind;
 
 /// The `result` of an LLM route: the original's `provider` and `text`, plus the model, why
@@ -102,6 +103,10 @@ pub async fn process(
     let prompt = task.prompt.clone();
     let task_type = task.task_type.clone();
     let (answer, served) = dispatch(&state, &request_id, task).await;
+    count(&state, &task_type, &served, &answer, started.elapsed());
+    if !state.audit_config.enabled {
+        return answer.map(Json);
+    }
     let record = audit::record(audit::Facts {
         config: &state.audit_config,
         identity: &state.identity,
@@ -168,6 +173,22 @@ async fn dispatch(
         }),
         Err(error) => {
             tracing::info!(%request_id, skill = %skill.manifest.name, %error, "skill did not succeed");
+            let reason = match &error {
+                InvokeError::Refused { .. } => "refused",
+                InvokeError::TimedOut { .. } => "timeout",
+                InvokeError::MemoryExceeded { .. } => "memory",
+                InvokeError::Crashed { .. } => "trap",
+                InvokeError::OutputTooLarge { .. } | InvokeError::InvalidOutput { .. } => "output",
+                InvokeError::Busy { .. } => "busy",
+            };
+            state
+                .metrics
+                .skill_failures
+                .get_or_create(&SkillFailureLabels {
+                    skill: skill.manifest.name.to_string(),
+                    reason: reason.into(),
+                })
+                .inc();
             Err(error.into())
         }
     };
@@ -220,4 +241,37 @@ async fn route(
         }
     };
     (answer, served)
+}
+
+/// Count the request in the metrics. An unknown task type is counted as `_unknown`, so that
+/// callers cannot grow the label set.
+fn count(
+    state: &AppState,
+    task_type: &str,
+    served: &Served,
+    answer: &Result<ProcessResponse, ApiError>,
+    elapsed: std::time::Duration,
+) {
+    let kind = served.kind.as_str();
+    state
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            task_type: if served.kind == TaskKind::Unknown {
+                "_unknown".into()
+            } else {
+                task_type.to_owned()
+            },
+            kind: kind.to_owned(),
+            status: if answer.is_ok() { "success" } else { "error" }.to_owned(),
+            provider: served.provider.clone().unwrap_or_default(),
+        })
+        .inc();
+    state
+        .metrics
+        .latency
+        .get_or_create(&KindLabels {
+            kind: kind.to_owned(),
+        })
+        .observe(elapsed.as_secs_f64());
 }

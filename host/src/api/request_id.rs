@@ -8,6 +8,7 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
+use tracing::Instrument;
 
 /// Name of the response header that carries the id.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -20,7 +21,9 @@ pub struct RequestId(pub Arc<str>);
 pub async fn assign(mut request: Request, next: Next) -> Response {
     let id: Arc<str> = Arc::from(uuid::Uuid::now_v7().to_string());
     request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(request).await;
+    // Everything logged while serving the request carries its id.
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut response = next.run(request).instrument(span).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }

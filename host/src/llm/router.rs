@@ -14,6 +14,7 @@ use super::provider_config::{ProviderConfig, ProviderKind};
 use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
 use super::{anthropic, gemini, ollama, openai, persona};
 use crate::identity::Identity;
+use crate::metrics::{AttemptLabels, Metrics, ProviderLabels};
 
 /// One attempt at one provider, for the caller and the audit record.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -149,6 +150,7 @@ pub struct Router {
     routes: BTreeMap<String, Vec<(usize, Option<String>)>>,
     settings: RoutingConfig,
     identity: Arc<Identity>,
+    metrics: Arc<Metrics>,
 }
 
 impl Router {
@@ -158,6 +160,7 @@ impl Router {
         providers: &[ProviderConfig],
         routing: &RoutingConfig,
         identity: Arc<Identity>,
+        metrics: Arc<Metrics>,
     ) -> Result<Self, reqwest::Error> {
         // One crypto library for TLS, ring, the one wasmtime's stack already uses. Installing
         // fails only if a provider is already installed, which is as good.
@@ -210,6 +213,7 @@ impl Router {
             routes,
             settings: routing.clone(),
             identity,
+            metrics,
         })
     }
 
@@ -249,10 +253,28 @@ impl Router {
         for (index, model) in steps {
             let provider = &self.providers[*index];
             let model = model.as_deref().unwrap_or(&provider.config.model);
-            match self
+            let before = attempts.len();
+            let outcome = self
                 .try_provider(provider, model, &request, &mut attempts)
-                .await
-            {
+                .await;
+            for attempt in &attempts[before..] {
+                self.metrics
+                    .attempts
+                    .get_or_create(&AttemptLabels {
+                        provider: attempt.provider.clone(),
+                        outcome: attempt.outcome.clone(),
+                    })
+                    .inc();
+            }
+            if outcome.is_none() {
+                self.metrics
+                    .failovers
+                    .get_or_create(&ProviderLabels {
+                        provider: provider.config.name.clone(),
+                    })
+                    .inc();
+            }
+            match outcome {
                 Some(Ok(completion)) => {
                     return Ok(Routed {
                         completion,

@@ -2,6 +2,8 @@
 //! everything waiting in one transaction and then lets each request answer. Under load many
 //! requests share one commit (one fsync); alone, a request waits for its own.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use tokio::sync::oneshot;
@@ -26,22 +28,31 @@ enum Job {
 #[derive(Clone)]
 pub struct AuditWriter {
     jobs: Sender<Job>,
+    pending: Arc<AtomicI64>,
 }
 
 impl AuditWriter {
     /// Start the writer thread over `store`.
     pub fn start(store: Box<dyn AuditWrites>) -> Result<Self, StoreError> {
         let (jobs, rx) = channel();
+        let pending = Arc::new(AtomicI64::new(0));
+        let counter = pending.clone();
         std::thread::Builder::new()
             .name("prax-audit".into())
-            .spawn(move || run(store, rx))
+            .spawn(move || run(store, rx, counter))
             .map_err(|e| StoreError::Database(format!("cannot start the audit writer: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, pending })
+    }
+
+    /// Records handed over and not yet committed.
+    pub fn pending(&self) -> i64 {
+        self.pending.load(Ordering::Relaxed)
     }
 
     /// Store `record`; returns once it is committed.
     pub async fn record(&self, record: AuditRecord) -> Result<(), StoreError> {
         let (done, wait) = oneshot::channel();
+        self.pending.fetch_add(1, Ordering::Relaxed);
         self.jobs
             .send(Job::Record(Box::new(record), done))
             .map_err(|_| StoreError::WriterStopped)?;
@@ -69,7 +80,7 @@ impl AuditWriter {
     }
 }
 
-fn run(mut store: Box<dyn AuditWrites>, jobs: Receiver<Job>) {
+fn run(mut store: Box<dyn AuditWrites>, jobs: Receiver<Job>, pending: Arc<AtomicI64>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut waiting = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = jobs.recv() {
@@ -108,6 +119,7 @@ fn run(mut store: Box<dyn AuditWrites>, jobs: Receiver<Job>) {
         if let Err(e) = &result {
             tracing::error!(error = %e, records = batch.len(), "audit batch not committed");
         }
+        pending.fetch_sub(batch.len() as i64, Ordering::Relaxed);
         for done in waiting.drain(..) {
             let _ = done.send(result.clone());
         }
