@@ -74,11 +74,18 @@ impl AuditWrites for SqliteWrites {
             let mut rollup_write = tx
                 .prepare_cached(
                     "INSERT INTO audit_daily (day, task_type, kind, provider, status, requests, latency_sum, latency_hist) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
                      ON CONFLICT (day, task_type, kind, provider, status) DO UPDATE SET \
-                     requests = requests + 1, latency_sum = latency_sum + ?6, latency_hist = ?7",
+                     requests = requests + ?6, latency_sum = latency_sum + ?7, latency_hist = ?8",
                 )
                 .map_err(sql)?;
+            // Roll-ups are summed per key over the batch first: one read and one upsert per
+            // key instead of per record.
+            type RollupKey<'a> = (&'a str, &'a str, &'a str, String, &'a str);
+            let mut rollups: std::collections::HashMap<
+                RollupKey<'_>,
+                (i64, i64, LatencyHistogram),
+            > = std::collections::HashMap::new();
             for r in records {
                 let day = &r.timestamp[..10.min(r.timestamp.len())];
                 let attempts = r.attempts.as_ref().map(ToString::to_string);
@@ -103,23 +110,38 @@ impl AuditWrites for SqliteWrites {
                         r.client_addr,
                     ])
                     .map_err(sql)?;
-                let provider = r.provider.clone().unwrap_or_default();
-                let key = params![day, r.task_type, r.kind.as_str(), provider, r.status];
+                let key = (
+                    day,
+                    r.task_type.as_str(),
+                    r.kind.as_str(),
+                    r.provider.clone().unwrap_or_default(),
+                    r.status.as_str(),
+                );
+                let entry = rollups.entry(key).or_default();
+                entry.0 += 1;
+                entry.1 += r.latency_ms as i64;
+                entry.2.add(r.latency_ms);
+            }
+            for ((day, task_type, kind, provider, status), (requests, latency_sum, batch_hist)) in
+                rollups
+            {
+                let key = params![day, task_type, kind, provider, status];
                 let existing: Option<String> = rollup_read
                     .query_row(key, |row| row.get(0))
                     .optional()
                     .map_err(sql)?;
                 let mut hist = existing
                     .map_or_else(LatencyHistogram::default, |h| LatencyHistogram::parse(&h));
-                hist.add(r.latency_ms);
+                hist.merge(&batch_hist);
                 rollup_write
                     .execute(params![
                         day,
-                        r.task_type,
-                        r.kind.as_str(),
+                        task_type,
+                        kind,
                         provider,
-                        r.status,
-                        r.latency_ms as i64,
+                        status,
+                        requests,
+                        latency_sum,
                         hist.to_json()
                     ])
                     .map_err(sql)?;
