@@ -3,6 +3,7 @@
 pub mod analytics;
 pub mod audit;
 pub mod error;
+pub mod export;
 pub mod health;
 pub mod metrics;
 pub mod process;
@@ -57,7 +58,7 @@ pub struct AppState {
     paths(health::healthz, metrics::metrics, system::system, process::process, skills::list_skills, skills::skill_capabilities,
         providers::list_providers, analytics::list, analytics::one, analytics::tasks_over_time,
         analytics::requests_per_provider, analytics::average_latency_per_provider,
-        analytics::latency_per_provider, analytics::summary, analytics::export),
+        analytics::latency_per_provider, analytics::summary, export::export),
     components(schemas(
         process::ProcessRequest, process::ProcessResponse, error::ErrorBody,
         error::ValidationErrorBody, error::ValidationIssue, health::Health, system::SystemInfo,
@@ -104,7 +105,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             get(analytics::latency_per_provider),
         )
         .route("/api/v1/analytics/summary", get(analytics::summary))
-        .route("/api/v1/analytics/export", get(analytics::export))
+        .route("/api/v1/analytics/export", get(export::export))
         .route("/api/v1/analytics/{request_id}", get(analytics::one))
         .route(
             "/api/v1/skills/{skill_name}/capabilities",
