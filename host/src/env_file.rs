@@ -61,7 +61,7 @@ impl EnvFile {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| EnvFileError::Parse {
                 path: path.to_owned(),
-                message: e.to_string(),
+                message: describe_error(&e),
             })?;
         Ok(Self {
             path: path.to_owned(),
@@ -101,6 +101,26 @@ impl EnvFile {
     }
 }
 
+/// A dotenvy error without the offending line's text: that line may hold a secret.
+pub fn describe_error(error: &dotenvy::Error) -> String {
+    match error {
+        dotenvy::Error::LineParse(line, _) => {
+            let key = line.split('=').next().map(str::trim).filter(|k| {
+                !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            });
+            match key {
+                Some(key) => format!(
+                    "the line setting {key} does not parse as KEY=VALUE (its value is not shown: it may be a secret); \
+                     quote values that hold spaces or quotes"
+                ),
+                None => "a line does not parse as KEY=VALUE (not shown: it may hold a secret)"
+                    .to_owned(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
 fn assigns(line: &str, key: &str) -> bool {
     let line = line.trim_start();
     let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
@@ -124,6 +144,16 @@ fn quote(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_malformed_line_is_reported_without_its_value() {
+        let error = dotenvy::from_read_iter("GEMINI_API_KEY=sk-secret value\"\n".as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .err();
+        let message = error.as_ref().map(describe_error).unwrap_or_default();
+        assert!(message.contains("GEMINI_API_KEY"), "{message}");
+        assert!(!message.contains("sk-secret"), "{message}");
+    }
 
     #[test]
     fn set_replaces_or_appends_and_keeps_other_lines() -> Result<(), EnvFileError> {

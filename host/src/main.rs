@@ -57,7 +57,11 @@ fn load_env_file(path: &Path) -> anyhow::Result<()> {
     match dotenvy::from_path(path) {
         Ok(()) => Ok(()),
         Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+        Err(e) => Err(anyhow::anyhow!(
+            "{}: {}",
+            path.display(),
+            praximous::env_file::describe_error(&e)
+        )),
     }
 }
 
