@@ -688,3 +688,45 @@ async fn skills_reach_the_router_only_with_the_llm_permission() -> anyhow::Resul
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_skill_waiting_on_a_silent_provider_meets_its_own_deadline() -> anyhow::Result<()> {
+    let silent = StandIn::start(Flavour::Openai, None).await?;
+    silent.set_fault(Fault::Hang);
+    let wasm = component("llm_probe");
+    // The provider would be given up on after 400 ms per attempt (several attempts); the
+    // skill's wall-clock limit of 150 ms, which covers time spent in host calls, comes first.
+    let manifest = format!(
+        "{}limits: {{ memory_mb: 32, timeout_ms: 150 }}\n",
+        PROBE_MANIFEST
+            .replace("NAME", "llm_probe")
+            .replace("LLM", "true")
+    );
+    let gw = gateway(
+        &[p("silent", "openai", &silent.base_url)],
+        "default_llm_tasks = [\"silent\"]\n",
+        "",
+        |data| {
+            install_skill(data, "llm_probe", &manifest, &wasm);
+        },
+    )?;
+    let started = Instant::now();
+    let answer = ask(&gw, "llm_probe", "anyone there?").await;
+    let took = started.elapsed();
+    assert_eq!(answer.status, 504, "{}", answer.text);
+    assert!(
+        took < Duration::from_millis(380),
+        "the deadline, not the provider timeout, ended it: {took:?}"
+    );
+    assert!(
+        answer.json["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("150 ms"),
+        "{}",
+        answer.text
+    );
+    let echo = ask(&gw, "echo", "still here").await;
+    assert_eq!(echo.status, 200, "{}", echo.text);
+    Ok(())
+}

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::client::{Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
 
@@ -14,6 +15,26 @@ pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
 pub const API_VERSION: &str = "2023-06-01";
 /// `max_tokens` is required by the Messages API; this is sent when the caller sets none.
 const DEFAULT_MAX_TOKENS: u32 = 1024;
+
+/// Anthropic's Messages API.
+pub struct Anthropic(pub Endpoint);
+
+impl LlmProvider for Anthropic {
+    fn complete<'a>(
+        &'a self,
+        model: &'a str,
+        request: &'a CompletionRequest,
+    ) -> ProviderFuture<'a, Completion> {
+        Box::pin(complete(
+            &self.0.http,
+            &self.0.base_url,
+            self.0.api_key.as_deref(),
+            model,
+            request,
+            self.0.timeout,
+        ))
+    }
+}
 
 /// Build and send one Messages call.
 pub async fn complete(

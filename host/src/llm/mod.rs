@@ -2,6 +2,7 @@
 
 pub mod anthropic;
 pub mod circuit;
+pub mod client;
 pub mod gemini;
 pub mod http;
 pub mod ollama;
@@ -12,6 +13,7 @@ pub mod provider_config;
 pub mod router;
 pub mod routing_config;
 
+pub use client::{LlmProvider, StreamEvent};
 pub use provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage};
 pub use provider_config::{ProviderConfig, ProviderKind};
 pub use router::{Attempt, RouteError, Routed, Router};

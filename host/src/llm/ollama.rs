@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::client::{Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
 
@@ -23,6 +24,32 @@ pub fn num_ctx(request: &CompletionRequest, configured: Option<u32>) -> u32 {
     let wanted = prompt_tokens.saturating_add(request.max_tokens.unwrap_or(1024));
     let rounded = wanted.div_ceil(1024).saturating_mul(1024);
     rounded.max(MIN_NUM_CTX).max(configured.unwrap_or(0))
+}
+
+/// Ollama's native chat API.
+pub struct Ollama {
+    /// Where it is.
+    pub endpoint: Endpoint,
+    /// The operator's smallest context window, if set.
+    pub num_ctx: Option<u32>,
+}
+
+impl LlmProvider for Ollama {
+    fn complete<'a>(
+        &'a self,
+        model: &'a str,
+        request: &'a CompletionRequest,
+    ) -> ProviderFuture<'a, Completion> {
+        let e = &self.endpoint;
+        Box::pin(complete(
+            &e.http,
+            &e.base_url,
+            model,
+            self.num_ctx,
+            request,
+            e.timeout,
+        ))
+    }
 }
 
 /// Build and send one `/api/chat` call.

@@ -7,11 +7,32 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::client::{Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
 
 /// Public endpoint, used when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// Any OpenAI-compatible server.
+pub struct OpenAi(pub Endpoint);
+
+impl LlmProvider for OpenAi {
+    fn complete<'a>(
+        &'a self,
+        model: &'a str,
+        request: &'a CompletionRequest,
+    ) -> ProviderFuture<'a, Completion> {
+        Box::pin(complete(
+            &self.0.http,
+            &self.0.base_url,
+            self.0.api_key.as_deref(),
+            model,
+            request,
+            self.0.timeout,
+        ))
+    }
+}
 
 /// Build and send one chat completion.
 pub async fn complete(

@@ -106,6 +106,9 @@ pub enum ProviderError {
     /// The provider cannot be used: its key or URL variable is unset.
     #[error("not configured: {0}")]
     Unconfigured(String),
+    /// The provider does not offer this (e.g. embeddings).
+    #[error("not supported by this provider: {0}")]
+    Unsupported(String),
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -127,6 +130,7 @@ impl ProviderError {
             Self::Rejected { .. } => "rejected",
             Self::BadResponse(_) => "bad_response",
             Self::Unconfigured(_) => "unconfigured",
+            Self::Unsupported(_) => "unsupported",
         }
     }
 
@@ -135,8 +139,39 @@ impl ProviderError {
     pub fn counts_against_provider(&self) -> bool {
         !matches!(
             self,
-            Self::ContextLength(_) | Self::ContentFiltered(_) | Self::Unconfigured(_)
+            Self::ContextLength(_)
+                | Self::ContentFiltered(_)
+                | Self::Unconfigured(_)
+                | Self::Unsupported(_)
         )
+    }
+
+    /// The same error with every occurrence of `secret` replaced: a provider may echo the
+    /// key it was sent (e.g. "invalid key sk-…"), and errors reach logs, callers and the
+    /// audit log.
+    pub fn redact(self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let clean = |text: String| text.replace(secret, "[redacted]");
+        match self {
+            Self::Connect(m) => Self::Connect(clean(m)),
+            Self::Server { status, message } => Self::Server {
+                status,
+                message: clean(message),
+            },
+            Self::ContextLength(m) => Self::ContextLength(clean(m)),
+            Self::ContentFiltered(m) => Self::ContentFiltered(clean(m)),
+            Self::Rejected { status, message } => Self::Rejected {
+                status,
+                message: clean(message),
+            },
+            Self::BadResponse(m) => Self::BadResponse(clean(m)),
+            other @ (Self::Timeout(_)
+            | Self::RateLimited { .. }
+            | Self::Unconfigured(_)
+            | Self::Unsupported(_)) => other,
+        }
     }
 }
 
@@ -152,4 +187,28 @@ pub fn excerpt(body: &str) -> String {
         end -= 1;
     }
     format!("{}…", &body[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProviderError;
+
+    #[test]
+    fn redaction_removes_an_echoed_key_from_every_message() {
+        let echoed = ProviderError::Rejected {
+            status: 401,
+            message: "Incorrect API key provided: sk-live-123. Check it.".into(),
+        };
+        assert_eq!(
+            echoed.redact("sk-live-123").to_string(),
+            "request refused (HTTP 401): Incorrect API key provided: [redacted]. Check it."
+        );
+        let server = ProviderError::Server {
+            status: 500,
+            message: "k=sk-live-123".into(),
+        };
+        assert!(!server.redact("sk-live-123").to_string().contains("sk-live"));
+        let bad = ProviderError::BadResponse("sk-live-123".into());
+        assert_eq!(bad.redact("").to_string(), "unusable answer: sk-live-123");
+    }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::circuit::{Admission, Health, HealthSnapshot};
+use super::client::{self, Endpoint, LlmProvider};
 use super::provider::{Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
 use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
@@ -94,13 +95,15 @@ fn describe(attempts: &[Attempt]) -> String {
         .join("; ")
 }
 
-/// A configured provider, its resolved endpoint and secret, and its health.
+/// A configured provider, its resolved endpoint and secret, its client, and its health.
 struct Provider {
     config: ProviderConfig,
     /// The base URL, or why there is none.
     base_url: Result<String, String>,
     /// The API key (`None` when the provider needs none), or why it is missing.
     api_key: Result<Option<String>, String>,
+    /// The native client, when base URL and key are both there.
+    client: Option<Arc<dyn LlmProvider>>,
     health: Mutex<Health>,
 }
 
@@ -145,7 +148,6 @@ impl std::fmt::Debug for Router {
 
 /// The router.
 pub struct Router {
-    http: reqwest::Client,
     providers: Vec<Provider>,
     routes: BTreeMap<String, Vec<(usize, Option<String>)>>,
     settings: RoutingConfig,
@@ -172,11 +174,28 @@ impl Router {
         let cooldown = Duration::from_millis(routing.circuit_cooldown_ms);
         let providers: Vec<Provider> = providers
             .iter()
-            .map(|config| Provider {
-                base_url: resolve_base_url(config),
-                api_key: resolve_api_key(config),
-                health: Mutex::new(Health::new(routing.circuit_failures, cooldown)),
-                config: config.clone(),
+            .map(|config| {
+                let base_url = resolve_base_url(config);
+                let api_key = resolve_api_key(config);
+                let client = match (&base_url, &api_key) {
+                    (Ok(base_url), Ok(api_key)) => Some(client::for_config(
+                        config,
+                        Endpoint {
+                            http: http.clone(),
+                            base_url: base_url.clone(),
+                            api_key: api_key.clone(),
+                            timeout: Duration::from_millis(config.timeout_ms),
+                        },
+                    )),
+                    _ => None,
+                };
+                Provider {
+                    base_url,
+                    api_key,
+                    client,
+                    health: Mutex::new(Health::new(routing.circuit_failures, cooldown)),
+                    config: config.clone(),
+                }
             })
             .collect();
         let index = |name: &str| providers.iter().position(|p| p.config.name == name);
@@ -208,7 +227,6 @@ impl Router {
             }
         }
         Ok(Self {
-            http,
             providers,
             routes,
             settings: routing.clone(),
@@ -391,37 +409,14 @@ impl Router {
         model: &str,
         request: &CompletionRequest,
     ) -> Result<Completion, ProviderError> {
-        let base_url = provider
-            .base_url
-            .as_deref()
-            .map_err(|e| ProviderError::Unconfigured(e.clone()))?;
-        let api_key = provider
-            .api_key
-            .as_ref()
-            .map_err(|e| ProviderError::Unconfigured(e.clone()))?;
-        let api_key = api_key.as_deref();
-        let timeout = Duration::from_millis(provider.config.timeout_ms);
-        match provider.config.kind {
-            ProviderKind::Gemini => {
-                gemini::complete(&self.http, base_url, api_key, model, request, timeout).await
-            }
-            ProviderKind::Ollama => {
-                ollama::complete(
-                    &self.http,
-                    base_url,
-                    model,
-                    provider.config.num_ctx,
-                    request,
-                    timeout,
-                )
-                .await
-            }
-            ProviderKind::Openai => {
-                openai::complete(&self.http, base_url, api_key, model, request, timeout).await
-            }
-            ProviderKind::Anthropic => {
-                anthropic::complete(&self.http, base_url, api_key, model, request, timeout).await
-            }
+        let Some(client) = &provider.client else {
+            let reason = unavailable_reason(provider).unwrap_or_default();
+            return Err(ProviderError::Unconfigured(reason));
+        };
+        let result = client.complete(model, request).await;
+        match &provider.api_key {
+            Ok(Some(key)) => result.map_err(|e| e.redact(key)),
+            _ => result,
         }
     }
 
