@@ -15,6 +15,8 @@ COUNT=${COUNT:-1000000}
 DAYS=${DAYS:-60}
 RUNS=${RUNS:-5}
 PRAX=target/release/prax
+# Every API call needs a key; the servers started here accept this one.
+export PRAXIMOUS_API_KEYS=bench-admin-key
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
@@ -45,6 +47,7 @@ cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = '{"task_type":"echo","prompt":"Hello Praximous!"}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "bench-admin-key"
 LUA
 rps() {
   wrk -t2 -c"$CONNECTIONS" -d2s -s "$work/post.lua" "$1/api/v1/process" >/dev/null
@@ -78,7 +81,7 @@ for path in \
   "/api/v1/analytics?limit=50&offset=500000&provider=ollama_default" ; do
   times=()
   for _ in $(seq 1 "$RUNS"); do
-    times+=("$(curl -s -o /dev/null -w '%{time_total}' "$url$path")")
+    times+=("$(curl -s -o /dev/null -H "X-API-Key: $PRAXIMOUS_API_KEYS" -w '%{time_total}' "$url$path")")
   done
   median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}')
   printf '  %-70s %8s ms\n' "$path" "$median"

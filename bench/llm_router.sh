@@ -2,15 +2,18 @@
 # The LLM router's added latency: POST /api/v1/process on an LLM route through prax, against
 # calling the same stand-in provider (OpenAI wire protocol, answering instantly) directly.
 # Prints p50/p99 at one connection and throughput at 32, side by side, and their difference.
-# If litellm[proxy] installs from PyPI (set LITELLM=1), it runs against the same stand-in too.
+# If litellm[proxy] installs from PyPI (tried unless LITELLM=0), it runs against the same
+# stand-in too. Auditing is off here (bench/audit.sh measures it): this isolates the router.
 #
 # Usage: bench/llm_router.sh   (after `make build`; wrk from Debian is installed if missing)
-# Env:   DURATION=8s LITELLM=0 LITELLM_VENV=bench/.venv-litellm
+# Env:   DURATION=8s LITELLM=1 LITELLM_VENV=bench/.venv-litellm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-8s}
 PRAX=target/release/prax
+# Every API call needs a key; the servers started here accept this one.
+export PRAXIMOUS_API_KEYS=bench-admin-key
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
@@ -35,6 +38,9 @@ pids+=($!)
 standin=$(wait_line "$work/standin.out")    # http://127.0.0.1:PORT/v1
 
 cat >"$work/praximous.toml" <<TOML
+[audit]
+enabled = false
+
 [routing.rules]
 bench_route = ["standin"]
 
@@ -54,11 +60,13 @@ cat >"$work/direct.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = '{"model":"bench-model","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Hello!"}]}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "bench-admin-key"
 LUA
 cat >"$work/prax.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = '{"task_type":"bench_route","prompt":"Hello!"}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "bench-admin-key"
 LUA
 
 to_us() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n=n; else if (v ~ /ms$/) n*=1000; else if (v ~ /s$/) n*=1000000; printf "%.0f", n }'; }
@@ -83,7 +91,7 @@ printf '%-26s %10s us %10s us %16.0f\n' "through prax's router" "$r1_p50" "$r1_p
 awk -v a="$d1_p50" -v b="$r1_p50" -v c="$d1_p99" -v d="$r1_p99" 'BEGIN {
   printf "added by prax: p50 %d us, p99 %d us (target: p99 added <= 150 us: %s)\n", b-a, d-c, (d-c <= 150 ? "met" : "NOT met") }'
 
-if [ "${LITELLM:-0}" = 1 ]; then
+if [ "${LITELLM:-1}" = 1 ]; then
   venv=${LITELLM_VENV:-bench/.venv-litellm}
   if [ -x "$venv/bin/litellm" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q 'litellm[proxy]' >/dev/null 2>&1; }; then
     cat >"$work/litellm.yaml" <<YAML

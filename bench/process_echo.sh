@@ -2,6 +2,8 @@
 # Load POST /api/v1/process with the echo skill (Wasm) and, in the same run, a native Rust
 # handler doing the same work; print requests/s, p50 and p99 of both and their ratio.
 # Then time process start to /healthz answering, with a warm compiled-skill cache.
+# Auditing is off (bench/audit.sh measures its cost), so both sides do the same work; prax
+# still authenticates each request's key, which the native baseline does not.
 #
 # Usage: bench/process_echo.sh   (after `make build`; uses wrk from Debian, installed if missing)
 # Env:   DURATION=8s CONNECTIONS=32 THREADS=2 STARTS=10
@@ -13,6 +15,8 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 STARTS=${STARTS:-10}
 PRAX=target/release/prax
+# Every API call needs a key; the servers started here accept this one.
+export PRAXIMOUS_API_KEYS=bench-admin-key
 NATIVE=target/release/native-echo
 
 if ! command -v wrk >/dev/null; then
@@ -36,7 +40,8 @@ wait_listening() { # file -> prints the URL once the server says it listens
   echo "server did not start; see $1" >&2; return 1
 }
 
-PRAX_LOG=warn "$PRAX" serve --bind 127.0.0.1:0 --data-dir "$work/data" >"$work/prax.out" 2>"$work/prax.err" &
+printf '[audit]\nenabled = false\n' >"$work/bench.toml"
+PRAX_LOG=warn "$PRAX" serve --config "$work/bench.toml" --bind 127.0.0.1:0 --data-dir "$work/data" >"$work/prax.out" 2>"$work/prax.err" &
 pids+=($!)
 "$NATIVE" 127.0.0.1:0 >"$work/native.out" 2>&1 &
 pids+=($!)
@@ -47,10 +52,11 @@ cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = '{"task_type":"echo","prompt":"Hello Praximous!"}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "bench-admin-key"
 LUA
 
 run_wrk() { # url -> "rps p50_ms p99_ms"
-  curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
+  curl -sf -o /dev/null -H "X-API-Key: $PRAXIMOUS_API_KEYS" -X POST -H 'content-type: application/json' \
     -d '{"task_type":"echo","prompt":"warm-up"}' "$1/api/v1/process"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/post.lua" "$1/api/v1/process" >/dev/null # warm-up
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/post.lua" "$1/api/v1/process")
@@ -81,7 +87,7 @@ kill "${pids[0]}" && wait "${pids[0]}" 2>/dev/null || true
 times=()
 for _ in $(seq 1 "$STARTS"); do
   t0=$(date +%s%N)
-  PRAX_LOG=warn "$PRAX" serve --bind 127.0.0.1:0 --data-dir "$work/data" >"$work/s.out" 2>"$work/s.err" &
+  PRAX_LOG=warn "$PRAX" serve --config "$work/bench.toml" --bind 127.0.0.1:0 --data-dir "$work/data" >"$work/s.out" 2>"$work/s.err" &
   pid=$!
   url=""
   until [ -n "$url" ] && curl -sf -o /dev/null "$url/healthz"; do
