@@ -71,6 +71,37 @@ pub struct Config {
     pub routing: RoutingConfig,
     /// The audit log.
     pub audit: AuditConfig,
+    /// API keys.
+    pub auth: AuthConfig,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Environment variable holding admin keys, comma-separated (the original's).
+    pub api_keys_env: String,
+    /// Requests per minute for keys without a limit of their own (0: unlimited).
+    pub rate_limit_per_minute: u32,
+    /// Failed key attempts per minute one address may make before answers slow down
+    /// (0: never slow down).
+    pub failures_before_delay: u32,
+    /// Longest delay before answering a failed attempt, in milliseconds.
+    pub max_failure_delay_ms: u64,
+    /// How often keys made elsewhere (`prax keys`, other replicas) are picked up, in ms.
+    pub key_refresh_ms: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            api_keys_env: "PRAXIMOUS_API_KEYS".into(),
+            rate_limit_per_minute: 0,
+            failures_before_delay: 10,
+            max_failure_delay_ms: 2000,
+            key_refresh_ms: 1000,
+        }
+    }
 }
 
 /// `[audit]`
@@ -227,9 +258,39 @@ impl Config {
                 "must be at least 1024 (bytes)".into(),
             ));
         }
+        if self.auth.api_keys_env.trim().is_empty() {
+            return Err(value(
+                "auth.api_keys_env",
+                "must name an environment variable, e.g. \"PRAXIMOUS_API_KEYS\"".into(),
+            ));
+        }
+        if !(100..=3_600_000).contains(&self.auth.key_refresh_ms) {
+            return Err(value(
+                "auth.key_refresh_ms",
+                "must be between 100 and 3600000 (ms)".into(),
+            ));
+        }
+        if self.auth.max_failure_delay_ms > 60_000 {
+            return Err(value(
+                "auth.max_failure_delay_ms",
+                "must be at most 60000 (ms)".into(),
+            ));
+        }
         self.identity
             .validate()
             .map_err(|problem| value("identity.sensitivity_level", problem))?;
+        if self.audit.purge_interval_secs == 0 {
+            return Err(value(
+                "audit.purge_interval_secs",
+                "must be at least 1 (seconds)".into(),
+            ));
+        }
+        if self.audit.retention_days == 0 || self.audit.rollup_retention_days == 0 {
+            return Err(value(
+                "audit.retention_days",
+                "and `audit.rollup_retention_days` must be at least 1 (days)".into(),
+            ));
+        }
         let mut names = std::collections::HashSet::new();
         for provider in &self.providers {
             provider
@@ -245,6 +306,10 @@ impl Config {
                 ));
             }
         }
+        let known: Vec<&str> = self.providers.iter().map(|p| p.name.as_str()).collect();
+        self.routing
+            .validate(&known)
+            .map_err(|problem| value("routing", problem))?;
         Ok(())
     }
 
@@ -261,7 +326,7 @@ impl Config {
         self.server.data_dir.join("logs")
     }
 
-    /// The audit database.
+    /// The database: audit log and API keys.
     pub fn audit_db_path(&self) -> PathBuf {
         self.server.data_dir.join("praximous.db")
     }
@@ -309,6 +374,25 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(err.contains("max_concurrent"), "{err}");
+    }
+
+    #[test]
+    fn a_rule_naming_an_unknown_provider_stops_startup() {
+        let err = parse("[routing.rules]\nask = [\"olama\"]\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            err,
+            "praximous.toml: `routing` rule `ask` names provider `olama`, which no [[providers]] entry defines (known: none)"
+        );
+        let err = parse("[routing]\ncircuit_failures = 0\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("circuit_failures"), "{err}");
+        let err = parse("[audit]\npurge_interval_secs = 0\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("audit.purge_interval_secs"), "{err}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! components behind one HTTP API.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod config_file;

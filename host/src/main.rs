@@ -1,11 +1,12 @@
 //! `prax`: the Praximous server and command line.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use praximous::cli::{self, Cli, Command, ServeArgs, config_cmd, identity_cmd, init};
+use praximous::cli::{
+    self, Cli, Command, ServeArgs, config_cmd, identity_cmd, init, keys_cmd, load_env_file,
+};
 use praximous::config::Config;
 use praximous::logging;
 
@@ -41,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             load_env_file(&env_file.env_file)?;
             config_cmd::check(&config).map(|()| ExitCode::SUCCESS)
         }
+        Command::Keys(command) => keys_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Completions(args) => {
             use std::io::Write as _;
             match std::io::stdout().write_all(&cli::completions(args.shell)) {
@@ -49,19 +51,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ => Ok(ExitCode::SUCCESS),
             }
         }
-    }
-}
-
-/// Load credentials from the `.env` file, if there is one; variables already set win.
-fn load_env_file(path: &Path) -> anyhow::Result<()> {
-    match dotenvy::from_path(path) {
-        Ok(()) => Ok(()),
-        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(anyhow::anyhow!(
-            "{}: {}",
-            path.display(),
-            praximous::env_file::describe_error(&e)
-        )),
     }
 }
 

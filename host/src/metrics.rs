@@ -57,6 +57,13 @@ pub struct ProviderLabels {
     pub provider: String,
 }
 
+/// Labels of a refused request.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AuthFailureLabels {
+    /// `missing`, `unknown`, `revoked`, `expired`, `forbidden` or `rate_limited`.
+    pub reason: String,
+}
+
 fn histogram() -> Histogram {
     // 0.5 ms to ~16 s.
     Histogram::new(exponential_buckets(0.0005, 2.0, 16))
@@ -79,6 +86,8 @@ pub struct Metrics {
     pub circuit: Family<ProviderLabels, Gauge>,
     /// Audit records waiting to be committed (set at scrape time).
     pub audit_queue: Gauge<i64, AtomicI64>,
+    /// Requests refused by authentication, role or rate limit (never labelled by key).
+    pub auth_failures: Family<AuthFailureLabels, Counter>,
 }
 
 impl Metrics {
@@ -124,6 +133,12 @@ impl Metrics {
             "Audit records waiting to be committed",
             audit_queue.clone(),
         );
+        let auth_failures = Family::<AuthFailureLabels, Counter>::default();
+        registry.register(
+            "auth_failures",
+            "Requests refused: no key, a key not valid, a role too low, or over the rate limit",
+            auth_failures.clone(),
+        );
         Self {
             registry,
             requests,
@@ -133,6 +148,7 @@ impl Metrics {
             failovers,
             circuit,
             audit_queue,
+            auth_failures,
         }
     }
 

@@ -8,12 +8,14 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::api::{self, AppState};
+use crate::auth::manage::KeyError;
+use crate::auth::{Auth, bootstrap, keys_from_env};
 use crate::config::Config;
 use crate::llm::Router as LlmRouter;
 use crate::metrics::Metrics;
 use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
 use crate::skills::{BUILTIN_SKILLS, Catalogue};
-use crate::store::{AuditLog, StoreError};
+use crate::store::{AuditLog, SqliteKeys, StoreError};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,9 @@ pub enum ServeError {
     /// The audit database could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The first admin key could not be made.
+    #[error("cannot create the first admin key: {0}")]
+    FirstKey(#[from] KeyError),
     /// The HTTP client for providers could not be built.
     #[error("cannot set up the LLM providers' HTTP client: {0}")]
     Llm(String),
@@ -74,6 +79,12 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
     let audit = AuditLog::open_sqlite(&config.audit_db_path())?;
     let identity = Arc::new(config.identity.clone());
     let metrics = Arc::new(Metrics::new());
+    let auth = Auth::new(
+        &config.auth,
+        keys_from_env(&config.auth.api_keys_env),
+        Arc::new(SqliteKeys::open(&config.audit_db_path())?),
+        metrics.clone(),
+    )?;
     let llm = LlmRouter::new(
         &config.providers,
         &config.routing,
@@ -89,6 +100,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         audit,
         audit_config: Arc::new(config.audit.clone()),
         metrics,
+        auth: Arc::new(auth),
         started: Instant::now(),
     })
 }
@@ -103,6 +115,18 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     tokio::spawn(purge_periodically(
         state.audit.clone(),
         config.audit.clone(),
+    ));
+    if let Some(issued) = bootstrap::first_admin_key(&state.auth)? {
+        // On the console only, never in the log files: it is a secret.
+        println!("{}", bootstrap::announcement(&issued));
+    }
+    tracing::info!(
+        environment_keys = state.auth.keyring.env_count(),
+        "API keys loaded; every endpoint but /healthz and the API docs needs one"
+    );
+    tokio::spawn(crate::auth::refresh_periodically(
+        state.auth.clone(),
+        std::time::Duration::from_millis(config.auth.key_refresh_ms),
     ));
     let app = api::router(state, config.server.max_body_bytes);
 

@@ -68,9 +68,14 @@ pub fn install_skill(data_dir: &Path, folder: &str, manifest: &str, wasm: &[u8])
     dir
 }
 
+/// The admin key every test server accepts (through `PRAXIMOUS_API_KEYS`), and that
+/// [`client`] sends.
+pub const TEST_ADMIN_KEY: &str = "test-admin-key-0123456789";
+
 /// A running `prax serve`, stopped when dropped.
 pub struct Server {
     child: Child,
+    stdout: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
     /// The server's data directory.
@@ -101,20 +106,55 @@ impl Server {
     }
 
     /// Start `prax serve` in `work_dir` (its working directory, so no stray configuration
-    /// file is picked up) on `data_dir`, with `extra` arguments.
+    /// file is picked up) on `data_dir`, with `extra` arguments, accepting [`TEST_ADMIN_KEY`].
     pub fn start_in(work_dir: &Path, data_dir: &Path, extra: &[&str]) -> anyhow::Result<Self> {
+        Self::start_with_keys(work_dir, data_dir, extra, Some(TEST_ADMIN_KEY))
+    }
+
+    /// As [`Server::start_in`], with `PRAXIMOUS_API_KEYS` set to `env_keys` (or unset).
+    pub fn start_with_keys(
+        work_dir: &Path,
+        data_dir: &Path,
+        extra: &[&str],
+        env_keys: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        Self::start_with_env(
+            work_dir,
+            data_dir,
+            extra,
+            &[("PRAXIMOUS_API_KEYS", env_keys)],
+        )
+    }
+
+    /// As [`Server::start_in`], with each `(variable, value)` of `env` set, or unset where
+    /// the value is `None` (`PRAX_LOG` is `info` and `PRAXIMOUS_API_KEYS` unset unless given).
+    pub fn start_with_env(
+        work_dir: &Path,
+        data_dir: &Path,
+        extra: &[&str],
+        env: &[(&str, Option<&str>)],
+    ) -> anyhow::Result<Self> {
         let log_path = work_dir.join(format!("prax-{}.log", std::process::id()));
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log_path)?;
-        let mut child = Command::new(prax_binary())
+        let mut command = Command::new(prax_binary());
+        command
+            .env("PRAX_LOG", "info")
+            .env_remove("PRAXIMOUS_API_KEYS");
+        for (variable, value) in env {
+            match value {
+                Some(value) => command.env(variable, value),
+                None => command.env_remove(variable),
+            };
+        }
+        let mut child = command
             .current_dir(work_dir)
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra)
             .env_remove("PRAXIMOUS_CONFIG")
-            .env("PRAX_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -123,16 +163,22 @@ impl Server {
             .context("cannot start prax")?;
         let stdout = child.stdout.take().context("no stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = lines.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(url) = line.strip_prefix("listening on ") {
                     let _ = tx.send(url.to_owned());
+                }
+                if let Ok(mut seen) = seen.lock() {
+                    seen.push(line);
                 }
             }
         });
         match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(base_url) => Ok(Self {
                 child,
+                stdout: lines,
                 base_url,
                 data_dir: data_dir.to_owned(),
                 log_path,
@@ -150,6 +196,11 @@ impl Server {
     /// `base_url` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// Every line the server has printed on stdout so far.
+    pub fn stdout(&self) -> Vec<String> {
+        self.stdout.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     /// Everything the server has logged so far.
@@ -200,11 +251,26 @@ pub struct Answer {
     pub text: String,
 }
 
-/// A shared HTTP client.
+/// An HTTP client that sends [`TEST_ADMIN_KEY`] with every request.
 pub fn client() -> reqwest::Client {
+    client_with_key(Some(TEST_ADMIN_KEY))
+}
+
+/// An HTTP client that sends `key` in `X-API-Key` with every request, or no key.
+pub fn client_with_key(key: Option<&str>) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(key) = key {
+        match reqwest::header::HeaderValue::from_str(key) {
+            Ok(value) => {
+                headers.insert("x-api-key", value);
+            }
+            Err(e) => panic!("not a header value: {e}"),
+        }
+    }
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
+        .default_headers(headers)
         .build()
         .unwrap_or_else(|e| panic!("cannot build the HTTP client: {e}"))
 }

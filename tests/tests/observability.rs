@@ -2,7 +2,7 @@
 //! request id, Prometheus metrics, and no secret in any log line, error or metric.
 
 use praximous_e2e::standin::{Fault, Flavour, StandIn};
-use praximous_e2e::{Server, client, get};
+use praximous_e2e::{Server, TEST_ADMIN_KEY, client, get};
 use serde_json::{Value, json};
 
 const PROVIDER_KEY: &str = "sk-provider-secret-1234567890";
@@ -35,10 +35,17 @@ async fn setup() -> anyhow::Result<Setup> {
         format!("OBS_KEY={PROVIDER_KEY}\n"),
     )?;
     let data = work.path().join("data");
-    let server = Server::start_in(
+    // The caller's key is a valid one: it must still never be logged or recorded, even at
+    // debug level.
+    let keys = format!("{TEST_ADMIN_KEY},{CALLER_API_KEY}");
+    let server = Server::start_with_env(
         work.path(),
         &data,
         &["--config", config.to_str().unwrap_or_default()],
+        &[
+            ("PRAXIMOUS_API_KEYS", Some(&keys)),
+            ("PRAX_LOG", Some("debug")),
+        ],
     )?;
     Ok(Setup {
         server,

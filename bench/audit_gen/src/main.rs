@@ -50,6 +50,7 @@ fn main() -> anyhow::Result<()> {
         let secs = now - span + i * span / count.max(1);
         let (task_type, kind, provider) = TASKS[(rng.next() % TASKS.len() as u64) as usize];
         let error = rng.next().is_multiple_of(20);
+        let key = rng.next() % 8;
         batch.push(AuditRecord {
             id: 0,
             request_id: format!("gen-{i:09}"),
@@ -66,7 +67,8 @@ fn main() -> anyhow::Result<()> {
             response_data: Some("generated response".into()),
             prompt_bytes: 16,
             response_bytes: 18,
-            api_key_id: Some(format!("key-{}", rng.next() % 8)),
+            api_key_id: Some(format!("key-{key}")),
+            api_key_name: Some(format!("generated key {key}")),
             client_addr: Some("127.0.0.1:50000".into()),
         });
         if batch.len() == batch.capacity() {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::error::ApiError;
 use super::process::ProcessResponse;
+use crate::auth::Principal;
 use crate::config::AuditConfig;
 use crate::identity::Identity;
 use crate::store::{AuditRecord, TaskKind};
@@ -55,6 +56,8 @@ pub struct Facts<'a> {
     pub latency: Duration,
     /// The caller's address.
     pub client: String,
+    /// The key that made the request.
+    pub principal: Option<&'a Principal>,
 }
 
 /// Now, UTC, RFC 3339 with milliseconds (`2026-11-24T21:07:19.546Z`): sorts as text.
@@ -103,7 +106,8 @@ pub fn record(facts: Facts<'_>) -> AuditRecord {
         response_data: keep(facts.config.store_responses, &response),
         prompt_bytes: facts.prompt.len() as u64,
         response_bytes: response.len() as u64,
-        api_key_id: None,
+        api_key_id: facts.principal.map(|p| p.key_id.to_string()),
+        api_key_name: facts.principal.map(|p| p.key_name.to_string()),
         client_addr: Some(facts.client),
     }
 }

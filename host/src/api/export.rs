@@ -13,7 +13,7 @@ use super::analytics::AnalyticsParams;
 use super::error::{ApiError, ErrorBody};
 use crate::store::AuditRecord;
 
-const CSV_COLUMNS: [&str; 17] = [
+const CSV_COLUMNS: [&str; 18] = [
     "id",
     "request_id",
     "timestamp",
@@ -31,6 +31,7 @@ const CSV_COLUMNS: [&str; 17] = [
     "response_bytes",
     "api_key_id",
     "client_addr",
+    "api_key_name",
 ];
 
 fn csv_line(fields: &[String]) -> Vec<u8> {
@@ -62,6 +63,7 @@ fn csv_fields(r: &AuditRecord) -> Vec<String> {
         r.response_bytes.to_string(),
         opt(&r.api_key_id),
         opt(&r.client_addr),
+        opt(&r.api_key_name),
     ]
 }
 

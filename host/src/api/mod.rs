@@ -5,7 +5,9 @@ pub mod audit;
 pub mod error;
 pub mod export;
 pub mod health;
+pub mod keys;
 pub mod metrics;
+pub mod openapi_security;
 pub mod process;
 pub mod providers;
 pub mod request_id;
@@ -18,17 +20,19 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::Auth;
 use crate::config::AuditConfig;
 use crate::identity::Identity;
 use crate::llm::Router as LlmRouter;
 use crate::runtime::Runtime;
 use crate::skills::Catalogue;
 use crate::store::AuditLog;
+use openapi_security::AccessPolicy;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -47,6 +51,8 @@ pub struct AppState {
     pub audit_config: Arc<AuditConfig>,
     /// Prometheus metrics.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// API keys, roles and limits.
+    pub auth: Arc<Auth>,
     /// When the server started.
     pub started: Instant,
 }
@@ -58,7 +64,9 @@ pub struct AppState {
     paths(health::healthz, metrics::metrics, system::system, process::process, skills::list_skills, skills::skill_capabilities,
         providers::list_providers, analytics::list, analytics::one, analytics::tasks_over_time,
         analytics::requests_per_provider, analytics::average_latency_per_provider,
-        analytics::latency_per_provider, analytics::summary, export::export),
+        analytics::latency_per_provider, analytics::summary, export::export,
+        keys::list_keys, keys::create_key, keys::revoke_key, keys::me),
+    modifiers(&AccessPolicy),
     components(schemas(
         process::ProcessRequest, process::ProcessResponse, error::ErrorBody,
         error::ValidationErrorBody, error::ValidationIssue, health::Health, system::SystemInfo,
@@ -66,7 +74,8 @@ pub struct AppState {
         crate::llm::router::ProviderStatus, crate::llm::Attempt, crate::llm::Usage,
         crate::llm::circuit::HealthSnapshot, crate::llm::circuit::CircuitState,
         analytics::AnalyticsPage, crate::store::AuditRecord, crate::store::TaskKind,
-        crate::store::ProviderStats,
+        crate::store::ProviderStats, crate::auth::Role, crate::auth::manage::NewKey,
+        crate::auth::manage::KeyInfo, crate::auth::manage::IssuedKey, keys::Me,
     )),
     tags(
         (name = "process", description = "Run tasks"),
@@ -74,12 +83,15 @@ pub struct AppState {
         (name = "providers", description = "LLM providers and routing"),
         (name = "analytics", description = "The audit log and its aggregates"),
         (name = "system", description = "Health and status"),
+        (name = "keys", description = "API keys and the calling key's identity"),
     )
 )]
 pub struct ApiDoc;
 
-/// The whole HTTP application.
+/// The whole HTTP application. Every route is checked by the authentication middleware
+/// against [`crate::auth::policy::POLICY`]; paths that match no route stay 404 for everyone.
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let auth = state.auth.clone();
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::metrics))
@@ -111,7 +123,14 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             "/api/v1/skills/{skill_name}/capabilities",
             get(skills::skill_capabilities),
         )
+        .route("/api/v1/auth/me", get(keys::me))
+        .route("/api/v1/keys", get(keys::list_keys).post(keys::create_key))
+        .route("/api/v1/keys/{key_id}", delete(keys::revoke_key))
         .method_not_allowed_fallback(error::method_not_allowed)
+        .route_layer(axum::middleware::from_fn_with_state(
+            auth,
+            crate::auth::middleware::authenticate,
+        ))
         .with_state(state);
     Router::new()
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))

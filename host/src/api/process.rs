@@ -19,6 +19,7 @@ use super::audit::{self, Served};
 use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
 use super::validation::{TaskBody, parse_task_body};
+use crate::auth::Principal;
 use crate::llm::{Attempt, FinishReason, RouteError, Usage};
 use crate::metrics::{KindLabels, RequestLabels, SkillFailureLabels};
 use crate::runtime::{Call, InvokeError};
@@ -91,6 +92,7 @@ pub async fn process(
     State(state): State<AppState>,
     Extension(RequestId(request_id)): Extension<RequestId>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    principal: Option<Extension<Principal>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ProcessResponse>, ApiError> {
     let started = Instant::now();
@@ -118,6 +120,7 @@ pub async fn process(
         answer: &answer,
         latency: started.elapsed(),
         client: client.to_string(),
+        principal: principal.as_ref().map(|Extension(p)| p),
     });
     if let Err(error) = state.audit.writer.record(record).await {
         tracing::error!(%request_id, %error, "audit record not written; answering 503");

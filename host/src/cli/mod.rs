@@ -3,6 +3,7 @@
 pub mod config_cmd;
 pub mod identity_cmd;
 pub mod init;
+pub mod keys_cmd;
 pub mod prompt;
 
 use std::net::SocketAddr;
@@ -38,6 +39,9 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Create, list and revoke API keys.
+    #[command(subcommand)]
+    Keys(keys_cmd::KeysCommand),
     /// Print a shell completion script for bash, zsh or fish.
     Completions(CompletionsArgs),
 }
@@ -105,4 +109,17 @@ pub fn completions(shell: Shell) -> Vec<u8> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "prax", &mut script);
     script
+}
+
+/// Load credentials from the `.env` file, if there is one; variables already set win.
+pub fn load_env_file(path: &std::path::Path) -> anyhow::Result<()> {
+    match dotenvy::from_path(path) {
+        Ok(()) => Ok(()),
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(anyhow::anyhow!(
+            "{}: {}",
+            path.display(),
+            crate::env_file::describe_error(&e)
+        )),
+    }
 }

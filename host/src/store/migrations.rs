@@ -1,4 +1,5 @@
-//! Versioned schema migrations, applied at start-up, tracked in SQLite's `user_version`.
+//! Versioned schema migrations of the database (audit log, API keys), applied at start-up,
+//! tracked in SQLite's `user_version`.
 
 /// The migrations, in order; the schema version is the number applied.
 pub const MIGRATIONS: &[&str] = &[
@@ -40,9 +41,83 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (day, task_type, kind, provider, status)
     );
     "#,
+    // 2: API keys; audit records name the key; roll-ups gain the key as a dimension so that
+    // aggregates filter by it (SQLite cannot change a primary key in place: rebuild the table).
+    r#"
+    CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        rate_limit_per_minute INTEGER
+    );
+    ALTER TABLE audit_records ADD COLUMN api_key_name TEXT;
+    CREATE INDEX audit_records_key_ts ON audit_records (api_key_id, ts);
+    CREATE TABLE audit_daily_v2 (
+        day TEXT NOT NULL,
+        task_type TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        status TEXT NOT NULL,
+        api_key_id TEXT NOT NULL DEFAULT '',
+        requests INTEGER NOT NULL,
+        latency_sum INTEGER NOT NULL,
+        latency_hist TEXT NOT NULL,
+        PRIMARY KEY (day, task_type, kind, provider, status, api_key_id)
+    );
+    INSERT INTO audit_daily_v2 (day, task_type, kind, provider, status, api_key_id, requests, latency_sum, latency_hist)
+        SELECT day, task_type, kind, provider, status, '', requests, latency_sum, latency_hist FROM audit_daily;
+    DROP TABLE audit_daily;
+    ALTER TABLE audit_daily_v2 RENAME TO audit_daily;
+    "#,
 ];
 
 /// The schema version this binary writes.
 pub fn latest() -> i64 {
     MIGRATIONS.len() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn a_version_1_database_keeps_its_records_and_rollups() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("praximous.db");
+        {
+            let conn = rusqlite::Connection::open(&path)?;
+            conn.execute_batch(MIGRATIONS[0])?;
+            conn.pragma_update(None, "user_version", 1)?;
+            conn.execute_batch(
+                "INSERT INTO audit_daily VALUES ('2026-11-01', 'echo', 'skill', 'skill:echo', 'success', 7, 21, '{}');
+                 INSERT INTO audit_records (request_id, ts, day, task_type, kind, status, http_status, latency_ms,
+                     prompt_bytes, response_bytes, api_key_id)
+                 VALUES ('r1', '2026-11-01T00:00:00.000Z', '2026-11-01', 'echo', 'skill', 'success', 200, 3, 1, 1, 'k');",
+            )?;
+        }
+        let conn = crate::store::sqlite::open(&path)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        assert_eq!(version, super::latest());
+        let rollup: (i64, String) = conn.query_row(
+            "SELECT requests, api_key_id FROM audit_daily WHERE task_type = 'echo'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        assert_eq!(rollup, (7, String::new()));
+        let record: (String, Option<String>) = conn.query_row(
+            "SELECT api_key_id, api_key_name FROM audit_records WHERE request_id = 'r1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        assert_eq!(record, ("k".into(), None));
+        let keys: i64 = conn.query_row("SELECT COUNT(*) FROM api_keys", [], |r| r.get(0))?;
+        assert_eq!(keys, 0);
+        Ok(())
+    }
 }

@@ -1,6 +1,7 @@
 //! Persistence behind traits: the audit log (SQLite by default), written with group commit
-//! and read by the analytics endpoints.
+//! and read by the analytics endpoints, and the API keys.
 
+pub mod keys;
 pub mod migrations;
 pub mod query;
 pub mod record;
@@ -11,6 +12,7 @@ pub mod writer;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use keys::{KeyStore, SqliteKeys, StoredKey};
 pub use query::{AnalyticsFilter, Page};
 pub use record::{AuditRecord, TaskKind};
 pub use rollup::{ProviderStats, TimeBucket, UsageRow};

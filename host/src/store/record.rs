@@ -59,8 +59,10 @@ pub struct AuditRecord {
     pub prompt_bytes: u64,
     /// Size of the answer body, in bytes.
     pub response_bytes: u64,
-    /// The API key's id (never the key), once API keys exist.
+    /// The API key's id (never the key).
     pub api_key_id: Option<String>,
+    /// The API key's name, as it was when the request was made.
+    pub api_key_name: Option<String>,
     /// The caller's address.
     pub client_addr: Option<String>,
 }

@@ -62,26 +62,26 @@ impl AuditWrites for SqliteWrites {
                 .prepare_cached(
                     "INSERT INTO audit_records (request_id, ts, day, task_type, kind, provider, skill_version, \
                      attempts, status, http_status, latency_ms, prompt, response_data, prompt_bytes, response_bytes, \
-                     api_key_id, client_addr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                     api_key_id, client_addr, api_key_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 )
                 .map_err(sql)?;
             let mut rollup_read = tx
                 .prepare_cached(
                     "SELECT latency_hist FROM audit_daily WHERE day = ?1 AND task_type = ?2 AND kind = ?3 \
-                     AND provider = ?4 AND status = ?5",
+                     AND provider = ?4 AND status = ?5 AND api_key_id = ?6",
                 )
                 .map_err(sql)?;
             let mut rollup_write = tx
                 .prepare_cached(
-                    "INSERT INTO audit_daily (day, task_type, kind, provider, status, requests, latency_sum, latency_hist) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-                     ON CONFLICT (day, task_type, kind, provider, status) DO UPDATE SET \
-                     requests = requests + ?6, latency_sum = latency_sum + ?7, latency_hist = ?8",
+                    "INSERT INTO audit_daily (day, task_type, kind, provider, status, api_key_id, requests, latency_sum, latency_hist) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                     ON CONFLICT (day, task_type, kind, provider, status, api_key_id) DO UPDATE SET \
+                     requests = requests + ?7, latency_sum = latency_sum + ?8, latency_hist = ?9",
                 )
                 .map_err(sql)?;
             // Roll-ups are summed per key over the batch first: one read and one upsert per
             // key instead of per record.
-            type RollupKey<'a> = (&'a str, &'a str, &'a str, String, &'a str);
+            type RollupKey<'a> = (&'a str, &'a str, &'a str, String, &'a str, &'a str);
             let mut rollups: std::collections::HashMap<
                 RollupKey<'_>,
                 (i64, i64, LatencyHistogram),
@@ -108,6 +108,7 @@ impl AuditWrites for SqliteWrites {
                         r.response_bytes as i64,
                         r.api_key_id,
                         r.client_addr,
+                        r.api_key_name,
                     ])
                     .map_err(sql)?;
                 let key = (
@@ -116,16 +117,19 @@ impl AuditWrites for SqliteWrites {
                     r.kind.as_str(),
                     r.provider.clone().unwrap_or_default(),
                     r.status.as_str(),
+                    r.api_key_id.as_deref().unwrap_or_default(),
                 );
                 let entry = rollups.entry(key).or_default();
                 entry.0 += 1;
                 entry.1 += r.latency_ms as i64;
                 entry.2.add(r.latency_ms);
             }
-            for ((day, task_type, kind, provider, status), (requests, latency_sum, batch_hist)) in
-                rollups
+            for (
+                (day, task_type, kind, provider, status, api_key_id),
+                (requests, latency_sum, batch_hist),
+            ) in rollups
             {
-                let key = params![day, task_type, kind, provider, status];
+                let key = params![day, task_type, kind, provider, status, api_key_id];
                 let existing: Option<String> = rollup_read
                     .query_row(key, |row| row.get(0))
                     .optional()
@@ -140,6 +144,7 @@ impl AuditWrites for SqliteWrites {
                         kind,
                         provider,
                         status,
+                        api_key_id,
                         requests,
                         latency_sum,
                         hist.to_json()
@@ -170,7 +175,7 @@ impl AuditWrites for SqliteWrites {
 pub struct SqliteQueries(pub std::sync::Mutex<Connection>);
 
 const COLUMNS: &str = "id, request_id, ts, task_type, kind, provider, skill_version, attempts, status, http_status, \
-                       latency_ms, prompt, response_data, prompt_bytes, response_bytes, api_key_id, client_addr";
+                       latency_ms, prompt, response_data, prompt_bytes, response_bytes, api_key_id, client_addr, api_key_name";
 
 fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
     let kind: String = row.get(4)?;
@@ -197,6 +202,7 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
         response_bytes: row.get::<_, i64>(14)? as u64,
         api_key_id: row.get(15)?,
         client_addr: row.get(16)?,
+        api_key_name: row.get(17)?,
     })
 }
 
@@ -208,7 +214,7 @@ impl SqliteQueries {
     }
 }
 
-/// `WHERE` clause and parameters for the records filter.
+/// `WHERE` clause and parameters for the filter; records and roll-ups both have its columns.
 fn record_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
     let mut clauses = Vec::new();
     let mut values = Vec::new();
@@ -230,15 +236,6 @@ fn record_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
         format!(" WHERE {}", clauses.join(" AND "))
     };
     (clause, values)
-}
-
-/// `WHERE` clause and parameters for the roll-up (no per-record fields).
-fn rollup_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
-    let narrowed = AnalyticsFilter {
-        api_key_id: None,
-        ..filter.clone()
-    };
-    record_filter(&narrowed)
 }
 
 impl AuditQueries for SqliteQueries {
@@ -282,16 +279,44 @@ impl AuditQueries for SqliteQueries {
         filter: &AnalyticsFilter,
         visit: &mut dyn FnMut(AuditRecord) -> bool,
     ) -> Result<(), StoreError> {
-        let conn = self.conn();
+        // Read in short batches, resuming after the last (ts, id) seen, and visit each batch
+        // with the connection released: a slow export client then never holds up other
+        // queries, nor keeps a read transaction open that stops WAL checkpoints.
+        const BATCH: usize = 500;
         let (clause, values) = record_filter(filter);
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM audit_records{clause} ORDER BY ts, id"
-            ))
-            .map_err(sql)?;
-        let mut rows = stmt.query(params_from_iter(values.iter())).map_err(sql)?;
-        while let Some(row) = rows.next().map_err(sql)? {
-            if !visit(row_to_record(row).map_err(sql)?) {
+        let mut values: Vec<rusqlite::types::Value> = values
+            .into_iter()
+            .map(rusqlite::types::Value::Text)
+            .collect();
+        let filter_len = values.len();
+        let resume = if clause.is_empty() { " WHERE" } else { " AND" };
+        let sql_text = format!(
+            "SELECT {COLUMNS} FROM audit_records{clause}{resume} (ts, id) > (?{}, ?{}) ORDER BY ts, id LIMIT {BATCH}",
+            values.len() + 1,
+            values.len() + 2
+        );
+        let mut after = (String::new(), i64::MIN);
+        loop {
+            values.truncate(filter_len);
+            values.push(rusqlite::types::Value::Text(after.0.clone()));
+            values.push(rusqlite::types::Value::Integer(after.1));
+            let batch: Vec<AuditRecord> = {
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(&sql_text).map_err(sql)?;
+                let rows = stmt
+                    .query_map(params_from_iter(values.iter()), row_to_record)
+                    .map_err(sql)?;
+                rows.collect::<Result<_, _>>().map_err(sql)?
+            };
+            let Some(last) = batch.last() else { break };
+            after = (last.timestamp.clone(), last.id);
+            let full = batch.len() == BATCH;
+            for record in batch {
+                if !visit(record) {
+                    return Ok(());
+                }
+            }
+            if !full {
                 break;
             }
         }
@@ -304,7 +329,7 @@ impl AuditQueries for SqliteQueries {
         bucket: TimeBucket,
     ) -> Result<Vec<(String, u64)>, StoreError> {
         let conn = self.conn();
-        let (clause, values) = rollup_filter(filter);
+        let (clause, values) = record_filter(filter);
         let len = bucket.prefix_len();
         let mut stmt = conn
             .prepare(&format!(
@@ -323,7 +348,7 @@ impl AuditQueries for SqliteQueries {
 
     fn usage(&self, filter: &AnalyticsFilter) -> Result<Vec<UsageRow>, StoreError> {
         let conn = self.conn();
-        let (clause, values) = rollup_filter(filter);
+        let (clause, values) = record_filter(filter);
         let mut stmt = conn
             .prepare(&format!(
                 "SELECT kind, task_type, provider, status, requests, latency_sum, latency_hist FROM audit_daily{clause}"

@@ -1,0 +1,125 @@
+//! API key management for admins (`/api/v1/keys`), and `/api/v1/auth/me` for any key to
+//! learn who it is (the web UI uses it to show what the key's role may use).
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use crate::auth::manage::{self, IssuedKey, KeyError, KeyInfo, NewKey};
+use crate::auth::{Principal, Role};
+
+fn key_error(error: KeyError) -> ApiError {
+    let status = match &error {
+        KeyError::InvalidName(_) | KeyError::InvalidExpiry(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        KeyError::NotFound(_) => StatusCode::NOT_FOUND,
+        KeyError::Ambiguous(_) | KeyError::FromEnvironment(_) => StatusCode::CONFLICT,
+        KeyError::Store(_) | KeyError::Random(_) => {
+            tracing::error!(%error, "API key operation failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    };
+    ApiError::new(status, error.to_string())
+}
+
+async fn blocking<T: Send + 'static>(
+    run: impl FnOnce() -> Result<T, KeyError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(run)
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("key task failed: {e}"),
+            )
+        })?
+        .map_err(key_error)
+}
+
+/// Every key (environment and stored; revoked and expired included), without secrets.
+#[utoipa::path(get, path = "/api/v1/keys", tag = "keys",
+    responses((status = 200, description = "Every key", body = Vec<KeyInfo>)))]
+pub async fn list_keys(State(state): State<AppState>) -> Result<Json<Vec<KeyInfo>>, ApiError> {
+    let auth = state.auth.clone();
+    blocking(move || manage::list(auth.keyring.store().as_ref(), auth.env_keys()))
+        .await
+        .map(Json)
+}
+
+/// Make a key. Its secret is in this answer only: it is not stored and cannot be shown again.
+#[utoipa::path(post, path = "/api/v1/keys", tag = "keys", request_body = NewKey,
+    responses(
+        (status = 201, description = "The new key, with its secret shown this once", body = IssuedKey),
+        (status = 422, description = "The body is not a valid key request", body = ErrorBody),
+    ))]
+pub async fn create_key(
+    State(state): State<AppState>,
+    body: Result<Json<NewKey>, JsonRejection>,
+) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
+    let Json(request) = body.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "{}. Send {{\"name\": \"...\", \"role\": \"admin|operator|user\"}}, optionally with \
+                 \"expires_in_days\" and \"rate_limit_per_minute\".",
+                rejection.body_text()
+            ),
+        )
+    })?;
+    let auth = state.auth.clone();
+    let issued = blocking(move || manage::issue(auth.keyring.store().as_ref(), &request)).await?;
+    if let Err(error) = state.auth.reload().await {
+        tracing::error!(%error, "new key stored but not yet loaded; it works after the next reload");
+    }
+    tracing::info!(key_id = %issued.info.id, role = %issued.info.role, "API key created");
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+/// Revoke a key by its id (or unique prefix). It stops working at once on this server and
+/// within `[auth] key_refresh_ms` on the others. Revoking it again changes nothing.
+#[utoipa::path(delete, path = "/api/v1/keys/{key_id}", tag = "keys",
+    params(("key_id" = String, Path, description = "The key's id or unique prefix")),
+    responses(
+        (status = 200, description = "The revoked key", body = KeyInfo),
+        (status = 404, description = "No such key", body = ErrorBody),
+        (status = 409, description = "An environment key, or a prefix shared by several keys", body = ErrorBody),
+    ))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    Path(key_id): Path<String>,
+) -> Result<Json<KeyInfo>, ApiError> {
+    let auth = state.auth.clone();
+    let revoked =
+        blocking(move || manage::revoke(auth.keyring.store().as_ref(), auth.env_keys(), &key_id))
+            .await?;
+    if let Err(error) = state.auth.reload().await {
+        tracing::error!(%error, "key revoked in the store but still loaded until the next reload");
+    }
+    tracing::info!(key_id = %revoked.id, "API key revoked");
+    Ok(Json(revoked))
+}
+
+/// Who the caller is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// The key's id.
+    pub key_id: String,
+    /// The key's name.
+    pub key_name: String,
+    /// The key's role.
+    pub role: Role,
+}
+
+/// The calling key's id, name and role.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "keys",
+    responses((status = 200, description = "The calling key", body = Me)))]
+pub async fn me(Extension(principal): Extension<Principal>) -> Json<Me> {
+    Json(Me {
+        key_id: principal.key_id.to_string(),
+        key_name: principal.key_name.to_string(),
+        role: principal.role,
+    })
+}

@@ -1,0 +1,202 @@
+//! The keys the server accepts, held in memory so that checking a key never waits on the
+//! database: the environment's keys (admins, fixed at start-up) and a snapshot of the stored
+//! keys, reloaded periodically (other replicas and `prax keys` change them) and at once after
+//! this server changes them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use subtle::ConstantTimeEq as _;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::role::Role;
+use super::secret::{self, KeyDigest};
+use crate::store::{KeyStore, StoreError, StoredKey};
+
+/// Who made a request: the key that authenticated it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The key's id (`env-…` for keys from the environment).
+    pub key_id: Arc<str>,
+    /// The key's name.
+    pub key_name: Arc<str>,
+    /// What it may do.
+    pub role: Role,
+    /// Its own request limit per minute (`Some(0)`: none); `None` uses the default.
+    pub rate_limit_per_minute: Option<u32>,
+}
+
+/// Why a key was not accepted. Callers all get the same answer; this is for the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// No key has this value.
+    Unknown,
+    /// The key was revoked.
+    Revoked,
+    /// The key has expired.
+    Expired,
+}
+
+impl Rejection {
+    /// For logs and metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+struct Entry {
+    digest: KeyDigest,
+    principal: Principal,
+    revoked: bool,
+    expires_at: Option<OffsetDateTime>,
+}
+
+/// Keys grouped by the first eight bytes of their digest; the full digest is then compared
+/// in constant time, so answer timing says nothing about how close a guess came.
+type Buckets = HashMap<u64, Vec<Entry>>;
+
+fn bucket(digest: &KeyDigest) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
+fn insert(buckets: &mut Buckets, entry: Entry) {
+    buckets
+        .entry(bucket(&entry.digest))
+        .or_default()
+        .push(entry);
+}
+
+/// The id under which an environment key appears in audit records and listings.
+pub fn env_key_id(key: &str) -> String {
+    format!("env-{}", &hex::encode(secret::digest(key))[..12])
+}
+
+/// The keys the server accepts.
+pub struct Keyring {
+    env: Buckets,
+    env_count: usize,
+    stored: RwLock<Arc<Buckets>>,
+    store: Arc<dyn KeyStore>,
+}
+
+impl Keyring {
+    /// The environment's `env_keys` (each an admin) and the keys in `store`.
+    pub fn load(env_keys: &[String], store: Arc<dyn KeyStore>) -> Result<Self, StoreError> {
+        let mut env = Buckets::new();
+        for (index, key) in env_keys.iter().enumerate() {
+            insert(
+                &mut env,
+                Entry {
+                    digest: secret::digest(key),
+                    principal: Principal {
+                        key_id: env_key_id(key).into(),
+                        key_name: format!("environment key #{}", index + 1).into(),
+                        role: Role::Admin,
+                        rate_limit_per_minute: None,
+                    },
+                    revoked: false,
+                    expires_at: None,
+                },
+            );
+        }
+        let keyring = Self {
+            env,
+            env_count: env_keys.len(),
+            stored: RwLock::new(Arc::default()),
+            store,
+        };
+        keyring.reload()?;
+        Ok(keyring)
+    }
+
+    /// Read the stored keys again (blocking: call from a blocking context).
+    pub fn reload(&self) -> Result<(), StoreError> {
+        let mut buckets = Buckets::new();
+        for key in self.store.all()? {
+            let expires_at = key.expires_at.as_deref().map(parse_time);
+            insert(
+                &mut buckets,
+                Entry {
+                    digest: key.digest,
+                    revoked: key.revoked_at.is_some(),
+                    // A date that does not parse fails closed: the key counts as expired.
+                    expires_at: expires_at.map(|t| t.unwrap_or(OffsetDateTime::UNIX_EPOCH)),
+                    principal: principal(&key),
+                },
+            );
+        }
+        *self
+            .stored
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(buckets);
+        Ok(())
+    }
+
+    /// The store behind the keyring.
+    pub fn store(&self) -> &Arc<dyn KeyStore> {
+        &self.store
+    }
+
+    /// Whether no key at all exists, in the environment or the store (revoked ones count).
+    pub fn is_empty(&self) -> bool {
+        self.env_count == 0 && self.snapshot().is_empty()
+    }
+
+    /// How many keys came from the environment.
+    pub fn env_count(&self) -> usize {
+        self.env_count
+    }
+
+    fn snapshot(&self) -> Arc<Buckets> {
+        self.stored
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The principal `key` stands for, if it is valid at `now`.
+    pub fn authenticate(&self, key: &str, now: OffsetDateTime) -> Result<Principal, Rejection> {
+        let digest = secret::digest(key);
+        let snapshot = self.snapshot();
+        let candidates = [&self.env, snapshot.as_ref()]
+            .into_iter()
+            .filter_map(|buckets| buckets.get(&bucket(&digest)))
+            .flatten();
+        let mut found = None;
+        // Every candidate is compared, not just up to the first match.
+        for entry in candidates {
+            if bool::from(entry.digest.ct_eq(&digest)) {
+                found = Some(entry);
+            }
+        }
+        let entry = found.ok_or(Rejection::Unknown)?;
+        if entry.revoked {
+            return Err(Rejection::Revoked);
+        }
+        if entry.expires_at.is_some_and(|at| at <= now) {
+            return Err(Rejection::Expired);
+        }
+        Ok(entry.principal.clone())
+    }
+}
+
+fn principal(key: &StoredKey) -> Principal {
+    Principal {
+        key_id: key.id.as_str().into(),
+        key_name: key.name.as_str().into(),
+        role: key.role,
+        rate_limit_per_minute: key.rate_limit_per_minute,
+    }
+}
+
+/// Parse an RFC 3339 time as the store writes it.
+pub fn parse_time(text: &str) -> Result<OffsetDateTime, time::error::Parse> {
+    OffsetDateTime::parse(text, &Rfc3339)
+}

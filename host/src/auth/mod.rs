@@ -1,0 +1,95 @@
+//! API keys and roles: who may call what, how fast, and who made each request.
+//!
+//! Keys come from `PRAXIMOUS_API_KEYS` (admins, as in the Python original) and from the
+//! store (`prax keys create`, `POST /api/v1/keys`). Every route's required role is in
+//! [`policy::POLICY`]; [`middleware::authenticate`] enforces it.
+
+pub mod bootstrap;
+pub mod keyring;
+pub mod manage;
+pub mod middleware;
+pub mod policy;
+pub mod role;
+pub mod secret;
+pub mod throttle;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use keyring::{Keyring, Principal, Rejection};
+pub use role::{Role, UnknownRole};
+
+use crate::config::AuthConfig;
+use crate::metrics::Metrics;
+use crate::store::{KeyStore, StoreError};
+use throttle::{FailureThrottle, KeyRateLimits};
+
+/// Everything authentication needs, shared by the middleware and the key endpoints.
+pub struct Auth {
+    /// The keys accepted.
+    pub keyring: Keyring,
+    /// The environment's keys, for listings (never shown whole).
+    env_keys: Vec<String>,
+    limits: KeyRateLimits,
+    throttle: FailureThrottle,
+    metrics: Arc<Metrics>,
+}
+
+impl Auth {
+    /// Load the keys from `env_keys` and `store`, with the limits `config` sets.
+    pub fn new(
+        config: &AuthConfig,
+        env_keys: Vec<String>,
+        store: Arc<dyn KeyStore>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            keyring: Keyring::load(&env_keys, store)?,
+            env_keys,
+            limits: KeyRateLimits::new(config.rate_limit_per_minute),
+            throttle: FailureThrottle::new(
+                config.failures_before_delay,
+                Duration::from_millis(config.max_failure_delay_ms),
+            ),
+            metrics,
+        })
+    }
+
+    /// The environment's keys.
+    pub fn env_keys(&self) -> &[String] {
+        &self.env_keys
+    }
+
+    /// Reload the stored keys now (after this server changed them), on the blocking pool.
+    pub async fn reload(self: &Arc<Self>) -> Result<(), StoreError> {
+        let auth = self.clone();
+        tokio::task::spawn_blocking(move || auth.keyring.reload())
+            .await
+            .map_err(|e| StoreError::Database(format!("key reload task failed: {e}")))?
+    }
+}
+
+/// The keys named by `variable` (comma-separated, as the original reads PRAXIMOUS_API_KEYS).
+pub fn keys_from_env(variable: &str) -> Vec<String> {
+    std::env::var(variable)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Reload the stored keys every `every` (other replicas and `prax keys` change them), and
+/// forget addresses that stopped failing.
+pub async fn refresh_periodically(auth: Arc<Auth>, every: Duration) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        if let Err(error) = auth.reload().await {
+            tracing::error!(%error, "cannot reload the API keys; keeping the ones loaded");
+        }
+        auth.throttle.forget_old();
+    }
+}

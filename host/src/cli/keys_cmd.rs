@@ -1,0 +1,186 @@
+//! `prax keys`: make, list and revoke API keys in the store of a data directory (a running
+//! server picks changes up within `[auth] key_refresh_ms`), and generate a key for the
+//! environment variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{ConfigArg, EnvFileArg};
+use crate::auth::manage::{self, KeyInfo, NewKey};
+use crate::auth::{Role, keys_from_env, secret};
+use crate::config::Config;
+use crate::store::SqliteKeys;
+
+/// Where the keys are: the configuration and data directory, as `prax serve` takes them.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub env_file: EnvFileArg,
+    /// Data directory holding the database [default: ./data, or the configuration's].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `prax keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a key; it is printed once, alone on the last line.
+    Create {
+        /// What to call it: who or what uses it.
+        #[arg(long)]
+        name: String,
+        /// What it may do: admin, operator or user.
+        #[arg(long)]
+        role: Role,
+        /// Days until it stops working [default: never].
+        #[arg(long, value_name = "DAYS")]
+        expires: Option<u32>,
+        /// Its requests per minute (0: unlimited) [default: `[auth] rate_limit_per_minute`].
+        #[arg(long, value_name = "N")]
+        rate_limit: Option<u32>,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        store: StoreArgs,
+    },
+    /// List every key (never the secrets).
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        store: StoreArgs,
+    },
+    /// Revoke a key by its id or unique prefix.
+    Revoke {
+        /// The key's id (or its prefix, as `prax keys list` shows it).
+        key: String,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        store: StoreArgs,
+    },
+    /// Print a fresh random key, e.g. for PRAXIMOUS_API_KEYS. Nothing is stored.
+    Generate,
+}
+
+impl clap::ValueEnum for Role {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Role::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+/// Open the key store of the data directory `args` names, and the environment's keys.
+fn open(args: &StoreArgs) -> anyhow::Result<(SqliteKeys, Vec<String>)> {
+    super::load_env_file(&args.env_file.env_file)?;
+    let (mut config, _) = Config::load(args.config.config.as_deref())?;
+    if let Some(dir) = &args.data_dir {
+        config.server.data_dir = dir.clone();
+    }
+    let store = SqliteKeys::open(&config.audit_db_path())?;
+    Ok((store, keys_from_env(&config.auth.api_keys_env)))
+}
+
+/// Run a `prax keys` command.
+pub fn run(command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Create {
+            name,
+            role,
+            expires,
+            rate_limit,
+            store,
+        } => {
+            let (store, _) = open(&store)?;
+            let issued = manage::issue(
+                &store,
+                &NewKey {
+                    name,
+                    role,
+                    expires_in_days: expires,
+                    rate_limit_per_minute: rate_limit,
+                },
+            )?;
+            let info = &issued.info;
+            eprintln!(
+                "created {} key '{}' (id {}{}); it is shown only this once:",
+                info.role,
+                info.name,
+                info.id,
+                info.expires_at
+                    .as_deref()
+                    .map(|at| format!(", expires {at}"))
+                    .unwrap_or_default()
+            );
+            println!("{}", issued.key);
+        }
+        KeysCommand::List { json, store } => {
+            let (store, env_keys) = open(&store)?;
+            let keys = manage::list(&store, &env_keys)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&keys)?);
+            } else {
+                print!("{}", table(&keys));
+            }
+        }
+        KeysCommand::Revoke { key, store } => {
+            let (store, env_keys) = open(&store)?;
+            let revoked = manage::revoke(&store, &env_keys, &key)?;
+            println!(
+                "revoked key '{}' (id {}) at {}",
+                revoked.name,
+                revoked.id,
+                revoked.revoked_at.as_deref().unwrap_or("?")
+            );
+        }
+        KeysCommand::Generate => println!("{}", secret::generate()?),
+    }
+    Ok(())
+}
+
+/// The keys as an aligned text table.
+fn table(keys: &[KeyInfo]) -> String {
+    let header = ["ID", "NAME", "ROLE", "PREFIX", "STATE", "SOURCE", "EXPIRES"].map(String::from);
+    let rows: Vec<[String; 7]> = keys
+        .iter()
+        .map(|k| {
+            [
+                k.id.clone(),
+                k.name.clone(),
+                k.role.to_string(),
+                k.prefix.clone(),
+                k.state.to_owned(),
+                k.source.to_owned(),
+                k.expires_at.clone().unwrap_or_else(|| "never".into()),
+            ]
+        })
+        .collect();
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    if keys.is_empty() {
+        out.push_str("(no keys yet: `prax keys create --name NAME --role admin` makes one)\n");
+    }
+    out
+}
