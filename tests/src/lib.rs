@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod registry;
 pub mod standin;
 
 use anyhow::{Context, bail};
@@ -101,6 +102,21 @@ impl Server {
         std::fs::create_dir_all(&data_dir)?;
         prepare(&data_dir);
         let mut server = Self::start_in(work.path(), &data_dir, &[])?;
+        server._work = Some(work);
+        Ok(server)
+    }
+
+    /// A server on the configuration `config` (TOML), whose data directory is first prepared
+    /// by `prepare`.
+    pub fn start_with_config(config: &str, prepare: impl FnOnce(&Path)) -> anyhow::Result<Self> {
+        let work = tempfile::tempdir()?;
+        let data_dir = work.path().join("data");
+        std::fs::create_dir_all(&data_dir)?;
+        prepare(&data_dir);
+        let config_file = work.path().join("praximous.toml");
+        std::fs::write(&config_file, config)?;
+        let config_arg = config_file.display().to_string();
+        let mut server = Self::start_in(work.path(), &data_dir, &["--config", &config_arg])?;
         server._work = Some(work);
         Ok(server)
     }

@@ -27,9 +27,11 @@ limits: { memory_mb: 32, timeout_ms: 500 }
 /// The two tests measure latency on a 2-core machine: run them one at a time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// A server with the hostile skill. Auditing is off: each answer would otherwise wait for a
+/// database commit, and an fsync stalled by other disk traffic is not what these tests measure.
 fn hostile_server() -> anyhow::Result<Server> {
     let wasm = component("hostile");
-    Server::start_with(|data| {
+    Server::start_with_config("[audit]\nenabled = false\n", |data| {
         install_skill(data, "hostile", HOSTILE_MANIFEST, &wasm);
     })
 }
