@@ -73,6 +73,47 @@ pub struct Config {
     pub audit: AuditConfig,
     /// API keys.
     pub auth: AuthConfig,
+    /// Skill registry: sources, trusted publishers, and `prax registry serve` settings.
+    pub registry: RegistryConfig,
+}
+
+/// `[registry]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// Where `prax skill install NAME` and the web UI look: a registry URL or a mirror folder.
+    pub url: Option<String>,
+    /// Publishers whose signatures are trusted: the contents of their `publisher.pub`.
+    pub trusted_publishers: Vec<String>,
+    /// Sources (registry URLs, mirror folders, bundle files) that may install unsigned
+    /// skills: for development only. Signed skills are always checked.
+    pub development_sources: Vec<String>,
+    /// `prax registry serve`: variable holding publish tokens, comma-separated.
+    pub publish_tokens_env: String,
+    /// `prax registry serve`: largest component accepted, in MiB.
+    pub max_component_mb: u64,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            trusted_publishers: Vec::new(),
+            development_sources: Vec::new(),
+            publish_tokens_env: "PRAX_REGISTRY_TOKENS".into(),
+            max_component_mb: 64,
+        }
+    }
+}
+
+impl RegistryConfig {
+    /// The trusted publishers' keys (validated at load, so none is skipped here).
+    pub fn trusted_keys(&self) -> Vec<praximous_registry::signing::PublicKey> {
+        self.trusted_publishers
+            .iter()
+            .filter_map(|text| praximous_registry::signing::PublicKey::parse(text).ok())
+            .collect()
+    }
 }
 
 /// `[auth]`
@@ -178,6 +219,8 @@ pub struct SkillsConfig {
     pub max_memory_mb: u32,
     /// Ceiling on any skill's time limit, in milliseconds.
     pub max_timeout_ms: u64,
+    /// How often the skills directory is checked for installed, updated or removed skills.
+    pub reload_interval_ms: u64,
 }
 
 impl Default for SkillsConfig {
@@ -190,6 +233,7 @@ impl Default for SkillsConfig {
             max_log_lines: 200,
             max_memory_mb: 256,
             max_timeout_ms: 60_000,
+            reload_interval_ms: 1000,
         }
     }
 }
@@ -252,6 +296,12 @@ impl Config {
                 "must be at least 1 (ms)".into(),
             ));
         }
+        if skills.reload_interval_ms < 50 {
+            return Err(value(
+                "skills.reload_interval_ms",
+                "must be at least 50 (ms)".into(),
+            ));
+        }
         if self.server.max_body_bytes < 1024 {
             return Err(value(
                 "server.max_body_bytes",
@@ -305,6 +355,16 @@ impl Config {
                     ),
                 ));
             }
+        }
+        for text in &self.registry.trusted_publishers {
+            praximous_registry::signing::PublicKey::parse(text)
+                .map_err(|e| value("registry.trusted_publishers", e.to_string()))?;
+        }
+        if !(1..=1024).contains(&self.registry.max_component_mb) {
+            return Err(value(
+                "registry.max_component_mb",
+                "must be between 1 and 1024 (MiB)".into(),
+            ));
         }
         let known: Vec<&str> = self.providers.iter().map(|p| p.name.as_str()).collect();
         self.routing

@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use praximous::cli::{
     self, Cli, Command, ServeArgs, config_cmd, identity_cmd, init, keys_cmd, load_env_file,
+    publisher_cmd, registry_cmd, skill_cmd,
 };
 use praximous::config::Config;
 use praximous::logging;
@@ -43,6 +44,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config_cmd::check(&config).map(|()| ExitCode::SUCCESS)
         }
         Command::Keys(command) => keys_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Skill(command) => skill_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Publisher(command) => publisher_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Registry(command) => registry_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Completions(args) => {
             use std::io::Write as _;
             match std::io::stdout().write_all(&cli::completions(args.shell)) {

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::llm::Router as LlmRouter;
 use crate::metrics::Metrics;
 use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
-use crate::skills::{BUILTIN_SKILLS, Catalogue};
+use crate::skills::{BUILTIN_SKILLS, LiveCatalogue};
 use crate::store::{AuditLog, SqliteKeys, StoreError};
 
 /// Why the server could not start or stopped with an error.
@@ -70,7 +70,13 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         max_log_lines: skills.max_log_lines,
         cache_dir: config.cache_dir(),
     })?;
-    let catalogue = Catalogue::load(&runtime, BUILTIN_SKILLS, &config.skills_dir());
+    let runtime = Arc::new(runtime);
+    let catalogue = LiveCatalogue::load(
+        runtime.clone(),
+        BUILTIN_SKILLS,
+        config.skills_dir(),
+        config.registry.trusted_keys(),
+    );
     if BUILTIN_SKILLS.is_empty() {
         tracing::warn!(
             "this binary was built without the built-in skills; build it with `make build`"
@@ -93,7 +99,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
     )
     .map_err(|e| ServeError::Llm(e.to_string()))?;
     Ok(AppState {
-        runtime: Arc::new(runtime),
+        runtime,
         catalogue: Arc::new(catalogue),
         identity,
         llm: Arc::new(llm),
@@ -101,6 +107,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         audit_config: Arc::new(config.audit.clone()),
         metrics,
         auth: Arc::new(auth),
+        registry: Arc::new(config.registry.clone()),
         started: Instant::now(),
     })
 }
@@ -109,8 +116,12 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let started = Instant::now();
     let state = build_state(&config)?;
-    let skills = state.catalogue.len();
-    let problems = state.catalogue.problems().len();
+    let skills = state.catalogue.snapshot().len();
+    let problems = state.catalogue.snapshot().problems().len();
+    tokio::spawn(crate::skills::live::watch(
+        state.catalogue.clone(),
+        std::time::Duration::from_millis(config.skills.reload_interval_ms),
+    ));
     let display_name = config.identity.display_name();
     tokio::spawn(purge_periodically(
         state.audit.clone(),

@@ -2,10 +2,18 @@
 //! and the component digest it pins.
 //!
 //! The host uses these types to load skills; the registry (publishing, signing, installing)
-//! reuses them so that both sides agree on what a valid skill is.
+//! reuses them so that both sides agree on what a valid skill is. The registry itself lives
+//! here too: signing ([`signing`]), bundles ([`bundle`]), the index ([`index`]), its storage
+//! ([`repository`]), its HTTP server ([`server`]) and the reader installs use ([`client`]).
 
+pub mod bundle;
+pub mod client;
 pub mod digest;
+pub mod index;
 pub mod manifest;
+pub mod repository;
+pub mod server;
+pub mod signing;
 pub mod skill_dir;
 pub mod wit_version;
 

@@ -21,6 +21,6 @@ pub struct Health {
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
-        skills: state.catalogue.len(),
+        skills: state.catalogue.snapshot().len(),
     })
 }

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod openapi_security;
 pub mod process;
 pub mod providers;
+pub mod registry;
 pub mod request_id;
 pub mod skills;
 pub mod system;
@@ -30,7 +31,7 @@ use crate::config::AuditConfig;
 use crate::identity::Identity;
 use crate::llm::Router as LlmRouter;
 use crate::runtime::Runtime;
-use crate::skills::Catalogue;
+use crate::skills::LiveCatalogue;
 use crate::store::AuditLog;
 use openapi_security::AccessPolicy;
 
@@ -39,8 +40,8 @@ use openapi_security::AccessPolicy;
 pub struct AppState {
     /// The skill runtime.
     pub runtime: Arc<Runtime>,
-    /// The loaded skills.
-    pub catalogue: Arc<Catalogue>,
+    /// The loaded skills, reloaded when the skills directory changes.
+    pub catalogue: Arc<LiveCatalogue>,
     /// The system identity.
     pub identity: Arc<Identity>,
     /// The LLM router.
@@ -53,6 +54,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// API keys, roles and limits.
     pub auth: Arc<Auth>,
+    /// Where skills are installed from, and whom to trust.
+    pub registry: Arc<crate::config::RegistryConfig>,
     /// When the server started.
     pub started: Instant,
 }
@@ -65,7 +68,8 @@ pub struct AppState {
         providers::list_providers, analytics::list, analytics::one, analytics::tasks_over_time,
         analytics::requests_per_provider, analytics::average_latency_per_provider,
         analytics::latency_per_provider, analytics::summary, export::export,
-        keys::list_keys, keys::create_key, keys::revoke_key, keys::me),
+        keys::list_keys, keys::create_key, keys::revoke_key, keys::me,
+        registry::browse, registry::install_skill, registry::update_skill, registry::remove_skill),
     modifiers(&AccessPolicy),
     components(schemas(
         process::ProcessRequest, process::ProcessResponse, error::ErrorBody,
@@ -76,6 +80,8 @@ pub struct AppState {
         analytics::AnalyticsPage, crate::store::AuditRecord, crate::store::TaskKind,
         crate::store::ProviderStats, crate::auth::Role, crate::auth::manage::NewKey,
         crate::auth::manage::KeyInfo, crate::auth::manage::IssuedKey, keys::Me,
+        registry::RegistrySkill, registry::InstallRequest, registry::UpdateRequest,
+        crate::skills::install::InstallReport,
     )),
     tags(
         (name = "process", description = "Run tasks"),
@@ -124,6 +130,16 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             get(skills::skill_capabilities),
         )
         .route("/api/v1/auth/me", get(keys::me))
+        .route("/api/v1/registry/skills", get(registry::browse))
+        .route("/api/v1/skills/install", post(registry::install_skill))
+        .route(
+            "/api/v1/skills/{skill_name}/update",
+            post(registry::update_skill),
+        )
+        .route(
+            "/api/v1/skills/{skill_name}",
+            delete(registry::remove_skill),
+        )
         .route("/api/v1/keys", get(keys::list_keys).post(keys::create_key))
         .route("/api/v1/keys/{key_id}", delete(keys::revoke_key))
         .method_not_allowed_fallback(error::method_not_allowed)

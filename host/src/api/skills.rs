@@ -44,6 +44,7 @@ pub fn capabilities(skill: &LoadedSkill) -> Value {
             SkillSource::Builtin => "builtin",
             SkillSource::Installed(_) => "installed",
         },
+        "signature": skill.signature,
     })
 }
 
@@ -54,6 +55,7 @@ pub async fn list_skills(State(state): State<AppState>) -> Json<BTreeMap<String,
     Json(
         state
             .catalogue
+            .snapshot()
             .iter()
             .map(|skill| (skill.manifest.name.to_string(), capabilities(skill)))
             .collect(),

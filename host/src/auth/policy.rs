@@ -64,6 +64,10 @@ pub const POLICY: &[(Verb, &str, Access)] = &[
     (Get, "/api/v1/keys", R(Admin)),
     (Post, "/api/v1/keys", R(Admin)),
     (Delete, "/api/v1/keys/{key_id}", R(Admin)),
+    (Get, "/api/v1/registry/skills", R(Admin)),
+    (Post, "/api/v1/skills/install", R(Admin)),
+    (Post, "/api/v1/skills/{skill_name}/update", R(Admin)),
+    (Delete, "/api/v1/skills/{skill_name}", R(Admin)),
 ];
 
 /// What `method` on the route `path` requires. A route the table forgets is admin-only,

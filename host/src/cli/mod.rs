@@ -5,6 +5,9 @@ pub mod identity_cmd;
 pub mod init;
 pub mod keys_cmd;
 pub mod prompt;
+pub mod publisher_cmd;
+pub mod registry_cmd;
+pub mod skill_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,6 +45,15 @@ pub enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     Keys(keys_cmd::KeysCommand),
+    /// Write, build, sign and publish skills; install, update, list and remove them.
+    #[command(subcommand)]
+    Skill(skill_cmd::SkillCommand),
+    /// Make a publisher key pair for signing skills.
+    #[command(subcommand)]
+    Publisher(publisher_cmd::PublisherCommand),
+    /// Run a skill registry.
+    #[command(subcommand)]
+    Registry(registry_cmd::RegistryCommand),
     /// Print a shell completion script for bash, zsh or fish.
     Completions(CompletionsArgs),
 }

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use praximous_registry::signing::{PublicKey, SIGNATURE_FILE, SignatureFile};
 use praximous_registry::skill_dir::MANIFEST_FILE;
 use praximous_registry::{Manifest, VerifiedSkill, WitVersion, load_skill_dir, verify_skill};
+use serde::Serialize;
 
 use super::builtin::BuiltinSkill;
 use crate::runtime::{PreparedSkill, Runtime, supported_wit};
@@ -19,12 +21,49 @@ pub enum SkillSource {
     Installed(PathBuf),
 }
 
+/// Whether a skill's manifest carries a trusted publisher's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum SignatureState {
+    /// Embedded in this binary.
+    Builtin,
+    /// Signed by a trusted publisher (its key id).
+    Verified {
+        /// The publisher's key id.
+        publisher: String,
+    },
+    /// No signature (placed by hand, or installed from a development source).
+    Unsigned,
+    /// A signature that does not verify, or by a publisher no longer trusted: not loaded.
+    Invalid {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The signature state of the skill folder `dir`, whose manifest is `manifest_bytes`.
+pub fn signature_state(dir: &Path, manifest_bytes: &[u8], trusted: &[PublicKey]) -> SignatureState {
+    let Ok(signature) = std::fs::read(dir.join(SIGNATURE_FILE)) else {
+        return SignatureState::Unsigned;
+    };
+    match SignatureFile::parse(&signature).and_then(|s| s.verify_trusted(manifest_bytes, trusted)) {
+        Ok(key) => SignatureState::Verified {
+            publisher: key.key_id(),
+        },
+        Err(e) => SignatureState::Invalid {
+            reason: e.to_string(),
+        },
+    }
+}
+
 /// A skill ready to serve requests.
 pub struct LoadedSkill {
     /// Its validated manifest.
     pub manifest: Manifest,
     /// Where it came from.
     pub source: SkillSource,
+    /// Whether its publisher signed it.
+    pub signature: SignatureState,
     /// Its compiled, pre-linked component.
     pub prepared: PreparedSkill,
 }
@@ -48,8 +87,14 @@ pub struct Catalogue {
 impl Catalogue {
     /// Load the built-ins, then every skill folder in `dir` (a missing `dir` holds none).
     /// A skill that fails any check is left out and its problem recorded; the rest load.
-    /// An installed skill with a built-in's name replaces the built-in.
-    pub fn load(runtime: &Runtime, builtins: &[BuiltinSkill], dir: &Path) -> Self {
+    /// An installed skill with a built-in's name replaces the built-in. An installed skill
+    /// whose signature does not verify against `trusted` is left out; unsigned ones load.
+    pub fn load(
+        runtime: &Runtime,
+        builtins: &[BuiltinSkill],
+        dir: &Path,
+        trusted: &[PublicKey],
+    ) -> Self {
         let wit = supported_wit();
         let mut catalogue = Self::default();
         for builtin in builtins {
@@ -57,12 +102,32 @@ impl Catalogue {
             let path = PathBuf::from(format!("<built-in>/{}/{MANIFEST_FILE}", builtin.name));
             let verified = verify_skill(&path, builtin.manifest, builtin.component.to_vec(), &wit)
                 .map_err(|e| e.to_string());
-            catalogue.admit(runtime, origin, SkillSource::Builtin, verified);
+            catalogue.admit(
+                runtime,
+                origin,
+                SkillSource::Builtin,
+                SignatureState::Builtin,
+                verified,
+            );
         }
         for folder in skill_folders(dir, &mut catalogue.problems) {
             let origin = folder.display().to_string();
-            let verified = load_installed(&folder, &wit);
-            catalogue.admit(runtime, origin, SkillSource::Installed(folder), verified);
+            let manifest_bytes = std::fs::read(folder.join(MANIFEST_FILE)).unwrap_or_default();
+            let signature = signature_state(&folder, &manifest_bytes, trusted);
+            let verified = match &signature {
+                SignatureState::Invalid { reason } => Err(format!(
+                    "{}: {reason}; reinstall the skill from its publisher",
+                    folder.join(SIGNATURE_FILE).display()
+                )),
+                _ => load_installed(&folder, &wit),
+            };
+            catalogue.admit(
+                runtime,
+                origin,
+                SkillSource::Installed(folder),
+                signature,
+                verified,
+            );
         }
         catalogue
     }
@@ -72,6 +137,7 @@ impl Catalogue {
         runtime: &Runtime,
         origin: String,
         source: SkillSource,
+        signature: SignatureState,
         verified: Result<VerifiedSkill, String>,
     ) {
         let result = verified.and_then(
@@ -105,6 +171,7 @@ impl Catalogue {
                     Arc::new(LoadedSkill {
                         manifest,
                         source,
+                        signature,
                         prepared,
                     }),
                 );
@@ -165,7 +232,8 @@ fn load_installed(folder: &Path, wit: &[WitVersion]) -> Result<VerifiedSkill, St
     Ok(verified)
 }
 
-/// The sub-folders of `dir` that hold a `skill.yaml`, sorted; other entries are ignored.
+/// The sub-folders of `dir` that hold a `skill.yaml`, sorted; other entries are ignored, and
+/// so are hidden folders (installs and removals in progress).
 fn skill_folders(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -180,6 +248,7 @@ fn skill_folders(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
     };
     let mut folders: Vec<PathBuf> = entries
         .flatten()
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
         .map(|entry| entry.path())
         .filter(|path| path.join(MANIFEST_FILE).is_file())
         .collect();

@@ -1,0 +1,239 @@
+//! Skills from the registry, for admins (the web UI): browse the configured registry, see
+//! what an install or update would change, install, update and remove. Changes are loaded
+//! before the answer, so the next request sees them.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use crate::runtime::supported_wit;
+use crate::skills::acquire::{AcquireError, Spec, fetch_and_install};
+use crate::skills::install::{self, InstallError, InstallOptions, InstallReport, InstallTarget};
+use crate::skills::lockfile::LockFile;
+
+fn acquire_error(error: AcquireError) -> ApiError {
+    let status = match &error {
+        AcquireError::Spec(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AcquireError::NoRegistry(_) => StatusCode::CONFLICT,
+        AcquireError::Fetch(_) => StatusCode::BAD_GATEWAY,
+        AcquireError::Resolve(_) => StatusCode::NOT_FOUND,
+        AcquireError::Install(
+            InstallError::Downgrade { .. } | InstallError::PermissionsWiden { .. },
+        ) => StatusCode::CONFLICT,
+        AcquireError::Install(InstallError::Io { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
+        AcquireError::Install(_) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, error.to_string())
+}
+
+/// One skill in the registry, and what is installed here.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RegistrySkill {
+    /// Its name.
+    pub name: String,
+    /// The newest version's description.
+    pub description: String,
+    /// Versions that are not yanked, newest last.
+    pub versions: Vec<String>,
+    /// The newest of them.
+    pub latest: Option<String>,
+    /// The version installed here, if any.
+    pub installed: Option<String>,
+}
+
+/// Every skill the configured registry offers.
+#[utoipa::path(get, path = "/api/v1/registry/skills", tag = "skills",
+    responses(
+        (status = 200, description = "The registry's skills", body = Vec<RegistrySkill>),
+        (status = 409, description = "No registry is configured", body = ErrorBody),
+        (status = 502, description = "The registry could not be read", body = ErrorBody),
+    ))]
+pub async fn browse(State(state): State<AppState>) -> Result<Json<Vec<RegistrySkill>>, ApiError> {
+    let registry = state.registry.url.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "No registry is configured: set [registry] url.",
+        )
+    })?;
+    let client = praximous_registry::client::Client::new(
+        praximous_registry::client::Source::parse(&registry),
+    )
+    .map_err(|e| acquire_error(e.into()))?;
+    let index = client.index().await.map_err(|e| acquire_error(e.into()))?;
+    let catalogue = state.catalogue.snapshot();
+    Ok(Json(
+        index
+            .skills
+            .into_iter()
+            .map(|(name, skill)| {
+                let versions: Vec<String> = skill
+                    .versions
+                    .iter()
+                    .filter(|v| !v.yanked)
+                    .map(|v| v.version.to_string())
+                    .collect();
+                RegistrySkill {
+                    installed: catalogue.get(&name).map(|s| s.manifest.version.to_string()),
+                    latest: versions.last().cloned(),
+                    description: skill.description,
+                    versions,
+                    name,
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// What to install.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstallRequest {
+    /// `NAME` or `NAME@SEMVER_REQ`, from the configured registry.
+    pub skill: String,
+    /// Accept permissions wider than the installed version's.
+    #[serde(default)]
+    pub accept_permissions: bool,
+    /// Allow an older version than the installed one.
+    #[serde(default)]
+    pub allow_downgrade: bool,
+    /// Check everything and report what would change, without installing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+async fn run_install(
+    state: &AppState,
+    request: InstallRequest,
+    registry: Option<String>,
+) -> Result<InstallReport, ApiError> {
+    let spec = Spec::parse(&request.skill).map_err(acquire_error)?;
+    if matches!(spec, Spec::Bundle(_)) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Bundles install with `prax skill install BUNDLE.tar` on the server; over HTTP give NAME or NAME@VERSION.",
+        ));
+    }
+    let wit = supported_wit();
+    let target = InstallTarget {
+        skills_dir: state.catalogue.dir(),
+        trusted: state.catalogue.trusted(),
+        development_sources: &state.registry.development_sources,
+        supported_wit: &wit,
+    };
+    let options = InstallOptions {
+        accept_permissions: request.accept_permissions,
+        allow_downgrade: request.allow_downgrade,
+        dry_run: request.dry_run,
+    };
+    let registry = registry.or_else(|| state.registry.url.clone());
+    let report = fetch_and_install(&spec, registry.as_deref(), &target, options)
+        .await
+        .map_err(acquire_error)?;
+    reload(state).await;
+    tracing::info!(skill = %report.name, version = %report.version, changed = report.changed, "skill installed over the API");
+    Ok(report)
+}
+
+async fn reload(state: &AppState) {
+    let live = state.catalogue.clone();
+    if let Err(e) = tokio::task::spawn_blocking(move || live.reload_if_changed()).await {
+        tracing::error!(error = %e, "skill reload failed");
+    }
+}
+
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.body_text()))
+}
+
+/// Install a skill from the configured registry (or report what it would change, with
+/// `dry_run`). A wider set of permissions than the installed version's needs
+/// `accept_permissions`; an older version needs `allow_downgrade`.
+#[utoipa::path(post, path = "/api/v1/skills/install", tag = "skills", request_body = InstallRequest,
+    responses(
+        (status = 200, description = "Installed (or, with dry_run, what would change)", body = InstallReport),
+        (status = 404, description = "No such skill or version in the registry", body = ErrorBody),
+        (status = 409, description = "A downgrade, or wider permissions not accepted; or no registry configured", body = ErrorBody),
+        (status = 422, description = "Signature, digest or WIT version check failed", body = ErrorBody),
+        (status = 502, description = "The registry could not be read", body = ErrorBody),
+    ))]
+pub async fn install_skill(
+    State(state): State<AppState>,
+    request: Result<Json<InstallRequest>, JsonRejection>,
+) -> Result<Json<InstallReport>, ApiError> {
+    let request = body(request)?;
+    run_install(&state, request, None).await.map(Json)
+}
+
+/// Options for an update.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRequest {
+    /// Accept permissions wider than the installed version's.
+    #[serde(default)]
+    pub accept_permissions: bool,
+    /// Report what would change, without installing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Update an installed skill to the newest version of the registry it came from.
+#[utoipa::path(post, path = "/api/v1/skills/{skill_name}/update", tag = "skills", request_body = UpdateRequest,
+    params(("skill_name" = String, Path, description = "The skill")),
+    responses(
+        (status = 200, description = "Updated (or already the newest)", body = InstallReport),
+        (status = 409, description = "Wider permissions not accepted", body = ErrorBody),
+    ))]
+pub async fn update_skill(
+    State(state): State<AppState>,
+    Path(skill_name): Path<String>,
+    request: Result<Json<UpdateRequest>, JsonRejection>,
+) -> Result<Json<InstallReport>, ApiError> {
+    let request = body(request)?;
+    let dir = state.catalogue.dir().to_owned();
+    let lock = tokio::task::spawn_blocking(move || LockFile::read(&dir))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let source = lock.skills.get(&skill_name).map(|l| l.source.clone());
+    let install = InstallRequest {
+        skill: skill_name,
+        accept_permissions: request.accept_permissions,
+        allow_downgrade: false,
+        dry_run: request.dry_run,
+    };
+    run_install(&state, install, source.filter(|s| !s.ends_with(".tar")))
+        .await
+        .map(Json)
+}
+
+/// Remove an installed skill (a built-in of the same name, if any, serves again).
+#[utoipa::path(delete, path = "/api/v1/skills/{skill_name}", tag = "skills",
+    params(("skill_name" = String, Path, description = "The skill")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "Not installed (built-ins cannot be removed)", body = ErrorBody),
+    ))]
+pub async fn remove_skill(
+    State(state): State<AppState>,
+    Path(skill_name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let dir = state.catalogue.dir().to_owned();
+    let name = skill_name.clone();
+    let removed = tokio::task::spawn_blocking(move || install::remove(&dir, &name))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    if !removed {
+        return Err(ApiError::not_found(format!(
+            "Skill '{skill_name}' is not installed (built-in skills cannot be removed)."
+        )));
+    }
+    reload(&state).await;
+    tracing::info!(skill = %skill_name, "skill removed over the API");
+    Ok(StatusCode::NO_CONTENT)
+}

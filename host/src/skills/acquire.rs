@@ -1,0 +1,119 @@
+//! Where an install comes from: `NAME[@SEMVER_REQ]` from a registry (URL or mirror folder),
+//! or a bundle file. Both end in the same checks ([`super::install`]).
+
+use std::path::{Path, PathBuf};
+
+use praximous_registry::SkillName;
+use praximous_registry::bundle::Bundle;
+use praximous_registry::client::{Client, FetchError, Source};
+use praximous_registry::index::ResolveError;
+
+use super::install::{InstallError, InstallOptions, InstallReport, InstallTarget, install};
+
+/// Largest component accepted from a bundle file, in bytes.
+const MAX_BUNDLE_COMPONENT: u64 = 512 << 20;
+
+/// Why nothing could be fetched, or installed.
+#[derive(Debug, thiserror::Error)]
+pub enum AcquireError {
+    /// The request is not `NAME[@REQ]` or a bundle.
+    #[error("{0}")]
+    Spec(String),
+    /// No registry was given or configured.
+    #[error("no registry to install `{0}` from: pass --registry URL_OR_DIR, or set [registry] url")]
+    NoRegistry(String),
+    /// The registry could not be read.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// No version matches.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// The checks refused it.
+    #[error(transparent)]
+    Install(#[from] InstallError),
+}
+
+/// What to install.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spec {
+    /// A bundle file.
+    Bundle(PathBuf),
+    /// A skill from a registry.
+    Registry {
+        /// Its name.
+        name: String,
+        /// Which versions will do.
+        requirement: semver::VersionReq,
+    },
+}
+
+impl Spec {
+    /// `BUNDLE.tar`, or `NAME` / `NAME@REQ` (`@1.2` means `^1.2`; `@=1.2.0` one version).
+    pub fn parse(text: &str) -> Result<Self, AcquireError> {
+        if text.ends_with(".tar") {
+            return Ok(Self::Bundle(PathBuf::from(text)));
+        }
+        let (name, requirement) = text.split_once('@').unwrap_or((text, "*"));
+        let name: SkillName = name.parse().map_err(AcquireError::Spec)?;
+        let requirement = requirement.parse().map_err(|e| {
+            AcquireError::Spec(format!("`{requirement}` is not a version requirement ({e}); write e.g. `{name}@1.2` or `{name}@=1.2.0`"))
+        })?;
+        Ok(Self::Registry {
+            name: name.to_string(),
+            requirement,
+        })
+    }
+}
+
+/// Fetch what `spec` names; the bundle and the source it came from (as the operator wrote
+/// it, for the lock file and the development-source check).
+pub async fn fetch(spec: &Spec, registry: Option<&str>) -> Result<(Bundle, String), AcquireError> {
+    match spec {
+        Spec::Bundle(path) => {
+            let bytes = tokio::fs::read(path).await.map_err(|e| FetchError::File {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let bundle =
+                Bundle::from_tar(&bytes, MAX_BUNDLE_COMPONENT).map_err(InstallError::from)?;
+            Ok((bundle, path.display().to_string()))
+        }
+        Spec::Registry { name, requirement } => {
+            let registry = registry.ok_or_else(|| AcquireError::NoRegistry(name.clone()))?;
+            let client = Client::new(Source::parse(registry))?;
+            let index = client.index().await?;
+            let version = index.resolve(name, requirement)?;
+            let bundle = client.bundle(name, version).await?;
+            Ok((bundle, registry.to_owned()))
+        }
+    }
+}
+
+/// Whether `source` is one of `development` (compared as written, and as resolved paths).
+pub fn is_listed(source: &str, development: &[String]) -> bool {
+    let resolved = |s: &str| std::fs::canonicalize(Path::new(s)).ok();
+    development.iter().any(|d| {
+        d.trim_end_matches('/') == source.trim_end_matches('/')
+            || resolved(d).is_some_and(|d| resolved(source).is_some_and(|s| s == d))
+    })
+}
+
+/// Fetch and install `spec` into `target`.
+pub async fn fetch_and_install(
+    spec: &Spec,
+    registry: Option<&str>,
+    target: &InstallTarget<'_>,
+    options: InstallOptions,
+) -> Result<InstallReport, AcquireError> {
+    let (bundle, source) = fetch(spec, registry).await?;
+    let development: Vec<String> = if is_listed(&source, target.development_sources) {
+        vec![source.clone()]
+    } else {
+        Vec::new()
+    };
+    let target = InstallTarget {
+        development_sources: &development,
+        ..*target
+    };
+    Ok(install(&bundle, &source, &target, options)?)
+}

@@ -1,0 +1,246 @@
+//! `prax skill build` and `prax skill check`: turn a skill folder into a component whose
+//! digest is pinned in its manifest, and check a folder the way the host will load it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use praximous_registry::signing::{SIGNATURE_FILE, SignatureFile};
+use praximous_registry::skill_dir::MANIFEST_FILE;
+use praximous_registry::{Sha256Digest, load_skill_dir};
+
+use crate::runtime::{Runtime, RuntimeSettings, supported_wit};
+
+/// The target skills are built for.
+pub const WASM_TARGET: &str = "wasm32-wasip2";
+
+/// Why a build or check failed. Each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorError {
+    /// A tool is missing.
+    #[error("{0}")]
+    Toolchain(String),
+    /// cargo failed.
+    #[error("cargo build failed (its errors are above); fix them and run `prax skill build` again")]
+    BuildFailed,
+    /// The manifest cannot be read or fixed up.
+    #[error("{path}: {reason}")]
+    Manifest {
+        /// The manifest.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The folder does not pass the host's checks.
+    #[error("{0}")]
+    Check(String),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> AuthorError + '_ {
+    move |source| AuthorError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// What a check found.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// `name version`.
+    pub skill: String,
+    /// The component's digest.
+    pub sha256: String,
+    /// The signing key's id, if the folder is signed (by a key that verifies).
+    pub signed_by: Option<String>,
+}
+
+/// Build the Rust skill in `dir` for `wasm32-wasip2`, copy the component beside the
+/// manifest, pin its digest in `skill.yaml`, and check the result.
+pub fn build(dir: &Path) -> Result<CheckReport, AuthorError> {
+    ensure_target()?;
+    let output = Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(dir)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| {
+            AuthorError::Toolchain(format!(
+                "cannot run cargo ({e}); install Rust from rustup.rs"
+            ))
+        })?;
+    if !output.status.success() {
+        return Err(AuthorError::BuildFailed);
+    }
+    let wasm = built_component(&output.stdout).ok_or_else(|| {
+        AuthorError::Toolchain(
+            "cargo built no .wasm: is `[lib] crate-type = [\"cdylib\"]` in Cargo.toml?".into(),
+        )
+    })?;
+    let bytes = std::fs::read(&wasm).map_err(io(&wasm))?;
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
+    let component = component_name(&text).map_err(|reason| AuthorError::Manifest {
+        path: manifest_path.display().to_string(),
+        reason,
+    })?;
+    let target = dir.join(&component);
+    crate::fs_atomic::write_atomic(&target, &bytes, 0o644).map_err(io(&target))?;
+    let pinned = pin_digest(&text, &Sha256Digest::of(&bytes).to_string());
+    if pinned != text {
+        crate::fs_atomic::write_atomic(&manifest_path, pinned.as_bytes(), 0o644)
+            .map_err(io(&manifest_path))?;
+        // A signature over the old manifest would now fail every install: drop it.
+        let signature = dir.join(SIGNATURE_FILE);
+        if signature.exists() {
+            std::fs::remove_file(&signature).map_err(io(&signature))?;
+            eprintln!(
+                "note: the manifest changed, so {} was removed; sign again before publishing",
+                signature.display()
+            );
+        }
+    }
+    check(dir)
+}
+
+fn ensure_target() -> Result<(), AuthorError> {
+    let Ok(output) = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+    else {
+        // No rustup: a toolchain installed otherwise may still have the target.
+        return Ok(());
+    };
+    let installed = String::from_utf8_lossy(&output.stdout);
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        Ok(())
+    } else {
+        Err(AuthorError::Toolchain(format!(
+            "the Rust target {WASM_TARGET} is not installed; run `rustup target add {WASM_TARGET}`"
+        )))
+    }
+}
+
+/// The `.wasm` a cdylib build produced, from cargo's JSON messages.
+fn built_component(messages: &[u8]) -> Option<PathBuf> {
+    String::from_utf8_lossy(messages)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact")
+        .filter(|m| {
+            m["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "cdylib"))
+        })
+        .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
+        .filter_map(|f| f.as_str().map(PathBuf::from))
+        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"))
+}
+
+fn component_name(manifest: &str) -> Result<String, String> {
+    let value: serde_norway::Value = serde_norway::from_str(manifest).map_err(|e| e.to_string())?;
+    value
+        .get("component")
+        .and_then(|c| c.as_str())
+        .map(str::to_owned)
+        .ok_or_else(|| "no `component:` file name; add `component: skill.wasm`".to_owned())
+}
+
+/// `manifest` with its `sha256:` line set to `digest` (added at the end if absent); every
+/// other line, comments included, is kept as written.
+pub fn pin_digest(manifest: &str, digest: &str) -> String {
+    let line = format!("sha256: {digest}");
+    let mut found = false;
+    let mut lines: Vec<String> = manifest
+        .lines()
+        .map(|l| {
+            if l.starts_with("sha256:") {
+                found = true;
+                line.clone()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    if !found {
+        lines.push(line);
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// Check the skill folder `dir` as the host will load it: manifest schema, WIT version,
+/// component digest, and that the component compiles and links against this host with the
+/// `run` export. A signature, if present, must verify.
+pub fn check(dir: &Path) -> Result<CheckReport, AuthorError> {
+    let verified =
+        load_skill_dir(dir, &supported_wit()).map_err(|e| AuthorError::Check(e.to_string()))?;
+    let cache = tempfile::tempdir().map_err(io(dir))?;
+    let runtime = Runtime::new(RuntimeSettings {
+        max_concurrent: 1,
+        max_memory_mb: verified.manifest.limits.memory_mb.max(1),
+        max_timeout_ms: verified.manifest.limits.timeout_ms,
+        max_output_bytes: 1 << 20,
+        max_emit_bytes: 1 << 20,
+        max_log_lines: 1,
+        cache_dir: cache.path().to_owned(),
+    })
+    .map_err(|e| AuthorError::Check(e.to_string()))?;
+    let manifest = &verified.manifest;
+    runtime
+        .prepare(
+            manifest.name.as_str(),
+            manifest.limits,
+            &manifest.sha256,
+            &verified.component,
+        )
+        .map_err(|e| {
+            AuthorError::Check(format!("{}: {e}", dir.join(&manifest.component).display()))
+        })?;
+    let signed_by = match std::fs::read(dir.join(SIGNATURE_FILE)) {
+        Err(_) => None,
+        Ok(bytes) => {
+            let manifest_bytes = std::fs::read(dir.join(MANIFEST_FILE)).map_err(io(dir))?;
+            let key = SignatureFile::parse(&bytes)
+                .and_then(|s| s.verify(&manifest_bytes))
+                .map_err(|e| {
+                    AuthorError::Check(format!("{}: {e}", dir.join(SIGNATURE_FILE).display()))
+                })?;
+            Some(key.key_id())
+        }
+    };
+    Ok(CheckReport {
+        skill: format!("{} {}", manifest.name, manifest.version),
+        sha256: manifest.sha256.to_string(),
+        signed_by,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pinning_replaces_or_adds_the_digest_line_only() {
+        let with = "name: a\n# keep me\nsha256: old\nversion: 1.0.0\n";
+        assert_eq!(
+            super::pin_digest(with, "new"),
+            "name: a\n# keep me\nsha256: new\nversion: 1.0.0\n"
+        );
+        assert_eq!(
+            super::pin_digest("name: a\n", "new"),
+            "name: a\nsha256: new\n"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! What an upgrade would grant a skill that its installed version did not have.
+
+use praximous_registry::{KnowledgeAccess, Manifest};
+
+/// Each way `new` asks for more than `old`, in words, e.g. `network: + api.example.com`.
+/// Empty when nothing widens.
+pub fn widening(old: &Manifest, new: &Manifest) -> Vec<String> {
+    let (was, now) = (&old.permissions, &new.permissions);
+    let mut changes = Vec::new();
+    if now.llm && !was.llm {
+        changes.push("llm: may now call the LLM router".to_owned());
+    }
+    for host in &now.network {
+        if !was.network.contains(host) {
+            changes.push(format!("network: + {host}"));
+        }
+    }
+    if now.knowledge > was.knowledge {
+        let name = |k: KnowledgeAccess| match k {
+            KnowledgeAccess::None => "none",
+            KnowledgeAccess::Read => "read",
+            KnowledgeAccess::Write => "write",
+        };
+        changes.push(format!(
+            "knowledge: {} -> {}",
+            name(was.knowledge),
+            name(now.knowledge)
+        ));
+    }
+    let (a, b) = (&old.limits, &new.limits);
+    if b.memory_mb > a.memory_mb {
+        changes.push(format!(
+            "limits.memory_mb: {} -> {}",
+            a.memory_mb, b.memory_mb
+        ));
+    }
+    if b.timeout_ms > a.timeout_ms {
+        changes.push(format!(
+            "limits.timeout_ms: {} -> {}",
+            a.timeout_ms, b.timeout_ms
+        ));
+    }
+    if b.cpu_budget_ms() > a.cpu_budget_ms() {
+        changes.push(format!(
+            "limits.cpu_ms: {} -> {}",
+            a.cpu_budget_ms(),
+            b.cpu_budget_ms()
+        ));
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(permissions: &str, limits: &str) -> Manifest {
+        let text = format!(
+            "name: demo\nversion: 1.0.0\ndescription: d\nauthor: a\nlicense: MIT\nwit: praximous:skill@0.1.0\n\
+             component: skill.wasm\nsha256: {}\noperations:\n  run: {{ description: r, params: {{ type: object }} }}\n\
+             permissions: {permissions}\nlimits: {limits}\n",
+            "0".repeat(64)
+        );
+        Manifest::from_yaml(&text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn only_what_widens_is_listed() {
+        let old = manifest(
+            "{ llm: false, network: [a.example.com] }",
+            "{ memory_mb: 64, timeout_ms: 1000 }",
+        );
+        let same = manifest(
+            "{ llm: false, network: [a.example.com] }",
+            "{ memory_mb: 32, timeout_ms: 1000 }",
+        );
+        assert!(widening(&old, &same).is_empty());
+        let wider = manifest(
+            "{ llm: true, network: [a.example.com, b.example.com], knowledge: read }",
+            "{ memory_mb: 128, timeout_ms: 1000 }",
+        );
+        assert_eq!(
+            widening(&old, &wider),
+            [
+                "llm: may now call the LLM router",
+                "network: + b.example.com",
+                "knowledge: none -> read",
+                "limits.memory_mb: 64 -> 128",
+            ]
+        );
+    }
+}

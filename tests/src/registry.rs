@@ -1,0 +1,234 @@
+//! Harness for the skill registry tests: run `prax` commands, start a real
+//! `prax registry serve`, and a misbehaving registry (errors, cut-off downloads) on
+//! 127.0.0.1, plus a fingerprint of a data directory's installed skills.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::{prax_binary, sha256_hex};
+
+/// What a `prax` command did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 if killed).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panic with both streams unless the command succeeded.
+    pub fn ok(self, what: &str) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "{what} failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Panic unless the command failed with an error mentioning `needle`.
+    pub fn fails_with(self, needle: &str, what: &str) -> Self {
+        assert_ne!(self.code, 0, "{what} should have failed: {}", self.stdout);
+        assert!(
+            self.stderr.contains(needle),
+            "{what}: the error should mention `{needle}`; it was:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Run `prax ARGS` in `work` with no configuration from the environment; `env` adds variables.
+pub fn prax(work: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(prax_binary());
+    command
+        .args(args)
+        .current_dir(work)
+        .env_remove("PRAXIMOUS_CONFIG")
+        .env_remove("PRAXIMOUS_API_KEYS")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run prax: {e}"));
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A running `prax registry serve`, stopped when dropped.
+pub struct Registry {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its storage folder.
+    pub dir: PathBuf,
+}
+
+impl Registry {
+    /// Serve `dir` accepting `token` for publishing; `extra` adds arguments (e.g. `--config`).
+    pub fn start(work: &Path, dir: &Path, token: &str, extra: &[&str]) -> anyhow::Result<Self> {
+        let mut child = Command::new(prax_binary())
+            .args([
+                "registry",
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--token",
+                token,
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .args(extra)
+            .current_dir(work)
+            .env_remove("PRAXIMOUS_CONFIG")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start prax registry serve")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(url.to_owned());
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(url) => Ok(Self {
+                child,
+                url,
+                dir: dir.to_owned(),
+            }),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!("the registry did not start listening within 30 s")
+            }
+        }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How the fake registry answers one path.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// 200 with these bytes.
+    Body(Vec<u8>),
+    /// 200 announcing the whole length, but sending only the first `sent` bytes, then
+    /// closing the connection: a download cut short.
+    CutShort(Vec<u8>, usize),
+}
+
+/// A registry that misbehaves on purpose, on a raw socket so its answers are exactly
+/// what the test says: files it knows, 404 otherwise, or 500 for everything.
+pub struct FakeRegistry {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl FakeRegistry {
+    /// Serve `files` (path without the leading `/` → reply); every other path is 404.
+    pub fn serve(files: BTreeMap<String, Reply>) -> anyhow::Result<Self> {
+        Self::start(Arc::new(files), false)
+    }
+
+    /// Answer every request with 500.
+    pub fn failing() -> anyhow::Result<Self> {
+        Self::start(Arc::new(BTreeMap::new()), true)
+    }
+
+    fn start(
+        files: Arc<BTreeMap<String, Reply>>,
+        fail: bool,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let files = files.clone();
+                std::thread::spawn(move || {
+                    let mut stream = stream;
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match stream.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let path = head
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or("/")
+                        .trim_start_matches('/')
+                        .to_owned();
+                    let (status, body, sent) = match (fail, files.get(&path).cloned()) {
+                        (true, _) => ("500 Internal Server Error", b"boom".to_vec(), None),
+                        (false, Some(Reply::Body(body))) => ("200 OK", body, None),
+                        (false, Some(Reply::CutShort(body, sent))) => ("200 OK", body, Some(sent)),
+                        (false, None) => ("404 Not Found", b"{}".to_vec(), None),
+                    };
+                    let header = format!(
+                        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(header.as_bytes());
+                    let _ = stream.write_all(&body[..sent.unwrap_or(body.len()).min(body.len())]);
+                    let _ = stream.flush();
+                });
+            }
+        });
+        Ok(Self { url })
+    }
+}
+
+/// Every file under `data_dir/skills` (hidden ones included), with its digest: equal
+/// fingerprints mean nothing was installed, removed, or left half-written.
+pub fn installed_files(data_dir: &Path) -> BTreeMap<String, String> {
+    let root = data_dir.join("skills");
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(&root)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            if path.is_dir() {
+                files.insert(format!("{relative}/"), String::new());
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                files.insert(relative, sha256_hex(&bytes));
+            }
+        }
+    }
+    files
+}
