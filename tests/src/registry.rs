@@ -162,10 +162,7 @@ impl FakeRegistry {
         Self::start(Arc::new(BTreeMap::new()), true)
     }
 
-    fn start(
-        files: Arc<BTreeMap<String, Reply>>,
-        fail: bool,
-    ) -> anyhow::Result<Self> {
+    fn start(files: Arc<BTreeMap<String, Reply>>, fail: bool) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let url = format!("http://{}", listener.local_addr()?);
         std::thread::spawn(move || {
