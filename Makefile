@@ -25,10 +25,12 @@ build: skills
 run: build
 	./target/release/prax serve
 
-## Run every test: unit, golden, and end-to-end against the real binary.
+## Run every test: unit, golden, and end-to-end against the real binary; the skills' own
+## unit tests run natively (their logic is plain Rust; the host tests them as components).
 test: skills
 	$(CARGO) build --locked -p praximous
 	$(CARGO) test --locked --workspace
+	cd skills-wasm && $(CARGO) test --locked --target $$(rustc -vV | sed -n 's/^host: //p')
 
 ## Formatting and lints, host and guests.
 lint: skills
