@@ -1,7 +1,8 @@
 //! The built-in library through `POST /api/v1/process` on the real binary: `csv_parser`,
-//! `datetime_tool` and `pii_redactor`, with the Python original's fields, defaults and error
-//! messages where it had them.
+//! `datetime_tool`, `pii_redactor` and `internal_summary`, with the Python original's fields,
+//! defaults and error messages where it had them.
 
+use praximous_e2e::standin::{Flavour, StandIn};
 use praximous_e2e::{Answer, Server, client, get, post_json};
 use serde_json::{Value, json};
 
@@ -321,5 +322,61 @@ async fn the_new_skills_describe_themselves() -> anyhow::Result<()> {
             "{name}: {skill}"
         );
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn internal_summary_asks_the_router_with_the_persona_and_its_own_instructions()
+-> anyhow::Result<()> {
+    let provider = StandIn::start(Flavour::Openai, None).await?;
+    let config = format!(
+        "[identity]\nsystem_name = \"Praximous\"\nbusiness_name = \"Acme Solutions Inc.\"\n\n\
+         [[providers]]\nname = \"summariser\"\ntype = \"openai\"\nmodel = \"small-model\"\n\
+         base_url = \"{}\"\n",
+        provider.base_url
+    );
+    let skills = Skills(Server::start_with_config(&config, |_| {})?);
+    let text = "Quarterly sales rose 12% to 4.1M; returns fell to 2%.";
+    let answer = skills
+        .process(json!({"task_type": "internal_summary", "prompt": text, "max_words": 40, "style": "bullets"}))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        answer.json["result"]["summary"],
+        format!("openai says: {text}")
+    );
+    assert_eq!(answer.json["result"]["provider"], "summariser");
+    assert_eq!(answer.json["message"], "Summary by summariser");
+
+    let sent = provider.requests().pop().unwrap_or_default();
+    let system = sent["messages"][0]["content"].as_str().unwrap_or_default();
+    assert_eq!(sent["messages"][0]["role"], "system", "{sent}");
+    assert!(
+        system.contains("Praximous-AcmeSolutions"),
+        "the persona: {system}"
+    );
+    assert!(
+        system.contains("bulleted list") && system.contains("at most 40 words"),
+        "the skill's instructions: {system}"
+    );
+    assert_eq!(
+        sent["messages"][1]["content"], text,
+        "the text is the user's message"
+    );
+    assert_eq!(sent["max_tokens"], 80);
+
+    skills
+        .refused(
+            json!({"task_type": "internal_summary", "prompt": "x", "style": "haiku"}),
+            "Input error (Details: 'style' must be 'paragraph' or 'bullets', not 'haiku'.)",
+        )
+        .await;
+    skills
+        .refused(
+            json!({"task_type": "internal_summary", "prompt": " "}),
+            "Input error (Details: There is nothing to summarise: send the text as 'prompt'.)",
+        )
+        .await;
+    assert_eq!(provider.count(), 1, "refused requests reach no provider");
     Ok(())
 }
