@@ -4,7 +4,7 @@ WASM_TARGET := wasm32-wasip2
 # Every host build embeds the built-in skills; fail loudly rather than build without them.
 export PRAX_REQUIRE_BUILTINS := 1
 
-.PHONY: all build run test skills wasm-target lint fmt bench clean
+.PHONY: all build run test skills wasm-target authoring-tools lint fmt bench clean
 
 all: build
 
@@ -17,6 +17,10 @@ wasm-target:
 skills: wasm-target
 	cd skills-wasm && $(CARGO) build --release --locked
 
+## componentize-py and componentize-js into .tools/, for Python and JavaScript skills.
+authoring-tools:
+	tools/authoring.sh
+
 ## Build the release binary at target/release/prax, with the built-in skills embedded.
 build: skills
 	$(CARGO) build --release --locked -p praximous
@@ -27,7 +31,7 @@ run: build
 
 ## Run every test: unit, golden, and end-to-end against the real binary; the skills' own
 ## unit tests run natively (their logic is plain Rust; the host tests them as components).
-test: skills
+test: skills authoring-tools
 	$(CARGO) build --locked -p praximous
 	$(CARGO) test --locked --workspace
 	cd skills-wasm && $(CARGO) test --locked --target $$(rustc -vV | sed -n 's/^host: //p')

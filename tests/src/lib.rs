@@ -191,7 +191,8 @@ impl Server {
                 }
             }
         });
-        match rx.recv_timeout(Duration::from_secs(60)) {
+        // Generous: a debug build compiles Python and JavaScript components at start-up.
+        match rx.recv_timeout(Duration::from_secs(240)) {
             Ok(base_url) => Ok(Self {
                 child,
                 stdout: lines,
@@ -204,7 +205,7 @@ impl Server {
                 let _ = child.kill();
                 let _ = child.wait();
                 let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-                bail!("prax did not start listening within 60 s; its log:\n{log}")
+                bail!("prax did not start listening within 240 s; its log:\n{log}")
             }
         }
     }

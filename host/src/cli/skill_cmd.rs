@@ -25,7 +25,7 @@ pub enum SkillCommand {
     New {
         /// The skill's name (its task_type).
         name: String,
-        /// Its language.
+        /// Its language: rust, python or js.
         #[arg(long, default_value = "rust")]
         lang: String,
         /// Where to create it [default: the current folder].

@@ -155,6 +155,7 @@ impl Runtime {
         };
         let state = SkillState::new(
             context,
+            super::host_http::NetworkPolicy::new(name.clone(), skill.network.clone()),
             SkillLimiter::new(limits.memory_bytes),
             limits.cpu_ticks,
         );

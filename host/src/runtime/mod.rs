@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod cache;
 pub mod engine;
 mod host_context;
+mod host_http;
 mod host_llm;
 mod host_log;
 mod host_output;
@@ -76,6 +77,8 @@ pub struct RuntimeSettings {
 pub struct PreparedSkill {
     name: Arc<str>,
     limits: Limits,
+    /// Hosts its manifest lets it reach over `wasi:http`.
+    network: Arc<[String]>,
     pre: SkillPre<SkillState>,
     /// Whether the compiled form came from the cache.
     pub cache: CacheOutcome,
@@ -99,6 +102,8 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         Skill::add_to_linker::<SkillState, HasSelf<SkillState>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let ticker =
@@ -118,6 +123,7 @@ impl Runtime {
         &self,
         name: &str,
         limits: Limits,
+        network: &[String],
         digest: &Sha256Digest,
         wasm: &[u8],
     ) -> Result<PreparedSkill, RuntimeError> {
@@ -133,6 +139,7 @@ impl Runtime {
         Ok(PreparedSkill {
             name: Arc::from(name),
             limits,
+            network: network.into(),
             pre,
             cache,
         })

@@ -6,6 +6,9 @@ use std::sync::Arc;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use super::host_http::NetworkPolicy;
 
 use super::limits::SkillLimiter;
 use crate::identity::Identity;
@@ -34,6 +37,8 @@ pub struct CallContext {
 /// The data of one instance's store.
 pub struct SkillState {
     wasi: WasiCtx,
+    http: WasiHttpCtx,
+    network: NetworkPolicy,
     table: ResourceTable,
     /// Memory and table limits.
     pub limiter: SkillLimiter,
@@ -50,8 +55,14 @@ pub struct SkillState {
 }
 
 impl SkillState {
-    /// A state whose WASI context grants no files, environment, arguments, network or stdin.
-    pub fn new(call: CallContext, limiter: SkillLimiter, ticks_budget: u64) -> Self {
+    /// A state whose WASI context grants no files, environment, arguments, sockets or stdin;
+    /// outgoing HTTP reaches only what `network` allows.
+    pub fn new(
+        call: CallContext,
+        network: NetworkPolicy,
+        limiter: SkillLimiter,
+        ticks_budget: u64,
+    ) -> Self {
         let captured = MemoryOutputPipe::new(CAPTURED_OUTPUT_BYTES);
         let wasi = WasiCtxBuilder::new()
             .stdout(captured.clone())
@@ -63,6 +74,8 @@ impl SkillState {
             .build();
         Self {
             wasi,
+            http: WasiHttpCtx::new(),
+            network,
             table: ResourceTable::new(),
             limiter,
             call,
@@ -84,6 +97,16 @@ impl WasiView for SkillState {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for SkillState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.network,
         }
     }
 }

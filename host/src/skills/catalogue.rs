@@ -155,7 +155,13 @@ impl Catalogue {
                     ));
                 }
                 runtime
-                    .prepare(&name, manifest.limits, &manifest.sha256, &component)
+                    .prepare(
+                        &name,
+                        manifest.limits,
+                        &manifest.permissions.network,
+                        &manifest.sha256,
+                        &component,
+                    )
                     .map(|prepared| (name, manifest, prepared))
                     .map_err(|e| format!("{origin}: {e}"))
             },

@@ -1,8 +1,9 @@
 //! `prax skill build` and `prax skill check`: turn a skill folder into a component whose
 //! digest is pinned in its manifest, and check a folder the way the host will load it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+pub mod toolchain;
+
+use std::path::Path;
 
 use praximous_registry::signing::{SIGNATURE_FILE, SignatureFile};
 use praximous_registry::skill_dir::MANIFEST_FILE;
@@ -10,18 +11,15 @@ use praximous_registry::{Sha256Digest, load_skill_dir};
 
 use crate::runtime::{Runtime, RuntimeSettings, supported_wit};
 
-/// The target skills are built for.
-pub const WASM_TARGET: &str = "wasm32-wasip2";
-
 /// Why a build or check failed. Each says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthorError {
     /// A tool is missing.
     #[error("{0}")]
     Toolchain(String),
-    /// cargo failed.
-    #[error("cargo build failed (its errors are above); fix them and run `prax skill build` again")]
-    BuildFailed,
+    /// The language's compiler failed.
+    #[error("{0} failed (its errors are above); fix them and run `prax skill build` again")]
+    BuildFailed(String),
     /// The manifest cannot be read or fixed up.
     #[error("{path}: {reason}")]
     Manifest {
@@ -61,35 +59,12 @@ pub struct CheckReport {
     pub signed_by: Option<String>,
 }
 
-/// Build the Rust skill in `dir` for `wasm32-wasip2`, copy the component beside the
-/// manifest, pin its digest in `skill.yaml`, and check the result.
+/// Build the skill in `dir` (Rust, Python or JavaScript, told by its files) into a
+/// component, copy it beside the manifest, pin its digest in `skill.yaml`, and check the result.
 pub fn build(dir: &Path) -> Result<CheckReport, AuthorError> {
-    ensure_target()?;
-    let output = Command::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "--target",
-            WASM_TARGET,
-            "--message-format=json-render-diagnostics",
-        ])
-        .current_dir(dir)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| {
-            AuthorError::Toolchain(format!(
-                "cannot run cargo ({e}); install Rust from rustup.rs"
-            ))
-        })?;
-    if !output.status.success() {
-        return Err(AuthorError::BuildFailed);
-    }
-    let wasm = built_component(&output.stdout).ok_or_else(|| {
-        AuthorError::Toolchain(
-            "cargo built no .wasm: is `[lib] crate-type = [\"cdylib\"]` in Cargo.toml?".into(),
-        )
-    })?;
-    let bytes = std::fs::read(&wasm).map_err(io(&wasm))?;
+    let language = toolchain::Language::of(dir)?;
+    let wasm = toolchain::compile(language, dir)?;
+    let bytes = std::fs::read(wasm.path()).map_err(io(wasm.path()))?;
     let manifest_path = dir.join(MANIFEST_FILE);
     let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
     let component = component_name(&text).map_err(|reason| AuthorError::Manifest {
@@ -113,40 +88,6 @@ pub fn build(dir: &Path) -> Result<CheckReport, AuthorError> {
         }
     }
     check(dir)
-}
-
-fn ensure_target() -> Result<(), AuthorError> {
-    let Ok(output) = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-    else {
-        // No rustup: a toolchain installed otherwise may still have the target.
-        return Ok(());
-    };
-    let installed = String::from_utf8_lossy(&output.stdout);
-    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
-        Ok(())
-    } else {
-        Err(AuthorError::Toolchain(format!(
-            "the Rust target {WASM_TARGET} is not installed; run `rustup target add {WASM_TARGET}`"
-        )))
-    }
-}
-
-/// The `.wasm` a cdylib build produced, from cargo's JSON messages.
-fn built_component(messages: &[u8]) -> Option<PathBuf> {
-    String::from_utf8_lossy(messages)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact")
-        .filter(|m| {
-            m["target"]["kind"]
-                .as_array()
-                .is_some_and(|k| k.iter().any(|k| k == "cdylib"))
-        })
-        .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
-        .filter_map(|f| f.as_str().map(PathBuf::from))
-        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"))
 }
 
 fn component_name(manifest: &str) -> Result<String, String> {
@@ -204,6 +145,7 @@ pub fn check(dir: &Path) -> Result<CheckReport, AuthorError> {
         .prepare(
             manifest.name.as_str(),
             manifest.limits,
+            &manifest.permissions.network,
             &manifest.sha256,
             &verified.component,
         )
