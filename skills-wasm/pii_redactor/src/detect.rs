@@ -6,7 +6,7 @@
 use std::net::Ipv6Addr;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::checks;
 
@@ -72,14 +72,14 @@ impl Kind {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    fn pattern(self) -> &'static Regex {
+    /// The pattern for candidates; e-mail addresses are scanned for by [`emails`].
+    fn pattern(self) -> Option<&'static Regex> {
         static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
         let patterns = PATTERNS.get_or_init(|| {
             [
-                r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}",
                 r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\b",
                 r"\b(?:[0-9][ -]?){12,18}[0-9]\b",
-                r"\b([0-9]{3})-([0-9]{2})-([0-9]{4})\b",
+                r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b",
                 r"(?i)(?:[0-9a-f]{0,4}:){2,7}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-f]{0,4})",
                 r"\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b",
                 r"(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{2,5}(?:[ .-]?[0-9]{2,5}){1,4}",
@@ -88,7 +88,12 @@ impl Kind {
             .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("pattern {p}: {e}")))
             .collect()
         });
-        &patterns[self as usize]
+        // Every request is a fresh instance, so patterns compile on every call: they stay
+        // ASCII (a Unicode `\w` class alone costs milliseconds to compile).
+        match self {
+            Kind::Email => None,
+            other => patterns.get(other as usize - 1),
+        }
     }
 
     /// Whether the candidate `text` (found at `start..end` of `whole`) is the real thing.
@@ -137,12 +142,51 @@ pub struct Finding {
     pub end: usize,
 }
 
+/// Candidate e-mail addresses: around each `@`, a local part of letters, digits and `._%+-`,
+/// and a domain of dot-separated labels ending in a top-level domain of two or more letters.
+fn emails(text: &str) -> Vec<(usize, usize)> {
+    let local = |c: char| c.is_alphanumeric() || "._%+-".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || c == '-' || c == '.';
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices('@') {
+        let start = text[..at]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| local(c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let after = &text[at + 1..];
+        let length = after
+            .char_indices()
+            .find(|&(_, c)| !domain(c))
+            .map_or(after.len(), |(i, _)| i);
+        let host = after[..length].trim_end_matches(['.', '-']);
+        let top_level = host.rsplit_once('.').map(|(_, tld)| tld);
+        let valid = start < at
+            && !host.starts_with(['.', '-'])
+            && !host.contains("..")
+            && top_level.is_some_and(|tld| {
+                tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)
+            });
+        if valid {
+            found.push((start, at + 1 + host.len()));
+        }
+    }
+    found
+}
+
 /// Every finding of the `kinds` in `text`, in text order, none overlapping.
 pub fn find(text: &str, kinds: &[Kind]) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
     for kind in Kind::ALL.into_iter().filter(|k| kinds.contains(k)) {
-        for candidate in kind.pattern().find_iter(text) {
-            let (start, end) = (candidate.start(), candidate.end());
+        let candidates: Vec<(usize, usize)> = match kind.pattern() {
+            None => emails(text),
+            Some(pattern) => pattern
+                .find_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect(),
+        };
+        for (start, end) in candidates {
             let free = found.iter().all(|f| end <= f.start || start >= f.end);
             if free && kind.accepts(text, start, end) {
                 found.push(Finding { kind, start, end });
