@@ -323,8 +323,14 @@ fn validate_component_file_name(file: &str) -> Result<(), ManifestError> {
     }
 }
 
-fn validate_host(host: &str) -> Result<(), String> {
-    let labels_ok = !host.is_empty()
+/// `name` or `name:port`: a DNS name or IPv4 address, with an optional port.
+fn validate_host(entry: &str) -> Result<(), String> {
+    let (host, port_ok) = match entry.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse::<u16>().is_ok_and(|p| p > 0)),
+        None => (entry, true),
+    };
+    let labels_ok = port_ok
+        && !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|label| {
             !label.is_empty()
@@ -339,7 +345,7 @@ fn validate_host(host: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "`{host}` is not a host name: write a bare name such as `api.open-meteo.com`, without scheme, port or path"
+            "`{entry}` is not a host name: write a bare name such as `api.open-meteo.com` (or `name:port` for one port), without scheme or path"
         ))
     }
 }

@@ -1,0 +1,99 @@
+//! Outgoing HTTP from skills (`wasi:http`): a skill reaches exactly the hosts its manifest
+//! lists in `permissions.network`, on a real HTTP server on 127.0.0.1; every other host, port
+//! or name is refused before a connection is made.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use praximous_e2e::registry::{FakeRegistry, Reply};
+use praximous_e2e::{Answer, Server, client, component, install_skill, post_json};
+use serde_json::json;
+
+fn manifest(name: &str, network: &str) -> String {
+    format!(
+        "name: {name}\nversion: 1.0.0\ndescription: Fetches.\nauthor: Tests\nlicense: MIT\n\
+         wit: praximous:skill@0.1.0\ncomponent: skill.wasm\n\
+         operations:\n  get: {{ description: GET., params: {{ type: object }} }}\n\
+         permissions: {{ network: {network} }}\nlimits: {{ memory_mb: 16, timeout_ms: 5000 }}\n"
+    )
+}
+
+async fn fetch(server: &Server, skill: &str, authority: &str) -> Answer {
+    post_json(
+        &client(),
+        &server.url("/api/v1/process"),
+        &json!({"task_type": skill, "prompt": "", "authority": authority, "path": "/hello.txt"}),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("request failed: {e}"))
+}
+
+#[tokio::test]
+async fn skills_reach_only_the_hosts_their_manifest_lists() -> anyhow::Result<()> {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "hello.txt".to_owned(),
+        Reply::Body(b"hello from 127.0.0.1".to_vec()),
+    );
+    let allowed = FakeRegistry::serve(files)?;
+    let allowed_authority = allowed.url.trim_start_matches("http://").to_owned();
+    let port = allowed_authority
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    // A listener no request may reach: nothing ever accepts on it, so a connection would
+    // sit in its backlog, where the test looks for it.
+    let forbidden = TcpListener::bind("127.0.0.1:0")?;
+    forbidden.set_nonblocking(true)?;
+    let forbidden_authority = forbidden.local_addr()?.to_string();
+
+    let wasm = component("http_probe");
+    let server = Server::start_with(|data| {
+        install_skill(
+            data,
+            "fetcher",
+            &manifest("fetcher", &format!("[\"{allowed_authority}\"]")),
+            &wasm,
+        );
+        install_skill(data, "offline", &manifest("offline", "[]"), &wasm);
+    })?;
+
+    let ok = fetch(&server, "fetcher", &allowed_authority).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.json["result"]["status"], 200);
+    assert_eq!(ok.json["result"]["body"], "hello from 127.0.0.1");
+
+    for (skill, authority, what) in [
+        ("fetcher", forbidden_authority.as_str(), "another port"),
+        (
+            "fetcher",
+            &*format!("localhost:{port}"),
+            "another name for the same host",
+        ),
+        (
+            "offline",
+            allowed_authority.as_str(),
+            "a skill without network permission",
+        ),
+    ] {
+        let refused = fetch(&server, skill, authority).await;
+        assert_eq!(refused.status, 403, "{what}: {}", refused.text);
+        assert!(
+            refused.text.contains("HttpRequestDenied"),
+            "{what}: {}",
+            refused.text
+        );
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        forbidden.accept().is_err(),
+        "a refused request never opened a connection"
+    );
+    assert!(
+        server.log().contains("outbound request refused"),
+        "refusals are logged"
+    );
+    Ok(())
+}
