@@ -15,7 +15,7 @@ wasm-target:
 
 ## Build the built-in skills and the test fixtures as WebAssembly components.
 skills: wasm-target
-	cd skills-wasm && $(CARGO) build --release --locked
+	cd skills-wasm && $(CARGO) build --release --locked --target-dir target
 
 ## componentize-py and componentize-js into .tools/, for Python and JavaScript skills.
 authoring-tools:
@@ -34,14 +34,14 @@ run: build
 test: skills authoring-tools
 	$(CARGO) build --locked -p praximous
 	$(CARGO) test --locked --workspace
-	cd skills-wasm && $(CARGO) test --locked --target $$(rustc -vV | sed -n 's/^host: //p')
+	cd skills-wasm && $(CARGO) test --locked --target-dir target --target $$(rustc -vV | sed -n 's/^host: //p')
 
 ## Formatting and lints, host and guests.
 lint: skills
 	$(CARGO) fmt --all -- --check
 	cd skills-wasm && $(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
-	cd skills-wasm && $(CARGO) clippy --locked --all-targets -- -D warnings
+	cd skills-wasm && $(CARGO) clippy --locked --target-dir target --all-targets -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
