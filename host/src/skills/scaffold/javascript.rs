@@ -35,7 +35,8 @@ fn package_json(name: &str) -> String {
     "build": "prax skill build ."
   }},
   "devDependencies": {{
-    "@bytecodealliance/componentize-js": "{COMPONENTIZE_JS_VERSION}"
+    "@bytecodealliance/componentize-js": "{COMPONENTIZE_JS_VERSION}",
+    "@bytecodealliance/preview2-shim": "0.25.0"
   }}
 }}
 "#,
