@@ -265,6 +265,10 @@ impl Manifest {
                     "must be a JSON Schema object (a mapping)",
                 ));
             }
+            if let Some(example) = &op.example {
+                validate_example(self.name.as_str(), example)
+                    .map_err(|p| invalid(format!("operations.{name}.example"), p))?;
+            }
         }
         for (i, host) in self.permissions.network.iter().enumerate() {
             validate_host(host).map_err(|p| invalid(format!("permissions.network[{i}]"), p))?;
@@ -303,6 +307,24 @@ impl Manifest {
         }
         Ok(())
     }
+}
+
+/// An example is shown to API callers and the web UI as a request that works, so it must be
+/// one `POST /api/v1/process` accepts for this skill. (`operation` is not checked: in the
+/// Python original's skills it is a request field with its own values, not the operation's name.)
+fn validate_example(skill: &str, example: &serde_json::Value) -> Result<(), String> {
+    let Some(body) = example.as_object() else {
+        return Err("must be a request body (a mapping with task_type and prompt)".into());
+    };
+    if body.get("task_type").and_then(|t| t.as_str()) != Some(skill) {
+        return Err(format!("must have `task_type: {skill}`"));
+    }
+    if !body.get("prompt").is_some_and(|p| p.is_string()) {
+        return Err(
+            "must have a `prompt` (a string): every request to /api/v1/process carries one".into(),
+        );
+    }
+    Ok(())
 }
 
 fn validate_component_file_name(file: &str) -> Result<(), ManifestError> {

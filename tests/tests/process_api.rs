@@ -1,8 +1,20 @@
 //! `POST /api/v1/process` through the real binary: the built-in skills and every status code
 //! of the Python original's contract.
 
+use praximous_e2e::standin::{Flavour, StandIn};
 use praximous_e2e::{Server, client, get, post_json, post_raw};
 use serde_json::{Value, json};
+
+/// Every skill a fresh server loads, in the order `/api/v1/skills` lists them.
+const BUILTIN_SKILLS: [&str; 7] = [
+    "csv_parser",
+    "datetime_tool",
+    "echo",
+    "internal_summary",
+    "pii_redactor",
+    "simple_math",
+    "text_manipulation",
+];
 
 async fn process(server: &Server, body: Value) -> praximous_e2e::Answer {
     post_json(&client(), &server.url("/api/v1/process"), &body)
@@ -213,7 +225,13 @@ async fn oversized_body_is_413_and_the_server_keeps_serving() -> anyhow::Result<
 
 #[tokio::test]
 async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
-    let server = Server::start()?;
+    // A stand-in provider, so that the example of `internal_summary` (an LLM skill) runs too.
+    let provider = StandIn::start(Flavour::Openai, None).await?;
+    let config = format!(
+        "[[providers]]\nname = \"standin\"\ntype = \"openai\"\nmodel = \"m\"\nbase_url = \"{}\"\n",
+        provider.base_url
+    );
+    let server = Server::start_with_config(&config, |_| {})?;
     let c = client();
     let all = get(&c, &server.url("/api/v1/skills")).await?;
     assert_eq!(all.status, 200);
@@ -222,7 +240,7 @@ async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
         .as_object()
         .map(|o| o.keys().collect())
         .unwrap_or_default();
-    assert_eq!(names, ["echo", "simple_math", "text_manipulation"]);
+    assert_eq!(names, BUILTIN_SKILLS);
 
     let math = get(&c, &server.url("/api/v1/skills/simple_math/capabilities")).await?;
     assert_eq!(math.status, 200);
@@ -265,7 +283,7 @@ async fn health_openapi_docs_and_fallbacks() -> anyhow::Result<()> {
     let health = get(&c, &server.url("/healthz")).await?;
     assert_eq!(health.status, 200);
     assert_eq!(health.json["status"], "ok");
-    assert_eq!(health.json["skills"], 3);
+    assert_eq!(health.json["skills"], BUILTIN_SKILLS.len());
 
     let openapi = get(&c, &server.url("/api/v1/openapi.json")).await?;
     assert_eq!(openapi.status, 200);

@@ -667,6 +667,49 @@ async fn the_same_install_from_a_registry_a_mirror_folder_and_a_bundle() -> anyh
         "the three installs differ"
     );
 
+    // `prax skill update` follows each skill to where it came from; `remove` takes it out.
+    let newer = greeter(work, "greeter-next", "1.5.0", WIT, NO_PERMISSIONS);
+    sign(work, &newer, &key);
+    publish(work, &newer, &registry.url).ok("publish 1.5.0");
+    let store = |name: &str| {
+        let data = work.join(format!("data-{name}"));
+        vec![
+            "--data-dir".to_owned(),
+            data.display().to_string(),
+            "--config".to_owned(),
+            cfg.clone(),
+        ]
+    };
+    let run = |args: &[&str], name: &str| {
+        let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        all.extend(store(name));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        prax(work, &all, &[])
+    };
+    let updated = run(&["skill", "update"], "url").ok("update from the registry");
+    assert!(
+        updated.stdout.contains("updated greeter 1.4.0 -> 1.5.0"),
+        "{}",
+        updated.stdout
+    );
+    let again = run(&["skill", "update", "greeter"], "url").ok("update again");
+    assert!(
+        again.stdout.contains("greeter 1.5.0 is already installed"),
+        "{}",
+        again.stdout
+    );
+    let from_bundle = run(&["skill", "update"], "bundle").ok("update a bundle install");
+    assert!(
+        from_bundle.stdout.contains("installed from a bundle"),
+        "{}",
+        from_bundle.stdout
+    );
+    run(&["skill", "remove", "greeter"], "mirror").ok("remove");
+    let listed = run(&["skill", "list", "--json"], "mirror").ok("list");
+    assert!(!listed.stdout.contains("\"greeter\""), "{}", listed.stdout);
+    run(&["skill", "remove", "greeter"], "mirror")
+        .fails_with("is not installed", "a second remove");
+
     // And a mirror folder serves the installed skill to a running server.
     let data = work.join("data-bundle");
     let server = Server::start_in(work, &data, &["--config", &cfg])?;
