@@ -34,6 +34,20 @@ pub fn prax_binary() -> PathBuf {
     path
 }
 
+/// The built-in skills a server built from this checkout embeds and serves: every
+/// `skills-wasm/<name>/` holding a `skill.yaml` (the rule `host/build.rs` embeds by), sorted.
+pub fn builtin_skill_names() -> Vec<String> {
+    let root = repo_root().join("skills-wasm");
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .flatten()
+        .filter(|entry| entry.path().join("skill.yaml").is_file())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
 /// A component built in `skills-wasm/` (built-ins and test fixtures).
 pub fn component(crate_name: &str) -> Vec<u8> {
     let path = repo_root().join(format!(

@@ -2,19 +2,8 @@
 //! of the Python original's contract.
 
 use praximous_e2e::standin::{Flavour, StandIn};
-use praximous_e2e::{Server, client, get, post_json, post_raw};
+use praximous_e2e::{Server, builtin_skill_names, client, get, post_json, post_raw};
 use serde_json::{Value, json};
-
-/// Every skill a fresh server loads, in the order `/api/v1/skills` lists them.
-const BUILTIN_SKILLS: [&str; 7] = [
-    "csv_parser",
-    "datetime_tool",
-    "echo",
-    "internal_summary",
-    "pii_redactor",
-    "simple_math",
-    "text_manipulation",
-];
 
 async fn process(server: &Server, body: Value) -> praximous_e2e::Answer {
     post_json(&client(), &server.url("/api/v1/process"), &body)
@@ -240,7 +229,7 @@ async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
         .as_object()
         .map(|o| o.keys().collect())
         .unwrap_or_default();
-    assert_eq!(names, BUILTIN_SKILLS);
+    assert_eq!(names, builtin_skill_names().iter().collect::<Vec<_>>());
 
     let math = get(&c, &server.url("/api/v1/skills/simple_math/capabilities")).await?;
     assert_eq!(math.status, 200);
@@ -283,7 +272,7 @@ async fn health_openapi_docs_and_fallbacks() -> anyhow::Result<()> {
     let health = get(&c, &server.url("/healthz")).await?;
     assert_eq!(health.status, 200);
     assert_eq!(health.json["status"], "ok");
-    assert_eq!(health.json["skills"], BUILTIN_SKILLS.len());
+    assert_eq!(health.json["skills"], builtin_skill_names().len());
 
     let openapi = get(&c, &server.url("/api/v1/openapi.json")).await?;
     assert_eq!(openapi.status, 200);
