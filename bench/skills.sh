@@ -95,6 +95,7 @@ skills=(
   "csv_parser|{\"task_type\":\"csv_parser\",\"prompt\":\"$csv\",\"operation\":\"get_column_statistics\"}"
   "datetime_tool|{\"task_type\":\"datetime_tool\",\"prompt\":\"\",\"operation\":\"format_datetime\",\"datetime_str\":\"2024-01-15T14:30:00+02:00\",\"input_timezone\":\"America/New_York\"}"
   "pii_redactor|{\"task_type\":\"pii_redactor\",\"prompt\":\"$text\"}"
+  "sentiment_analyzer|{\"task_type\":\"sentiment_analyzer\",\"prompt\":\"The plot was good, but the characters are uncompelling and the dialog is not great.\"}"
   "internal_summary|{\"task_type\":\"internal_summary\",\"prompt\":\"Sales rose 12% while returns fell.\"}"
   "word_stats_rust|{\"task_type\":\"word_stats_rust\",\"prompt\":\"The cat sat. The cat ran!\",\"top\":2}"
   "word_stats_python|{\"task_type\":\"word_stats_python\",\"prompt\":\"The cat sat. The cat ran!\",\"top\":2}"

@@ -1,5 +1,5 @@
 //! The built-in library through `POST /api/v1/process` on the real binary: `csv_parser`,
-//! `datetime_tool`, `pii_redactor` and `internal_summary`, with the Python original's fields,
+//! `datetime_tool`, `pii_redactor`, `sentiment_analyzer` and `internal_summary`, with the Python original's fields,
 //! defaults and error messages where it had them.
 
 use praximous_e2e::standin::{Flavour, StandIn};
@@ -307,6 +307,48 @@ async fn pii_redactor_replaces_each_kind_and_never_repeats_what_it_found() {
 }
 
 #[tokio::test]
+async fn sentiment_analyzer_scores_with_vader_in_the_originals_shape() {
+    let skills = Skills::start();
+    // Scores of the reference VADER implementation for its own published example.
+    let result = skills
+        .ok(json!({"task_type": "sentiment_analyzer", "prompt": "VADER is VERY SMART, handsome, and FUNNY!!!"}))
+        .await;
+    assert_eq!(
+        result,
+        json!({
+            "text": "VADER is VERY SMART, handsome, and FUNNY!!!",
+            "scores": {"neg": 0.0, "neu": 0.233, "pos": 0.767, "compound": 0.9342},
+            "overall_sentiment": "positive",
+        })
+    );
+    // `text` takes precedence over the prompt, as in the original.
+    let negative = skills
+        .ok(json!({"task_type": "sentiment_analyzer", "operation": "analyze_sentiment", "prompt": "ignored, great", "text": "The movie was bad."}))
+        .await;
+    assert_eq!(negative["text"], "The movie was bad.");
+    assert_eq!(negative["scores"]["compound"], -0.5423);
+    assert_eq!(negative["overall_sentiment"], "negative");
+    let neutral = skills
+        .ok(json!({"task_type": "sentiment_analyzer", "prompt": "The meeting is at 3pm in room 4."}))
+        .await;
+    assert_eq!(neutral["overall_sentiment"], "neutral");
+    assert_eq!(neutral["scores"]["neu"], 1.0);
+
+    skills
+        .refused(
+            json!({"task_type": "sentiment_analyzer", "prompt": "  "}),
+            "Input Error (Details: Text for sentiment analysis cannot be empty.)",
+        )
+        .await;
+    skills
+        .refused(
+            json!({"task_type": "sentiment_analyzer", "prompt": "fine", "operation": "summarize"}),
+            "Unsupported Operation (Details: Operation 'summarize' is not supported.)",
+        )
+        .await;
+}
+
+#[tokio::test]
 async fn the_new_skills_describe_themselves() -> anyhow::Result<()> {
     let server = Server::start()?;
     let skills = get(&client(), &server.url("/api/v1/skills")).await?;
@@ -314,6 +356,7 @@ async fn the_new_skills_describe_themselves() -> anyhow::Result<()> {
         ("csv_parser", "get_column_statistics"),
         ("datetime_tool", "parse_datetime"),
         ("pii_redactor", "redact"),
+        ("sentiment_analyzer", "analyze_sentiment"),
     ] {
         let skill = &skills.json[name];
         assert_eq!(skill["source"], "builtin", "{name}: {}", skills.text);
