@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod skills;
+
+pub use skills::SkillsConfig;
+
 use crate::identity::Identity;
 use crate::llm::{ProviderConfig, RoutingConfig};
 
@@ -49,7 +53,7 @@ pub enum ConfigError {
         /// The file.
         path: PathBuf,
         /// The dotted key.
-        key: &'static str,
+        key: String,
         /// What is wrong and what to do.
         problem: String,
     },
@@ -201,43 +205,6 @@ impl Default for ServerConfig {
     }
 }
 
-/// `[skills]`
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SkillsConfig {
-    /// Directory of installed skills; defaults to `<data_dir>/skills`.
-    pub dir: Option<PathBuf>,
-    /// Skill instances that may run at once (sizes the instance pool).
-    pub max_concurrent: u32,
-    /// Largest result a skill may return, in bytes.
-    pub max_output_bytes: usize,
-    /// Partial output (`output.emit`) a skill may stream per request, in bytes.
-    pub max_emit_bytes: usize,
-    /// Log lines a skill may write per request; later lines are dropped.
-    pub max_log_lines: u32,
-    /// Ceiling on any skill's memory limit, in MiB, whatever its manifest asks.
-    pub max_memory_mb: u32,
-    /// Ceiling on any skill's time limit, in milliseconds.
-    pub max_timeout_ms: u64,
-    /// How often the skills directory is checked for installed, updated or removed skills.
-    pub reload_interval_ms: u64,
-}
-
-impl Default for SkillsConfig {
-    fn default() -> Self {
-        Self {
-            dir: None,
-            max_concurrent: 128,
-            max_output_bytes: 1 << 20,
-            max_emit_bytes: 1 << 20,
-            max_log_lines: 200,
-            max_memory_mb: 256,
-            max_timeout_ms: 60_000,
-            reload_interval_ms: 1000,
-        }
-    }
-}
-
 impl Config {
     /// Load the configuration: from `explicit` if given (it must exist), else from
     /// [`DEFAULT_CONFIG_PATH`] if that file exists, else the built-in defaults.
@@ -272,9 +239,9 @@ impl Config {
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let value = |key: &'static str, problem: String| ConfigError::Value {
+        let value = |key: &str, problem: String| ConfigError::Value {
             path: path.to_owned(),
-            key,
+            key: key.to_owned(),
             problem,
         };
         let skills = &self.skills;
@@ -366,6 +333,9 @@ impl Config {
                 "must be between 1 and 1024 (MiB)".into(),
             ));
         }
+        self.skills
+            .validate_per_skill()
+            .map_err(|(key, problem)| value(&key, problem))?;
         let known: Vec<&str> = self.providers.iter().map(|p| p.name.as_str()).collect();
         self.routing
             .validate(&known)

@@ -94,7 +94,7 @@ impl ConfigDocument {
             .as_table_like_mut()
             .ok_or(ConfigError::Value {
                 path,
-                key: "identity",
+                key: "identity".into(),
                 problem: "must be a table".into(),
             })
     }

@@ -76,7 +76,16 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         BUILTIN_SKILLS,
         config.skills_dir(),
         config.registry.trusted_keys(),
+        config.skills.operator_settings(),
     );
+    for (name, settings) in config.skills.operator_settings() {
+        for variable in settings.missing_variables(|var| std::env::var(var).ok()) {
+            tracing::warn!(skill = %name, variable = %variable, "[skills.{name}] names an environment variable that is not set; the skill will see that setting as unset");
+        }
+        if catalogue.get(&name).is_none() {
+            tracing::warn!(skill = %name, "[skills.{name}] configures a skill that is not loaded");
+        }
+    }
     if BUILTIN_SKILLS.is_empty() {
         tracing::warn!(
             "this binary was built without the built-in skills; build it with `make build`"

@@ -120,7 +120,8 @@ pub struct Permissions {
     /// May call the LLM router.
     #[serde(default)]
     pub llm: bool,
-    /// Host names the skill may reach over `wasi:http`.
+    /// Host names the skill may reach over `wasi:http` (`name` or `name:port`), or
+    /// [`OPERATOR_HOSTS`] for the hosts the operator allows it.
     #[serde(default)]
     pub network: Vec<String>,
     /// Knowledge store access.
@@ -271,7 +272,9 @@ impl Manifest {
             }
         }
         for (i, host) in self.permissions.network.iter().enumerate() {
-            validate_host(host).map_err(|p| invalid(format!("permissions.network[{i}]"), p))?;
+            if host != OPERATOR_HOSTS {
+                validate_host(host).map_err(|p| invalid(format!("permissions.network[{i}]"), p))?;
+            }
         }
         let limits = &self.limits;
         if limits.memory_mb == 0 || limits.memory_mb > Limits::MAX_MEMORY_MB {
@@ -345,8 +348,12 @@ fn validate_component_file_name(file: &str) -> Result<(), ManifestError> {
     }
 }
 
+/// The `permissions.network` entry that lets the operator choose the hosts: the skill may
+/// reach whatever `allow_hosts` in its `[skills.<name>]` table names, and nothing until then.
+pub const OPERATOR_HOSTS: &str = "*";
+
 /// `name` or `name:port`: a DNS name or IPv4 address, with an optional port.
-fn validate_host(entry: &str) -> Result<(), String> {
+pub fn validate_host(entry: &str) -> Result<(), String> {
     let (host, port_ok) = match entry.rsplit_once(':') {
         Some((host, port)) => (host, port.parse::<u16>().is_ok_and(|p| p > 0)),
         None => (entry, true),

@@ -152,6 +152,7 @@ impl Runtime {
             log_lines_left: self.settings.max_log_lines,
             emit_bytes_left: self.settings.max_emit_bytes,
             llm: call.llm,
+            settings: skill.settings.clone(),
         };
         let state = SkillState::new(
             context,

@@ -4,6 +4,7 @@
 pub mod bindings;
 pub mod cache;
 pub mod engine;
+mod host_config;
 mod host_context;
 mod host_http;
 mod host_llm;
@@ -13,6 +14,7 @@ pub mod invoke;
 pub mod limits;
 pub mod state;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -73,12 +75,24 @@ pub struct RuntimeSettings {
     pub cache_dir: PathBuf,
 }
 
+/// What one skill may use besides its own code: the operator's settings for it and the hosts
+/// it may reach (see `skills::settings` for how they are worked out).
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    /// Settings served by the `config` import.
+    pub settings: Arc<BTreeMap<String, String>>,
+    /// Hosts for `wasi:http` (`name` or `name:port`).
+    pub network: Vec<String>,
+}
+
 /// A skill compiled and pre-linked, ready to instantiate per request.
 pub struct PreparedSkill {
     name: Arc<str>,
     limits: Limits,
-    /// Hosts its manifest lets it reach over `wasi:http`.
+    /// Hosts it may reach over `wasi:http`: its manifest's, narrowed by the operator.
     network: Arc<[String]>,
+    /// The operator's settings for it, served by the `config` import.
+    settings: Arc<BTreeMap<String, String>>,
     pre: SkillPre<SkillState>,
     /// Whether the compiled form came from the cache.
     pub cache: CacheOutcome,
@@ -118,12 +132,13 @@ impl Runtime {
         })
     }
 
-    /// Compile `wasm` (or load it from the cache) and pre-link it against the host.
+    /// Compile `wasm` (or load it from the cache) and pre-link it against the host; each
+    /// instance gets `grants` (its settings and the hosts it may reach).
     pub fn prepare(
         &self,
         name: &str,
         limits: Limits,
-        network: &[String],
+        grants: Grants,
         digest: &Sha256Digest,
         wasm: &[u8],
     ) -> Result<PreparedSkill, RuntimeError> {
@@ -139,7 +154,8 @@ impl Runtime {
         Ok(PreparedSkill {
             name: Arc::from(name),
             limits,
-            network: network.into(),
+            network: grants.network.into(),
+            settings: grants.settings,
             pre,
             cache,
         })

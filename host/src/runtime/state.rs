@@ -1,6 +1,7 @@
 //! What one skill instance's [`Store`](wasmtime::Store) holds: a WASI context that grants
 //! nothing, the resource limiter, and the context of the request it serves.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use wasmtime::component::ResourceTable;
@@ -32,6 +33,8 @@ pub struct CallContext {
     pub emit_bytes_left: usize,
     /// The LLM router, if the skill's manifest grants `llm`.
     pub llm: Option<Arc<Router>>,
+    /// The operator's settings for this skill (its `[skills.<name>]` table), resolved.
+    pub settings: Arc<BTreeMap<String, String>>,
 }
 
 /// The data of one instance's store.

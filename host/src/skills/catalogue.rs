@@ -10,6 +10,7 @@ use praximous_registry::{Manifest, VerifiedSkill, WitVersion, load_skill_dir, ve
 use serde::Serialize;
 
 use super::builtin::BuiltinSkill;
+use super::settings::{self, OperatorSettings};
 use crate::runtime::{PreparedSkill, Runtime, supported_wit};
 
 /// Where a skill came from.
@@ -89,11 +90,13 @@ impl Catalogue {
     /// A skill that fails any check is left out and its problem recorded; the rest load.
     /// An installed skill with a built-in's name replaces the built-in. An installed skill
     /// whose signature does not verify against `trusted` is left out; unsigned ones load.
+    /// Each skill gets the settings and network narrowing `operator` gives it.
     pub fn load(
         runtime: &Runtime,
         builtins: &[BuiltinSkill],
         dir: &Path,
         trusted: &[PublicKey],
+        operator: &OperatorSettings,
     ) -> Self {
         let wit = supported_wit();
         let mut catalogue = Self::default();
@@ -104,6 +107,7 @@ impl Catalogue {
                 .map_err(|e| e.to_string());
             catalogue.admit(
                 runtime,
+                operator,
                 origin,
                 SkillSource::Builtin,
                 SignatureState::Builtin,
@@ -123,6 +127,7 @@ impl Catalogue {
             };
             catalogue.admit(
                 runtime,
+                operator,
                 origin,
                 SkillSource::Installed(folder),
                 signature,
@@ -135,6 +140,7 @@ impl Catalogue {
     fn admit(
         &mut self,
         runtime: &Runtime,
+        operator: &OperatorSettings,
         origin: String,
         source: SkillSource,
         signature: SignatureState,
@@ -154,11 +160,19 @@ impl Catalogue {
                         describe(&existing.source)
                     ));
                 }
+                let grants = settings::grants(
+                    &manifest.permissions.network,
+                    operator.get(&name),
+                    |var| std::env::var(var).ok(),
+                );
+                if grants.network != manifest.permissions.network {
+                    tracing::info!(skill = %name, hosts = ?grants.network, "outbound hosts as the operator allows them");
+                }
                 runtime
                     .prepare(
                         &name,
                         manifest.limits,
-                        &manifest.permissions.network,
+                        grants,
                         &manifest.sha256,
                         &component,
                     )

@@ -12,6 +12,7 @@ use praximous_registry::skill_dir::MANIFEST_FILE;
 
 use super::builtin::BuiltinSkill;
 use super::catalogue::{Catalogue, LoadedSkill};
+use super::settings::OperatorSettings;
 use crate::runtime::Runtime;
 
 /// What the skills directory looks like: each skill folder's manifest, signature and
@@ -47,6 +48,7 @@ pub struct LiveCatalogue {
     builtins: &'static [BuiltinSkill],
     dir: PathBuf,
     trusted: Vec<PublicKey>,
+    operator: OperatorSettings,
     seen: Mutex<Fingerprint>,
 }
 
@@ -57,15 +59,17 @@ impl LiveCatalogue {
         builtins: &'static [BuiltinSkill],
         dir: PathBuf,
         trusted: Vec<PublicKey>,
+        operator: OperatorSettings,
     ) -> Self {
         let seen = fingerprint(&dir);
-        let catalogue = Catalogue::load(&runtime, builtins, &dir, &trusted);
+        let catalogue = Catalogue::load(&runtime, builtins, &dir, &trusted, &operator);
         Self {
             current: RwLock::new(Arc::new(catalogue)),
             runtime,
             builtins,
             dir,
             trusted,
+            operator,
             seen: Mutex::new(seen),
         }
     }
@@ -104,7 +108,13 @@ impl LiveCatalogue {
         if *seen == now {
             return false;
         }
-        let catalogue = Catalogue::load(&self.runtime, self.builtins, &self.dir, &self.trusted);
+        let catalogue = Catalogue::load(
+            &self.runtime,
+            self.builtins,
+            &self.dir,
+            &self.trusted,
+            &self.operator,
+        );
         tracing::info!(
             skills = catalogue.len(),
             not_loaded = catalogue.problems().len(),

@@ -1,5 +1,6 @@
 //! What an upgrade would grant a skill that its installed version did not have.
 
+use praximous_registry::manifest::OPERATOR_HOSTS;
 use praximous_registry::{KnowledgeAccess, Manifest};
 
 /// Each way `new` asks for more than `old`, in words, e.g. `network: + api.example.com`.
@@ -12,7 +13,11 @@ pub fn widening(old: &Manifest, new: &Manifest) -> Vec<String> {
     }
     for host in &now.network {
         if !was.network.contains(host) {
-            changes.push(format!("network: + {host}"));
+            changes.push(if host == OPERATOR_HOSTS {
+                "network: + any host the operator allows in [skills.<name>] allow_hosts".to_owned()
+            } else {
+                format!("network: + {host}")
+            });
         }
     }
     if now.knowledge > was.knowledge {

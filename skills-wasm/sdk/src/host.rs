@@ -1,7 +1,7 @@
 //! The host's capabilities, as plain functions.
 
 use crate::SkillError;
-use crate::bindings::praximous::skill::{context, llm, log as wit_log, output};
+use crate::bindings::praximous::skill::{config, context, llm, log as wit_log, output};
 
 pub use crate::bindings::praximous::skill::context::Identity;
 pub use crate::bindings::praximous::skill::llm::{Completion, CompletionRequest, LlmError};
@@ -24,6 +24,11 @@ pub fn log_debug(message: &str) {
 /// The system identity the operator configured (name, business, persona...).
 pub fn identity() -> Identity {
     context::current()
+}
+
+/// The operator's setting `key` for this skill (its `[skills.<name>]` table), if set.
+pub fn setting(key: &str) -> Option<String> {
+    config::get(key)
 }
 
 /// Stream a chunk of partial output to callers that listen (WebSocket, SSE).

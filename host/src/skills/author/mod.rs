@@ -9,7 +9,7 @@ use praximous_registry::signing::{SIGNATURE_FILE, SignatureFile};
 use praximous_registry::skill_dir::MANIFEST_FILE;
 use praximous_registry::{Sha256Digest, load_skill_dir};
 
-use crate::runtime::{Runtime, RuntimeSettings, supported_wit};
+use crate::runtime::{Grants, Runtime, RuntimeSettings, supported_wit};
 
 /// Why a build or check failed. Each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +145,10 @@ pub fn check(dir: &Path) -> Result<CheckReport, AuthorError> {
         .prepare(
             manifest.name.as_str(),
             manifest.limits,
-            &manifest.permissions.network,
+            Grants {
+                network: manifest.permissions.network.clone(),
+                ..Grants::default()
+            },
             &manifest.sha256,
             &verified.component,
         )

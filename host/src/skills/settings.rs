@@ -1,0 +1,275 @@
+//! What the operator gives each skill in its `[skills.<name>]` table: settings the skill reads
+//! through the `config` import, and `allow_hosts`, which narrows the hosts its manifest lets it
+//! reach (or names them, for a manifest whose `permissions.network` is `["*"]`).
+//!
+//! ```toml
+//! [skills.web_scraper]
+//! allow_hosts = ["docs.example.com", "intranet.example.com:8443"]
+//! user_agent = "AcmeBot/1.0"
+//!
+//! [skills.weather_tool]
+//! api_key = { env = "WEATHER_API_KEY" }   # read from the environment (or .env) at start-up
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use praximous_registry::manifest::{OPERATOR_HOSTS, validate_host};
+
+use crate::runtime::Grants;
+
+/// The key that holds a skill's network allow-list rather than a setting.
+pub const ALLOW_HOSTS: &str = "allow_hosts";
+
+/// One setting's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingValue {
+    /// Written in the configuration file.
+    Text(String),
+    /// Read from this environment variable, so secrets stay out of the file.
+    Env(String),
+}
+
+/// One skill's `[skills.<name>]` table, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SkillSettings {
+    /// The hosts the operator allows this skill, if the table says.
+    pub allow_hosts: Option<Vec<String>>,
+    /// Every other key.
+    pub values: BTreeMap<String, SettingValue>,
+}
+
+/// Every skill's settings, by skill name.
+pub type OperatorSettings = BTreeMap<String, SkillSettings>;
+
+/// A problem with one key of a `[skills.<name>]` table: the key (relative to the table) and
+/// what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingError {
+    /// The key, e.g. `allow_hosts[1]`.
+    pub key: String,
+    /// What is wrong and how to fix it.
+    pub problem: String,
+}
+
+impl SkillSettings {
+    /// Check a `[skills.<name>]` table: `allow_hosts` is a list of host names (`name` or
+    /// `name:port`); every other value is a string, number or boolean, or `{ env = "NAME" }`.
+    pub fn parse(table: &toml::Table) -> Result<Self, SettingError> {
+        let mut settings = Self::default();
+        for (key, value) in table {
+            let error = |problem: String| SettingError {
+                key: key.clone(),
+                problem,
+            };
+            if key == ALLOW_HOSTS {
+                let Some(entries) = value.as_array() else {
+                    return Err(error(
+                        "must be a list of host names, e.g. [\"docs.example.com\", \"127.0.0.1:8080\"]"
+                            .into(),
+                    ));
+                };
+                let mut hosts = Vec::with_capacity(entries.len());
+                for (i, entry) in entries.iter().enumerate() {
+                    let host = entry.as_str().ok_or_else(|| SettingError {
+                        key: format!("{key}[{i}]"),
+                        problem: "must be a string such as \"docs.example.com\"".into(),
+                    })?;
+                    validate_host(host).map_err(|problem| SettingError {
+                        key: format!("{key}[{i}]"),
+                        problem,
+                    })?;
+                    hosts.push(host.to_owned());
+                }
+                settings.allow_hosts = Some(hosts);
+                continue;
+            }
+            let setting = match value {
+                toml::Value::String(text) => SettingValue::Text(text.clone()),
+                toml::Value::Integer(n) => SettingValue::Text(n.to_string()),
+                toml::Value::Float(x) => SettingValue::Text(x.to_string()),
+                toml::Value::Boolean(b) => SettingValue::Text(b.to_string()),
+                toml::Value::Table(inner) => match (inner.get("env"), inner.len()) {
+                    (Some(toml::Value::String(name)), 1) if !name.trim().is_empty() => {
+                        SettingValue::Env(name.clone())
+                    }
+                    _ => {
+                        return Err(error(
+                            "as a table must be `{ env = \"VARIABLE\" }`, naming the environment variable that holds the value".into(),
+                        ));
+                    }
+                },
+                _ => {
+                    return Err(error(
+                        "must be a string, number or boolean, or `{ env = \"VARIABLE\" }`".into(),
+                    ));
+                }
+            };
+            settings.values.insert(key.clone(), setting);
+        }
+        Ok(settings)
+    }
+
+    /// The values a skill reads, with environment variables looked up through `env`; a
+    /// setting whose variable is unset is left out (the skill sees it as not set).
+    pub fn resolve(&self, env: impl Fn(&str) -> Option<String>) -> BTreeMap<String, String> {
+        self.values
+            .iter()
+            .filter_map(|(key, value)| match value {
+                SettingValue::Text(text) => Some((key.clone(), text.clone())),
+                SettingValue::Env(name) => env(name).map(|text| (key.clone(), text)),
+            })
+            .collect()
+    }
+
+    /// Environment variables this table names that `env` does not have.
+    pub fn missing_variables(&self, env: impl Fn(&str) -> Option<String>) -> Vec<String> {
+        self.values
+            .values()
+            .filter_map(|value| match value {
+                SettingValue::Env(name) if env(name).is_none() => Some(name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The grants for a skill whose manifest lists `manifest_network`, given the operator's
+/// `settings` for it (if any), reading environment variables through `env`.
+pub fn grants(
+    manifest_network: &[String],
+    settings: Option<&SkillSettings>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Grants {
+    Grants {
+        settings: Arc::new(settings.map(|s| s.resolve(&env)).unwrap_or_default()),
+        network: effective_network(
+            manifest_network,
+            settings.and_then(|s| s.allow_hosts.as_deref()),
+        ),
+    }
+}
+
+/// The hosts a skill may reach: what its manifest lists, narrowed to what the operator allows
+/// when `allow_hosts` is set. A manifest entry `*` defers to the operator: the skill reaches
+/// exactly `allow_hosts`, and nothing while it is unset. The operator can never widen a
+/// manifest that names its hosts.
+pub fn effective_network(manifest: &[String], operator: Option<&[String]>) -> Vec<String> {
+    let defers = manifest.iter().any(|entry| entry == OPERATOR_HOSTS);
+    match operator {
+        None if defers => Vec::new(),
+        None => manifest.to_vec(),
+        Some(allowed) if defers => allowed.to_vec(),
+        Some(allowed) => allowed
+            .iter()
+            .filter(|wanted| manifest.iter().any(|granted| covers(granted, wanted)))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Whether the manifest entry `granted` (`host` or `host:port`) covers the operator's entry
+/// `wanted`: same host, and the same port unless `granted` allows any.
+fn covers(granted: &str, wanted: &str) -> bool {
+    let split = |entry: &str| -> (String, Option<String>) {
+        match entry.rsplit_once(':') {
+            Some((host, port)) => (host.to_ascii_lowercase(), Some(port.to_owned())),
+            None => (entry.to_ascii_lowercase(), None),
+        }
+    };
+    let (granted_host, granted_port) = split(granted);
+    let (wanted_host, wanted_port) = split(wanted);
+    granted_host == wanted_host && (granted_port.is_none() || granted_port == wanted_port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        text.parse()
+            .unwrap_or_else(|e| panic!("test table does not parse: {e}"))
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn values_come_from_the_file_or_the_environment() {
+        let settings = SkillSettings::parse(&table(
+            "user_agent = \"Bot/1\"\nretries = 3\nverbose = true\napi_key = { env = \"KEY_VAR\" }\nunset = { env = \"NOT_SET\" }\nallow_hosts = [\"a.example.com\"]",
+        ))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let env = |name: &str| (name == "KEY_VAR").then(|| "secret".to_owned());
+        let values = settings.resolve(env);
+        assert_eq!(values.get("user_agent").map(String::as_str), Some("Bot/1"));
+        assert_eq!(values.get("retries").map(String::as_str), Some("3"));
+        assert_eq!(values.get("verbose").map(String::as_str), Some("true"));
+        assert_eq!(values.get("api_key").map(String::as_str), Some("secret"));
+        assert!(!values.contains_key("unset"));
+        assert!(
+            !values.contains_key(ALLOW_HOSTS),
+            "the allow-list is not a setting"
+        );
+        assert_eq!(settings.missing_variables(env), ["NOT_SET"]);
+        assert_eq!(settings.allow_hosts, Some(strings(&["a.example.com"])));
+    }
+
+    #[test]
+    fn bad_tables_name_the_key_and_the_fix() {
+        for (text, key, needle) in [
+            ("allow_hosts = \"a.com\"", "allow_hosts", "must be a list"),
+            (
+                "allow_hosts = [\"a.com\", 3]",
+                "allow_hosts[1]",
+                "must be a string",
+            ),
+            (
+                "allow_hosts = [\"https://a.com/x\"]",
+                "allow_hosts[0]",
+                "is not a host name",
+            ),
+            ("key = { file = \"x\" }", "key", "{ env = \"VARIABLE\" }"),
+            ("key = [1, 2]", "key", "string, number or boolean"),
+        ] {
+            match SkillSettings::parse(&table(text)) {
+                Ok(s) => panic!("{text} was accepted: {s:?}"),
+                Err(e) => {
+                    assert_eq!(e.key, key, "{text}");
+                    assert!(e.problem.contains(needle), "{text}: {}", e.problem);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_operator_narrows_a_manifest_and_fills_in_a_star() {
+        let manifest = strings(&["api.example.com", "127.0.0.1:8080"]);
+        assert_eq!(effective_network(&manifest, None), manifest);
+        assert_eq!(
+            effective_network(
+                &manifest,
+                Some(&strings(&[
+                    "api.example.com:443",
+                    "127.0.0.1:8080",
+                    "evil.com",
+                    "127.0.0.1:9090"
+                ]))
+            ),
+            strings(&["api.example.com:443", "127.0.0.1:8080"]),
+            "the operator narrows, never widens"
+        );
+        assert!(effective_network(&manifest, Some(&[])).is_empty());
+        let star = strings(&["*"]);
+        assert!(
+            effective_network(&star, None).is_empty(),
+            "nothing until the operator says"
+        );
+        assert_eq!(
+            effective_network(&star, Some(&strings(&["docs.example.com"]))),
+            strings(&["docs.example.com"])
+        );
+        assert!(effective_network(&[], Some(&strings(&["docs.example.com"]))).is_empty());
+    }
+}
