@@ -357,6 +357,7 @@ async fn the_new_skills_describe_themselves() -> anyhow::Result<()> {
         ("datetime_tool", "parse_datetime"),
         ("pii_redactor", "redact"),
         ("sentiment_analyzer", "analyze_sentiment"),
+        ("web_scraper", "extract_links"),
     ] {
         let skill = &skills.json[name];
         assert_eq!(skill["source"], "builtin", "{name}: {}", skills.text);
