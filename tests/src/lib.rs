@@ -135,6 +135,28 @@ impl Server {
         Ok(server)
     }
 
+    /// A server on the configuration `config` (TOML) with each `(variable, value)` of `env`
+    /// set, accepting [`TEST_ADMIN_KEY`].
+    pub fn start_with_config_and_env(config: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let work = tempfile::tempdir()?;
+        let config_file = work.path().join("praximous.toml");
+        std::fs::write(&config_file, config)?;
+        let config_arg = config_file.display().to_string();
+        let mut variables: Vec<(&str, Option<&str>)> = env
+            .iter()
+            .map(|(name, value)| (*name, Some(*value)))
+            .collect();
+        variables.push(("PRAXIMOUS_API_KEYS", Some(TEST_ADMIN_KEY)));
+        let mut server = Self::start_with_env(
+            work.path(),
+            &work.path().join("data"),
+            &["--config", &config_arg],
+            &variables,
+        )?;
+        server._work = Some(work);
+        Ok(server)
+    }
+
     /// Start `prax serve` in `work_dir` (its working directory, so no stray configuration
     /// file is picked up) on `data_dir`, with `extra` arguments, accepting [`TEST_ADMIN_KEY`].
     pub fn start_in(work_dir: &Path, data_dir: &Path, extra: &[&str]) -> anyhow::Result<Self> {

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use praximous_e2e::registry::prax;
-use praximous_e2e::{Answer, Server, TEST_ADMIN_KEY, client, post_json};
+use praximous_e2e::{Answer, Server, client, post_json};
 use serde_json::{Value, json};
 
 const PAGE: &str = r#"<!doctype html><html><head><title>Widgets Ltd</title>
@@ -81,24 +81,11 @@ async fn page(
 }
 
 /// A server whose configuration is `config`, with `SCRAPER_TEST_UA` in its environment.
-fn server(config: &str) -> anyhow::Result<(Server, tempfile::TempDir)> {
-    let work = tempfile::tempdir()?;
-    let config_file = work.path().join("praximous.toml");
-    std::fs::write(&config_file, config)?;
-    let config_arg = config_file.display().to_string();
-    let server = Server::start_with_env(
-        work.path(),
-        &work.path().join("data"),
-        &["--config", &config_arg],
-        &[
-            ("PRAXIMOUS_API_KEYS", Some(TEST_ADMIN_KEY)),
-            (
-                "SCRAPER_TEST_UA",
-                Some("AcmeBot/2.0 (from the environment)"),
-            ),
-        ],
-    )?;
-    Ok((server, work))
+fn server(config: &str) -> anyhow::Result<Server> {
+    Server::start_with_config_and_env(
+        config,
+        &[("SCRAPER_TEST_UA", "AcmeBot/2.0 (from the environment)")],
+    )
 }
 
 async fn scrape(server: &Server, body: Value) -> Answer {
@@ -135,7 +122,7 @@ async fn the_scraper_reads_pages_from_allowed_hosts_with_its_own_settings() -> a
          [skills.echo]\nuser_agent = \"echo's setting, never the scraper's\"\n",
         site.authority
     );
-    let (server, _work) = server(&config)?;
+    let server = server(&config)?;
 
     let content = ok(&server, json!({"url": site.url("/page.html")})).await;
     assert_eq!(content["status"], 200);
@@ -273,7 +260,7 @@ async fn without_an_allow_list_the_scraper_reaches_nothing() -> anyhow::Result<(
     let site = Site::start("127.0.0.1:9".into()).await?;
     // Another skill's allow-list does not count for this one.
     let config = format!("[skills.echo]\nallow_hosts = [\"{}\"]\n", site.authority);
-    let (server, _work) = server(&config)?;
+    let server = server(&config)?;
     let answer = scrape(&server, json!({"url": site.url("/page.html")})).await;
     assert_eq!(answer.status, 403, "{}", answer.text);
     assert!(site.agents().is_empty(), "the site was never reached");

@@ -150,15 +150,19 @@ pub fn grants(
     }
 }
 
-/// The hosts a skill may reach: what its manifest lists, narrowed to what the operator allows
-/// when `allow_hosts` is set. A manifest entry `*` defers to the operator: the skill reaches
-/// exactly `allow_hosts`, and nothing while it is unset. The operator can never widen a
-/// manifest that names its hosts.
+/// The hosts a skill may reach: what its manifest names, narrowed to what the operator allows
+/// when `allow_hosts` is set; the operator can never widen such a manifest. A manifest entry
+/// `*` defers to the operator: with `allow_hosts` set, the skill reaches exactly those hosts;
+/// without it, only the hosts the manifest names beside `*` (a weather skill's public API, say,
+/// which an operator may redirect to a proxy) or none.
 pub fn effective_network(manifest: &[String], operator: Option<&[String]>) -> Vec<String> {
     let defers = manifest.iter().any(|entry| entry == OPERATOR_HOSTS);
     match operator {
-        None if defers => Vec::new(),
-        None => manifest.to_vec(),
+        None => manifest
+            .iter()
+            .filter(|entry| *entry != OPERATOR_HOSTS)
+            .cloned()
+            .collect(),
         Some(allowed) if defers => allowed.to_vec(),
         Some(allowed) => allowed
             .iter()
@@ -265,6 +269,15 @@ mod tests {
         assert!(
             effective_network(&star, None).is_empty(),
             "nothing until the operator says"
+        );
+        let api_or_proxy = strings(&["api.weather.example", "*"]);
+        assert_eq!(
+            effective_network(&api_or_proxy, None),
+            strings(&["api.weather.example"])
+        );
+        assert_eq!(
+            effective_network(&api_or_proxy, Some(&strings(&["127.0.0.1:8080"]))),
+            strings(&["127.0.0.1:8080"])
         );
         assert_eq!(
             effective_network(&star, Some(&strings(&["docs.example.com"]))),

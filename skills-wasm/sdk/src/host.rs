@@ -31,6 +31,18 @@ pub fn setting(key: &str) -> Option<String> {
     config::get(key)
 }
 
+/// The operator's setting `key`, or a "Configuration Error" (HTTP 500) that tells the operator
+/// which setting to add, e.g. `required_setting("api_key", "{ env = \"WEATHER_API_KEY\" }")`.
+pub fn required_setting(key: &str, example: &str) -> Result<String, SkillError> {
+    setting(key)
+        .filter(|value| !value.trim().is_empty())
+        .ok_or_else(|| {
+            SkillError::internal("Configuration Error").with_details(format!(
+                "The operator has not set `{key}` for this skill: add `{key} = {example}` to its [skills.<name>] table in the configuration."
+            ))
+        })
+}
+
 /// Stream a chunk of partial output to callers that listen (WebSocket, SSE).
 ///
 /// Returns `false` when the host dropped the chunk because the output budget is spent.

@@ -25,10 +25,12 @@
 //! The host gives each request a fresh instance, so a skill keeps no state between calls.
 
 pub mod host;
+pub mod http;
 mod reply;
 
 pub use reply::{Reply, SkillError};
 pub use serde_json::{Value, json};
+pub use url::Url;
 
 /// Bindings generated from the `praximous:skill` WIT package (`wit/` at the repository root).
 #[doc(hidden)]

@@ -2,8 +2,8 @@
 //! selector, and its links, with the Python original's whitespace rules (BeautifulSoup's
 //! `get_text(strip=True)`: every text node stripped, empty ones dropped).
 
+use praximous_skill::Url;
 use scraper::{ElementRef, Html, Node, Selector};
-use url::Url;
 
 /// Elements whose content is not text a reader sees.
 const INVISIBLE: &[&str] = &["script", "style"];

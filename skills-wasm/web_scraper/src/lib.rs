@@ -2,15 +2,13 @@
 //! selector, or its links, fetched over `wasi:http` from the hosts the operator allows this
 //! skill (`allow_hosts` in `[skills.web_scraper]`), within size and time limits.
 
-mod fetch;
 mod html;
 
-use fetch::{FetchError, FetchLimits};
 use praximous_skill::host::setting;
-use praximous_skill::{Reply, Request, Skill, SkillError, export_skill, json};
+use praximous_skill::http::{self, HttpError, Limits};
+use praximous_skill::{Reply, Request, Skill, SkillError, Url, export_skill, json};
 use scraper::{Html, Selector};
 use serde::Deserialize;
-use url::Url;
 
 /// How much of the page or its text an answer shows, as in the original.
 const PREVIEW_CHARS: usize = 500;
@@ -48,34 +46,41 @@ fn number_setting<T: std::str::FromStr>(key: &str, default: T) -> Result<T, Skil
     }
 }
 
-fn limits() -> Result<FetchLimits, SkillError> {
-    Ok(FetchLimits {
+fn limits() -> Result<Limits, SkillError> {
+    Ok(Limits {
         max_bytes: number_setting("max_bytes", DEFAULT_MAX_BYTES)?,
         timeout_ms: number_setting("timeout_ms", DEFAULT_TIMEOUT_MS)?,
         max_redirects: MAX_REDIRECTS,
-        user_agent: setting("user_agent").unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned()),
     })
 }
 
-fn fetch_error(error: FetchError, url: &str) -> SkillError {
-    match error {
-        FetchError::Denied { host } => SkillError::denied("Network access denied").with_details(format!(
+/// A fetched page, or why there is none, in the original's words where it had them.
+fn fetch(url: &Url, shown: &str) -> Result<(Url, u16, String), SkillError> {
+    let agent = setting("user_agent").unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
+    let response = http::get(url, &[("user-agent", &agent)], &limits()?).map_err(|error| match error {
+        HttpError::Denied { host } => SkillError::denied("Network access denied").with_details(format!(
             "This skill may not fetch from '{host}'. An operator can allow it with `allow_hosts` in the [skills.web_scraper] table of the configuration."
         )),
-        FetchError::Status(code) => SkillError::bad_input("API Error")
-            .with_details(format!("Failed to fetch URL '{url}'. Status: {code}")),
-        FetchError::TooLarge(limit) => SkillError::bad_input("Page too large").with_details(format!(
-            "The page at '{url}' is larger than {limit} bytes, the limit set for this skill (`max_bytes`)."
+        HttpError::TooLarge(limit) => SkillError::bad_input("Page too large").with_details(format!(
+            "The page at '{shown}' is larger than {limit} bytes, the limit set for this skill (`max_bytes`)."
         )),
-        FetchError::Timeout => SkillError::bad_input("Network Error").with_details(format!(
-            "Could not fetch URL '{url}' in time (`timeout_ms` for this skill)."
+        HttpError::Timeout => SkillError::bad_input("Network Error").with_details(format!(
+            "Could not fetch URL '{shown}' in time (`timeout_ms` for this skill)."
         )),
-        FetchError::Redirect(problem) => SkillError::bad_input("Network Error")
-            .with_details(format!("Could not follow URL '{url}': {problem}.")),
-        FetchError::Network(problem) => SkillError::bad_input("Network Error").with_details(
-            format!("Could not connect to URL '{url}'. Error: {problem}"),
+        HttpError::Redirect(problem) => SkillError::bad_input("Network Error")
+            .with_details(format!("Could not follow URL '{shown}': {problem}.")),
+        HttpError::Network(problem) => SkillError::bad_input("Network Error").with_details(
+            format!("Could not connect to URL '{shown}'. Error: {problem}"),
         ),
+    })?;
+    if response.status >= 400 {
+        return Err(SkillError::bad_input("API Error").with_details(format!(
+            "Failed to fetch URL '{shown}'. Status: {}",
+            response.status
+        )));
     }
+    let body = response.text();
+    Ok((response.url, response.status, body))
 }
 
 /// The first `n` characters of `text`, then `...`, as the original shows previews.
@@ -129,17 +134,17 @@ impl Skill for WebScraper {
             return Err(input_error(format!("'{url}' is not an http or https URL.")));
         }
 
-        let page = fetch::get(&target, &limits()?).map_err(|e| fetch_error(e, &url))?;
+        let (final_url, status, body) = fetch(&target, &url)?;
         let data = match (operation.as_str(), selector) {
             ("get_page_content", _) => json!({
                 "url": url,
-                "final_url": page.url.as_str(),
-                "status": page.status,
-                "raw_html_length": page.body.chars().count(),
-                "content_preview": preview(&page.body, PREVIEW_CHARS),
+                "final_url": final_url.as_str(),
+                "status": status,
+                "raw_html_length": body.chars().count(),
+                "content_preview": preview(&body, PREVIEW_CHARS),
             }),
             ("extract_text", _) => {
-                let text = html::visible_text(&Html::parse_document(&page.body));
+                let text = html::visible_text(&Html::parse_document(&body));
                 json!({
                     "url": url,
                     "extracted_text_length": text.chars().count(),
@@ -147,7 +152,7 @@ impl Skill for WebScraper {
                 })
             }
             ("extract_elements", Some((text, parsed))) => {
-                let found = html::select_text(&Html::parse_document(&page.body), &parsed);
+                let found = html::select_text(&Html::parse_document(&body), &parsed);
                 json!({
                     "url": url,
                     "selector": text,
@@ -156,7 +161,7 @@ impl Skill for WebScraper {
                 })
             }
             _ => {
-                let found = html::links(&Html::parse_document(&page.body), &page.url);
+                let found = html::links(&Html::parse_document(&body), &final_url);
                 let listed: Vec<_> = found
                     .iter()
                     .take(LINKS_PREVIEW)

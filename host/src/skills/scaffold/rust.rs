@@ -12,6 +12,10 @@ pub const SDK_FILES: &[(&str, &str)] = &[
         include_str!("../../../../skills-wasm/sdk/src/host.rs"),
     ),
     (
+        "sdk/src/http.rs",
+        include_str!("../../../../skills-wasm/sdk/src/http.rs"),
+    ),
+    (
         "sdk/src/reply.rs",
         include_str!("../../../../skills-wasm/sdk/src/reply.rs"),
     ),
@@ -38,6 +42,8 @@ publish = false
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 wit-bindgen = "0.63.0"
+url = "2.5"
+wasip2 = "2.0.1"
 "#;
 
 /// The skill's Cargo.toml.
