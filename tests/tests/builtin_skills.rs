@@ -358,6 +358,8 @@ async fn the_new_skills_describe_themselves() -> anyhow::Result<()> {
         ("pii_redactor", "redact"),
         ("sentiment_analyzer", "analyze_sentiment"),
         ("web_scraper", "extract_links"),
+        ("weather_tool", "get_forecast"),
+        ("web_search_tool", "perform_search"),
     ] {
         let skill = &skills.json[name];
         assert_eq!(skill["source"], "builtin", "{name}: {}", skills.text);

@@ -216,8 +216,12 @@ async fn oversized_body_is_413_and_the_server_keeps_serving() -> anyhow::Result<
 async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
     // A stand-in provider, so that the example of `internal_summary` (an LLM skill) runs too.
     let provider = StandIn::start(Flavour::Openai, None).await?;
+    // The API skills get a key, and no host at all, so their examples stop at the allow-list
+    // instead of reaching for the public internet.
     let config = format!(
-        "[[providers]]\nname = \"standin\"\ntype = \"openai\"\nmodel = \"m\"\nbase_url = \"{}\"\n",
+        "[[providers]]\nname = \"standin\"\ntype = \"openai\"\nmodel = \"m\"\nbase_url = \"{}\"\n\n\
+         [skills.weather_tool]\napi_key = \"k\"\nallow_hosts = []\n\n\
+         [skills.web_search_tool]\napi_key = \"k\"\nallow_hosts = []\n",
         provider.base_url
     );
     let server = Server::start_with_config(&config, |_| {})?;
@@ -251,8 +255,8 @@ async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
     assert_eq!(caps["source"], "builtin");
 
     // The example request in each manifest must actually work. A skill that reaches the
-    // network gets no host until the operator allows one, so its examples (for public sites)
-    // must get as far as that refusal; tests/tests/web_scraper.rs runs them against real hosts.
+    // network has no host here, so its examples (for public sites) must get as far as that
+    // refusal; tests/tests/web_scraper.rs and api_skills.rs run them against real servers.
     for (name, skill) in all.json.as_object().into_iter().flatten() {
         let needs_hosts = skill["permissions"]["network"]
             .as_array()
