@@ -4,7 +4,7 @@ WASM_TARGET := wasm32-wasip2
 # Every host build embeds the built-in skills; fail loudly rather than build without them.
 export PRAX_REQUIRE_BUILTINS := 1
 
-.PHONY: all build run test skills wasm-target authoring-tools lint fmt bench clean
+.PHONY: all build run test skills wasm-target authoring-tools test-tools lint fmt bench clean
 
 all: build
 
@@ -21,6 +21,10 @@ skills: wasm-target
 authoring-tools:
 	tools/authoring.sh
 
+## Real servers the end-to-end tests talk to (aiosmtpd) into .tools/.
+test-tools:
+	tools/test-tools.sh
+
 ## Build the release binary at target/release/prax, with the built-in skills embedded.
 build: skills
 	$(CARGO) build --release --locked -p praximous
@@ -31,7 +35,7 @@ run: build
 
 ## Run every test: unit, golden, and end-to-end against the real binary; the skills' own
 ## unit tests run natively (their logic is plain Rust; the host tests them as components).
-test: skills authoring-tools
+test: skills authoring-tools test-tools
 	$(CARGO) build --locked -p praximous
 	$(CARGO) test --locked --workspace
 	cd skills-wasm && $(CARGO) test --locked --target-dir target --target $$(rustc -vV | sed -n 's/^host: //p')

@@ -14,6 +14,7 @@ pub use skills::SkillsConfig;
 
 use crate::identity::Identity;
 use crate::llm::{ProviderConfig, RoutingConfig};
+use crate::mail::MailConfig;
 
 /// Environment variable that names the configuration file when `--config` is not given.
 pub const CONFIG_ENV: &str = "PRAXIMOUS_CONFIG";
@@ -79,6 +80,9 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Skill registry: sources, trusted publishers, and `prax registry serve` settings.
     pub registry: RegistryConfig,
+    /// The SMTP server skills granted `mail` send through; none by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailConfig>,
 }
 
 /// `[registry]`
@@ -322,6 +326,10 @@ impl Config {
                     ),
                 ));
             }
+        }
+        if let Some(mail) = &self.mail {
+            mail.validate()
+                .map_err(|(key, problem)| value(&format!("mail.{key}"), problem))?;
         }
         for text in &self.registry.trusted_publishers {
             praximous_registry::signing::PublicKey::parse(text)

@@ -11,6 +11,7 @@ pub mod fs_atomic;
 pub mod identity;
 pub mod llm;
 pub mod logging;
+pub mod mail;
 pub mod metrics;
 pub mod runtime;
 pub mod server;

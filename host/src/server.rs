@@ -12,6 +12,7 @@ use crate::auth::manage::KeyError;
 use crate::auth::{Auth, bootstrap, keys_from_env};
 use crate::config::Config;
 use crate::llm::Router as LlmRouter;
+use crate::mail::{MailSetupError, Outbox};
 use crate::metrics::Metrics;
 use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
 use crate::skills::{BUILTIN_SKILLS, LiveCatalogue};
@@ -40,6 +41,9 @@ pub enum ServeError {
     /// The HTTP client for providers could not be built.
     #[error("cannot set up the LLM providers' HTTP client: {0}")]
     Llm(String),
+    /// The SMTP server in `[mail]` could not be set up.
+    #[error(transparent)]
+    Mail(#[from] MailSetupError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}; choose another address with --bind")]
     Bind {
@@ -107,6 +111,23 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         metrics.clone(),
     )
     .map_err(|e| ServeError::Llm(e.to_string()))?;
+    let mail = config
+        .mail
+        .as_ref()
+        .map(|mail| Outbox::new(mail, |var| std::env::var(var).ok()))
+        .transpose()?;
+    if let Some(outbox) = &mail {
+        tracing::info!(
+            server = outbox.server(),
+            "e-mail for skills goes through this SMTP server"
+        );
+        if let Some(variable) = outbox.missing_password() {
+            tracing::warn!(
+                variable,
+                "[mail] password_env names an environment variable that is not set; skills cannot send e-mail until it is"
+            );
+        }
+    }
     Ok(AppState {
         runtime,
         catalogue: Arc::new(catalogue),
@@ -117,6 +138,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         metrics,
         auth: Arc::new(auth),
         registry: Arc::new(config.registry.clone()),
+        mail: mail.map(Arc::new),
         started: Instant::now(),
     })
 }

@@ -127,6 +127,9 @@ pub struct Permissions {
     /// Knowledge store access.
     #[serde(default)]
     pub knowledge: KnowledgeAccess,
+    /// May send e-mail through the operator's SMTP server.
+    #[serde(default)]
+    pub mail: bool,
 }
 
 /// Resource limits for one invocation of the skill.

@@ -249,22 +249,31 @@ async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
     );
     assert_eq!(
         caps["permissions"],
-        json!({"llm": false, "network": [], "knowledge": "none"})
+        json!({"llm": false, "network": [], "knowledge": "none", "mail": false})
     );
     assert_eq!(caps["limits"]["memory_mb"], 16);
     assert_eq!(caps["source"], "builtin");
 
     // The example request in each manifest must actually work. A skill that reaches the
     // network has no host here, so its examples (for public sites) must get as far as that
-    // refusal; tests/tests/web_scraper.rs and api_skills.rs run them against real servers.
+    // refusal, and one that sends mail as far as the missing SMTP server; web_scraper.rs,
+    // api_skills.rs and email.rs run them against real servers.
     for (name, skill) in all.json.as_object().into_iter().flatten() {
         let needs_hosts = skill["permissions"]["network"]
             .as_array()
             .is_some_and(|hosts| !hosts.is_empty());
+        let sends_mail = skill["permissions"]["mail"] == true;
         for (op, spec) in skill["operations"].as_object().into_iter().flatten() {
             let example = &spec["example_request_payload"];
             let answer = post_json(&c, &server.url("/api/v1/process"), example).await?;
-            if needs_hosts {
+            if sends_mail {
+                assert_eq!(answer.status, 500, "{name}.{op} example: {}", answer.text);
+                assert!(
+                    answer.text.contains("no SMTP server is configured"),
+                    "{name}.{op} example: {}",
+                    answer.text
+                );
+            } else if needs_hosts {
                 assert_eq!(answer.status, 403, "{name}.{op} example: {}", answer.text);
                 assert!(
                     answer.text.contains("Network access denied"),

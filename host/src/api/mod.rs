@@ -56,6 +56,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Where skills are installed from, and whom to trust.
     pub registry: Arc<crate::config::RegistryConfig>,
+    /// The operator's SMTP server, if `[mail]` configures one.
+    pub mail: Option<Arc<crate::mail::Outbox>>,
     /// When the server started.
     pub started: Instant,
 }

@@ -21,6 +21,7 @@ use super::request_id::RequestId;
 use super::validation::{TaskBody, parse_task_body};
 use crate::auth::Principal;
 use crate::llm::{Attempt, FinishReason, RouteError, Usage};
+use crate::mail::MailAccess;
 use crate::metrics::{KindLabels, RequestLabels, SkillFailureLabels};
 use crate::runtime::{Call, InvokeError};
 use crate::store::TaskKind;
@@ -158,8 +159,10 @@ async fn dispatch(
         attempts: None,
     };
     let llm = skill.manifest.permissions.llm.then(|| state.llm.clone());
+    let mail = MailAccess::for_skill(skill.manifest.permissions.mail, state.mail.as_ref());
     let call = Call {
         llm,
+        mail,
         request_id: request_id.clone(),
         task_type: task.task_type,
         prompt: task.prompt,

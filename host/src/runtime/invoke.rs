@@ -11,6 +11,7 @@ use super::state::{CallContext, SkillState};
 use super::{PreparedSkill, Runtime};
 use crate::identity::Identity;
 use crate::llm::Router;
+use crate::mail::MailAccess;
 
 /// A request for a skill to run.
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct Call {
     pub identity: Arc<Identity>,
     /// The LLM router, if the skill may use it (its manifest grants `llm`).
     pub llm: Option<Arc<Router>>,
+    /// What the skill may do with e-mail (its manifest grants `mail`, and the operator's server).
+    pub mail: MailAccess,
 }
 
 /// A skill's successful result.
@@ -152,6 +155,7 @@ impl Runtime {
             log_lines_left: self.settings.max_log_lines,
             emit_bytes_left: self.settings.max_emit_bytes,
             llm: call.llm,
+            mail: call.mail,
             settings: skill.settings.clone(),
         };
         let state = SkillState::new(

@@ -9,6 +9,7 @@ mod host_context;
 mod host_http;
 mod host_llm;
 mod host_log;
+mod host_mail;
 mod host_output;
 pub mod invoke;
 pub mod limits;

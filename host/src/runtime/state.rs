@@ -14,6 +14,7 @@ use super::host_http::NetworkPolicy;
 use super::limits::SkillLimiter;
 use crate::identity::Identity;
 use crate::llm::Router;
+use crate::mail::MailAccess;
 
 /// Bytes of guest stdout/stderr kept per request, for panic messages and debugging.
 pub const CAPTURED_OUTPUT_BYTES: usize = 16 * 1024;
@@ -35,6 +36,8 @@ pub struct CallContext {
     pub llm: Option<Arc<Router>>,
     /// The operator's settings for this skill (its `[skills.<name>]` table), resolved.
     pub settings: Arc<BTreeMap<String, String>>,
+    /// What the skill may do with e-mail.
+    pub mail: MailAccess,
 }
 
 /// The data of one instance's store.

@@ -11,6 +11,9 @@ pub fn widening(old: &Manifest, new: &Manifest) -> Vec<String> {
     if now.llm && !was.llm {
         changes.push("llm: may now call the LLM router".to_owned());
     }
+    if now.mail && !was.mail {
+        changes.push("mail: may now send e-mail through the operator's SMTP server".to_owned());
+    }
     for host in &now.network {
         if !was.network.contains(host) {
             changes.push(if host == OPERATOR_HOSTS {
@@ -81,13 +84,14 @@ mod tests {
         );
         assert!(widening(&old, &same).is_empty());
         let wider = manifest(
-            "{ llm: true, network: [a.example.com, b.example.com], knowledge: read }",
+            "{ llm: true, mail: true, network: [a.example.com, b.example.com], knowledge: read }",
             "{ memory_mb: 128, timeout_ms: 1000 }",
         );
         assert_eq!(
             widening(&old, &wider),
             [
                 "llm: may now call the LLM router",
+                "mail: may now send e-mail through the operator's SMTP server",
                 "network: + b.example.com",
                 "knowledge: none -> read",
                 "limits.memory_mb: 64 -> 128",

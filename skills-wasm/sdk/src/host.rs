@@ -1,10 +1,11 @@
 //! The host's capabilities, as plain functions.
 
 use crate::SkillError;
-use crate::bindings::praximous::skill::{config, context, llm, log as wit_log, output};
+use crate::bindings::praximous::skill::{config, context, llm, log as wit_log, mail, output};
 
 pub use crate::bindings::praximous::skill::context::Identity;
 pub use crate::bindings::praximous::skill::llm::{Completion, CompletionRequest, LlmError};
+pub use crate::bindings::praximous::skill::mail::{MailError, Message as MailMessage, Receipt};
 
 /// Log at info level; the host tags the line with the skill and request id.
 pub fn log_info(message: &str) {
@@ -78,6 +79,31 @@ impl From<LlmError> for SkillError {
             LlmError::Invalid(m) => SkillError::bad_input("Invalid LLM request").with_details(m),
             LlmError::Unavailable(m) => {
                 SkillError::internal("No LLM provider answered").with_details(m)
+            }
+        }
+    }
+}
+
+/// Send a plain-text e-mail through the operator's SMTP server, from the sender the operator
+/// configured. Needs `permissions: { mail: true }` in the manifest.
+pub fn send_mail(message: &MailMessage) -> Result<Receipt, MailError> {
+    mail::send(message)
+}
+
+impl From<MailError> for SkillError {
+    /// A bad message is the caller's (400), a denial stays one (403); a missing SMTP server is
+    /// the operator's "Configuration Error", and a server that refuses or cannot be reached an
+    /// "SMTP Error" (500).
+    fn from(error: MailError) -> Self {
+        match error {
+            MailError::Invalid(m) => SkillError::bad_input("Input Error").with_details(m),
+            MailError::Denied(m) => SkillError::denied("Mail access denied").with_details(m),
+            MailError::NotConfigured(m) => {
+                SkillError::internal("Configuration Error").with_details(m)
+            }
+            MailError::Rejected(m) | MailError::Unavailable(m) => {
+                SkillError::internal("SMTP Error")
+                    .with_details(format!("Failed to send email: {m}"))
             }
         }
     }

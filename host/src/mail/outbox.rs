@@ -1,0 +1,420 @@
+//! The outbox: checks a skill's message against the operator's rules and hands it to the SMTP
+//! server. The host, not the skill, decides the sender and which domains mail may go to.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Mailboxes, header::Header};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::config::{MailConfig, Security};
+
+/// Largest body a skill may send, in bytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// Longest subject, in characters (RFC 5322's line limit).
+pub const MAX_SUBJECT_CHARS: usize = 998;
+
+/// A message as a skill asks for it.
+#[derive(Debug, Clone, Default)]
+pub struct OutgoingMail {
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Carbon-copy recipients.
+    pub cc: Vec<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// Reply-To address.
+    pub reply_to: Option<String>,
+}
+
+/// Which skill and request a message comes from; it travels in `X-Praximous-*` headers so the
+/// mail server's logs lead back to the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// The skill's name.
+    pub skill: &'a str,
+    /// The request id.
+    pub request_id: &'a str,
+}
+
+/// What the SMTP server accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The message's `Message-ID`.
+    pub message_id: String,
+    /// The sender it went out with.
+    pub sender: String,
+    /// Every recipient address.
+    pub recipients: Vec<String>,
+}
+
+/// Why a message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The skill may not send mail, or not to this recipient.
+    #[error("{0}")]
+    Denied(String),
+    /// No SMTP server is configured, or its password is missing.
+    #[error("{0}")]
+    NotConfigured(String),
+    /// The message is malformed.
+    #[error("{0}")]
+    Invalid(String),
+    /// The server refused it for good.
+    #[error("{0}")]
+    Rejected(String),
+    /// The server could not be reached, or asked to retry later.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Why the outbox could not be set up from `[mail]`.
+#[derive(Debug, thiserror::Error)]
+pub enum MailSetupError {
+    /// `ca_file` could not be read or holds no certificate.
+    #[error("[mail] ca_file {path}: {problem}")]
+    CaFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// TLS could not be set up for the server.
+    #[error("[mail] cannot set up TLS for {host}: {problem}")]
+    Tls {
+        /// The server.
+        host: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// The operator's SMTP server, ready to send.
+pub struct Outbox {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    sender: Mailbox,
+    server: String,
+    max_recipients: usize,
+    allowed_domains: Vec<String>,
+    /// Set when `password_env` names a variable that is unset: sending would only fail later.
+    missing_password: Option<String>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("server", &self.server)
+            .field("sender", &self.sender.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Outbox {
+    /// Set up the outbox from a validated `[mail]` table; `env` reads the password variable.
+    pub fn new(
+        config: &MailConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, MailSetupError> {
+        let sender = Mailbox::from_str(&config.from).map_err(|e| MailSetupError::Tls {
+            host: config.host.clone(),
+            problem: format!("`from` is not an address: {e}"),
+        })?;
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            .port(config.port())
+            .timeout(Some(Duration::from_millis(config.timeout_ms)));
+        if config.security != Security::None {
+            let parameters = tls_parameters(config)?;
+            builder = builder.tls(match config.security {
+                Security::Tls => Tls::Wrapper(parameters),
+                _ => Tls::Required(parameters),
+            });
+        }
+        let password = config.password_env.as_deref().map(|var| (var, env(var)));
+        let missing_password = match password {
+            Some((var, None)) => Some(var.to_owned()),
+            _ => None,
+        };
+        if let (Some(user), Some((_, Some(password)))) = (&config.username, password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password));
+        }
+        Ok(Self {
+            transport: builder.build(),
+            sender,
+            server: format!("{}:{}", config.host, config.port()),
+            max_recipients: config.max_recipients as usize,
+            allowed_domains: config
+                .allowed_recipient_domains
+                .iter()
+                .map(|d| d.trim_start_matches('@').to_ascii_lowercase())
+                .collect(),
+            missing_password,
+        })
+    }
+
+    /// The environment variable that should hold the password but is unset, if any.
+    pub fn missing_password(&self) -> Option<&str> {
+        self.missing_password.as_deref()
+    }
+
+    /// `host:port` of the SMTP server.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Check `mail` and send it; returns once the server has accepted it.
+    pub async fn send(&self, origin: Origin<'_>, mail: OutgoingMail) -> Result<Receipt, MailError> {
+        if let Some(variable) = &self.missing_password {
+            return Err(MailError::NotConfigured(format!(
+                "the SMTP password variable {variable} named by [mail] password_env is not set; set it and restart Praximous"
+            )));
+        }
+        let message = self.compose(origin, mail)?;
+        let message_id = message
+            .headers()
+            .get_raw("Message-ID")
+            .unwrap_or_default()
+            .to_owned();
+        let recipients = message
+            .envelope()
+            .to()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        match self.transport.send(message).await {
+            Ok(_) => Ok(Receipt {
+                message_id,
+                sender: self.sender.email.to_string(),
+                recipients,
+            }),
+            Err(error) if error.is_permanent() => Err(MailError::Rejected(format!(
+                "the SMTP server {} refused the message: {error}",
+                self.server
+            ))),
+            Err(error) => Err(MailError::Unavailable(format!(
+                "cannot send through the SMTP server {}: {error}",
+                self.server
+            ))),
+        }
+    }
+
+    /// Build the message, refusing what the operator's rules or RFC 5322 do not allow.
+    fn compose(&self, origin: Origin<'_>, mail: OutgoingMail) -> Result<Message, MailError> {
+        let to = self.mailboxes("to", &mail.to)?;
+        let cc = self.mailboxes("cc", &mail.cc)?;
+        if to.iter().next().is_none() {
+            return Err(MailError::Invalid(
+                "the message has no recipient in `to`".into(),
+            ));
+        }
+        let count = to.iter().count() + cc.iter().count();
+        if count > self.max_recipients {
+            return Err(MailError::Invalid(format!(
+                "the message has {count} recipients; the operator allows at most {} per message",
+                self.max_recipients
+            )));
+        }
+        if mail.subject.contains(['\r', '\n']) {
+            return Err(MailError::Invalid(
+                "the subject must be a single line".into(),
+            ));
+        }
+        if mail.subject.chars().count() > MAX_SUBJECT_CHARS {
+            return Err(MailError::Invalid(format!(
+                "the subject is longer than {MAX_SUBJECT_CHARS} characters"
+            )));
+        }
+        if mail.body.trim().is_empty() {
+            return Err(MailError::Invalid("the body is empty".into()));
+        }
+        if mail.body.len() > MAX_BODY_BYTES {
+            return Err(MailError::Invalid(format!(
+                "the body is {} bytes; the limit is {MAX_BODY_BYTES}",
+                mail.body.len()
+            )));
+        }
+        let domain = self.sender.email.domain();
+        let mut builder = Message::builder()
+            .from(self.sender.clone())
+            .mailbox(lettre::message::header::To::from(to))
+            .subject(mail.subject)
+            .message_id(Some(format!("<{}@{domain}>", uuid::Uuid::now_v7())))
+            .header(ContentType::TEXT_PLAIN)
+            .header(PraximousSkill(origin.skill.to_owned()))
+            .header(PraximousRequest(origin.request_id.to_owned()));
+        if cc.iter().next().is_some() {
+            builder = builder.mailbox(lettre::message::header::Cc::from(cc));
+        }
+        if let Some(reply_to) = mail.reply_to.filter(|r| !r.trim().is_empty()) {
+            builder = builder.reply_to(parse_mailbox("reply_to", &reply_to)?);
+        }
+        builder
+            .body(mail.body)
+            .map_err(|e| MailError::Invalid(format!("the message cannot be built: {e}")))
+    }
+
+    /// Parse addresses and check each against the allowed domains.
+    fn mailboxes(&self, field: &str, addresses: &[String]) -> Result<Mailboxes, MailError> {
+        let mut boxes = Mailboxes::new();
+        for text in addresses.iter().filter(|a| !a.trim().is_empty()) {
+            let mailbox = parse_mailbox(field, text)?;
+            let domain = mailbox.email.domain().to_ascii_lowercase();
+            let allowed = self.allowed_domains.is_empty()
+                || self
+                    .allowed_domains
+                    .iter()
+                    .any(|a| domain == *a || domain.ends_with(&format!(".{a}")));
+            if !allowed {
+                return Err(MailError::Denied(format!(
+                    "'{}' is outside the domains the operator allows e-mail to ({}); ask the operator to add it to [mail] allowed_recipient_domains",
+                    mailbox.email,
+                    self.allowed_domains.join(", ")
+                )));
+            }
+            boxes.push(mailbox);
+        }
+        Ok(boxes)
+    }
+}
+
+fn parse_mailbox(field: &str, text: &str) -> Result<Mailbox, MailError> {
+    Mailbox::from_str(text.trim()).map_err(|e| {
+        MailError::Invalid(format!(
+            "'{text}' in `{field}` is not an e-mail address ({e})"
+        ))
+    })
+}
+
+fn tls_parameters(config: &MailConfig) -> Result<TlsParameters, MailSetupError> {
+    let mut parameters = TlsParameters::builder(config.host.clone());
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path).map_err(|e| MailSetupError::CaFile {
+            path: path.clone(),
+            problem: e.to_string(),
+        })?;
+        let certificate = Certificate::from_pem(&pem).map_err(|e| MailSetupError::CaFile {
+            path: path.clone(),
+            problem: format!("not a PEM certificate: {e}"),
+        })?;
+        parameters = parameters.add_root_certificate(certificate);
+    }
+    parameters.build().map_err(|e| MailSetupError::Tls {
+        host: config.host.clone(),
+        problem: e.to_string(),
+    })
+}
+
+/// `X-Praximous-Skill`: the skill that sent the message.
+#[derive(Debug, Clone)]
+struct PraximousSkill(String);
+
+/// `X-Praximous-Request-Id`: the request that sent it.
+#[derive(Debug, Clone)]
+struct PraximousRequest(String);
+
+macro_rules! text_header {
+    ($type:ident, $name:literal) => {
+        impl Header for $type {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(Self(s.to_owned()))
+            }
+
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+text_header!(PraximousSkill, "X-Praximous-Skill");
+text_header!(PraximousRequest, "X-Praximous-Request-Id");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbox(extra: &str) -> Outbox {
+        let text = format!(
+            "host = \"127.0.0.1\"\nsecurity = \"none\"\nfrom = \"Praximous <bot@corp.example>\"\n{extra}"
+        );
+        let config: MailConfig = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        Outbox::new(&config, |_| None).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn mail(to: &[&str]) -> OutgoingMail {
+        OutgoingMail {
+            to: to.iter().map(|s| (*s).to_owned()).collect(),
+            subject: "Hello".into(),
+            body: "Body".into(),
+            ..OutgoingMail::default()
+        }
+    }
+
+    const ORIGIN: Origin<'static> = Origin {
+        skill: "email_sender",
+        request_id: "r-1",
+    };
+
+    #[test]
+    fn the_sender_and_origin_headers_are_the_hosts() {
+        let message = outbox("")
+            .compose(ORIGIN, mail(&["Jane <jane@example.com>"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8_lossy(&message.formatted()).into_owned();
+        assert!(
+            text.contains("From: Praximous <bot@corp.example>"),
+            "{text}"
+        );
+        assert!(text.contains("X-Praximous-Skill: email_sender"), "{text}");
+        assert!(text.contains("X-Praximous-Request-Id: r-1"), "{text}");
+        assert!(text.contains("@corp.example>"), "{text}");
+    }
+
+    #[test]
+    fn bad_messages_are_refused_before_any_connection() {
+        let outbox = outbox("max_recipients = 2\nallowed_recipient_domains = [\"example.com\"]");
+        let refuse = |m: OutgoingMail| outbox.compose(ORIGIN, m).err();
+        assert!(matches!(refuse(mail(&[])), Some(MailError::Invalid(_))));
+        assert!(matches!(
+            refuse(mail(&["not-an-address"])),
+            Some(MailError::Invalid(_))
+        ));
+        assert!(matches!(
+            refuse(mail(&["a@example.com", "b@example.com", "c@example.com"])),
+            Some(MailError::Invalid(_))
+        ));
+        assert!(matches!(
+            refuse(mail(&["x@evil.test"])),
+            Some(MailError::Denied(_))
+        ));
+        assert!(
+            outbox
+                .compose(ORIGIN, mail(&["a@sales.example.com"]))
+                .is_ok()
+        );
+        let mut injected = mail(&["a@example.com"]);
+        injected.subject = "Hi\r\nBcc: x@evil.test".into();
+        assert!(matches!(refuse(injected), Some(MailError::Invalid(_))));
+        let mut empty = mail(&["a@example.com"]);
+        empty.body = "  ".into();
+        assert!(matches!(refuse(empty), Some(MailError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn an_unset_password_variable_is_not_configured() {
+        let outbox = outbox("username = \"u\"\npassword_env = \"PRAX_TEST_UNSET_SMTP\"");
+        assert_eq!(outbox.missing_password(), Some("PRAX_TEST_UNSET_SMTP"));
+        assert!(matches!(
+            outbox.send(ORIGIN, mail(&["a@example.com"])).await,
+            Err(MailError::NotConfigured(_))
+        ));
+    }
+}

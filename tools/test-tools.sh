@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install what the end-to-end tests run against that the machine may lack, into .tools/
+# (idempotent):
+#   .tools/smtp  a virtualenv with aiosmtpd, the real SMTP server of tests/tests/email.rs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+AIOSMTPD_VERSION=1.4.6
+
+if ! .tools/smtp/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+    echo "test tools: installing aiosmtpd $AIOSMTPD_VERSION into .tools/smtp"
+    python3 -m venv .tools/smtp
+    .tools/smtp/bin/pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
