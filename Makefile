@@ -3,8 +3,10 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 # Every host build embeds the built-in skills; fail loudly rather than build without them.
 export PRAX_REQUIRE_BUILTINS := 1
+# ... and the web UI.
+export PRAX_REQUIRE_UI := 1
 
-.PHONY: all build run test skills wasm-target authoring-tools test-tools lint fmt bench clean
+.PHONY: all build run test skills ui ui-test wasm-target authoring-tools test-tools lint fmt bench clean
 
 all: build
 
@@ -21,12 +23,21 @@ skills: wasm-target
 authoring-tools:
 	tools/authoring.sh
 
+## The web UI (ui/, React + TypeScript + Vite) into ui/dist, which the host embeds.
+ui:
+	tools/ui.sh build
+
+## The UI's component tests (Vitest) and end-to-end tests (Playwright, Debian's Chromium)
+## against the debug `prax`; each runner ends with an "N passed, N failed" line.
+ui-test: ui
+	tools/ui.sh test
+
 ## Real servers the end-to-end tests talk to (aiosmtpd) into .tools/.
 test-tools:
 	tools/test-tools.sh
 
-## Build the release binary at target/release/prax, with the built-in skills embedded.
-build: skills
+## Build the release binary at target/release/prax, with the built-in skills and the UI embedded.
+build: skills ui
 	$(CARGO) build --release --locked -p praximous
 
 ## Build, then serve on 127.0.0.1:8000 with the default configuration and ./data.
@@ -35,13 +46,15 @@ run: build
 
 ## Run every test: unit, golden, and end-to-end against the real binary; the skills' own
 ## unit tests run natively (their logic is plain Rust; the host tests them as components).
-test: skills authoring-tools test-tools
+test: skills ui authoring-tools test-tools
 	$(CARGO) build --locked -p praximous
 	$(CARGO) test --locked --workspace
 	cd skills-wasm && $(CARGO) test --locked --target-dir target --target $$(rustc -vV | sed -n 's/^host: //p')
+	tools/ui.sh test
 
-## Formatting and lints, host and guests.
-lint: skills
+## Formatting and lints, host, guests and UI (oxlint and the TypeScript type check).
+lint: skills ui
+	tools/ui.sh lint
 	$(CARGO) fmt --all -- --check
 	cd skills-wasm && $(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings

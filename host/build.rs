@@ -66,6 +66,28 @@ fn main() {
     if let Err(e) = std::fs::write(out_dir.join("builtin_skills.rs"), table) {
         panic!("cannot write builtin_skills.rs: {e}");
     }
+    check_web_ui(&manifest_dir.join("../ui/dist"));
+}
+
+/// The web UI (`ui/dist`, built by `make ui`) is embedded by `api::ui`; a build that must have
+/// it (`PRAX_REQUIRE_UI=1`, as `make` sets) fails without it, and any build notices a new one.
+fn check_web_ui(dist: &Path) {
+    println!("cargo:rerun-if-env-changed=PRAX_REQUIRE_UI");
+    println!("cargo:rerun-if-changed={}", dist.display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        dist.join("index.html").display()
+    );
+    if !dist.join("index.html").is_file() {
+        let message = format!(
+            "the web UI is not built ({} is missing), so not embedded; run `make ui` (or `make build`) first",
+            dist.join("index.html").display()
+        );
+        if std::env::var_os("PRAX_REQUIRE_UI").is_some_and(|v| v == "1") {
+            panic!("{message}");
+        }
+        println!("cargo:warning={message}");
+    }
 }
 
 /// Every folder directly under `skills-wasm/` with a `skill.yaml` is a built-in skill whose

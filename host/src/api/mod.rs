@@ -14,6 +14,7 @@ pub mod registry;
 pub mod request_id;
 pub mod skills;
 pub mod system;
+pub mod ui;
 pub mod validation;
 
 use std::sync::Arc;
@@ -153,6 +154,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
         .merge(api)
+        .merge(ui::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(TraceLayer::new_for_http())

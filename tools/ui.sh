@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The web UI's build, lint and tests (ui/):
+#   tools/ui.sh build   npm ci when node_modules is missing or stale, then tsc + vite into ui/dist
+#   tools/ui.sh lint    oxlint and the TypeScript type check
+#   tools/ui.sh test    Vitest, then Playwright with Debian's Chromium (installed with apt when
+#                       missing; never a downloaded browser) against target/debug/prax
+# Each test runner ends with an "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/../ui"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+install() {
+    # package-lock.json is the source of truth; reinstall when it is newer than node_modules.
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "ui: npm ci"
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
+}
+
+chromium_path() {
+    for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; return; fi
+    done
+}
+
+case "${1:-build}" in
+build)
+    install
+    npm run --silent build
+    ;;
+lint)
+    install
+    npm run --silent lint
+    npm run --silent typecheck
+    ;;
+test)
+    install
+    mkdir -p reports
+    status=0
+    npx vitest run --reporter=default --reporter=json --outputFile=reports/vitest.json || status=$?
+    node -e 'const r=require("./reports/vitest.json"); console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' || status=1
+    [ "$status" = 0 ] || exit "$status"
+
+    if [ -z "$(chromium_path)" ]; then
+        echo "ui: installing Debian's chromium (apt) for the end-to-end tests"
+        if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    fi
+    CHROMIUM_PATH=$(chromium_path)
+    export CHROMIUM_PATH
+    [ -x ../target/debug/prax ] || { echo "ui: build target/debug/prax first (make test does)" >&2; exit 1; }
+    PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json || status=$?
+    node -e 'const s=require("./reports/playwright.json").stats; console.log(`playwright: ${s.expected+s.flaky} passed, ${s.unexpected} failed`)' || status=1
+    exit "$status"
+    ;;
+*)
+    echo "usage: tools/ui.sh build|lint|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,50 @@
+// Starts a registry holding a signed skill and the real `prax` configured to trust it, for all
+// the end-to-end tests; stops both afterwards.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ADMIN_KEY, PUBLISH_TOKEN, prax, publishGreeter, start } from './prax'
+
+export default async function globalSetup() {
+  const work = mkdtempSync(join(tmpdir(), 'prax-ui-e2e-'))
+  prax(['publisher', 'keygen', '--out', join(work, 'publisher')])
+  const registry = await start(
+    ['registry', 'serve', '--dir', join(work, 'registry'), '--bind', '127.0.0.1:0'],
+    { PRAX_REGISTRY_TOKENS: PUBLISH_TOKEN },
+    join(work, 'registry.log'),
+  )
+  publishGreeter(work, registry.url, '1.0.0')
+  const publisher = readFileSync(join(work, 'publisher/publisher.pub'), 'utf8').trim()
+  const config = join(work, 'praximous.toml')
+  writeFileSync(
+    config,
+    [
+      '[identity]',
+      'system_name = "Praximous"',
+      'business_name = "Acme Solutions Inc."',
+      'sensitivity_level = "Medium"',
+      '',
+      '[audit]',
+      'store_prompts = true',
+      'store_responses = true',
+      '',
+      '[registry]',
+      `url = "${registry.url}"`,
+      `trusted_publishers = ["${publisher}"]`,
+      '',
+    ].join('\n'),
+  )
+  const server = await start(
+    ['serve', '--bind', '127.0.0.1:0', '--data-dir', join(work, 'data'), '--config', config],
+    { PRAXIMOUS_API_KEYS: ADMIN_KEY, PRAX_LOG: 'info' },
+    join(work, 'prax.log'),
+  )
+  process.env.E2E_BASE_URL = server.url
+  process.env.E2E_REGISTRY_URL = registry.url
+  process.env.E2E_WORK = work
+  return async () => {
+    server.child.kill()
+    registry.child.kill()
+    rmSync(work, { recursive: true, force: true })
+  }
+}

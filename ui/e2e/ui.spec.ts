@@ -1,0 +1,157 @@
+import { expect, test, type Page } from '@playwright/test'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ADMIN_KEY, publishGreeter, REGISTRY_SKILL } from './prax'
+
+// One server for the whole file; the steps build on each other (a key made in one is used in
+// the next), so they run in order.
+test.describe.configure({ mode: 'serial' })
+
+const SCREENSHOTS = join(import.meta.dirname, '../reports/screenshots')
+mkdirSync(SCREENSHOTS, { recursive: true })
+
+function url(path: string): string {
+  const base = process.env.E2E_BASE_URL
+  if (!base) throw new Error('E2E_BASE_URL is not set: the global setup did not run')
+  return base + path
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+}
+
+async function signIn(page: Page, key: string, path = '/') {
+  await page.goto(url(path))
+  await expect(page).toHaveURL(/\/signin$/)
+  await page.getByLabel('API key').fill(key)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+let requestId = ''
+let userKey = ''
+
+test('sign in as admin and see the dashboard', async ({ page }) => {
+  await signIn(page, 'not-a-key')
+  await expect(page.getByRole('alert')).toContainText('Access denied: Invalid API key.')
+  await page.getByLabel('API key').fill(ADMIN_KEY)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Praximous-AcmeSolutions' })).toBeVisible()
+  await expect(page.getByTestId('skills-loaded')).not.toHaveText('…')
+  await shot(page, 'dashboard')
+})
+
+test('run a skill from the console', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/console')
+  await page.getByLabel('Skill operation or LLM route').selectOption('skill:simple_math:calculate')
+  await page.getByRole('button', { name: 'Fill in the example' }).click()
+  await page.getByLabel('num2').fill('4')
+  await page.getByRole('button', { name: 'Run' }).click()
+  const outcome = page.getByTestId('outcome')
+  await expect(outcome.getByRole('heading', { name: 'Result' })).toBeVisible()
+  await expect(page.getByTestId('result')).toContainText('"result":')
+  requestId = (await page.getByTestId('request-id').textContent()) ?? ''
+  expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
+  await shot(page, 'console')
+})
+
+test('find the request in analytics, open it, filter and export', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/analytics?task_type=simple_math')
+  await expect(page.getByRole('heading', { name: 'Analytics' })).toBeVisible()
+  const row = page.getByTestId('records').getByRole('link').first()
+  await expect(row).toBeVisible()
+  await expect(page.getByTestId('summary')).toContainText('requests')
+  await expect(page.locator('.recharts-surface').first()).toBeVisible()
+  await shot(page, 'analytics')
+
+  // The export carries the filters: CSV of simple_math records holds the request.
+  const csvDownload = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Export CSV' }).click()
+  const csv = readFileSync((await (await csvDownload).path()) ?? '', 'utf8')
+  expect(csv.split('\n')[0]).toContain('request_id')
+  expect(csv).toContain(requestId)
+  const jsonlDownload = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Export JSON Lines' }).click()
+  const lines = readFileSync((await (await jsonlDownload).path()) ?? '', 'utf8').trim().split('\n')
+  expect(lines.map((line) => JSON.parse(line).task_type)).toEqual(lines.map(() => 'simple_math'))
+
+  // A filter that excludes it.
+  await page.getByLabel('Status').selectOption('error')
+  await page.getByRole('button', { name: 'Apply filters' }).click()
+  await expect(page).toHaveURL(/status=error/)
+  await expect(page.getByText('No record matches these filters.')).toBeVisible()
+
+  // The detail view, reached by address (a reload of a client route works).
+  await page.goto(url(`/analytics/${requestId}`))
+  await expect(page.getByRole('heading', { name: `Request ${requestId}` })).toBeVisible()
+  await expect(page.getByTestId('record')).toContainText('simple_math')
+  await expect(page.getByTestId('prompt')).toContainText('Calculate')
+  await expect(page.getByTestId('response')).toContainText('result')
+  await shot(page, 'analytics-detail')
+})
+
+test('create a user key, see its role-limited view, then revoke it', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/keys')
+  await page.getByLabel('Name').fill('ui-e2e-user')
+  await page.getByLabel('Role').selectOption('user')
+  await page.getByRole('button', { name: 'Create key' }).click()
+  userKey = ((await page.getByTestId('new-key-secret').textContent()) ?? '').trim()
+  expect(userKey.length).toBeGreaterThan(20)
+  await expect(page.getByTestId('key-ui-e2e-user')).toContainText('active')
+  await shot(page, 'keys')
+  await page.getByRole('button', { name: 'Done' }).click()
+  await expect(page.getByText(userKey)).toHaveCount(0)
+
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByLabel('API key').fill(userKey)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Task console' })).toBeVisible()
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  await expect(nav.getByRole('link')).toHaveText(['Task console', 'Skills'])
+  await page.goto(url('/keys'))
+  await expect(page.getByRole('heading', { name: 'Task console' })).toBeVisible()
+  await shot(page, 'role-user')
+
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByLabel('API key').fill(ADMIN_KEY)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.goto(url('/keys'))
+  page.once('dialog', (dialog) => dialog.accept())
+  await page.getByRole('button', { name: 'Revoke ui-e2e-user' }).click()
+  await expect(page.getByTestId('key-ui-e2e-user')).toContainText('revoked')
+
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByLabel('API key').fill(userKey)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('alert')).toContainText('Access denied: Invalid API key.')
+})
+
+test('install a skill from the registry, then update it after seeing what it asks for', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/skills')
+  const entry = page.getByTestId(`registry-${REGISTRY_SKILL}`)
+  await expect(entry).toBeVisible()
+  await entry.getByRole('button', { name: `Install ${REGISTRY_SKILL}` }).click()
+  await expect(page.getByRole('status').filter({ hasText: `Installed ${REGISTRY_SKILL} 1.0.0` })).toBeVisible()
+  await expect(page.getByTestId(`skill-${REGISTRY_SKILL}`)).toContainText('signed by')
+
+  publishGreeter(process.env.E2E_WORK ?? '', process.env.E2E_REGISTRY_URL ?? '', '1.1.0', true)
+  await page.reload()
+  await page.getByTestId(`registry-${REGISTRY_SKILL}`).getByRole('button', { name: `Update ${REGISTRY_SKILL}` }).click()
+  const consent = page.getByRole('dialog')
+  await expect(consent).toContainText(`Update ${REGISTRY_SKILL} to 1.1.0?`)
+  await expect(consent).toContainText('llm: may now call the LLM router')
+  await shot(page, 'skills-update-consent')
+  await consent.getByRole('button', { name: 'Accept and update' }).click()
+  await expect(page.getByRole('status').filter({ hasText: `Updated ${REGISTRY_SKILL} from 1.0.0 to 1.1.0` })).toBeVisible()
+  await expect(page.getByTestId(`skill-${REGISTRY_SKILL}`)).toContainText('1.1.0')
+  await shot(page, 'skills')
+})
+
+test('providers and routing, and a tablet-sized screen', async ({ page }) => {
+  await page.setViewportSize({ width: 768, height: 1024 })
+  await signIn(page, ADMIN_KEY, '/providers')
+  await expect(page.getByRole('heading', { name: 'Providers & routing' })).toBeVisible()
+  await expect(page.getByText('No LLM provider is configured.')).toBeVisible()
+  await expect(page.getByTestId('routes')).toContainText('default_llm_tasks')
+  await shot(page, 'providers-tablet')
+})

@@ -1,0 +1,72 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { getJson, setApiKey, setAuthFailureListener } from '../api/client'
+import type { Me } from '../api/types'
+
+/** Where the key lives: this browser tab's session only, never local storage or a cookie. */
+const STORAGE_KEY = 'praximous.apiKey'
+
+/** The signed-in key's identity, and how to sign in and out. */
+export interface Session {
+  me: Me | null
+  /** Why the last session ended or sign-in failed, for the sign-in page. */
+  notice: string | null
+  /** True while a stored key is being checked at start-up. */
+  restoring: boolean
+  signIn: (key: string) => Promise<void>
+  signOut: (notice?: string) => void
+}
+
+const SessionContext = createContext<Session | null>(null)
+
+/** Provides the session; checks a key kept from earlier in this tab. */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [me, setMe] = useState<Me | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const [restoring, setRestoring] = useState(() => sessionStorage.getItem(STORAGE_KEY) !== null)
+  // A refused key ends a session; while signing in, the sign-in form reports it instead.
+  const signedIn = useRef(false)
+
+  const signOut = useCallback((why?: string) => {
+    sessionStorage.removeItem(STORAGE_KEY)
+    signedIn.current = false
+    setApiKey(null)
+    setMe(null)
+    setNotice(why ?? null)
+  }, [])
+
+  const signIn = useCallback(async (key: string) => {
+    setApiKey(key)
+    try {
+      const who = await getJson<Me>('/api/v1/auth/me')
+      sessionStorage.setItem(STORAGE_KEY, key)
+      signedIn.current = true
+      setNotice(null)
+      setMe(who)
+    } catch (error) {
+      setApiKey(null)
+      throw error
+    }
+  }, [])
+
+  useEffect(() => {
+    setAuthFailureListener((detail) => {
+      if (signedIn.current) signOut(`Signed out: ${detail}`)
+    })
+    const stored = sessionStorage.getItem(STORAGE_KEY)
+    if (stored) {
+      signIn(stored)
+        .catch((error: unknown) => signOut(`Signed out: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => setRestoring(false))
+    }
+  }, [signIn, signOut])
+
+  const value = useMemo(() => ({ me, notice, restoring, signIn, signOut }), [me, notice, restoring, signIn, signOut])
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>
+}
+
+/** The current session (inside `SessionProvider`). */
+export function useSession(): Session {
+  const session = useContext(SessionContext)
+  if (!session) throw new Error('useSession outside SessionProvider')
+  return session
+}

@@ -1,0 +1,252 @@
+import { useState, type FormEvent } from 'react'
+import { useSearchParams } from 'react-router'
+import { ApiError, getJson, request, withQuery } from '../api/client'
+import type {
+  AnalyticsFilterParams,
+  AnalyticsPage,
+  AnalyticsSummary,
+  ExportFormat,
+  KeyInfo,
+  LatencyPerProviderBody,
+  RequestsPerProviderBody,
+  TasksOverTimeBody,
+} from '../api/types'
+import { useApi } from '../api/useApi'
+import { hasRole } from '../auth/roles'
+import { useSession } from '../auth/session'
+import { LatencyChart, RequestsPerProviderChart, SkillUsageChart, StatusChart, TasksOverTimeChart } from '../components/Charts'
+import { RecordsTable, type Sort } from '../components/RecordsTable'
+import { Empty, Show } from '../components/States'
+import { formatMs, formatRate } from '../format'
+
+const PAGE_SIZE = 25
+const FILTERS = ['start_date', 'end_date', 'task_type', 'provider', 'status', 'api_key_id'] as const
+
+/** The filters in the address bar, so a reload or a shared link keeps them. */
+function filtersFrom(search: URLSearchParams): AnalyticsFilterParams {
+  const filters: Record<string, string> = {}
+  for (const name of FILTERS) {
+    const value = search.get(name)
+    if (value) filters[name] = value
+  }
+  return filters as AnalyticsFilterParams
+}
+
+/** Save `blob` as `name` through the browser's download. */
+function download(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = name
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+function Chart({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <figure className="chart">
+      <figcaption>{title}</figcaption>
+      {children}
+    </figure>
+  )
+}
+
+/** Charts, filters, the records table and export. */
+export function Analytics() {
+  const { me } = useSession()
+  const [search, setSearch] = useSearchParams()
+  const filters = filtersFrom(search)
+  const offset = Math.max(0, Number(search.get('offset') ?? 0) || 0)
+  const granularity = search.get('granularity') ?? 'day'
+  const key = JSON.stringify(filters)
+  const [sort, setSort] = useState<Sort>({ key: 'timestamp', descending: true })
+  const [exportError, setExportError] = useState<string | null>(null)
+
+  const [page, reloadPage] = useApi(
+    (s) => getJson<AnalyticsPage>(withQuery('/api/v1/analytics', { ...filters, limit: PAGE_SIZE, offset }), s),
+    `${key}-${offset}`,
+  )
+  const [summary] = useApi((s) => getJson<AnalyticsSummary>(withQuery('/api/v1/analytics/summary', { ...filters }), s), key)
+  const [overTime] = useApi(
+    (s) => getJson<TasksOverTimeBody>(withQuery('/api/v1/analytics/tasks-over-time', { ...filters, granularity }), s),
+    `${key}-${granularity}`,
+  )
+  const [perProvider] = useApi(
+    (s) => getJson<RequestsPerProviderBody>(withQuery('/api/v1/analytics/requests-per-provider', { ...filters }), s),
+    key,
+  )
+  const [latency] = useApi(
+    (s) => getJson<LatencyPerProviderBody>(withQuery('/api/v1/analytics/latency-per-provider', { ...filters }), s),
+    key,
+  )
+  const isAdmin = me ? hasRole(me.role, 'admin') : false
+  const [keys] = useApi((s) => (isAdmin ? getJson<KeyInfo[]>('/api/v1/keys', s) : Promise.resolve([])), `keys-${isAdmin}`)
+
+  const apply = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    const next = new URLSearchParams()
+    for (const name of [...FILTERS, 'granularity']) {
+      const value = String(form.get(name) ?? '').trim()
+      if (value) next.set(name, value)
+    }
+    setSearch(next)
+  }
+
+  const goTo = (nextOffset: number) => {
+    const next = new URLSearchParams(search)
+    if (nextOffset > 0) next.set('offset', String(nextOffset))
+    else next.delete('offset')
+    setSearch(next)
+  }
+
+  const exportAs = async (format: ExportFormat) => {
+    setExportError(null)
+    try {
+      const response = await request(withQuery('/api/v1/analytics/export', { ...filters, format }))
+      download(await response.blob(), format === 'csv' ? 'audit.csv' : 'audit.jsonl')
+    } catch (error) {
+      setExportError(error instanceof ApiError ? error.detail : String(error))
+    }
+  }
+
+  return (
+    <section aria-labelledby="analytics-title">
+      <h1 id="analytics-title">Analytics</h1>
+      <form className="filters" onSubmit={apply} key={search.toString()} aria-label="Filters">
+        <label>
+          From
+          <input type="date" name="start_date" defaultValue={filters.start_date} />
+        </label>
+        <label>
+          To
+          <input type="date" name="end_date" defaultValue={filters.end_date} />
+        </label>
+        <label>
+          Task type
+          <input name="task_type" defaultValue={filters.task_type} />
+        </label>
+        <label>
+          Provider
+          <input name="provider" defaultValue={filters.provider} placeholder="e.g. skill:echo" />
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={filters.status ?? ''}>
+            <option value="">any</option>
+            <option value="success">success</option>
+            <option value="error">error</option>
+          </select>
+        </label>
+        <label>
+          API key
+          {isAdmin && keys.state === 'ready' ? (
+            <select name="api_key_id" defaultValue={filters.api_key_id ?? ''}>
+              <option value="">any</option>
+              {keys.data.map((k) => (
+                <option key={k.id} value={k.id}>
+                  {k.name} ({k.prefix})
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input name="api_key_id" defaultValue={filters.api_key_id} placeholder="key id" />
+          )}
+        </label>
+        <label>
+          Per
+          <select name="granularity" defaultValue={granularity}>
+            <option value="day">day</option>
+            <option value="month">month</option>
+            <option value="year">year</option>
+          </select>
+        </label>
+        <div className="actions">
+          <button type="submit">Apply filters</button>
+          <button type="button" onClick={() => setSearch(new URLSearchParams())}>
+            Clear
+          </button>
+        </div>
+      </form>
+
+      <Show value={summary} what="the summary">
+        {(s) => (
+          <p className="summary" data-testid="summary">
+            <strong>{s.total_requests}</strong> requests · {s.errors} errors ({formatRate(s.error_rate)}) · p50 {formatMs(s.latency_p50_ms)} · p95{' '}
+            {formatMs(s.latency_p95_ms)}
+          </p>
+        )}
+      </Show>
+
+      <div className="charts">
+        <Chart title="Tasks over time">
+          <Show value={overTime} what="tasks over time">
+            {(body) => (body.data.length === 0 ? <Empty>No requests in this range.</Empty> : <TasksOverTimeChart points={body.data} />)}
+          </Show>
+        </Chart>
+        <Chart title="Requests per provider">
+          <Show value={perProvider} what="requests per provider">
+            {(body) => (body.data.length === 0 ? <Empty>No requests in this range.</Empty> : <RequestsPerProviderChart rows={body.data} />)}
+          </Show>
+        </Chart>
+        <Chart title="Latency per provider (average and p95)">
+          <Show value={latency} what="latency per provider">
+            {(body) => (body.data.length === 0 ? <Empty>No requests in this range.</Empty> : <LatencyChart rows={body.data} />)}
+          </Show>
+        </Chart>
+        <Chart title="Status">
+          <Show value={summary} what="status">
+            {(s) => (s.total_requests === 0 ? <Empty>No requests in this range.</Empty> : <StatusChart success={s.by_status.success ?? 0} error={s.by_status.error ?? 0} />)}
+          </Show>
+        </Chart>
+        <Chart title="Skill usage">
+          <Show value={summary} what="skill usage">
+            {(s) => (s.skill_usage.length === 0 ? <Empty>No skill calls in this range.</Empty> : <SkillUsageChart usage={s.skill_usage} />)}
+          </Show>
+        </Chart>
+      </div>
+
+      <div className="records-head">
+        <h2>Records</h2>
+        <div className="actions">
+          <button type="button" onClick={() => exportAs('csv')}>
+            Export CSV
+          </button>
+          <button type="button" onClick={() => exportAs('jsonl')}>
+            Export JSON Lines
+          </button>
+        </div>
+      </div>
+      {exportError && (
+        <p className="field-error" role="alert">
+          Export failed: {exportError}
+        </p>
+      )}
+      <Show value={page} what="records" onRetry={reloadPage}>
+        {(p) =>
+          p.data.length === 0 ? (
+            <Empty>No record matches these filters.</Empty>
+          ) : (
+            <>
+              <RecordsTable records={p.data} sort={sort} onSort={setSort} />
+              <nav className="pager" aria-label="Pages">
+                <button type="button" disabled={offset === 0} onClick={() => goTo(Math.max(0, offset - PAGE_SIZE))}>
+                  Previous
+                </button>
+                <span>
+                  {p.offset + 1}–{p.offset + p.data.length} of {p.total_matches}
+                </span>
+                <button type="button" disabled={p.offset + p.data.length >= p.total_matches} onClick={() => goTo(offset + PAGE_SIZE)}>
+                  Next
+                </button>
+              </nav>
+              <p className="muted">Sorting orders this page; the server pages newest first.</p>
+            </>
+          )
+        }
+      </Show>
+    </section>
+  )
+}

@@ -1,0 +1,103 @@
+import { render, screen } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { MemoryRouter } from 'react-router'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { App } from '../App'
+import { SessionProvider } from '../auth/session'
+import { fakeServer, meAs } from '../test/fakeServer'
+
+const math = {
+  skill_name: 'simple_math',
+  description: 'Arithmetic',
+  operations: {
+    calculate: {
+      description: 'Two numbers',
+      parameters_schema: {},
+      params: {
+        type: 'object',
+        properties: { operation: { type: 'string', enum: ['add', 'divide'] }, num1: { type: 'number' }, num2: { type: 'number' } },
+        required: ['num1', 'num2'],
+      },
+      example_request_payload: { task_type: 'simple_math', prompt: 'Calc', operation: 'divide', num1: 10, num2: 4 },
+    },
+  },
+  version: '1.0.0',
+  author: 'a',
+  license: 'MIT',
+  wit: 'praximous:skill@0.1.0',
+  permissions: { llm: false, network: [], knowledge: 'none', mail: false },
+  limits: { memory_mb: 16, timeout_ms: 1000 },
+  tier: 'community',
+  source: 'builtin',
+  signature: { state: 'builtin' },
+}
+
+beforeEach(() => sessionStorage.setItem('praximous.apiKey', 'op-key'))
+afterEach(() => {
+  vi.unstubAllGlobals()
+  sessionStorage.clear()
+})
+
+function renderConsole() {
+  render(
+    <MemoryRouter initialEntries={['/console']}>
+      <SessionProvider>
+        <App />
+      </SessionProvider>
+    </MemoryRouter>,
+  )
+}
+
+describe('Task console', () => {
+  it('builds a form from the operation schema, checks it, runs it and shows the answer', async () => {
+    const calls = fakeServer({
+      'GET /api/v1/auth/me': meAs('operator'),
+      'GET /api/v1/skills': () => ({ status: 200, body: { simple_math: math } }),
+      'GET /api/v1/providers': () => ({ status: 200, body: { providers: [], routes: { default_llm_tasks: ['a'] } } }),
+      'POST /api/v1/process': ({ init }) => {
+        const body = JSON.parse(String(init.body))
+        return { status: 200, body: { status: 'success', result: { result: body.num1 / body.num2 }, message: 'Done', details: null, request_id: 'req-42' } }
+      },
+    })
+    renderConsole()
+    const target = await screen.findByLabelText('Skill operation or LLM route')
+    expect(await screen.findByRole('option', { name: 'default_llm_tasks' })).toBeTruthy()
+    await userEvent.selectOptions(target, 'skill:simple_math:calculate')
+    // `calculate` is not one of the schema's operations, so nothing is preset.
+    expect((screen.getByLabelText('operation') as HTMLSelectElement).value).toBe('')
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await screen.findByText('num1 is required.')).toBeTruthy()
+    expect(calls.some((c) => c.method === 'POST')).toBe(false)
+
+    await userEvent.click(screen.getByRole('button', { name: 'Fill in the example' }))
+    expect((screen.getByLabelText(/^num1/) as HTMLInputElement).value).toBe('10')
+    await userEvent.clear(screen.getByLabelText(/^num2/))
+    await userEvent.type(screen.getByLabelText(/^num2/), '5')
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await screen.findByText('Done')).toBeTruthy()
+    expect(screen.getByTestId('result').textContent).toContain('"result": 2')
+    expect(screen.getByTestId('request-id').textContent).toBe('req-42')
+    const sent = calls.find((c) => c.method === 'POST')?.body
+    expect(sent).toEqual({ task_type: 'simple_math', prompt: 'Calc', operation: 'divide', num1: 10, num2: 5 })
+  })
+
+  it('presets the operation the schema offers, and shows a skill’s refusal without signing out', async () => {
+    const divide = { ...math, operations: { divide: math.operations.calculate } }
+    const calls = fakeServer({
+      'GET /api/v1/auth/me': meAs('user'),
+      'GET /api/v1/skills': () => ({ status: 200, body: { simple_math: divide } }),
+      'POST /api/v1/process': () => ({ status: 403, body: { detail: 'Network access denied (Details: not allowed)' } }),
+    })
+    renderConsole()
+    await userEvent.selectOptions(await screen.findByLabelText('Skill operation or LLM route'), 'skill:simple_math:divide')
+    expect((screen.getByLabelText('operation') as HTMLSelectElement).value).toBe('divide')
+    await userEvent.type(screen.getByLabelText(/^num1/), '1')
+    await userEvent.type(screen.getByLabelText(/^num2/), '2')
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await screen.findByText('Network access denied (Details: not allowed)')).toBeTruthy()
+    expect(screen.getByRole('heading', { name: 'Error 403' })).toBeTruthy()
+    expect(screen.getByTestId('request-id').textContent).toBe('req-from-header')
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ task_type: 'simple_math', prompt: '', operation: 'divide', num1: 1, num2: 2 })
+    expect(sessionStorage.getItem('praximous.apiKey')).toBe('op-key')
+  })
+})

@@ -1,0 +1,151 @@
+import { useState, type FormEvent } from 'react'
+import { ApiError, getJson, sendJson } from '../api/client'
+import type { IssuedKey, KeyInfo, NewKey, Role } from '../api/types'
+import { useApi } from '../api/useApi'
+import { CopyButton } from '../components/CopyButton'
+import { Empty, Show } from '../components/States'
+import { formatTime } from '../format'
+
+/** Create, list and revoke API keys (admins only). A new key's secret is shown once. */
+export function Keys() {
+  const [keys, reload] = useApi((s) => getJson<KeyInfo[]>('/api/v1/keys', s), 'keys')
+  const [issued, setIssued] = useState<IssuedKey | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  const create = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const form = event.currentTarget
+    const data = new FormData(form)
+    const name = String(data.get('name') ?? '').trim()
+    if (!name) {
+      setError('Give the key a name, e.g. the team or service that will use it.')
+      return
+    }
+    const days = String(data.get('expires') ?? '').trim()
+    const limit = String(data.get('rate') ?? '').trim()
+    const body: NewKey = {
+      name,
+      role: String(data.get('role')) as Role,
+      expires_in_days: days ? Number(days) : null,
+      rate_limit_per_minute: limit ? Number(limit) : null,
+    }
+    setBusy(true)
+    setError(null)
+    try {
+      setIssued(await sendJson<IssuedKey>('POST', '/api/v1/keys', body))
+      form.reset()
+      reload()
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.detail : String(failure))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const revoke = async (key: KeyInfo) => {
+    if (!window.confirm(`Revoke the key "${key.name}" (${key.prefix}…)? Anything using it stops working at once.`)) return
+    setError(null)
+    try {
+      await sendJson('DELETE', `/api/v1/keys/${encodeURIComponent(key.id)}`)
+      reload()
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.detail : String(failure))
+    }
+  }
+
+  return (
+    <section aria-labelledby="keys-title">
+      <h1 id="keys-title">API keys</h1>
+      <form className="key-form" onSubmit={create} aria-label="Create a key">
+        <label>
+          Name
+          <input name="name" required />
+        </label>
+        <label>
+          Role
+          <select name="role" defaultValue="user">
+            <option value="user">user: run tasks, list skills</option>
+            <option value="operator">operator: also analytics and providers</option>
+            <option value="admin">admin: everything, keys included</option>
+          </select>
+        </label>
+        <label>
+          Expires after (days)
+          <input name="expires" type="number" min={1} placeholder="never" />
+        </label>
+        <label>
+          Requests per minute
+          <input name="rate" type="number" min={0} placeholder="default" />
+        </label>
+        <button type="submit" disabled={busy}>
+          Create key
+        </button>
+      </form>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {issued && (
+        <div className="secret" role="status" data-testid="new-key">
+          <p>
+            The key <strong>{issued.name}</strong> ({issued.role}). Copy it now: it is shown only this once.
+          </p>
+          <code data-testid="new-key-secret">{issued.key}</code> <CopyButton text={issued.key} />
+          <button type="button" onClick={() => setIssued(null)}>
+            Done
+          </button>
+        </div>
+      )}
+      <Show value={keys} what="keys" onRetry={reload}>
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No key yet.</Empty>
+          ) : (
+            <div className="table-scroll">
+              <table className="table" data-testid="keys">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Prefix</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((k) => (
+                    <tr key={k.id} data-testid={`key-${k.name}`}>
+                      <td>{k.name}</td>
+                      <td>
+                        <code>{k.prefix}…</code>
+                      </td>
+                      <td>{k.role}</td>
+                      <td>
+                        <span className={k.state === 'active' ? 'badge badge-good' : 'badge badge-bad'}>{k.state}</span>
+                      </td>
+                      <td>{k.created_at ? formatTime(k.created_at) : k.source}</td>
+                      <td>{k.expires_at ? formatTime(k.expires_at) : 'never'}</td>
+                      <td>
+                        {k.source === 'store' && k.state === 'active' && (
+                          <button type="button" onClick={() => revoke(k)}>
+                            Revoke {k.name}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Show>
+    </section>
+  )
+}
