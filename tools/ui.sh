@@ -3,7 +3,8 @@
 #   tools/ui.sh build   npm ci when node_modules is missing or stale, then tsc + vite into ui/dist
 #   tools/ui.sh lint    oxlint and the TypeScript type check
 #   tools/ui.sh test    Vitest, then Playwright with Debian's Chromium (installed with apt when
-#                       missing; never a downloaded browser) against target/debug/prax
+#                       missing; never a downloaded browser) against the debug prax
+#                       ($CARGO_TARGET_DIR/debug/prax, target/ by default)
 # Each test runner ends with an "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/../ui"
@@ -49,7 +50,9 @@ test)
     fi
     CHROMIUM_PATH=$(chromium_path)
     export CHROMIUM_PATH
-    [ -x ../target/debug/prax ] || { echo "ui: build target/debug/prax first (make test does)" >&2; exit 1; }
+    PRAX_BIN=$(cd .. && realpath -m "${CARGO_TARGET_DIR:-target}/debug/prax")
+    export PRAX_BIN
+    [ -x "$PRAX_BIN" ] || { echo "ui: build $PRAX_BIN first (make test does)" >&2; exit 1; }
     PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json || status=$?
     node -e 'const s=require("./reports/playwright.json").stats; console.log(`playwright: ${s.expected+s.flaky} passed, ${s.unexpected} failed`)' || status=1
     exit "$status"
