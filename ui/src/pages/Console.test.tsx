@@ -100,4 +100,20 @@ describe('Task console', () => {
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ task_type: 'simple_math', prompt: '', operation: 'divide', num1: 1, num2: 2 })
     expect(sessionStorage.getItem('praximous.apiKey')).toBe('op-key')
   })
+
+  it('runs a task type typed by hand, for routes a user key cannot list', async () => {
+    const calls = fakeServer({
+      'GET /api/v1/auth/me': meAs('user'),
+      'GET /api/v1/skills': () => ({ status: 200, body: { simple_math: math } }),
+      'POST /api/v1/process': () => ({ status: 200, body: { status: 'success', result: { text: 'Hi' }, message: null, details: null, request_id: 'r-7' } }),
+    })
+    renderConsole()
+    await userEvent.selectOptions(await screen.findByLabelText('Skill operation or LLM route'), 'other')
+    await userEvent.type(screen.getByLabelText('Task type'), 'default_llm_tasks')
+    await userEvent.type(screen.getByLabelText('Prompt'), 'Say hi')
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await screen.findByTestId('result')).toBeTruthy()
+    expect(calls.some((c) => c.path === '/api/v1/providers')).toBe(false)
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ task_type: 'default_llm_tasks', prompt: 'Say hi' })
+  })
 })

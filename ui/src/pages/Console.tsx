@@ -15,7 +15,7 @@ type Outcome =
   | { ok: true; response: ProcessResponse; ms: number }
   | { ok: false; status: number; detail: string; requestId: string | null; ms: number }
 
-/** `skill:<name>:<operation>` or `route:<name>`. */
+/** `skill:<name>:<operation>`, `route:<name>`, or `other` (a task type typed by hand). */
 function parseTarget(target: string): { kind: 'skill' | 'route' | null; name: string; operation: string } {
   const [kind, name = '', operation = ''] = target.split(':')
   return { kind: kind === 'skill' || kind === 'route' ? kind : null, name, operation }
@@ -31,6 +31,7 @@ export function Console() {
     `routes-${mayReadRoutes}`,
   )
   const [target, setTarget] = useState('')
+  const [otherTaskType, setOtherTaskType] = useState('')
   const [prompt, setPrompt] = useState('')
   const [values, setValues] = useState<Record<string, string | boolean>>({})
   const [extras, setExtras] = useState<ExtraField[]>([])
@@ -38,7 +39,8 @@ export function Console() {
   const [running, setRunning] = useState(false)
   const [outcome, setOutcome] = useState<Outcome | null>(null)
 
-  const { kind, name, operation } = parseTarget(target)
+  const parsed = target === 'other' ? { kind: 'route' as const, name: otherTaskType.trim(), operation: '' } : parseTarget(target)
+  const { kind, name, operation } = parsed
   const spec = kind === 'skill' && skills.state === 'ready' ? skills.data[name]?.operations[operation] : undefined
   const fields = useMemo(() => fieldsOf(spec?.params as JsonSchema | undefined), [spec])
 
@@ -124,9 +126,16 @@ export function Console() {
                     ))}
                   </optgroup>
                 )}
+                <option value="other">Another task type…</option>
               </select>
               {spec && <small className="muted">{spec.description}</small>}
             </div>
+            {target === 'other' && (
+              <div className="field">
+                <label htmlFor="other-task-type">Task type</label>
+                <input id="other-task-type" value={otherTaskType} onChange={(e) => setOtherTaskType(e.target.value)} placeholder="an LLM route such as default_llm_tasks" />
+              </div>
+            )}
             <div className="field">
               <label htmlFor="prompt">Prompt</label>
               <textarea id="prompt" rows={4} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
