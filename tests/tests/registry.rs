@@ -810,7 +810,25 @@ async fn admins_browse_install_update_and_remove_skills_over_http() -> anyhow::R
         preview.json["widened"][0],
         "llm: may now call the LLM router"
     );
-    let updated = post_json(&admin, &update, &json!({"accept_permissions": true})).await?;
+    // A version published after the preview is not what the admin accepted: naming the
+    // previewed version installs exactly that one.
+    let g3 = greeter(
+        work,
+        "g3",
+        "1.2.0",
+        WIT,
+        "{ llm: true, network: [example.com] }",
+    );
+    sign(work, &g3, &key);
+    publish(work, &g3, &registry.url).ok("publish 1.2.0 after the preview");
+    let not_exact = post_json(&admin, &update, &json!({"version": "1.1"})).await?;
+    assert_eq!(not_exact.status, 422, "{}", not_exact.text);
+    let updated = post_json(
+        &admin,
+        &update,
+        &json!({"accept_permissions": true, "version": preview.json["version"]}),
+    )
+    .await?;
     assert_eq!(updated.status, 200, "{}", updated.text);
     assert_eq!(
         (

@@ -179,6 +179,10 @@ pub struct UpdateRequest {
     /// Report what would change, without installing.
     #[serde(default)]
     pub dry_run: bool,
+    /// Update to exactly this version (the one a dry run reported), so that accepting its
+    /// permissions never accepts those of a version published since; the newest otherwise.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 /// Update an installed skill to the newest version of the registry it came from.
@@ -186,7 +190,9 @@ pub struct UpdateRequest {
     params(("skill_name" = String, Path, description = "The skill")),
     responses(
         (status = 200, description = "Updated (or already the newest)", body = InstallReport),
-        (status = 409, description = "Wider permissions not accepted", body = ErrorBody),
+        (status = 404, description = "The requested version is not in the registry", body = ErrorBody),
+        (status = 409, description = "Wider permissions not accepted, or an older version", body = ErrorBody),
+        (status = 422, description = "`version` is not an exact version", body = ErrorBody),
     ))]
 pub async fn update_skill(
     State(state): State<AppState>,
@@ -194,6 +200,18 @@ pub async fn update_skill(
     request: Result<Json<UpdateRequest>, JsonRejection>,
 ) -> Result<Json<InstallReport>, ApiError> {
     let request = body(request)?;
+    let skill = match &request.version {
+        None => skill_name.clone(),
+        Some(version) => {
+            let exact = semver::Version::parse(version).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("`version` must be an exact version such as \"1.2.0\" ({e})."),
+                )
+            })?;
+            format!("{skill_name}@={exact}")
+        }
+    };
     let dir = state.catalogue.dir().to_owned();
     let lock = tokio::task::spawn_blocking(move || LockFile::read(&dir))
         .await
@@ -201,7 +219,7 @@ pub async fn update_skill(
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let source = lock.skills.get(&skill_name).map(|l| l.source.clone());
     let install = InstallRequest {
-        skill: skill_name,
+        skill,
         accept_permissions: request.accept_permissions,
         allow_downgrade: false,
         dry_run: request.dry_run,

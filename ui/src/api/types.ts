@@ -617,6 +617,8 @@ export interface UpdateRequest {
   accept_permissions?: boolean;
   /** Report what would change (including `widened`), installing nothing. */
   dry_run?: boolean;
+  /** Update to exactly this version (the one a dry run reported); the newest otherwise. */
+  version?: string;
 }
 
 /** 200 answer of install and update (also of their dry runs). */

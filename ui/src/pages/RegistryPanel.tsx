@@ -52,8 +52,10 @@ export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
 
   const acceptUpdate = (update: PendingUpdate) =>
     act(update.name, async () => {
+      // Naming the previewed version accepts only what the admin saw, even if a newer one appeared since.
       const done = await sendJson<InstallReport>('POST', `/api/v1/skills/${encodeURIComponent(update.name)}/update`, {
         accept_permissions: true,
+        version: update.report.version,
       })
       setPending(null)
       return `Updated ${update.name} from ${done.previous ?? '?'} to ${done.version}, with the new permissions.`
