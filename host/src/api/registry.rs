@@ -26,6 +26,7 @@ fn acquire_error(error: AcquireError) -> ApiError {
         ) => StatusCode::CONFLICT,
         AcquireError::Install(InstallError::Io { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
         AcquireError::Install(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AcquireError::Interrupted(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     ApiError::new(status, error.to_string())
 }

@@ -31,6 +31,9 @@ pub enum AcquireError {
     /// The checks refused it.
     #[error(transparent)]
     Install(#[from] InstallError),
+    /// The install task stopped before it finished; installs are atomic, so nothing changed.
+    #[error("the install stopped before it finished ({0}); nothing was changed")]
+    Interrupted(String),
 }
 
 /// What to install.
@@ -111,9 +114,21 @@ pub async fn fetch_and_install(
     } else {
         Vec::new()
     };
-    let target = InstallTarget {
-        development_sources: &development,
-        ..*target
-    };
-    Ok(install(&bundle, &source, &target, options)?)
+    // Writing files, renaming them into place and waiting for the install lock all block:
+    // they run on the blocking pool, not on the async workers serving requests.
+    let skills_dir = target.skills_dir.to_owned();
+    let trusted = target.trusted.to_vec();
+    let supported_wit = target.supported_wit.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let target = InstallTarget {
+            skills_dir: &skills_dir,
+            trusted: &trusted,
+            development_sources: &development,
+            supported_wit: &supported_wit,
+        };
+        install(&bundle, &source, &target, options)
+    })
+    .await
+    .map_err(|e| AcquireError::Interrupted(e.to_string()))?
+    .map_err(AcquireError::from)
 }

@@ -27,6 +27,7 @@ describe('RegistryPanel', () => {
     const dialog = await screen.findByRole('dialog')
     expect(dialog.textContent).toContain('Update greeter to 1.1.0?')
     expect(dialog.textContent).toContain('llm: may now call the LLM router')
+    expect(document.activeElement?.id).toBe('consent-title')
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ dry_run: true }])
 
     await userEvent.click(screen.getByRole('button', { name: 'Accept and update' }))

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { ApiError, getJson, request, sendJson } from '../api/client'
 import type { InstallReport, RegistrySkill } from '../api/types'
 import { useApi } from '../api/useApi'
@@ -16,6 +16,12 @@ export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
   const [busy, setBusy] = useState<string | null>(null)
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const [pending, setPending] = useState<PendingUpdate | null>(null)
+  const consentTitle = useRef<HTMLHeadingElement>(null)
+
+  // Keyboard and screen-reader users land on the question, not on either answer.
+  useEffect(() => {
+    if (pending) consentTitle.current?.focus()
+  }, [pending])
 
   const act = async (name: string, work: () => Promise<string>) => {
     setBusy(name)
@@ -79,7 +85,7 @@ export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
       )}
       {pending && (
         <div className="consent" role="dialog" aria-labelledby="consent-title">
-          <h3 id="consent-title">
+          <h3 id="consent-title" ref={consentTitle} tabIndex={-1}>
             Update {pending.name} to {pending.report.version}?
           </h3>
           <p>It asks for more than the installed {pending.report.previous}:</p>
