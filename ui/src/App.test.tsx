@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from './App'
 import { SessionProvider } from './auth/session'
 import { fakeServer, meAs } from './test/fakeServer'
+import { builtinSkill } from './test/fixtures'
 
 function renderApp(path = '/') {
   return render(
@@ -22,20 +23,9 @@ async function signIn(key: string) {
 }
 
 const skills = {
-  echo: {
-    skill_name: 'echo',
-    description: 'Echoes',
-    operations: { echo: { description: 'echo', parameters_schema: {}, params: { type: 'object' }, example_request_payload: null } },
-    version: '1.0.0',
-    author: 'a',
-    license: 'MIT',
-    wit: 'praximous:skill@0.1.0',
-    permissions: { llm: false, network: [], knowledge: 'none', mail: false },
-    limits: { memory_mb: 16, timeout_ms: 1000 },
-    tier: 'community',
-    source: 'builtin',
-    signature: { state: 'builtin' },
-  },
+  echo: builtinSkill('echo', 'Echoes', {
+    echo: { description: 'echo', parameters_schema: {}, params: { type: 'object' }, example_request_payload: null },
+  }),
 }
 
 beforeEach(() => sessionStorage.clear())

@@ -5,32 +5,20 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../App'
 import { SessionProvider } from '../auth/session'
 import { fakeServer, meAs } from '../test/fakeServer'
+import { builtinSkill } from '../test/fixtures'
 
-const math = {
-  skill_name: 'simple_math',
-  description: 'Arithmetic',
-  operations: {
-    calculate: {
-      description: 'Two numbers',
-      parameters_schema: {},
-      params: {
-        type: 'object',
-        properties: { operation: { type: 'string', enum: ['add', 'divide'] }, num1: { type: 'number' }, num2: { type: 'number' } },
-        required: ['num1', 'num2'],
-      },
-      example_request_payload: { task_type: 'simple_math', prompt: 'Calc', operation: 'divide', num1: 10, num2: 4 },
+const math = builtinSkill('simple_math', 'Arithmetic', {
+  calculate: {
+    description: 'Two numbers',
+    parameters_schema: {},
+    params: {
+      type: 'object',
+      properties: { operation: { type: 'string', enum: ['add', 'divide'] }, num1: { type: 'number' }, num2: { type: 'number' } },
+      required: ['num1', 'num2'],
     },
+    example_request_payload: { task_type: 'simple_math', prompt: 'Calc', operation: 'divide', num1: 10, num2: 4 },
   },
-  version: '1.0.0',
-  author: 'a',
-  license: 'MIT',
-  wit: 'praximous:skill@0.1.0',
-  permissions: { llm: false, network: [], knowledge: 'none', mail: false },
-  limits: { memory_mb: 16, timeout_ms: 1000 },
-  tier: 'community',
-  source: 'builtin',
-  signature: { state: 'builtin' },
-}
+})
 
 beforeEach(() => sessionStorage.setItem('praximous.apiKey', 'op-key'))
 afterEach(() => {
