@@ -78,7 +78,7 @@ export function Providers() {
                   {Object.entries(b.routes).map(([route, providers]) => (
                     <tr key={route}>
                       <td>{route}</td>
-                      <td>{providers.join(' → ')}</td>
+                      <td>{providers.length > 0 ? providers.join(' → ') : <span className="muted">no provider configured: requests on this route cannot be served</span>}</td>
                     </tr>
                   ))}
                 </tbody>
