@@ -36,9 +36,10 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; style-src 'self' 'uns
 
 /// The routes that serve the UI.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    let mut router = Router::new()
-        .route("/assets/{*path}", get(asset))
-        .route("/favicon.svg", get(|| async { file("favicon.svg", false) }));
+    let mut router = Router::new().route("/assets/{*path}", get(asset)).route(
+        "/favicon.svg",
+        get(|| async { file_or_404("favicon.svg", false) }),
+    );
     for route in CLIENT_ROUTES {
         router = router.route(route, get(index));
     }
@@ -48,40 +49,38 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     router
 }
 
-/// Whether this binary carries the UI.
-pub fn is_embedded() -> bool {
-    Assets::get("index.html").is_some()
-}
-
 async fn index() -> Response {
-    if is_embedded() {
-        return file("index.html", false);
-    }
-    (
-        StatusCode::NOT_FOUND,
+    file("index.html", false).unwrap_or_else(|| {
+        (
+            StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "The web UI is not built into this binary. Build it with `make build` (which runs `make ui`), \
-         or use the API directly: see /docs.",
-    )
-        .into_response()
+            "The web UI is not built into this binary. Build it with `make build` (which runs `make ui`), \
+             or use the API directly: see /docs.",
+        )
+            .into_response()
+    })
 }
 
 async fn asset(Path(path): Path<String>) -> Response {
-    file(&format!("assets/{path}"), true)
+    file_or_404(&format!("assets/{path}"), true)
 }
 
-/// One embedded file; `immutable` for content-hashed assets, revalidated otherwise.
-fn file(path: &str, immutable: bool) -> Response {
-    let Some(content) = Assets::get(path) else {
-        return super::error::ApiError::not_found("Not Found").into_response();
-    };
+fn file_or_404(path: &str, immutable: bool) -> Response {
+    file(path, immutable)
+        .unwrap_or_else(|| super::error::ApiError::not_found("Not Found").into_response())
+}
+
+/// One embedded file (`None` if there is none); `immutable` for content-hashed assets,
+/// revalidated otherwise. The body borrows the embedded bytes rather than copying them.
+fn file(path: &str, immutable: bool) -> Option<Response> {
+    let content = Assets::get(path)?;
     let mime = content.metadata.mimetype().to_owned();
     let cache = if immutable {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     };
-    let mut response = (StatusCode::OK, content.data.into_owned()).into_response();
+    let mut response = (StatusCode::OK, axum::body::Body::from(content.data)).into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&mime) {
         headers.insert(header::CONTENT_TYPE, value);
@@ -99,5 +98,5 @@ fn file(path: &str, immutable: bool) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    response
+    Some(response)
 }

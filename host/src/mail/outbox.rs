@@ -84,6 +84,9 @@ pub enum MailSetupError {
         /// What is wrong.
         problem: String,
     },
+    /// `from` is not an address (validation refuses this first).
+    #[error("[mail] from: {0}")]
+    Sender(String),
     /// TLS could not be set up for the server.
     #[error("[mail] cannot set up TLS for {host}: {problem}")]
     Tls {
@@ -120,9 +123,8 @@ impl Outbox {
         config: &MailConfig,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, MailSetupError> {
-        let sender = Mailbox::from_str(&config.from).map_err(|e| MailSetupError::Tls {
-            host: config.host.clone(),
-            problem: format!("`from` is not an address: {e}"),
+        let sender = Mailbox::from_str(&config.from).map_err(|e| {
+            MailSetupError::Sender(format!("`{}` is not an address: {e}", config.from))
         })?;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
             .port(config.port())
@@ -267,7 +269,7 @@ impl Outbox {
                 || self
                     .allowed_domains
                     .iter()
-                    .any(|a| domain == *a || domain.ends_with(&format!(".{a}")));
+                    .any(|allowed| is_within(&domain, allowed));
             if !allowed {
                 return Err(MailError::Denied(format!(
                     "'{}' is outside the domains the operator allows e-mail to ({}); ask the operator to add it to [mail] allowed_recipient_domains",
@@ -279,6 +281,13 @@ impl Outbox {
         }
         Ok(boxes)
     }
+}
+
+/// Whether `domain` is `allowed` or one of its subdomains.
+fn is_within(domain: &str, allowed: &str) -> bool {
+    domain
+        .strip_suffix(allowed)
+        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
 }
 
 fn parse_mailbox(field: &str, text: &str) -> Result<Mailbox, MailError> {
