@@ -48,6 +48,16 @@ impl Run {
     }
 }
 
+/// `prax config check` on `text`, written as `work/praximous.toml`.
+pub fn config_check(work: &Path, text: &str) -> Run {
+    let config = work.join("praximous.toml");
+    if let Err(e) = std::fs::write(&config, text) {
+        panic!("cannot write {}: {e}", config.display());
+    }
+    let path = config.display().to_string();
+    prax(work, &["config", "check", "--config", &path], &[])
+}
+
 /// Run `prax ARGS` in `work` with no configuration from the environment; `env` adds variables.
 pub fn prax(work: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(prax_binary());

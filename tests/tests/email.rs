@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use praximous_e2e::registry::prax;
+use praximous_e2e::registry::config_check;
 use praximous_e2e::{Answer, Server, client, component, install_skill, post_json, repo_root};
 use serde_json::{Value, json};
 
@@ -377,12 +377,7 @@ async fn a_skill_whose_manifest_does_not_ask_for_mail_cannot_send() -> anyhow::R
 #[test]
 fn a_bad_mail_table_stops_start_up_naming_the_key() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
-    let config = work.path().join("praximous.toml");
-    let check = |text: &str| {
-        std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
-        let path = config.display().to_string();
-        prax(work.path(), &["config", "check", "--config", &path], &[])
-    };
+    let check = |text: &str| config_check(work.path(), text);
     check("[mail]\nhost = \"smtp.example.com\"\nsecurity = \"none\"\nusername = \"u\"\npassword_env = \"P\"\nfrom = \"a@example.com\"\n")
         .fails_with(
             "`mail.security` is \"none\", which would send the SMTP password to smtp.example.com in clear text",

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use praximous_e2e::registry::prax;
+use praximous_e2e::registry::config_check;
 use praximous_e2e::{Answer, Server, client, post_json};
 use serde_json::{Value, json};
 
@@ -270,12 +270,7 @@ async fn without_an_allow_list_the_scraper_reaches_nothing() -> anyhow::Result<(
 #[test]
 fn bad_skill_tables_stop_start_up_naming_the_key() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
-    let config = work.path().join("praximous.toml");
-    let check = |text: &str| {
-        std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
-        let path = config.display().to_string();
-        prax(work.path(), &["config", "check", "--config", &path], &[])
-    };
+    let check = |text: &str| config_check(work.path(), text);
     check("[skills.web_scraper]\nallow_hosts = [\"https://docs.example.com/\"]\n").fails_with(
         "`skills.web_scraper.allow_hosts[0]` `https://docs.example.com/` is not a host name",
         "a URL where a host name belongs",
