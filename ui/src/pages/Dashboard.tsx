@@ -1,6 +1,6 @@
 import { Link } from 'react-router'
 import { getJson, withQuery } from '../api/client'
-import type { AnalyticsPage, AnalyticsSummary, ProvidersBody, SkillsMap, SystemInfo } from '../api/types'
+import type { AnalyticsPage, AnalyticsSummary, Health, ProvidersBody, SystemInfo } from '../api/types'
 import { useApi } from '../api/useApi'
 import { CircuitBadge } from '../components/CircuitBadge'
 import { Empty, Show } from '../components/States'
@@ -12,7 +12,8 @@ const REFRESH_MS = 5000
 /** Overview: who this Praximous is, what it runs, and how today is going. Refreshes live. */
 export function Dashboard() {
   const [system, reloadSystem] = useApi((s) => getJson<SystemInfo>('/api/v1/system', s), 'system', REFRESH_MS)
-  const [skills] = useApi((s) => getJson<SkillsMap>('/api/v1/skills', s), 'skills', REFRESH_MS)
+  // The count alone: /healthz has it, without every skill's schemas.
+  const [health] = useApi((s) => getJson<Health>('/healthz', s), 'health', REFRESH_MS)
   const [providers] = useApi((s) => getJson<ProvidersBody>('/api/v1/providers', s), 'providers', REFRESH_MS)
   const today = todayUtc()
   const [summary] = useApi(
@@ -41,7 +42,7 @@ export function Dashboard() {
             <div className="card">
               <h2>Skills loaded</h2>
               <p className="big" data-testid="skills-loaded">
-                {skills.state === 'ready' ? Object.keys(skills.data).length : '…'}
+                {health.state === 'ready' ? health.data.skills : '…'}
               </p>
               <Link to="/skills">See every skill</Link>
             </div>
