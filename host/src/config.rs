@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod skill_settings;
 mod skills;
 
+pub use skill_settings::{OperatorSettings, SettingValue, SkillSettings};
 pub use skills::SkillsConfig;
 
 use crate::identity::Identity;

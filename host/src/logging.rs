@@ -63,7 +63,7 @@ where
         event: &Event<'_>,
     ) -> fmt::Result {
         let mut line = serde_json::Map::new();
-        line.insert("timestamp".into(), crate::api::audit::now_rfc3339().into());
+        line.insert("timestamp".into(), crate::timestamp::now_rfc3339().into());
         line.insert("level".into(), event.metadata().level().as_str().into());
         line.insert("target".into(), event.metadata().target().into());
         line.insert("system".into(), self.system.clone().into());

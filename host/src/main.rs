@@ -47,14 +47,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Skill(command) => skill_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Publisher(command) => publisher_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Registry(command) => registry_cmd::run(command).map(|()| ExitCode::SUCCESS),
-        Command::Completions(args) => {
-            use std::io::Write as _;
-            match std::io::stdout().write_all(&cli::completions(args.shell)) {
-                // A reader that stops early (`| head`) is not an error.
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-                _ => Ok(ExitCode::SUCCESS),
-            }
-        }
+        Command::Completions(args) => print(&cli::completions(args.shell)),
+        Command::Openapi => print(cli::openapi_json()?.as_bytes()),
+    }
+}
+
+fn print(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    match std::io::stdout().write_all(bytes) {
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -8,15 +8,17 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::api::{self, AppState};
+use crate::auth::SqliteKeys;
 use crate::auth::manage::KeyError;
 use crate::auth::{Auth, bootstrap, keys_from_env};
 use crate::config::Config;
+use crate::environment::Environment;
 use crate::llm::Router as LlmRouter;
 use crate::mail::{MailSetupError, Outbox};
 use crate::metrics::Metrics;
-use crate::runtime::{Runtime, RuntimeError, RuntimeSettings};
+use crate::runtime::{HostServices, Runtime, RuntimeError, RuntimeSettings};
 use crate::skills::{BUILTIN_SKILLS, LiveCatalogue};
-use crate::store::{AuditLog, SqliteKeys, StoreError};
+use crate::store::{AuditLog, StoreError};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -64,58 +66,25 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         path: data_dir.clone(),
         source,
     })?;
-    let skills = &config.skills;
-    let runtime = Runtime::new(RuntimeSettings {
-        max_concurrent: skills.max_concurrent,
-        max_memory_mb: skills.max_memory_mb,
-        max_timeout_ms: skills.max_timeout_ms,
-        max_output_bytes: skills.max_output_bytes,
-        max_emit_bytes: skills.max_emit_bytes,
-        max_log_lines: skills.max_log_lines,
-        cache_dir: config.cache_dir(),
-    })?;
-    let runtime = Arc::new(runtime);
-    let catalogue = LiveCatalogue::load(
-        runtime.clone(),
-        BUILTIN_SKILLS,
-        config.skills_dir(),
-        config.registry.trusted_keys(),
-        config.skills.operator_settings(),
-    );
-    for (name, settings) in config.skills.operator_settings() {
-        for variable in settings.missing_variables(|var| std::env::var(var).ok()) {
-            tracing::warn!(skill = %name, variable = %variable, "[skills.{name}] names an environment variable that is not set; the skill will see that setting as unset");
-        }
-        if catalogue.get(&name).is_none() {
-            tracing::warn!(skill = %name, "[skills.{name}] configures a skill that is not loaded");
-        }
-    }
-    if BUILTIN_SKILLS.is_empty() {
-        tracing::warn!(
-            "this binary was built without the built-in skills; build it with `make build`"
-        );
-    }
-    let audit = AuditLog::open_sqlite(&config.audit_db_path())?;
+    let env = Environment::process();
     let identity = Arc::new(config.identity.clone());
     let metrics = Arc::new(Metrics::new());
-    let auth = Auth::new(
-        &config.auth,
-        keys_from_env(&config.auth.api_keys_env),
-        Arc::new(SqliteKeys::open(&config.audit_db_path())?),
-        metrics.clone(),
-    )?;
-    let llm = LlmRouter::new(
-        &config.providers,
-        &config.routing,
-        identity.clone(),
-        metrics.clone(),
-    )
-    .map_err(|e| ServeError::Llm(e.to_string()))?;
+    let llm = Arc::new(
+        LlmRouter::new(
+            &config.providers,
+            &config.routing,
+            identity.clone(),
+            metrics.clone(),
+            &env,
+        )
+        .map_err(|e| ServeError::Llm(e.to_string()))?,
+    );
     let mail = config
         .mail
         .as_ref()
-        .map(|mail| Outbox::new(mail, |var| std::env::var(var).ok()))
-        .transpose()?;
+        .map(|mail| Outbox::new(mail, &env))
+        .transpose()?
+        .map(Arc::new);
     if let Some(outbox) = &mail {
         tracing::info!(
             server = outbox.server(),
@@ -128,17 +97,63 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             );
         }
     }
+    let skills = &config.skills;
+    let services = HostServices {
+        identity: identity.clone(),
+        llm: Some(llm.clone()),
+        mail,
+        env: env.clone(),
+    };
+    let runtime = Runtime::new(
+        RuntimeSettings {
+            max_concurrent: skills.max_concurrent,
+            max_memory_mb: skills.max_memory_mb,
+            max_timeout_ms: skills.max_timeout_ms,
+            max_output_bytes: skills.max_output_bytes,
+            max_emit_bytes: skills.max_emit_bytes,
+            max_log_lines: skills.max_log_lines,
+            cache_dir: config.cache_dir(),
+        },
+        services,
+    )?;
+    let runtime = Arc::new(runtime);
+    let catalogue = LiveCatalogue::load(
+        runtime.clone(),
+        BUILTIN_SKILLS,
+        config.skills_dir(),
+        config.registry.trusted_keys(),
+        config.skills.operator_settings(),
+    );
+    for (name, settings) in config.skills.operator_settings() {
+        for variable in settings.missing_variables(&env) {
+            tracing::warn!(skill = %name, variable = %variable, "[skills.{name}] names an environment variable that is not set; the skill will see that setting as unset");
+        }
+        if catalogue.get(&name).is_none() {
+            tracing::warn!(skill = %name, "[skills.{name}] configures a skill that is not loaded");
+        }
+    }
+    if BUILTIN_SKILLS.is_empty() {
+        tracing::warn!(
+            "this binary was built without the built-in skills; build it with `make build`"
+        );
+    }
+    let audit = AuditLog::open_sqlite(&config.audit_db_path())?;
+    let auth = Auth::new(
+        &config.auth,
+        keys_from_env(&config.auth.api_keys_env, &env),
+        Arc::new(SqliteKeys::open(&config.audit_db_path())?),
+        metrics.clone(),
+    )?;
     Ok(AppState {
         runtime,
         catalogue: Arc::new(catalogue),
         identity,
-        llm: Arc::new(llm),
+        llm,
         audit,
         audit_config: Arc::new(config.audit.clone()),
         metrics,
         auth: Arc::new(auth),
         registry: Arc::new(config.registry.clone()),
-        mail: mail.map(Arc::new),
         started: Instant::now(),
     })
 }

@@ -87,10 +87,22 @@ async fn create_key(server: &Server, body: Value) -> (String, String) {
     )
 }
 
-/// The only thing a refused answer may say.
+/// The only thing a refused answer may say: the original's `detail`, and the code a program
+/// reads instead of the text.
 fn assert_refused(answer: &Answer, status: u16, detail: &str, what: &str) {
     assert_eq!(answer.status, status, "{what}: {}", answer.text);
-    assert_eq!(answer.json, json!({ "detail": detail }), "{what}");
+    let code = match status {
+        401 => "not_authenticated",
+        403 if detail == "Access denied: Invalid API key." => "invalid_key",
+        403 => "role_required",
+        429 => "rate_limited",
+        other => panic!("{what}: no refusal answers {other}"),
+    };
+    assert_eq!(
+        answer.json,
+        json!({ "detail": detail, "code": code }),
+        "{what}"
+    );
 }
 
 #[tokio::test]

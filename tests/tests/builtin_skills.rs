@@ -29,7 +29,11 @@ impl Skills {
     async fn refused(&self, body: Value, detail: &str) {
         let answer = self.process(body.clone()).await;
         assert_eq!(answer.status, 400, "{body}: {}", answer.text);
-        assert_eq!(answer.json, json!({ "detail": detail }), "{body}");
+        assert_eq!(
+            answer.json,
+            json!({ "detail": detail, "code": "bad_request" }),
+            "{body}"
+        );
     }
 }
 

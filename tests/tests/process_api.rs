@@ -106,7 +106,11 @@ async fn simple_math_operations_and_errors() -> anyhow::Result<()> {
     for (params, detail) in errors {
         let answer = process(&server, math(params.clone())).await;
         assert_eq!(answer.status, 400, "{params}: {}", answer.text);
-        assert_eq!(answer.json, json!({"detail": detail}), "{params}");
+        assert_eq!(
+            answer.json,
+            json!({"detail": detail, "code": "bad_request"}),
+            "{params}"
+        );
         assert!(
             answer.request_id.is_some(),
             "errors carry the request id too"
@@ -154,7 +158,7 @@ async fn unknown_task_type_is_404() -> anyhow::Result<()> {
     assert_eq!(answer.status, 404);
     assert_eq!(
         answer.json,
-        json!({"detail": "Skill or LLM route 'teleport' not found."})
+        json!({"detail": "Skill or LLM route 'teleport' not found.", "code": "not_found"})
     );
     assert!(answer.request_id.is_some());
     Ok(())
@@ -288,7 +292,10 @@ async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
 
     let missing = get(&c, &server.url("/api/v1/skills/nope/capabilities")).await?;
     assert_eq!(missing.status, 404);
-    assert_eq!(missing.json, json!({"detail": "Skill 'nope' not found."}));
+    assert_eq!(
+        missing.json,
+        json!({"detail": "Skill 'nope' not found.", "code": "not_found"})
+    );
     Ok(())
 }
 
@@ -325,12 +332,18 @@ async fn health_openapi_docs_and_fallbacks() -> anyhow::Result<()> {
 
     let unknown = get(&c, &server.url("/api/v1/nothing-here")).await?;
     assert_eq!(unknown.status, 404);
-    assert_eq!(unknown.json, json!({"detail": "Not Found"}));
+    assert_eq!(
+        unknown.json,
+        json!({"detail": "Not Found", "code": "not_found"})
+    );
     assert!(unknown.request_id.is_some());
 
     let wrong_method = get(&c, &server.url("/api/v1/process")).await?;
     assert_eq!(wrong_method.status, 405);
-    assert_eq!(wrong_method.json, json!({"detail": "Method Not Allowed"}));
+    assert_eq!(
+        wrong_method.json,
+        json!({"detail": "Method Not Allowed", "code": "method_not_allowed"})
+    );
     Ok(())
 }
 

@@ -4,15 +4,19 @@
 //! latency percentiles, error rate and skill usage. Export lives in `export.rs`.
 //! Aggregates read the daily roll-ups, never the whole log.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
+use utoipa_axum::routes;
 
-use super::AppState;
+use super::access::ApiRoutes;
 use super::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
+use crate::auth::Role;
+use crate::store::AuditLog;
 use crate::store::{AnalyticsFilter, AuditRecord, ProviderStats, TimeBucket};
 
 /// Query parameters shared by the analytics endpoints. Dates are `YYYY-MM-DD`, inclusive.
@@ -129,14 +133,13 @@ pub struct AnalyticsPage {
         (status = 422, description = "limit or offset out of range", body = ValidationErrorBody),
     ))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Json<AnalyticsPage>, ApiError> {
     let limit = bounded("limit", params.limit.as_deref(), 50, 1, 500)? as u32;
     let offset = bounded("offset", params.offset.as_deref(), 0, 0, i64::MAX as u64)?;
     let filter = params.filter()?;
-    let page = state
-        .audit
+    let page = audit
         .query(move |q| q.list(&filter, limit, offset))
         .await
         .map_err(store_error)?;
@@ -156,12 +159,11 @@ pub async fn list(
         (status = 404, description = "No record for that id", body = ErrorBody),
     ))]
 pub async fn one(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Path(request_id): Path<String>,
 ) -> Result<Json<AuditRecord>, ApiError> {
     let id = request_id.clone();
-    state
-        .audit
+    audit
         .query(move |q| q.get(&id))
         .await
         .map_err(store_error)?
@@ -174,7 +176,7 @@ pub async fn one(
     responses((status = 200, description = "`data`: `[{date_group, count}]`", body = Object),
               (status = 400, description = "Invalid granularity or date", body = ErrorBody)))]
 pub async fn tasks_over_time(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let bucket = match params.granularity.as_deref().unwrap_or("day") {
@@ -189,8 +191,7 @@ pub async fn tasks_over_time(
         }
     };
     let filter = params.filter()?;
-    let rows = state
-        .audit
+    let rows = audit
         .query(move |q| q.tasks_over_time(&filter, bucket))
         .await
         .map_err(store_error)?;
@@ -202,12 +203,11 @@ pub async fn tasks_over_time(
 }
 
 async fn provider_stats(
-    state: &AppState,
+    audit: &AuditLog,
     params: &AnalyticsParams,
 ) -> Result<Vec<ProviderStats>, ApiError> {
     let filter = params.filter()?;
-    let rows = state
-        .audit
+    let rows = audit
         .query(move |q| q.usage(&filter))
         .await
         .map_err(store_error)?;
@@ -218,10 +218,10 @@ async fn provider_stats(
 #[utoipa::path(get, path = "/api/v1/analytics/requests-per-provider", tag = "analytics", params(AnalyticsParams),
     responses((status = 200, description = "`data`: `[{provider_name, count}]`", body = Object)))]
 pub async fn requests_per_provider(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let stats = provider_stats(&state, &params).await?;
+    let stats = provider_stats(&audit, &params).await?;
     let data: Vec<_> = stats
         .iter()
         .map(|s| json!({"provider_name": s.provider_name, "count": s.count}))
@@ -233,10 +233,10 @@ pub async fn requests_per_provider(
 #[utoipa::path(get, path = "/api/v1/analytics/average-latency-per-provider", tag = "analytics", params(AnalyticsParams),
     responses((status = 200, description = "`data`: `[{provider_name, average_latency}]`", body = Object)))]
 pub async fn average_latency_per_provider(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let stats = provider_stats(&state, &params).await?;
+    let stats = provider_stats(&audit, &params).await?;
     let data: Vec<_> = stats
         .iter()
         .map(|s| json!({"provider_name": s.provider_name, "average_latency": s.average_latency}))
@@ -248,10 +248,10 @@ pub async fn average_latency_per_provider(
 #[utoipa::path(get, path = "/api/v1/analytics/latency-per-provider", tag = "analytics", params(AnalyticsParams),
     responses((status = 200, description = "`data`: per-provider statistics", body = Object)))]
 pub async fn latency_per_provider(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let stats = provider_stats(&state, &params).await?;
+    let stats = provider_stats(&audit, &params).await?;
     Ok(Json(json!({ "data": stats })))
 }
 
@@ -259,12 +259,11 @@ pub async fn latency_per_provider(
 #[utoipa::path(get, path = "/api/v1/analytics/summary", tag = "analytics", params(AnalyticsParams),
     responses((status = 200, description = "Totals and breakdowns", body = Object)))]
 pub async fn summary(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let filter = params.filter()?;
-    let rows = state
-        .audit
+    let rows = audit
         .query(move |q| q.usage(&filter))
         .await
         .map_err(store_error)?;
@@ -293,4 +292,16 @@ pub async fn summary(
         "by_status": by_status,
         "skill_usage": skills.into_iter().map(|(skill, count)| json!({"skill": skill, "count": count})).collect::<Vec<_>>(),
     })))
+}
+
+/// The audit log and its aggregates, for operators.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .role(Role::Operator, routes!(list))
+        .role(Role::Operator, routes!(one))
+        .role(Role::Operator, routes!(tasks_over_time))
+        .role(Role::Operator, routes!(requests_per_provider))
+        .role(Role::Operator, routes!(average_latency_per_provider))
+        .role(Role::Operator, routes!(latency_per_provider))
+        .role(Role::Operator, routes!(summary))
 }

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use super::error::ApiError;
-use super::process::ProcessResponse;
 use crate::auth::Principal;
 use crate::config::AuditConfig;
 use crate::identity::Identity;
@@ -50,8 +49,8 @@ pub struct Facts<'a> {
     pub served: Served,
     /// Its prompt.
     pub prompt: &'a str,
-    /// The answer about to be sent.
-    pub answer: &'a Result<ProcessResponse, ApiError>,
+    /// The answer about to be sent: its result data, or the error.
+    pub answer: Result<&'a serde_json::Value, &'a ApiError>,
     /// Time taken so far.
     pub latency: Duration,
     /// The caller's address.
@@ -60,23 +59,13 @@ pub struct Facts<'a> {
     pub principal: Option<&'a Principal>,
 }
 
-/// Now, UTC, RFC 3339 with milliseconds (`2026-11-24T21:07:19.546Z`): sorts as text.
-pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    now.format(&format)
-        .unwrap_or_else(|_| now.unix_timestamp().to_string())
-}
-
 /// Build the record.
 pub fn record(facts: Facts<'_>) -> AuditRecord {
     let (status, http_status, response) = match facts.answer {
-        Ok(answer) => (
+        Ok(result) => (
             "success",
             200,
-            serde_json::to_string(&answer.result).unwrap_or_default(),
+            serde_json::to_string(result).unwrap_or_default(),
         ),
         Err(error) => ("error", error.status().as_u16(), error.detail_text()),
     };
@@ -117,10 +106,7 @@ fn cap(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = text.floor_char_boundary(max);
     format!("{}… [{} bytes cut]", &text[..end], text.len() - end)
 }
 
@@ -130,12 +116,5 @@ mod tests {
     fn cap_cuts_on_a_char_boundary_and_says_so() {
         assert_eq!(super::cap("héllo", 2), "h… [5 bytes cut]");
         assert_eq!(super::cap("hi", 10), "hi");
-    }
-
-    #[test]
-    fn timestamps_sort_as_text() {
-        let t = super::now_rfc3339();
-        assert_eq!(t.len(), 24, "{t}");
-        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
     }
 }

@@ -1,4 +1,5 @@
-//! Error answers in the Python original's shape: `{"detail": ...}` with the right status.
+//! Error answers in the Python original's shape, `{"detail": ...}` with the right status, plus
+//! a machine-readable `code` so that clients need not match the text.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -8,11 +9,70 @@ use serde_json::{Value, json};
 
 use crate::runtime::{FailureKind, InvokeError};
 
-/// An error answer: a status code and a `detail` (a string, or a list of validation errors).
+/// An error answer: a status code, a `detail` (a string, or a list of validation errors) and
+/// a [`ErrorCode`].
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
+    code: ErrorCode,
     detail: Value,
+}
+
+/// What kind of error an answer is, for programs; `detail` says it for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the request is wrong (a bad filter, a skill refusing its input).
+    BadRequest,
+    /// 401: no API key was sent.
+    NotAuthenticated,
+    /// 403: the key is unknown, revoked or expired.
+    InvalidKey,
+    /// 403: the key's role is below the one the endpoint needs.
+    RoleRequired,
+    /// 403: something other than the key forbids it (a skill's capability, say).
+    Forbidden,
+    /// 404: no such route, skill, record or key.
+    NotFound,
+    /// 405: the path exists, not with this method.
+    MethodNotAllowed,
+    /// 409: the request conflicts with the current state (an install in the way).
+    Conflict,
+    /// 413: the body is larger than the server accepts.
+    PayloadTooLarge,
+    /// 422: the body does not have the expected shape (`detail` lists each problem).
+    ValidationFailed,
+    /// 429: the key is over its rate limit; see `Retry-After`.
+    RateLimited,
+    /// 500: the server or a skill failed.
+    Internal,
+    /// 502: an upstream (a registry, a provider) answered wrongly.
+    BadGateway,
+    /// 503: nothing could serve it now (providers down, slots busy, audit unavailable).
+    Unavailable,
+    /// 504: it ran past its time limit.
+    Timeout,
+}
+
+impl ErrorCode {
+    /// The code an answer of `status` gets unless it says otherwise.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            401 => Self::NotAuthenticated,
+            403 => Self::Forbidden,
+            404 => Self::NotFound,
+            405 => Self::MethodNotAllowed,
+            409 => Self::Conflict,
+            413 => Self::PayloadTooLarge,
+            422 => Self::ValidationFailed,
+            429 => Self::RateLimited,
+            502 => Self::BadGateway,
+            503 => Self::Unavailable,
+            504 => Self::Timeout,
+            400..=499 => Self::BadRequest,
+            _ => Self::Internal,
+        }
+    }
 }
 
 /// The body of every error answer.
@@ -20,6 +80,8 @@ pub struct ApiError {
 pub struct ErrorBody {
     /// What went wrong and, where possible, what to do about it.
     pub detail: String,
+    /// What kind of error it is.
+    pub code: ErrorCode,
 }
 
 /// One problem with a request body, as FastAPI/pydantic report it.
@@ -47,6 +109,8 @@ pub struct ValidationIssue {
 pub struct ValidationErrorBody {
     /// Every problem found.
     pub detail: Vec<ValidationIssue>,
+    /// Always `validation_failed`.
+    pub code: ErrorCode,
 }
 
 impl ApiError {
@@ -54,8 +118,15 @@ impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
+            code: ErrorCode::for_status(status),
             detail: Value::String(detail.into()),
         }
+    }
+
+    /// The same answer with a more specific `code`.
+    pub fn with_code(mut self, code: ErrorCode) -> Self {
+        self.code = code;
+        self
     }
 
     /// 404 with `detail`.
@@ -67,6 +138,7 @@ impl ApiError {
     pub fn validation(issues: Vec<ValidationIssue>) -> Self {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: ErrorCode::ValidationFailed,
             detail: json!(issues),
         }
     }
@@ -74,6 +146,11 @@ impl ApiError {
     /// The status code.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
     }
 
     /// The `detail`, as text (a JSON list for validation errors).
@@ -106,7 +183,11 @@ impl From<InvokeError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "detail": self.detail }))).into_response()
+        (
+            self.status,
+            Json(json!({ "detail": self.detail, "code": self.code })),
+        )
+            .into_response()
     }
 }
 

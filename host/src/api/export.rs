@@ -7,10 +7,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use utoipa_axum::routes;
 
-use super::AppState;
+use super::access::ApiRoutes;
 use super::analytics::AnalyticsParams;
 use super::error::{ApiError, ErrorBody};
+use crate::auth::Role;
+use crate::store::AuditLog;
 use crate::store::AuditRecord;
 
 const CSV_COLUMNS: [&str; 18] = [
@@ -72,7 +75,7 @@ fn csv_fields(r: &AuditRecord) -> Vec<String> {
     responses((status = 200, description = "CSV (`text/csv`) or JSON Lines (`application/x-ndjson`)", body = String),
               (status = 400, description = "Unknown format or malformed filter", body = ErrorBody)))]
 pub async fn export(
-    State(state): State<AppState>,
+    State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Response, ApiError> {
     let csv = match params.format.as_deref().unwrap_or("jsonl") {
@@ -88,7 +91,7 @@ pub async fn export(
     let filter = params.filter()?;
     // A small channel: the reader runs only as fast as the client takes the data.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-    let queries = state.audit.queries.clone();
+    let queries = audit.queries.clone();
     tokio::task::spawn_blocking(move || {
         if csv
             && tx
@@ -130,4 +133,9 @@ pub async fn export(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// `/api/v1/analytics/export`, for operators.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new().role(Role::Operator, routes!(export))
 }

@@ -3,8 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
+use utoipa_axum::routes;
 
 use super::AppState;
+use super::access::ApiRoutes;
 
 /// The health answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -23,4 +25,9 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
         status: "ok",
         skills: state.catalogue.snapshot().len(),
     })
+}
+
+/// `/healthz`, for anyone.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new().public(routes!(healthz))
 }

@@ -1,14 +1,18 @@
 //! API key management for admins (`/api/v1/keys`), and `/api/v1/auth/me` for any key to
 //! learn who it is (the web UI uses it to show what the key's role may use).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
+use utoipa_axum::routes;
 
-use super::AppState;
+use super::access::ApiRoutes;
 use super::error::{ApiError, ErrorBody};
+use crate::auth::Auth;
 use crate::auth::manage::{self, IssuedKey, KeyError, KeyInfo, NewKey};
 use crate::auth::{Principal, Role};
 
@@ -42,8 +46,8 @@ async fn blocking<T: Send + 'static>(
 /// Every key (environment and stored; revoked and expired included), without secrets.
 #[utoipa::path(get, path = "/api/v1/keys", tag = "keys",
     responses((status = 200, description = "Every key", body = Vec<KeyInfo>)))]
-pub async fn list_keys(State(state): State<AppState>) -> Result<Json<Vec<KeyInfo>>, ApiError> {
-    let auth = state.auth.clone();
+pub async fn list_keys(State(auth): State<Arc<Auth>>) -> Result<Json<Vec<KeyInfo>>, ApiError> {
+    let auth = auth.clone();
     blocking(move || manage::list(auth.keyring.store().as_ref(), auth.env_keys()))
         .await
         .map(Json)
@@ -56,7 +60,7 @@ pub async fn list_keys(State(state): State<AppState>) -> Result<Json<Vec<KeyInfo
         (status = 422, description = "The body is not a valid key request", body = ErrorBody),
     ))]
 pub async fn create_key(
-    State(state): State<AppState>,
+    State(auth): State<Arc<Auth>>,
     body: Result<Json<NewKey>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
     let Json(request) = body.map_err(|rejection| {
@@ -69,9 +73,9 @@ pub async fn create_key(
             ),
         )
     })?;
-    let auth = state.auth.clone();
-    let issued = blocking(move || manage::issue(auth.keyring.store().as_ref(), &request)).await?;
-    if let Err(error) = state.auth.reload().await {
+    let store = auth.clone();
+    let issued = blocking(move || manage::issue(store.keyring.store().as_ref(), &request)).await?;
+    if let Err(error) = auth.reload().await {
         tracing::error!(%error, "new key stored but not yet loaded; it works after the next reload");
     }
     tracing::info!(key_id = %issued.info.id, role = %issued.info.role, "API key created");
@@ -88,14 +92,14 @@ pub async fn create_key(
         (status = 409, description = "An environment key, or a prefix shared by several keys", body = ErrorBody),
     ))]
 pub async fn revoke_key(
-    State(state): State<AppState>,
+    State(auth): State<Arc<Auth>>,
     Path(key_id): Path<String>,
 ) -> Result<Json<KeyInfo>, ApiError> {
-    let auth = state.auth.clone();
+    let store = auth.clone();
     let revoked =
-        blocking(move || manage::revoke(auth.keyring.store().as_ref(), auth.env_keys(), &key_id))
+        blocking(move || manage::revoke(store.keyring.store().as_ref(), store.env_keys(), &key_id))
             .await?;
-    if let Err(error) = state.auth.reload().await {
+    if let Err(error) = auth.reload().await {
         tracing::error!(%error, "key revoked in the store but still loaded until the next reload");
     }
     tracing::info!(key_id = %revoked.id, "API key revoked");
@@ -122,4 +126,12 @@ pub async fn me(Extension(principal): Extension<Principal>) -> Json<Me> {
         key_name: principal.key_name.to_string(),
         role: principal.role,
     })
+}
+
+/// The calling key's identity for every key; managing keys for admins.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .role(Role::User, routes!(me))
+        .role(Role::Admin, routes!(list_keys, create_key))
+        .role(Role::Admin, routes!(revoke_key))
 }

@@ -3,8 +3,11 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use utoipa_axum::routes;
 
 use super::AppState;
+use super::access::ApiRoutes;
+use crate::auth::Role;
 use crate::llm::circuit::CircuitState;
 use crate::metrics::ProviderLabels;
 
@@ -34,4 +37,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )],
         state.metrics.encode(),
     )
+}
+
+/// `/metrics`, for operators.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new().role(Role::Operator, routes!(metrics))
 }

@@ -13,15 +13,17 @@ use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa_axum::routes;
 
 use super::AppState;
+use super::access::ApiRoutes;
 use super::audit::{self, Served};
 use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
 use super::validation::{TaskBody, parse_task_body};
 use crate::auth::Principal;
+use crate::auth::Role;
 use crate::llm::{Attempt, FinishReason, RouteError, Usage};
-use crate::mail::MailAccess;
 use crate::metrics::{KindLabels, RequestLabels, SkillFailureLabels};
 use crate::runtime::{Call, InvokeError};
 use crate::store::TaskKind;
@@ -97,7 +99,7 @@ pub async fn process(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ProcessResponse>, ApiError> {
     let started = Instant::now();
-    let timestamp = audit::now_rfc3339();
+    let timestamp = crate::timestamp::now_rfc3339();
     let body =
         body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     // A body that is not a task request is answered before anything runs, and not audited
@@ -118,7 +120,7 @@ pub async fn process(
         task_type,
         served,
         prompt: &prompt,
-        answer: &answer,
+        answer: answer.as_ref().map(|a| &a.result),
         latency: started.elapsed(),
         client: client.to_string(),
         principal: principal.as_ref().map(|Extension(p)| p),
@@ -158,16 +160,11 @@ async fn dispatch(
         skill_version: Some(skill.manifest.version.to_string()),
         attempts: None,
     };
-    let llm = skill.manifest.permissions.llm.then(|| state.llm.clone());
-    let mail = MailAccess::for_skill(skill.manifest.permissions.mail, state.mail.as_ref());
     let call = Call {
-        llm,
-        mail,
         request_id: request_id.clone(),
         task_type: task.task_type,
         prompt: task.prompt,
         params: task.extra,
-        identity: state.identity.clone(),
     };
     let answer = match state.runtime.invoke(&skill.prepared, call).await {
         Ok(output) => Ok(ProcessResponse {
@@ -280,4 +277,9 @@ fn count(
             kind: kind.to_owned(),
         })
         .observe(elapsed.as_secs_f64());
+}
+
+/// `POST /api/v1/process`, for every key.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new().role(Role::User, routes!(process))
 }

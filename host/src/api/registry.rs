@@ -7,9 +7,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::routes;
 
 use super::AppState;
+use super::access::ApiRoutes;
 use super::error::{ApiError, ErrorBody};
+use crate::auth::Role;
 use crate::runtime::supported_wit;
 use crate::skills::acquire::{AcquireError, Spec, fetch_and_install};
 use crate::skills::install::{self, InstallError, InstallOptions, InstallReport, InstallTarget};
@@ -255,4 +258,13 @@ pub async fn remove_skill(
     reload(&state).await;
     tracing::info!(skill = %skill_name, "skill removed over the API");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Browsing the registry and installing, updating and removing skills, for admins.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .role(Role::Admin, routes!(browse))
+        .role(Role::Admin, routes!(install_skill))
+        .role(Role::Admin, routes!(update_skill))
+        .role(Role::Admin, routes!(remove_skill))
 }

@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
+use utoipa_axum::routes;
 
 use super::AppState;
+use super::access::ApiRoutes;
 use super::error::{ApiError, ErrorBody};
+use crate::auth::Role;
 use crate::skills::{LoadedSkill, SkillSource};
 
 /// A skill's self-description.
@@ -78,4 +81,11 @@ pub async fn skill_capabilities(
         .get(&skill_name)
         .map(|skill| Json(capabilities(&skill)))
         .ok_or_else(|| ApiError::not_found(format!("Skill '{skill_name}' not found.")))
+}
+
+/// What the loaded skills offer, for every key.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .role(Role::User, routes!(list_skills))
+        .role(Role::User, routes!(skill_capabilities))
 }

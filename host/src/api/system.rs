@@ -3,8 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
+use utoipa_axum::routes;
 
 use super::AppState;
+use super::access::ApiRoutes;
+use crate::auth::Role;
 use crate::identity::Identity;
 
 /// The system's description.
@@ -30,4 +33,9 @@ pub async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
         uptime_seconds: state.started.elapsed().as_secs(),
         identity: (*state.identity).clone(),
     })
+}
+
+/// `/api/v1/system`, for operators.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new().role(Role::Operator, routes!(system))
 }

@@ -10,9 +10,10 @@ use subtle::ConstantTimeEq as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::key_store::{KeyStore, StoredKey};
 use super::role::Role;
 use super::secret::{self, KeyDigest};
-use crate::store::{KeyStore, StoreError, StoredKey};
+use crate::store::StoreError;
 
 /// Who made a request: the key that authenticated it.
 #[derive(Debug, Clone, PartialEq, Eq)]

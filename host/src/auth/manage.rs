@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::key_store::{KeyStore, StoredKey};
 use super::keyring::{env_key_id, parse_time};
 use super::role::Role;
 use super::secret::{self, RandomUnavailable};
-use crate::store::{KeyStore, StoreError, StoredKey};
+use crate::store::StoreError;
 
 /// Longest key name accepted.
 pub const MAX_NAME_CHARS: usize = 100;

@@ -1,14 +1,14 @@
 //! API keys and roles: who may call what, how fast, and who made each request.
 //!
 //! Keys come from `PRAXIMOUS_API_KEYS` (admins, as in the Python original) and from the
-//! store (`prax keys create`, `POST /api/v1/keys`). Every route's required role is in
-//! [`policy::POLICY`]; [`middleware::authenticate`] enforces it.
+//! store (`prax keys create`, `POST /api/v1/keys`). Each route declares the role it needs
+//! where it is declared (`api::access`); [`Auth::admit`] decides.
 
+pub mod admission;
 pub mod bootstrap;
+pub mod key_store;
 pub mod keyring;
 pub mod manage;
-pub mod middleware;
-pub mod policy;
 pub mod role;
 pub mod secret;
 pub mod throttle;
@@ -16,12 +16,16 @@ pub mod throttle;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use admission::Denial;
+pub use key_store::{SqliteKeys, StoredKey};
 pub use keyring::{Keyring, Principal, Rejection};
 pub use role::{Role, UnknownRole};
 
 use crate::config::AuthConfig;
+use crate::environment::Environment;
 use crate::metrics::Metrics;
-use crate::store::{KeyStore, StoreError};
+use crate::store::StoreError;
+use key_store::KeyStore;
 use throttle::{FailureThrottle, KeyRateLimits};
 
 /// Everything authentication needs, shared by the middleware and the key endpoints.
@@ -70,8 +74,8 @@ impl Auth {
 }
 
 /// The keys named by `variable` (comma-separated, as the original reads PRAXIMOUS_API_KEYS).
-pub fn keys_from_env(variable: &str) -> Vec<String> {
-    std::env::var(variable)
+pub fn keys_from_env(variable: &str, env: &Environment) -> Vec<String> {
+    env.get(variable)
         .unwrap_or_default()
         .split(',')
         .map(str::trim)

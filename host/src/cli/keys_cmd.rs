@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{ConfigArg, EnvFileArg};
+use crate::auth::SqliteKeys;
 use crate::auth::manage::{self, KeyInfo, NewKey};
 use crate::auth::{Role, keys_from_env, secret};
 use crate::config::Config;
-use crate::store::SqliteKeys;
 
 /// Where the keys are: the configuration and data directory, as `prax serve` takes them.
 #[derive(Debug, Args)]
@@ -86,7 +86,13 @@ fn open(args: &StoreArgs) -> anyhow::Result<(SqliteKeys, Vec<String>)> {
         config.server.data_dir = dir.clone();
     }
     let store = SqliteKeys::open(&config.audit_db_path())?;
-    Ok((store, keys_from_env(&config.auth.api_keys_env)))
+    Ok((
+        store,
+        keys_from_env(
+            &config.auth.api_keys_env,
+            &crate::environment::Environment::process(),
+        ),
+    ))
 }
 
 /// Run a `prax keys` command.

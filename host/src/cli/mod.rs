@@ -56,6 +56,8 @@ pub enum Command {
     Registry(registry_cmd::RegistryCommand),
     /// Print a shell completion script for bash, zsh or fish.
     Completions(CompletionsArgs),
+    /// Print the HTTP API's OpenAPI document (as served at /api/v1/openapi.json).
+    Openapi,
 }
 
 /// The configuration file option, shared by every command that reads it.
@@ -121,6 +123,14 @@ pub fn completions(shell: Shell) -> Vec<u8> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "prax", &mut script);
     script
+}
+
+/// The OpenAPI document, pretty-printed with a final newline (the UI's types are generated
+/// from it).
+pub fn openapi_json() -> anyhow::Result<String> {
+    let mut text = crate::api::openapi().to_pretty_json()?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// Load credentials from the `.env` file, if there is one; variables already set win.

@@ -81,6 +81,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut tokens = args.tokens;
     tokens.extend(crate::auth::keys_from_env(
         &config.registry.publish_tokens_env,
+        &crate::environment::Environment::process(),
     ));
     if tokens.is_empty() {
         tracing::warn!(

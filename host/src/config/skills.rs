@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::skills::settings::{OperatorSettings, SkillSettings};
+use super::skill_settings::{OperatorSettings, SkillSettings};
 
 /// `[skills]`
 #[derive(Debug, Clone, Serialize)]

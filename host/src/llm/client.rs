@@ -1,6 +1,6 @@
 //! The provider trait: what the router asks of each provider's native client. One
-//! implementation per provider file, built once from the configuration; the router holds
-//! them as trait objects and never matches on the provider's type.
+//! implementation per provider file, built once from the configuration (`native.rs`); the
+//! router holds them as trait objects and never matches on the provider's type.
 //!
 //! Completions are what the router uses today. Streaming and embeddings are part of the
 //! contract so that later features (token streaming to callers, the knowledge store) add
@@ -9,14 +9,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::Stream;
 
 use super::provider::{Completion, CompletionRequest, ProviderError};
-use super::provider_config::{ProviderConfig, ProviderKind};
-use super::{anthropic, gemini, ollama, openai};
 
 /// A provider call in flight.
 pub type ProviderFuture<'a, T> =
@@ -86,19 +83,6 @@ pub struct Endpoint {
     pub api_key: Option<String>,
     /// Per-attempt timeout.
     pub timeout: Duration,
-}
-
-/// The native client for `config`'s provider type.
-pub fn for_config(config: &ProviderConfig, endpoint: Endpoint) -> Arc<dyn LlmProvider> {
-    match config.kind {
-        ProviderKind::Gemini => Arc::new(gemini::Gemini(endpoint)),
-        ProviderKind::Ollama => Arc::new(ollama::Ollama {
-            endpoint,
-            num_ctx: config.num_ctx,
-        }),
-        ProviderKind::Openai => Arc::new(openai::OpenAi(endpoint)),
-        ProviderKind::Anthropic => Arc::new(anthropic::Anthropic(endpoint)),
-    }
 }
 
 #[cfg(test)]

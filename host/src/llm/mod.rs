@@ -5,6 +5,7 @@ pub mod circuit;
 pub mod client;
 pub mod gemini;
 pub mod http;
+pub mod native;
 pub mod ollama;
 pub mod openai;
 pub mod persona;

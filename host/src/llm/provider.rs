@@ -182,11 +182,7 @@ pub fn excerpt(body: &str) -> String {
     if body.len() <= MAX {
         return body.to_owned();
     }
-    let mut end = MAX;
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &body[..end])
+    format!("{}…", &body[..body.floor_char_boundary(MAX)])
 }
 
 #[cfg(test)]

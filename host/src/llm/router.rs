@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::circuit::{Admission, Health, HealthSnapshot};
-use super::client::{self, Endpoint, LlmProvider};
+use super::client::{Endpoint, LlmProvider};
 use super::provider::{Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
 use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
-use super::{anthropic, gemini, ollama, openai, persona};
+use super::{native, persona};
+use crate::environment::Environment;
 use crate::identity::Identity;
 use crate::metrics::{AttemptLabels, Metrics, ProviderLabels};
 
@@ -163,6 +164,7 @@ impl Router {
         routing: &RoutingConfig,
         identity: Arc<Identity>,
         metrics: Arc<Metrics>,
+        env: &Environment,
     ) -> Result<Self, reqwest::Error> {
         // One crypto library for TLS, ring, the one wasmtime's stack already uses. Installing
         // fails only if a provider is already installed, which is as good.
@@ -175,10 +177,10 @@ impl Router {
         let providers: Vec<Provider> = providers
             .iter()
             .map(|config| {
-                let base_url = resolve_base_url(config);
-                let api_key = resolve_api_key(config);
+                let base_url = resolve_base_url(config, env);
+                let api_key = resolve_api_key(config, env);
                 let client = match (&base_url, &api_key) {
-                    (Ok(base_url), Ok(api_key)) => Some(client::for_config(
+                    (Ok(base_url), Ok(api_key)) => Some(native::for_config(
                         config,
                         Endpoint {
                             http: http.clone(),
@@ -477,33 +479,23 @@ fn unavailable_reason(provider: &Provider) -> Option<String> {
     provider.api_key.as_ref().err().cloned()
 }
 
-fn env_value(variable: &str) -> Option<String> {
-    std::env::var(variable)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn resolve_base_url(config: &ProviderConfig) -> Result<String, String> {
+fn resolve_base_url(config: &ProviderConfig, env: &Environment) -> Result<String, String> {
     if let Some(variable) = &config.base_url_env {
-        return env_value(variable)
+        return env
+            .non_blank(variable)
             .ok_or_else(|| format!("environment variable {variable} (its base URL) is not set"));
     }
-    Ok(config.base_url.clone().unwrap_or_else(|| {
-        match config.kind {
-            ProviderKind::Gemini => gemini::DEFAULT_BASE_URL,
-            ProviderKind::Ollama => ollama::DEFAULT_BASE_URL,
-            ProviderKind::Openai => openai::DEFAULT_BASE_URL,
-            ProviderKind::Anthropic => anthropic::DEFAULT_BASE_URL,
-        }
-        .to_owned()
-    }))
+    Ok(config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| native::default_base_url(config.kind).to_owned()))
 }
 
-fn resolve_api_key(config: &ProviderConfig) -> Result<Option<String>, String> {
+fn resolve_api_key(config: &ProviderConfig, env: &Environment) -> Result<Option<String>, String> {
     match &config.api_key_env {
         None => Ok(None),
-        Some(variable) => env_value(variable)
+        Some(variable) => env
+            .non_blank(variable)
             .map(Some)
             .ok_or_else(|| format!("environment variable {variable} (its API key) is not set")),
     }

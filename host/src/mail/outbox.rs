@@ -1,6 +1,7 @@
 //! The outbox: checks a skill's message against the operator's rules and hands it to the SMTP
 //! server. The host, not the skill, decides the sender and which domains mail may go to.
 
+use crate::environment::Environment;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -119,10 +120,7 @@ impl std::fmt::Debug for Outbox {
 
 impl Outbox {
     /// Set up the outbox from a validated `[mail]` table; `env` reads the password variable.
-    pub fn new(
-        config: &MailConfig,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, MailSetupError> {
+    pub fn new(config: &MailConfig, env: &Environment) -> Result<Self, MailSetupError> {
         let sender = Mailbox::from_str(&config.from).map_err(|e| {
             MailSetupError::Sender(format!("`{}` is not an address: {e}", config.from))
         })?;
@@ -136,7 +134,10 @@ impl Outbox {
                 _ => Tls::Required(parameters),
             });
         }
-        let password = config.password_env.as_deref().map(|var| (var, env(var)));
+        let password = config
+            .password_env
+            .as_deref()
+            .map(|var| (var, env.get(var)));
         let missing_password = match password {
             Some((var, None)) => Some(var.to_owned()),
             _ => None,
@@ -355,7 +356,8 @@ mod tests {
             "host = \"127.0.0.1\"\nsecurity = \"none\"\nfrom = \"Praximous <bot@corp.example>\"\n{extra}"
         );
         let config: MailConfig = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-        Outbox::new(&config, |_| None).unwrap_or_else(|e| panic!("{e}"))
+        Outbox::new(&config, &Environment::fixed(Vec::<(String, String)>::new()))
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn mail(to: &[&str]) -> OutgoingMail {

@@ -18,7 +18,7 @@ pub fn build_engine(max_concurrent: u32, max_memory_mb: u32) -> wasmtime::Result
     let n = max_concurrent;
     let mut pool = PoolingAllocationConfig::default();
     // Sized for Rust, Python (componentize-py) and JS (componentize-js) components alike;
-    // see shared/notes/wasm-runtime.md §5.
+    // see docs/architecture.md, "Runtime facts".
     pool.total_component_instances(n)
         .total_core_instances(8 * n)
         .total_memories(2 * n)

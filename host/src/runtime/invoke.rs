@@ -6,14 +6,13 @@ use std::time::Instant;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::bindings::types::{Failure, Invocation};
+use super::capability::InstanceInput;
 use super::limits::{EffectiveLimits, SkillLimiter};
-use super::state::{CallContext, SkillState};
+use super::state::SkillState;
 use super::{PreparedSkill, Runtime};
-use crate::identity::Identity;
-use crate::llm::Router;
-use crate::mail::MailAccess;
 
-/// A request for a skill to run.
+/// A request for a skill to run: the request's own data only; what the skill may use besides
+/// was granted when it was prepared.
 #[derive(Debug, Clone)]
 pub struct Call {
     /// Request id (also in the answer and the logs).
@@ -24,12 +23,6 @@ pub struct Call {
     pub prompt: String,
     /// The caller's extra fields, as a JSON object.
     pub params: serde_json::Map<String, serde_json::Value>,
-    /// The system identity the skill sees.
-    pub identity: Arc<Identity>,
-    /// The LLM router, if the skill may use it (its manifest grants `llm`).
-    pub llm: Option<Arc<Router>>,
-    /// What the skill may do with e-mail (its manifest grants `mail`, and the operator's server).
-    pub mail: MailAccess,
 }
 
 /// A skill's successful result.
@@ -148,19 +141,13 @@ impl Runtime {
                 capacity: self.settings.max_concurrent,
             })?;
 
-        let context = CallContext {
-            skill: name.clone(),
-            request_id: call.request_id.clone(),
-            identity: call.identity,
-            log_lines_left: self.settings.max_log_lines,
-            emit_bytes_left: self.settings.max_emit_bytes,
-            llm: call.llm,
-            mail: call.mail,
-            settings: skill.settings.clone(),
-        };
+        let capabilities = skill.grants.instantiate(&InstanceInput {
+            skill: name,
+            request_id: &call.request_id,
+            budgets: &self.budgets,
+        });
         let state = SkillState::new(
-            context,
-            super::host_http::NetworkPolicy::new(name.clone(), skill.network.clone()),
+            capabilities,
             SkillLimiter::new(limits.memory_bytes),
             limits.cpu_ticks,
         );

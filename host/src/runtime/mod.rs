@@ -1,36 +1,36 @@
 //! The skill runtime: one wasmtime engine, compiled components cached on disk, and a fresh
-//! sandboxed instance per request. One file per host interface (`host_*.rs`).
+//! sandboxed instance per request. Each host capability is one module in `capabilities/`
+//! (see [`capability::Capability`]).
 
 pub mod bindings;
 pub mod cache;
+pub mod capabilities;
+pub mod capability;
 pub mod engine;
-mod host_config;
-mod host_context;
-mod host_http;
-mod host_llm;
-mod host_log;
-mod host_mail;
-mod host_output;
 pub mod invoke;
 pub mod limits;
 pub mod state;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use praximous_registry::{Limits, Sha256Digest, WitVersion};
+use praximous_registry::{Manifest, WitVersion};
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
 
 pub use cache::CacheOutcome;
+pub use capabilities::{Grants, HostServices};
+pub use capability::Budgets;
 pub use invoke::{Call, FailureKind, InvokeError, SkillOutput};
 
-use bindings::{Skill, SkillPre};
+use bindings::SkillPre;
 use cache::ArtifactCache;
+use capability::GrantInput;
 use engine::EpochTicker;
 use state::SkillState;
+
+use crate::config::SkillSettings;
 
 /// The WIT package versions this host runs.
 pub const SUPPORTED_WIT: &[&str] = &["praximous:skill@0.1.0"];
@@ -76,24 +76,12 @@ pub struct RuntimeSettings {
     pub cache_dir: PathBuf,
 }
 
-/// What one skill may use besides its own code: the operator's settings for it and the hosts
-/// it may reach (see `skills::settings` for how they are worked out).
-#[derive(Debug, Clone, Default)]
-pub struct Grants {
-    /// Settings served by the `config` import.
-    pub settings: Arc<BTreeMap<String, String>>,
-    /// Hosts for `wasi:http` (`name` or `name:port`).
-    pub network: Vec<String>,
-}
-
 /// A skill compiled and pre-linked, ready to instantiate per request.
 pub struct PreparedSkill {
     name: Arc<str>,
-    limits: Limits,
-    /// Hosts it may reach over `wasi:http`: its manifest's, narrowed by the operator.
-    network: Arc<[String]>,
-    /// The operator's settings for it, served by the `config` import.
-    settings: Arc<BTreeMap<String, String>>,
+    limits: praximous_registry::Limits,
+    /// What each capability lets it do.
+    grants: Grants,
     pre: SkillPre<SkillState>,
     /// Whether the compiled form came from the cache.
     pub cache: CacheOutcome,
@@ -106,20 +94,22 @@ pub struct Runtime {
     cache: ArtifactCache,
     slots: Arc<Semaphore>,
     settings: RuntimeSettings,
+    budgets: Budgets,
+    services: HostServices,
     _ticker: EpochTicker,
 }
 
 impl Runtime {
-    /// Start the engine and its epoch ticker.
-    pub fn new(settings: RuntimeSettings) -> Result<Self, RuntimeError> {
+    /// Start the engine and its epoch ticker; capabilities hand out `services`.
+    pub fn new(settings: RuntimeSettings, services: HostServices) -> Result<Self, RuntimeError> {
         let engine = engine::build_engine(settings.max_concurrent, settings.max_memory_mb)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+        bindings::types::add_to_linker::<SkillState, HasSelf<SkillState>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        Skill::add_to_linker::<SkillState, HasSelf<SkillState>>(&mut linker, |s| s)
+        capabilities::add_to_linker(&mut linker)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let ticker =
             EpochTicker::start(&engine).map_err(|e| RuntimeError::Engine(e.to_string()))?;
@@ -128,35 +118,45 @@ impl Runtime {
             slots: Arc::new(Semaphore::new(settings.max_concurrent as usize)),
             engine,
             linker,
+            budgets: Budgets {
+                log_lines: settings.max_log_lines,
+                emit_bytes: settings.max_emit_bytes,
+            },
             settings,
+            services,
             _ticker: ticker,
         })
     }
 
-    /// Compile `wasm` (or load it from the cache) and pre-link it against the host; each
-    /// instance gets `grants` (its settings and the hosts it may reach).
+    /// Compile `wasm` (or load it from the cache), pre-link it against the host, and decide
+    /// what each capability grants the skill `manifest` describes, given the operator's
+    /// `[skills.<name>]` table.
     pub fn prepare(
         &self,
-        name: &str,
-        limits: Limits,
-        grants: Grants,
-        digest: &Sha256Digest,
+        manifest: &Manifest,
+        operator: Option<&SkillSettings>,
         wasm: &[u8],
     ) -> Result<PreparedSkill, RuntimeError> {
         let (component, cache) = self
             .cache
-            .load_or_compile(&self.engine, digest, wasm)
+            .load_or_compile(&self.engine, &manifest.sha256, wasm)
             .map_err(|e| RuntimeError::Compile(format!("{e:#}")))?;
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(|e| RuntimeError::Link(format!("{e:#}")))?;
         let pre = SkillPre::new(instance_pre).map_err(|e| RuntimeError::Link(format!("{e:#}")))?;
+        let name: Arc<str> = Arc::from(manifest.name.as_str());
+        let grants = Grants::decide(&GrantInput {
+            skill: &name,
+            permissions: &manifest.permissions,
+            operator,
+            services: &self.services,
+        });
         Ok(PreparedSkill {
-            name: Arc::from(name),
-            limits,
-            network: grants.network.into(),
-            settings: grants.settings,
+            name,
+            limits: manifest.limits,
+            grants,
             pre,
             cache,
         })

@@ -10,7 +10,7 @@ use praximous_registry::{Manifest, VerifiedSkill, WitVersion, load_skill_dir, ve
 use serde::Serialize;
 
 use super::builtin::BuiltinSkill;
-use super::settings::{self, OperatorSettings};
+use crate::config::OperatorSettings;
 use crate::runtime::{PreparedSkill, Runtime, supported_wit};
 
 /// Where a skill came from.
@@ -160,22 +160,8 @@ impl Catalogue {
                         describe(&existing.source)
                     ));
                 }
-                let grants = settings::grants(
-                    &manifest.permissions.network,
-                    operator.get(&name),
-                    |var| std::env::var(var).ok(),
-                );
-                if grants.network != manifest.permissions.network {
-                    tracing::info!(skill = %name, hosts = ?grants.network, "outbound hosts as the operator allows them");
-                }
                 runtime
-                    .prepare(
-                        &name,
-                        manifest.limits,
-                        grants,
-                        &manifest.sha256,
-                        &component,
-                    )
+                    .prepare(&manifest, operator.get(&name), &component)
                     .map(|prepared| (name, manifest, prepared))
                     .map_err(|e| format!("{origin}: {e}"))
             },

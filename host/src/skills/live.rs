@@ -12,7 +12,7 @@ use praximous_registry::skill_dir::MANIFEST_FILE;
 
 use super::builtin::BuiltinSkill;
 use super::catalogue::{Catalogue, LoadedSkill};
-use super::settings::OperatorSettings;
+use crate::config::OperatorSettings;
 use crate::runtime::Runtime;
 
 /// What the skills directory looks like: each skill folder's manifest, signature and

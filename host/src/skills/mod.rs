@@ -10,7 +10,6 @@ pub mod live;
 pub mod lockfile;
 pub mod permissions;
 pub mod scaffold;
-pub mod settings;
 
 pub use builtin::{BUILTIN_SKILLS, BuiltinSkill};
 pub use catalogue::{Catalogue, LoadProblem, LoadedSkill, SignatureState, SkillSource};

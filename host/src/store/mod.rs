@@ -1,7 +1,7 @@
 //! Persistence behind traits: the audit log (SQLite by default), written with group commit
-//! and read by the analytics endpoints, and the API keys.
+//! and read by the analytics endpoints. The API keys' store is `auth::key_store`, on the same
+//! database.
 
-pub mod keys;
 pub mod migrations;
 pub mod query;
 pub mod record;
@@ -12,7 +12,6 @@ pub mod writer;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use keys::{KeyStore, SqliteKeys, StoredKey};
 pub use query::{AnalyticsFilter, Page};
 pub use record::{AuditRecord, TaskKind};
 pub use rollup::{ProviderStats, TimeBucket, UsageRow};

@@ -9,7 +9,7 @@ use praximous_registry::signing::{SIGNATURE_FILE, SignatureFile};
 use praximous_registry::skill_dir::MANIFEST_FILE;
 use praximous_registry::{Sha256Digest, load_skill_dir};
 
-use crate::runtime::{Grants, Runtime, RuntimeSettings, supported_wit};
+use crate::runtime::{HostServices, Runtime, RuntimeSettings, supported_wit};
 
 /// Why a build or check failed. Each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -130,28 +130,22 @@ pub fn check(dir: &Path) -> Result<CheckReport, AuthorError> {
     let verified =
         load_skill_dir(dir, &supported_wit()).map_err(|e| AuthorError::Check(e.to_string()))?;
     let cache = tempfile::tempdir().map_err(io(dir))?;
-    let runtime = Runtime::new(RuntimeSettings {
-        max_concurrent: 1,
-        max_memory_mb: verified.manifest.limits.memory_mb.max(1),
-        max_timeout_ms: verified.manifest.limits.timeout_ms,
-        max_output_bytes: 1 << 20,
-        max_emit_bytes: 1 << 20,
-        max_log_lines: 1,
-        cache_dir: cache.path().to_owned(),
-    })
+    let runtime = Runtime::new(
+        RuntimeSettings {
+            max_concurrent: 1,
+            max_memory_mb: verified.manifest.limits.memory_mb.max(1),
+            max_timeout_ms: verified.manifest.limits.timeout_ms,
+            max_output_bytes: 1 << 20,
+            max_emit_bytes: 1 << 20,
+            max_log_lines: 1,
+            cache_dir: cache.path().to_owned(),
+        },
+        HostServices::offline(),
+    )
     .map_err(|e| AuthorError::Check(e.to_string()))?;
     let manifest = &verified.manifest;
     runtime
-        .prepare(
-            manifest.name.as_str(),
-            manifest.limits,
-            Grants {
-                network: manifest.permissions.network.clone(),
-                ..Grants::default()
-            },
-            &manifest.sha256,
-            &verified.component,
-        )
+        .prepare(manifest, None, &verified.component)
         .map_err(|e| {
             AuthorError::Check(format!("{}: {e}", dir.join(&manifest.component).display()))
         })?;

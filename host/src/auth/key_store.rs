@@ -5,9 +5,9 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::StoreError;
-use crate::auth::Role;
-use crate::auth::secret::KeyDigest;
+use super::Role;
+use super::secret::KeyDigest;
+use crate::store::{self, StoreError};
 
 /// One stored API key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub struct SqliteKeys(Mutex<Connection>);
 impl SqliteKeys {
     /// Open (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self(Mutex::new(super::sqlite::open(path)?)))
+        Ok(Self(Mutex::new(store::sqlite::open(path)?)))
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -84,7 +84,7 @@ fn row_to_key(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
         name: row.get(1)?,
         role: role
             .parse()
-            .map_err(|e: crate::auth::UnknownRole| bad(2, e.to_string()))?,
+            .map_err(|e: super::UnknownRole| bad(2, e.to_string()))?,
         prefix: row.get(3)?,
         digest,
         created_at: row.get(5)?,

@@ -12,11 +12,10 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use praximous_registry::manifest::{OPERATOR_HOSTS, validate_host};
+use praximous_registry::manifest::validate_host;
 
-use crate::runtime::Grants;
+use crate::environment::Environment;
 
 /// The key that holds a skill's network allow-list rather than a setting.
 pub const ALLOW_HOSTS: &str = "allow_hosts";
@@ -112,78 +111,26 @@ impl SkillSettings {
 
     /// The values a skill reads, with environment variables looked up through `env`; a
     /// setting whose variable is unset is left out (the skill sees it as not set).
-    pub fn resolve(&self, env: impl Fn(&str) -> Option<String>) -> BTreeMap<String, String> {
+    pub fn resolve(&self, env: &Environment) -> BTreeMap<String, String> {
         self.values
             .iter()
             .filter_map(|(key, value)| match value {
                 SettingValue::Text(text) => Some((key.clone(), text.clone())),
-                SettingValue::Env(name) => env(name).map(|text| (key.clone(), text)),
+                SettingValue::Env(name) => env.get(name).map(|text| (key.clone(), text)),
             })
             .collect()
     }
 
     /// Environment variables this table names that `env` does not have.
-    pub fn missing_variables(&self, env: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    pub fn missing_variables(&self, env: &Environment) -> Vec<String> {
         self.values
             .values()
             .filter_map(|value| match value {
-                SettingValue::Env(name) if env(name).is_none() => Some(name.clone()),
+                SettingValue::Env(name) if env.get(name).is_none() => Some(name.clone()),
                 _ => None,
             })
             .collect()
     }
-}
-
-/// The grants for a skill whose manifest lists `manifest_network`, given the operator's
-/// `settings` for it (if any), reading environment variables through `env`.
-pub fn grants(
-    manifest_network: &[String],
-    settings: Option<&SkillSettings>,
-    env: impl Fn(&str) -> Option<String>,
-) -> Grants {
-    Grants {
-        settings: Arc::new(settings.map(|s| s.resolve(&env)).unwrap_or_default()),
-        network: effective_network(
-            manifest_network,
-            settings.and_then(|s| s.allow_hosts.as_deref()),
-        ),
-    }
-}
-
-/// The hosts a skill may reach: what its manifest names, narrowed to what the operator allows
-/// when `allow_hosts` is set; the operator can never widen such a manifest. A manifest entry
-/// `*` defers to the operator: with `allow_hosts` set, the skill reaches exactly those hosts;
-/// without it, only the hosts the manifest names beside `*` (a weather skill's public API, say,
-/// which an operator may redirect to a proxy) or none.
-pub fn effective_network(manifest: &[String], operator: Option<&[String]>) -> Vec<String> {
-    let defers = manifest.iter().any(|entry| entry == OPERATOR_HOSTS);
-    match operator {
-        None => manifest
-            .iter()
-            .filter(|entry| *entry != OPERATOR_HOSTS)
-            .cloned()
-            .collect(),
-        Some(allowed) if defers => allowed.to_vec(),
-        Some(allowed) => allowed
-            .iter()
-            .filter(|wanted| manifest.iter().any(|granted| covers(granted, wanted)))
-            .cloned()
-            .collect(),
-    }
-}
-
-/// Whether the manifest entry `granted` (`host` or `host:port`) covers the operator's entry
-/// `wanted`: same host, and the same port unless `granted` allows any.
-fn covers(granted: &str, wanted: &str) -> bool {
-    let split = |entry: &str| -> (String, Option<String>) {
-        match entry.rsplit_once(':') {
-            Some((host, port)) => (host.to_ascii_lowercase(), Some(port.to_owned())),
-            None => (entry.to_ascii_lowercase(), None),
-        }
-    };
-    let (granted_host, granted_port) = split(granted);
-    let (wanted_host, wanted_port) = split(wanted);
-    granted_host == wanted_host && (granted_port.is_none() || granted_port == wanted_port)
 }
 
 #[cfg(test)]
@@ -205,8 +152,8 @@ mod tests {
             "user_agent = \"Bot/1\"\nretries = 3\nverbose = true\napi_key = { env = \"KEY_VAR\" }\nunset = { env = \"NOT_SET\" }\nallow_hosts = [\"a.example.com\"]",
         ))
         .unwrap_or_else(|e| panic!("{e:?}"));
-        let env = |name: &str| (name == "KEY_VAR").then(|| "secret".to_owned());
-        let values = settings.resolve(env);
+        let env = Environment::fixed([("KEY_VAR", "secret")]);
+        let values = settings.resolve(&env);
         assert_eq!(values.get("user_agent").map(String::as_str), Some("Bot/1"));
         assert_eq!(values.get("retries").map(String::as_str), Some("3"));
         assert_eq!(values.get("verbose").map(String::as_str), Some("true"));
@@ -216,7 +163,7 @@ mod tests {
             !values.contains_key(ALLOW_HOSTS),
             "the allow-list is not a setting"
         );
-        assert_eq!(settings.missing_variables(env), ["NOT_SET"]);
+        assert_eq!(settings.missing_variables(&env), ["NOT_SET"]);
         assert_eq!(settings.allow_hosts, Some(strings(&["a.example.com"])));
     }
 
@@ -245,44 +192,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn the_operator_narrows_a_manifest_and_fills_in_a_star() {
-        let manifest = strings(&["api.example.com", "127.0.0.1:8080"]);
-        assert_eq!(effective_network(&manifest, None), manifest);
-        assert_eq!(
-            effective_network(
-                &manifest,
-                Some(&strings(&[
-                    "api.example.com:443",
-                    "127.0.0.1:8080",
-                    "evil.com",
-                    "127.0.0.1:9090"
-                ]))
-            ),
-            strings(&["api.example.com:443", "127.0.0.1:8080"]),
-            "the operator narrows, never widens"
-        );
-        assert!(effective_network(&manifest, Some(&[])).is_empty());
-        let star = strings(&["*"]);
-        assert!(
-            effective_network(&star, None).is_empty(),
-            "nothing until the operator says"
-        );
-        let api_or_proxy = strings(&["api.weather.example", "*"]);
-        assert_eq!(
-            effective_network(&api_or_proxy, None),
-            strings(&["api.weather.example"])
-        );
-        assert_eq!(
-            effective_network(&api_or_proxy, Some(&strings(&["127.0.0.1:8080"]))),
-            strings(&["127.0.0.1:8080"])
-        );
-        assert_eq!(
-            effective_network(&star, Some(&strings(&["docs.example.com"]))),
-            strings(&["docs.example.com"])
-        );
-        assert!(effective_network(&[], Some(&strings(&["docs.example.com"]))).is_empty());
     }
 }

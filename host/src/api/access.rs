@@ -1,0 +1,255 @@
+//! Each route is declared once, with the role it needs: [`ApiRoutes`] adds the route to the
+//! router, its operation to the OpenAPI document (with `x-required-role`, the key schemes and
+//! the answers a protected route may give before its handler runs), and the key check in front
+//! of it. Router, access control and documentation cannot disagree.
+//!
+//! ```ignore
+//! ApiRoutes::new()
+//!     .public(routes!(healthz))
+//!     .role(Role::Operator, routes!(list_providers))
+//! ```
+//!
+//! `routes!` takes handlers of one path (its methods); declare each path on its own line.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+use super::AppState;
+use super::error::{ApiError, ErrorCode};
+use crate::auth::secret;
+use crate::auth::{Auth, Denial, Role};
+
+/// `detail` of the 401 for a request without a key, as in the original.
+pub const MISSING_KEY: &str = "Not authenticated: API key is missing.";
+/// `detail` of the 403 for a key that is not valid, as in the original.
+pub const INVALID_KEY: &str = "Access denied: Invalid API key.";
+
+/// The OpenAPI extension that names a route's required role.
+pub const REQUIRED_ROLE: &str = "x-required-role";
+
+/// The API's routes, each with the access it needs. See the module documentation.
+pub struct ApiRoutes(OpenApiRouter<AppState>);
+
+impl Default for ApiRoutes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ApiRoutes {
+    /// No routes yet.
+    pub fn new() -> Self {
+        Self(OpenApiRouter::new())
+    }
+
+    /// Routes anyone may call, with or without a key.
+    pub fn public(self, routes: UtoipaMethodRouter<AppState>) -> Self {
+        Self(self.0.merge(OpenApiRouter::new().routes(routes)))
+    }
+
+    /// Routes that need a valid key whose role is `role` or higher.
+    pub fn role(self, role: Role, routes: UtoipaMethodRouter<AppState>) -> Self {
+        let mut group = OpenApiRouter::new().routes(routes);
+        document_role(group.get_openapi_mut(), role);
+        let group = group.route_layer(axum::middleware::from_fn(move |request, next| {
+            authenticate(role, request, next)
+        }));
+        Self(self.0.merge(group))
+    }
+
+    /// Every route of `other` as well.
+    pub fn merge(self, other: ApiRoutes) -> Self {
+        Self(self.0.merge(other.0))
+    }
+
+    /// The router and the document of its routes.
+    pub fn split(self) -> (axum::Router<AppState>, OpenApi) {
+        self.0.split_for_parts()
+    }
+}
+
+/// Say in the document what every operation of `doc` needs.
+fn document_role(doc: &mut OpenApi, role: Role) {
+    let error_answer = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content_ref("application/json", Ref::from_schema_name("ErrorBody"))
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.head,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation.security = Some(vec![
+                SecurityRequirement::new("api_key", Vec::<String>::new()),
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+            ]);
+            let note = format!("Requires a key with the `{role}` role or higher.");
+            operation.description = Some(match operation.description.take() {
+                Some(text) if !text.is_empty() => format!("{text}\n\n{note}"),
+                _ => note,
+            });
+            operation
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert(REQUIRED_ROLE.into(), role.as_str().into());
+            let answers = &mut operation.responses.responses;
+            answers.insert("401".into(), error_answer("No API key was sent"));
+            answers
+                .entry("403".into())
+                .or_insert_with(|| error_answer("The key is not valid, or its role is too low"));
+            answers.insert(
+                "429".into(),
+                error_answer("The key is over its rate limit; see `Retry-After`"),
+            );
+        }
+    }
+}
+
+/// Middleware in front of a route that needs `required`: admit the request's key and hand the
+/// handler its [`Principal`](crate::auth::Principal), or answer as the original did.
+async fn authenticate(required: Role, mut request: Request, next: Next) -> Response {
+    let Some(auth) = request.extensions().get::<Arc<Auth>>().cloned() else {
+        // Fail closed: a router assembled without authentication serves no protected route.
+        tracing::error!("no authentication configured for a protected route");
+        return ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Authentication is not configured.",
+        )
+        .into_response();
+    };
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    match auth.admit(secret::presented(request.headers()), client, required) {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
+        Err(denial) => refuse(denial).await,
+    }
+}
+
+async fn refuse(denial: Denial) -> Response {
+    match denial {
+        Denial::MissingKey => {
+            let mut response = ApiError::new(StatusCode::UNAUTHORIZED, MISSING_KEY).into_response();
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+        }
+        Denial::InvalidKey { delay } => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            ApiError::new(StatusCode::FORBIDDEN, INVALID_KEY)
+                .with_code(ErrorCode::InvalidKey)
+                .into_response()
+        }
+        Denial::RoleTooLow {
+            required,
+            principal,
+        } => ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Access denied: this endpoint requires the '{required}' role; the key '{}' has the '{}' role.",
+                principal.key_name, principal.role
+            ),
+        )
+        .with_code(ErrorCode::RoleRequired)
+        .into_response(),
+        Denial::RateLimited {
+            key_name,
+            retry_after,
+        } => {
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            let mut response = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Rate limit exceeded for the key '{key_name}'. Retry after {seconds} s, or ask an admin for a higher limit."
+                ),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REQUIRED_ROLE;
+
+    /// Every operation the router serves is in the document, and says what it needs: public
+    /// ones no key scheme, the others their role, the key schemes and the 401 before the handler.
+    #[test]
+    fn every_documented_operation_says_what_it_requires() {
+        let doc = serde_json::to_value(crate::api::openapi()).unwrap_or_default();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        assert!(paths.len() >= 20, "{} paths", paths.len());
+        let mut public = Vec::new();
+        for (path, item) in &paths {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                match operation[REQUIRED_ROLE].as_str() {
+                    None => {
+                        assert!(operation["security"].is_null(), "{method} {path}");
+                        public.push(format!("{method} {path}"));
+                    }
+                    Some(role) => {
+                        assert!(["user", "operator", "admin"].contains(&role), "{path}");
+                        assert_eq!(
+                            operation["security"][0]["api_key"],
+                            serde_json::json!([]),
+                            "{method} {path}"
+                        );
+                        assert!(operation["responses"]["401"].is_object(), "{path}");
+                        assert!(operation["responses"]["429"].is_object(), "{path}");
+                    }
+                }
+            }
+        }
+        assert_eq!(public, ["get /healthz"], "only health is public");
+        assert_eq!(
+            doc["paths"]["/api/v1/keys"]["post"][REQUIRED_ROLE], "admin",
+            "roles come from the declarations"
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/process"]["post"][REQUIRED_ROLE],
+            "user"
+        );
+    }
+
+    #[test]
+    fn error_bodies_document_their_code() {
+        let doc = serde_json::to_value(crate::api::openapi()).unwrap_or_default();
+        let schemas = &doc["components"]["schemas"];
+        assert!(schemas["ErrorBody"]["properties"]["code"].is_object());
+        assert!(
+            schemas["ErrorCode"]["enum"]
+                .as_array()
+                .is_some_and(|codes| codes.contains(&serde_json::json!("role_required")))
+        );
+    }
+}
