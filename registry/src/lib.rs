@@ -4,14 +4,17 @@
 //! The host uses these types to load skills; the registry (publishing, signing, installing)
 //! reuses them so that both sides agree on what a valid skill is. The registry itself lives
 //! here too: signing ([`signing`]), bundles ([`bundle`]), the index ([`index`]), its storage
-//! ([`repository`]), its HTTP server ([`server`]) and the reader installs use ([`client`]).
+//! ([`repository`]), and, behind the `server` and `client` features, its HTTP server and the
+//! reader installs use.
 
 pub mod bundle;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod digest;
 pub mod index;
 pub mod manifest;
 pub mod repository;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod signing;
 pub mod skill_dir;
