@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::FieldError;
 use super::skill_settings::{OperatorSettings, SkillSettings};
 
 /// `[skills]`
@@ -62,6 +63,35 @@ const FIELDS: &[&str] = &[
 ];
 
 impl SkillsConfig {
+    /// Check the runtime's ceilings.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if !(1..=10_000).contains(&self.max_concurrent) {
+            return Err(FieldError::new(
+                "skills.max_concurrent",
+                "must be between 1 and 10000",
+            ));
+        }
+        if self.max_memory_mb == 0 || self.max_memory_mb > 4096 {
+            return Err(FieldError::new(
+                "skills.max_memory_mb",
+                "must be between 1 and 4096 (MiB)",
+            ));
+        }
+        if self.max_timeout_ms == 0 {
+            return Err(FieldError::new(
+                "skills.max_timeout_ms",
+                "must be at least 1 (ms)",
+            ));
+        }
+        if self.reload_interval_ms < 50 {
+            return Err(FieldError::new(
+                "skills.reload_interval_ms",
+                "must be at least 50 (ms)",
+            ));
+        }
+        Ok(())
+    }
+
     /// Check every `[skills.<name>]` table; the error is the dotted key and the problem.
     pub fn validate_per_skill(&self) -> Result<(), (String, String)> {
         for (name, table) in &self.per_skill {

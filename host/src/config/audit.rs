@@ -1,0 +1,58 @@
+//! `[audit]`: what the audit log keeps, and for how long.
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+
+/// `[audit]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Record every task request (on by default; off only to measure its cost).
+    pub enabled: bool,
+    /// Keep the prompt in each record.
+    pub store_prompts: bool,
+    /// Keep the answer (result or error detail) in each record.
+    pub store_responses: bool,
+    /// Longest prompt or answer kept, in bytes; the rest is cut.
+    pub max_text_bytes: usize,
+    /// Records older than this many days are purged.
+    pub retention_days: u32,
+    /// Daily roll-ups (what dashboards read) are kept this long.
+    pub rollup_retention_days: u32,
+    /// How often the purge runs, in seconds.
+    pub purge_interval_secs: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            store_prompts: true,
+            store_responses: true,
+            max_text_bytes: 4096,
+            retention_days: 30,
+            rollup_retention_days: 400,
+            purge_interval_secs: 3600,
+        }
+    }
+}
+
+impl AuditConfig {
+    /// Check the periods.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if self.purge_interval_secs == 0 {
+            return Err(FieldError::new(
+                "audit.purge_interval_secs",
+                "must be at least 1 (seconds)",
+            ));
+        }
+        if self.retention_days == 0 || self.rollup_retention_days == 0 {
+            return Err(FieldError::new(
+                "audit.retention_days",
+                "and `audit.rollup_retention_days` must be at least 1 (days)",
+            ));
+        }
+        Ok(())
+    }
+}

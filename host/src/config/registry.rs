@@ -1,0 +1,61 @@
+//! `[registry]`: where skills are installed from, whom to trust, and `prax registry serve`.
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+
+/// `[registry]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// Where `prax skill install NAME` and the web UI look: a registry URL or a mirror folder.
+    pub url: Option<String>,
+    /// Publishers whose signatures are trusted: the contents of their `publisher.pub`.
+    pub trusted_publishers: Vec<String>,
+    /// Sources (registry URLs, mirror folders, bundle files) that may install unsigned
+    /// skills: for development only. Signed skills are always checked.
+    pub development_sources: Vec<String>,
+    /// `prax registry serve`: variable holding publish tokens, comma-separated.
+    pub publish_tokens_env: String,
+    /// `prax registry serve`: largest component accepted, in MiB.
+    pub max_component_mb: u64,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            trusted_publishers: Vec::new(),
+            development_sources: Vec::new(),
+            publish_tokens_env: "PRAX_REGISTRY_TOKENS".into(),
+            max_component_mb: 64,
+        }
+    }
+}
+
+impl RegistryConfig {
+    /// The trusted publishers' keys (validated at load, so none is skipped here).
+    pub fn trusted_keys(&self) -> Vec<praximous_registry::signing::PublicKey> {
+        self.trusted_publishers
+            .iter()
+            .filter_map(|text| praximous_registry::signing::PublicKey::parse(text).ok())
+            .collect()
+    }
+}
+
+impl RegistryConfig {
+    /// Check the publishers' keys and the component size.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        for text in &self.trusted_publishers {
+            praximous_registry::signing::PublicKey::parse(text)
+                .map_err(|e| FieldError::new("registry.trusted_publishers", e.to_string()))?;
+        }
+        if !(1..=1024).contains(&self.max_component_mb) {
+            return Err(FieldError::new(
+                "registry.max_component_mb",
+                "must be between 1 and 1024 (MiB)",
+            ));
+        }
+        Ok(())
+    }
+}

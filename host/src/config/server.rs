@@ -1,0 +1,43 @@
+//! `[server]`: where to listen, where the data lives, how large a body may be.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+
+/// `[server]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Directory for the store, installed skills and the compiled-skill cache.
+    pub data_dir: PathBuf,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("data"),
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Check the body limit.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if self.max_body_bytes < 1024 {
+            return Err(FieldError::new(
+                "server.max_body_bytes",
+                "must be at least 1024 (bytes)",
+            ));
+        }
+        Ok(())
+    }
+}
