@@ -10,6 +10,3 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::praximous::skill::{config, context, llm, log, mail, output, types};
-
-/// `types` has no functions; it is linked so that its types resolve.
-impl types::Host for super::state::SkillState {}

@@ -5,7 +5,8 @@
 //! - its **grant**, once, when a skill is prepared: from the skill's manifest, the operator's
 //!   `[skills.<name>]` table and the host's services;
 //! - its **state**, per instance, from the grant and the request being served;
-//! - its **imports**, added to the linker, served by its `Host` implementation over that state.
+//! - its **imports**, added to the linker ([`LinkCapability`]), served by its `Host`
+//!   implementation over that state.
 //!
 //! The request itself carries only its own data ([`Call`](super::Call)); everything a
 //! capability needs besides is in its grant.
@@ -15,8 +16,7 @@ use std::sync::Arc;
 use praximous_registry::Permissions;
 use wasmtime::component::Linker;
 
-use super::capabilities::HostServices;
-use super::state::SkillState;
+use super::services::HostServices;
 use crate::config::SkillSettings;
 
 /// What a capability may look at when it decides a skill's grant.
@@ -62,10 +62,14 @@ pub trait Capability {
 
     /// The state of one fresh instance.
     fn instantiate(grant: &Self::Grant, input: &InstanceInput<'_>) -> Self::State;
+}
 
+/// Linking a capability's imports for stores whose data is `T`. Generic, so a capability
+/// knows nothing of the store data beyond what its imports need.
+pub trait LinkCapability<T>: Capability {
     /// Add the capability's imports to `linker`; `state` finds its state in a store's data.
     fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        state: fn(&mut SkillState) -> &mut Self::State,
+        linker: &mut Linker<T>,
+        state: fn(&mut T) -> &mut Self::State,
     ) -> wasmtime::Result<()>;
 }

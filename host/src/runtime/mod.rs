@@ -9,6 +9,7 @@ pub mod capability;
 pub mod engine;
 pub mod invoke;
 pub mod limits;
+pub mod services;
 pub mod state;
 
 use std::path::PathBuf;
@@ -20,9 +21,10 @@ use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
 
 pub use cache::CacheOutcome;
-pub use capabilities::{Grants, HostServices};
+pub use capabilities::Grants;
 pub use capability::Budgets;
 pub use invoke::{Call, FailureKind, InvokeError, SkillOutput};
+pub use services::HostServices;
 
 use bindings::SkillPre;
 use cache::ArtifactCache;

@@ -5,7 +5,10 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use super::capabilities::CapabilityStates;
+use wasmtime_wasi_http::{WasiHttpCtxView, WasiHttpView};
+
+use super::bindings;
+use super::capabilities::{CapabilityStates, HasCapabilities};
 use super::limits::SkillLimiter;
 
 /// Bytes of guest stdout/stderr kept per request, for panic messages and debugging.
@@ -58,13 +61,6 @@ impl SkillState {
     pub fn captured_output(&self) -> String {
         String::from_utf8_lossy(&self.captured.contents()).into_owned()
     }
-
-    /// The `wasi:http` state and the resource table it shares with WASI, borrowed together.
-    pub(super) fn http_and_table(
-        &mut self,
-    ) -> (&mut super::capabilities::HttpState, &mut ResourceTable) {
-        (&mut self.capabilities.http, &mut self.table)
-    }
 }
 
 impl WasiView for SkillState {
@@ -75,3 +71,18 @@ impl WasiView for SkillState {
         }
     }
 }
+
+impl WasiHttpView for SkillState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        self.capabilities.http.view(&mut self.table)
+    }
+}
+
+impl HasCapabilities for SkillState {
+    fn capabilities(&mut self) -> &mut CapabilityStates {
+        &mut self.capabilities
+    }
+}
+
+/// `types` has no functions; it is linked so that its types resolve.
+impl bindings::types::Host for SkillState {}

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use wasmtime::component::{HasSelf, Linker};
 
 use crate::runtime::bindings::config::{self as wit, Host};
-use crate::runtime::capability::{Capability, GrantInput, InstanceInput};
-use crate::runtime::state::SkillState;
+use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `config` capability: every skill reads its own table, never another's.
 pub struct Config;
@@ -28,12 +27,14 @@ impl Capability for Config {
     fn instantiate(grant: &Settings, _: &InstanceInput<'_>) -> Settings {
         grant.clone()
     }
+}
 
+impl<T: Send + 'static> LinkCapability<T> for Config {
     fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        state: fn(&mut SkillState) -> &mut Settings,
+        linker: &mut Linker<T>,
+        state: fn(&mut T) -> &mut Settings,
     ) -> wasmtime::Result<()> {
-        wit::add_to_linker::<_, HasSelf<Settings>>(linker, state)
+        wit::add_to_linker::<T, HasSelf<Settings>>(linker, state)
     }
 }
 

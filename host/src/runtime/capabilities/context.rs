@@ -6,8 +6,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 use crate::identity;
 use crate::runtime::bindings::context::{self as wit, Host, Identity};
-use crate::runtime::capability::{Capability, GrantInput, InstanceInput};
-use crate::runtime::state::SkillState;
+use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `context` capability: every skill may read the identity.
 pub struct Context;
@@ -23,12 +22,14 @@ impl Capability for Context {
     fn instantiate(grant: &Self::Grant, _: &InstanceInput<'_>) -> Self::State {
         grant.clone()
     }
+}
 
+impl<T: Send + 'static> LinkCapability<T> for Context {
     fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        state: fn(&mut SkillState) -> &mut Self::State,
+        linker: &mut Linker<T>,
+        state: fn(&mut T) -> &mut Self::State,
     ) -> wasmtime::Result<()> {
-        wit::add_to_linker::<_, HasSelf<Self::State>>(linker, state)
+        wit::add_to_linker::<T, HasSelf<Self::State>>(linker, state)
     }
 }
 

@@ -7,13 +7,12 @@ use std::future::Future;
 use std::sync::Arc;
 
 use praximous_registry::manifest::OPERATOR_HOSTS;
-use wasmtime::component::Linker;
+use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi_http::{
     Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
-use crate::runtime::capability::{Capability, GrantInput, InstanceInput};
-use crate::runtime::state::SkillState;
+use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `wasi:http` capability.
 pub struct Http;
@@ -22,6 +21,17 @@ pub struct Http;
 pub struct HttpState {
     ctx: WasiHttpCtx,
     policy: NetworkPolicy,
+}
+
+impl HttpState {
+    /// What `wasi:http`'s imports see: this state, over the resource table it shares with WASI.
+    pub fn view<'a>(&'a mut self, table: &'a mut ResourceTable) -> WasiHttpCtxView<'a> {
+        WasiHttpCtxView {
+            ctx: &mut self.ctx,
+            table,
+            hooks: &mut self.policy,
+        }
+    }
 }
 
 impl Capability for Http {
@@ -47,25 +57,17 @@ impl Capability for Http {
             policy: NetworkPolicy::new(input.skill.clone(), grant.clone()),
         }
     }
-
-    /// `wasi:http` shares the instance's resource table with WASI, so its imports reach their
-    /// state through [`WasiHttpView`] on the whole store data rather than through `state`.
-    fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        _state: fn(&mut SkillState) -> &mut HttpState,
-    ) -> wasmtime::Result<()> {
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)
-    }
 }
 
-impl WasiHttpView for SkillState {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        let (http, table) = self.http_and_table();
-        WasiHttpCtxView {
-            ctx: &mut http.ctx,
-            table,
-            hooks: &mut http.policy,
-        }
+impl<T: WasiHttpView + Send + 'static> LinkCapability<T> for Http {
+    /// `wasi:http` shares the instance's resource table with WASI, so its imports reach their
+    /// state through [`WasiHttpView`] on the whole store data (see [`HttpState::view`])
+    /// rather than through `state`.
+    fn add_to_linker(
+        linker: &mut Linker<T>,
+        _state: fn(&mut T) -> &mut HttpState,
+    ) -> wasmtime::Result<()> {
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)
     }
 }
 

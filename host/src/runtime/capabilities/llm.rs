@@ -7,8 +7,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 use crate::llm::{RouteError, Router};
 use crate::runtime::bindings::llm::{self as wit, Completion, CompletionRequest, Host, LlmError};
-use crate::runtime::capability::{Capability, GrantInput, InstanceInput};
-use crate::runtime::state::SkillState;
+use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `llm` capability.
 pub struct Llm;
@@ -50,12 +49,14 @@ impl Capability for Llm {
             request_id: input.request_id.clone(),
         }
     }
+}
 
+impl<T: Send + 'static> LinkCapability<T> for Llm {
     fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        state: fn(&mut SkillState) -> &mut LlmState,
+        linker: &mut Linker<T>,
+        state: fn(&mut T) -> &mut LlmState,
     ) -> wasmtime::Result<()> {
-        wit::add_to_linker::<_, HasSelf<LlmState>>(linker, state)
+        wit::add_to_linker::<T, HasSelf<LlmState>>(linker, state)
     }
 }
 

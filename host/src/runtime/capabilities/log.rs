@@ -5,8 +5,7 @@ use std::sync::Arc;
 use wasmtime::component::{HasSelf, Linker};
 
 use crate::runtime::bindings::log::{self as wit, Host, Level};
-use crate::runtime::capability::{Capability, GrantInput, InstanceInput};
-use crate::runtime::state::SkillState;
+use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// Longest log line kept, in bytes; the rest is cut.
 const MAX_LINE_BYTES: usize = 4096;
@@ -34,12 +33,14 @@ impl Capability for Log {
             lines_left: input.budgets.log_lines,
         }
     }
+}
 
+impl<T: Send + 'static> LinkCapability<T> for Log {
     fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        state: fn(&mut SkillState) -> &mut LogState,
+        linker: &mut Linker<T>,
+        state: fn(&mut T) -> &mut LogState,
     ) -> wasmtime::Result<()> {
-        wit::add_to_linker::<_, HasSelf<LogState>>(linker, state)
+        wit::add_to_linker::<T, HasSelf<LogState>>(linker, state)
     }
 }
 

@@ -6,8 +6,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 use crate::mail::{self, MailAccess, Origin, OutgoingMail};
 use crate::runtime::bindings::mail::{self as wit, Host, MailError, Message, Receipt};
-use crate::runtime::capability::{Capability, GrantInput, InstanceInput};
-use crate::runtime::state::SkillState;
+use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `mail` capability.
 pub struct Mail;
@@ -34,12 +33,14 @@ impl Capability for Mail {
             request_id: input.request_id.clone(),
         }
     }
+}
 
+impl<T: Send + 'static> LinkCapability<T> for Mail {
     fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        state: fn(&mut SkillState) -> &mut MailState,
+        linker: &mut Linker<T>,
+        state: fn(&mut T) -> &mut MailState,
     ) -> wasmtime::Result<()> {
-        wit::add_to_linker::<_, HasSelf<MailState>>(linker, state)
+        wit::add_to_linker::<T, HasSelf<MailState>>(linker, state)
     }
 }
 

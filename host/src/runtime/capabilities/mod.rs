@@ -5,48 +5,23 @@
 
 mod config;
 mod context;
-pub(super) mod http;
+mod http;
 mod llm;
 mod log;
 mod mail;
 mod output;
 
-use std::sync::Arc;
-
 use wasmtime::component::Linker;
+use wasmtime_wasi_http::WasiHttpView;
 
-use super::capability::{Capability, GrantInput, InstanceInput};
-use super::state::SkillState;
-use crate::environment::Environment;
-use crate::identity::Identity;
-use crate::llm::Router;
-use crate::mail::Outbox;
+use super::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 pub use http::{HttpState, NetworkPolicy, effective_network};
 
-/// The host's services that capabilities hand out: given to the runtime once, at start-up.
-#[derive(Clone, Debug)]
-pub struct HostServices {
-    /// The system identity (the `context` import).
-    pub identity: Arc<Identity>,
-    /// The LLM router (the `llm` import), if the host has one.
-    pub llm: Option<Arc<Router>>,
-    /// The operator's SMTP server (the `mail` import), if `[mail]` configures one.
-    pub mail: Option<Arc<Outbox>>,
-    /// Where `{ env = "VAR" }` settings are read.
-    pub env: Environment,
-}
-
-impl HostServices {
-    /// No router and no mail server, the default identity: for checking skills offline.
-    pub fn offline() -> Self {
-        Self {
-            identity: Arc::new(Identity::default()),
-            llm: None,
-            mail: None,
-            env: Environment::process(),
-        }
-    }
+/// Store data that holds one instance's [`CapabilityStates`].
+pub trait HasCapabilities {
+    /// The capability states.
+    fn capabilities(&mut self) -> &mut CapabilityStates;
 }
 
 /// Declares the registered capabilities: one field of [`Grants`] and one of
@@ -78,8 +53,13 @@ macro_rules! capabilities {
         }
 
         /// Add every capability's imports to `linker`.
-        pub fn add_to_linker(linker: &mut Linker<SkillState>) -> wasmtime::Result<()> {
-            $(<$capability>::add_to_linker(linker, |state| &mut state.capabilities.$field)?;)*
+        pub fn add_to_linker<T>(linker: &mut Linker<T>) -> wasmtime::Result<()>
+        where
+            T: HasCapabilities + WasiHttpView + Send + 'static,
+        {
+            $(<$capability as LinkCapability<T>>::add_to_linker(linker, |data: &mut T| {
+                &mut data.capabilities().$field
+            })?;)*
             Ok(())
         }
     };

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use wasmtime::component::{HasSelf, Linker};
 
 use crate::runtime::bindings::output::{self as wit, Host};
-use crate::runtime::capability::{Capability, GrantInput, InstanceInput};
-use crate::runtime::state::SkillState;
+use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `output` capability: every skill may emit, within the operator's byte budget.
 pub struct Output;
@@ -34,12 +33,14 @@ impl Capability for Output {
             bytes_left: input.budgets.emit_bytes,
         }
     }
+}
 
+impl<T: Send + 'static> LinkCapability<T> for Output {
     fn add_to_linker(
-        linker: &mut Linker<SkillState>,
-        state: fn(&mut SkillState) -> &mut OutputState,
+        linker: &mut Linker<T>,
+        state: fn(&mut T) -> &mut OutputState,
     ) -> wasmtime::Result<()> {
-        wit::add_to_linker::<_, HasSelf<OutputState>>(linker, state)
+        wit::add_to_linker::<T, HasSelf<OutputState>>(linker, state)
     }
 }
 

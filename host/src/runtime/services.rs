@@ -1,0 +1,33 @@
+//! The host's services that capabilities hand out, given to the runtime once at start-up.
+
+use std::sync::Arc;
+
+use crate::environment::Environment;
+use crate::identity::Identity;
+use crate::llm::Router;
+use crate::mail::Outbox;
+
+/// The host's services that capabilities hand out: given to the runtime once, at start-up.
+#[derive(Clone, Debug)]
+pub struct HostServices {
+    /// The system identity (the `context` import).
+    pub identity: Arc<Identity>,
+    /// The LLM router (the `llm` import), if the host has one.
+    pub llm: Option<Arc<Router>>,
+    /// The operator's SMTP server (the `mail` import), if `[mail]` configures one.
+    pub mail: Option<Arc<Outbox>>,
+    /// Where `{ env = "VAR" }` settings are read.
+    pub env: Environment,
+}
+
+impl HostServices {
+    /// No router and no mail server, the default identity: for checking skills offline.
+    pub fn offline() -> Self {
+        Self {
+            identity: Arc::new(Identity::default()),
+            llm: None,
+            mail: None,
+            env: Environment::process(),
+        }
+    }
+}
