@@ -160,9 +160,6 @@ impl Config {
         self.skills.validate()?;
         self.server.validate()?;
         self.auth.validate()?;
-        self.identity
-            .validate()
-            .map_err(|problem| FieldError::new("identity.sensitivity_level", problem))?;
         self.audit.validate()?;
         let mut names = std::collections::HashSet::new();
         for provider in &self.providers {

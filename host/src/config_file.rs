@@ -66,11 +66,11 @@ impl ConfigDocument {
     pub fn set_identity(&mut self, identity: &Identity) -> Result<(), ConfigError> {
         let table = self.identity_table()?;
         let fields = [
-            ("system_name", &identity.system_name),
+            ("system_name", identity.system_name.as_str()),
             ("business_name", &identity.business_name),
             ("industry", &identity.industry),
             ("persona_style", &identity.persona_style),
-            ("sensitivity_level", &identity.sensitivity_level),
+            ("sensitivity_level", identity.sensitivity_level.as_str()),
             ("location", &identity.location),
         ];
         for (key, new) in fields {
@@ -181,10 +181,7 @@ mod tests {
             source,
         })?;
         let mut doc = ConfigDocument::open_or_template(&path)?;
-        doc.set_identity(&Identity {
-            sensitivity_level: "Extreme".into(),
-            ..Identity::default()
-        })?;
+        set_keeping_decor(doc.identity_table()?, "sensitivity_level", "Extreme");
         assert!(doc.save().is_err());
         assert_eq!(
             std::fs::read_to_string(&path).unwrap_or_default(),

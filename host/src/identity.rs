@@ -1,6 +1,8 @@
 //! The system identity and persona: who this Praximous speaks for.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// `[identity]`: the business's name and voice, seen by every skill and LLM prompt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -14,8 +16,8 @@ pub struct Identity {
     pub industry: String,
     /// How the system should sound.
     pub persona_style: String,
-    /// `Low`, `Medium` or `High`: how careful to be with data.
-    pub sensitivity_level: String,
+    /// How careful to be with data.
+    pub sensitivity_level: SensitivityLevel,
     /// Where the business is.
     pub location: String,
 }
@@ -28,7 +30,7 @@ impl Default for Identity {
             business_name: "Default Business".into(),
             industry: "General".into(),
             persona_style: "Professional and concise".into(),
-            sensitivity_level: "High".into(),
+            sensitivity_level: SensitivityLevel::High,
             location: "Unknown".into(),
         }
     }
@@ -36,15 +38,63 @@ impl Default for Identity {
 
 const COMPANY_SUFFIXES: [&str; 4] = ["inc", "ltd", "corp", "llc"];
 
-/// The valid `sensitivity_level` values.
-pub const SENSITIVITY_LEVELS: [&str; 3] = ["Low", "Medium", "High"];
+/// How careful the system is with data: prompts are masked in the audit log at `High`, and
+/// the persona tells the model how to treat personal details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub enum SensitivityLevel {
+    /// Nothing special.
+    Low,
+    /// Avoid repeating personal details.
+    Medium,
+    /// Treat everything as confidential; prompts are masked in the audit log.
+    High,
+}
 
-impl Identity {
-    /// Check the fields that have a fixed set of values.
-    pub fn validate(&self) -> Result<(), String> {
-        validate_sensitivity(&self.sensitivity_level)
+impl SensitivityLevel {
+    /// Every level, lowest first.
+    pub const ALL: [Self; 3] = [Self::Low, Self::Medium, Self::High];
+
+    /// The level's name, as configured.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "Low",
+            Self::Medium => "Medium",
+            Self::High => "High",
+        }
     }
 
+    /// `Low`, `Medium` or `High`, in any case and with spaces around.
+    pub fn parse_loose(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|level| level.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// Exactly `Low`, `Medium` or `High`, or what to write instead.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|level| level.as_str() == text)
+            .ok_or_else(|| format!("is `{text}`; use `Low`, `Medium` or `High`"))
+    }
+}
+
+impl fmt::Display for SensitivityLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SensitivityLevel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(|problem| {
+            serde::de::Error::custom(format!("`identity.sensitivity_level` {problem}"))
+        })
+    }
+}
+
+impl Identity {
     /// The name shown in logs, the banner and `/api/v1/system`: `system_name` when it holds
     /// a `-` or there is no business name, else `<system_name>-<business slug>`.
     pub fn display_name(&self) -> String {
@@ -60,15 +110,6 @@ impl Identity {
         } else {
             format!("{}-{slug}", self.system_name)
         }
-    }
-}
-
-/// Check a `sensitivity_level` value.
-pub fn validate_sensitivity(level: &str) -> Result<(), String> {
-    if SENSITIVITY_LEVELS.contains(&level) {
-        Ok(())
-    } else {
-        Err(format!("is `{level}`; use `Low`, `Medium` or `High`"))
     }
 }
 
@@ -123,9 +164,28 @@ mod tests {
 
     #[test]
     fn sensitivity_level_is_checked() {
-        let mut identity = Identity::default();
-        assert!(identity.validate().is_ok());
-        identity.sensitivity_level = "Extreme".into();
-        assert!(identity.validate().is_err());
+        assert_eq!(
+            SensitivityLevel::parse("Medium"),
+            Ok(SensitivityLevel::Medium)
+        );
+        assert_eq!(
+            SensitivityLevel::parse("Extreme"),
+            Err("is `Extreme`; use `Low`, `Medium` or `High`".to_owned())
+        );
+        assert_eq!(
+            SensitivityLevel::parse("high").ok(),
+            None,
+            "exact in the file"
+        );
+        assert_eq!(
+            SensitivityLevel::parse_loose(" high "),
+            Some(SensitivityLevel::High),
+            "any case from the wizard and flags"
+        );
+        let identity: Result<Identity, _> = toml::from_str("sensitivity_level = \"Low\"");
+        assert_eq!(
+            identity.map(|i| i.sensitivity_level).ok(),
+            Some(SensitivityLevel::Low)
+        );
     }
 }

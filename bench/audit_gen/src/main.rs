@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use praximous::store::sqlite::{SqliteWrites, open};
-use praximous::store::{AuditRecord, AuditWrites, TaskKind};
+use praximous::store::{AuditRecord, AuditWrites, RecordStatus, TaskKind};
 
 const TASKS: [(&str, TaskKind, &str); 6] = [
     ("echo", TaskKind::Skill, "skill:echo"),
@@ -60,7 +60,11 @@ fn main() -> anyhow::Result<()> {
             provider: Some(provider.into()),
             skill_version: (kind == TaskKind::Skill).then(|| "1.0.0".into()),
             attempts: None,
-            status: if error { "error" } else { "success" }.into(),
+            status: if error {
+                RecordStatus::Error
+            } else {
+                RecordStatus::Success
+            },
             http_status: if error { 500 } else { 200 },
             latency_ms: rng.next() % if kind == TaskKind::Llm { 3_000 } else { 20 },
             prompt: Some("generated prompt".into()),

@@ -19,7 +19,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use super::AppState;
@@ -82,7 +82,12 @@ fn document_role(doc: &mut OpenApi, role: Role) {
         RefOr::T(
             ResponseBuilder::new()
                 .description(description)
-                .content_ref("application/json", Ref::from_schema_name("ErrorBody"))
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
                 .build(),
         )
     };
@@ -224,7 +229,12 @@ mod tests {
                             serde_json::json!([]),
                             "{method} {path}"
                         );
-                        assert!(operation["responses"]["401"].is_object(), "{path}");
+                        assert_eq!(
+                            operation["responses"]["401"]["content"]["application/json"]["schema"]
+                                ["$ref"],
+                            "#/components/schemas/ErrorBody",
+                            "{path}"
+                        );
                         assert!(operation["responses"]["429"].is_object(), "{path}");
                     }
                 }
@@ -239,6 +249,35 @@ mod tests {
             doc["paths"]["/api/v1/process"]["post"][REQUIRED_ROLE],
             "user"
         );
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (key, inner) in map {
+                        match (key.as_str(), inner.as_str()) {
+                            ("$ref", Some(target)) => found.push(target.to_owned()),
+                            _ => refs(inner, found),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(crate::api::openapi()).unwrap_or_default();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(!found.is_empty());
+        for target in found {
+            let name = target.trim_start_matches("#/components/schemas/");
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{target} is referenced but not defined"
+            );
+        }
     }
 
     #[test]

@@ -1,10 +1,8 @@
 //! The analytics API, as the Python original served it (`/api/v1/analytics` with `limit`,
 //! `offset`, `task_type` → `total_matches`, `limit`, `offset`, `data`; the three aggregates),
 //! plus filters by provider, status, API key and date range, one record by request id,
-//! latency percentiles, error rate and skill usage. Export lives in `export.rs`.
-//! Aggregates read the daily roll-ups, never the whole log.
-
-use std::collections::BTreeMap;
+//! latency percentiles, error rate and skill usage. The aggregates live in `aggregates.rs`,
+//! export in `export.rs`.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -17,48 +15,79 @@ use super::access::ApiRoutes;
 use super::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::auth::Role;
 use crate::store::AuditLog;
-use crate::store::{AnalyticsFilter, AuditRecord, ProviderStats, TimeBucket};
+use crate::store::query::parse_day;
+use crate::store::{AnalyticsFilter, AuditRecord, RecordStatus, TimeBucket};
+
+/// What an export is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+pub enum ExportFormat {
+    /// `text/csv`, a header line then one line per record.
+    #[serde(rename = "csv")]
+    Csv,
+    /// `application/x-ndjson`, one JSON object per line.
+    #[serde(rename = "jsonl")]
+    JsonLines,
+}
 
 /// Query parameters shared by the analytics endpoints. Dates are `YYYY-MM-DD`, inclusive.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct AnalyticsParams {
     /// Records per page, 1 to 500 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     /// Records to skip (default 0).
+    #[param(value_type = Option<u64>, minimum = 0)]
     pub offset: Option<String>,
     /// Only this task type.
     pub task_type: Option<String>,
     /// Only this provider (or `skill:<name>`).
     pub provider: Option<String>,
     /// `success` or `error`.
+    #[param(value_type = Option<RecordStatus>)]
     pub status: Option<String>,
     /// Only requests made with this API key id.
     pub api_key_id: Option<String>,
     /// From this day (UTC).
+    #[param(value_type = Option<String>, format = Date)]
     pub start_date: Option<String>,
     /// Up to and including this day (UTC).
+    #[param(value_type = Option<String>, format = Date)]
     pub end_date: Option<String>,
     /// `day`, `month` or `year` (tasks-over-time only; default day).
+    #[param(value_type = Option<TimeBucket>)]
     pub granularity: Option<String>,
     /// `csv` or `jsonl` (export only; default jsonl).
+    #[param(value_type = Option<ExportFormat>)]
     pub format: Option<String>,
 }
 
 impl AnalyticsParams {
-    /// The record filter these parameters describe, validated.
+    /// The record filter these parameters describe: a 400 naming the parameter for a date
+    /// that is not a day or a status that is not one.
     pub fn filter(&self) -> Result<AnalyticsFilter, ApiError> {
-        let filter = AnalyticsFilter {
+        let bad = |problem: String| ApiError::new(StatusCode::BAD_REQUEST, problem);
+        let day = |name: &str, value: &Option<String>| match value {
+            None => Ok(None),
+            Some(text) => parse_day(text)
+                .map(Some)
+                .ok_or_else(|| bad(format!("Invalid {name} '{text}': use YYYY-MM-DD."))),
+        };
+        let status = match &self.status {
+            None => None,
+            Some(text) => Some(RecordStatus::parse(text).ok_or_else(|| {
+                bad(format!(
+                    "Invalid status '{text}': use 'success' or 'error'."
+                ))
+            })?),
+        };
+        Ok(AnalyticsFilter {
             task_type: self.task_type.clone(),
             provider: self.provider.clone(),
-            status: self.status.clone(),
+            status,
             api_key_id: self.api_key_id.clone(),
-            start_date: self.start_date.clone(),
-            end_date: self.end_date.clone(),
-        };
-        filter
-            .validate()
-            .map_err(|problem| ApiError::new(StatusCode::BAD_REQUEST, problem))?;
-        Ok(filter)
+            start_date: day("start_date", &self.start_date)?,
+            end_date: day("end_date", &self.end_date)?,
+        })
     }
 }
 
@@ -104,7 +133,7 @@ fn bounded(
     Ok(value)
 }
 
-fn store_error(error: crate::store::StoreError) -> ApiError {
+pub(super) fn store_error(error: crate::store::StoreError) -> ApiError {
     tracing::error!(%error, "analytics query failed");
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -171,137 +200,9 @@ pub async fn one(
         .ok_or_else(|| ApiError::not_found(format!("No audit record for request '{request_id}'.")))
 }
 
-/// Requests per day, month or year.
-#[utoipa::path(get, path = "/api/v1/analytics/tasks-over-time", tag = "analytics", params(AnalyticsParams),
-    responses((status = 200, description = "`data`: `[{date_group, count}]`", body = Object),
-              (status = 400, description = "Invalid granularity or date", body = ErrorBody)))]
-pub async fn tasks_over_time(
-    State(audit): State<AuditLog>,
-    Query(params): Query<AnalyticsParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let bucket = match params.granularity.as_deref().unwrap_or("day") {
-        "day" => TimeBucket::Day,
-        "month" => TimeBucket::Month,
-        "year" => TimeBucket::Year,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "Invalid granularity. Must be 'day', 'month', or 'year'.",
-            ));
-        }
-    };
-    let filter = params.filter()?;
-    let rows = audit
-        .query(move |q| q.tasks_over_time(&filter, bucket))
-        .await
-        .map_err(store_error)?;
-    let data: Vec<_> = rows
-        .into_iter()
-        .map(|(date_group, count)| json!({"date_group": date_group, "count": count}))
-        .collect();
-    Ok(Json(json!({ "data": data })))
-}
-
-async fn provider_stats(
-    audit: &AuditLog,
-    params: &AnalyticsParams,
-) -> Result<Vec<ProviderStats>, ApiError> {
-    let filter = params.filter()?;
-    let rows = audit
-        .query(move |q| q.usage(&filter))
-        .await
-        .map_err(store_error)?;
-    Ok(crate::store::rollup::per_provider(&rows))
-}
-
-/// Requests per provider (skills appear as `skill:<name>`).
-#[utoipa::path(get, path = "/api/v1/analytics/requests-per-provider", tag = "analytics", params(AnalyticsParams),
-    responses((status = 200, description = "`data`: `[{provider_name, count}]`", body = Object)))]
-pub async fn requests_per_provider(
-    State(audit): State<AuditLog>,
-    Query(params): Query<AnalyticsParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let stats = provider_stats(&audit, &params).await?;
-    let data: Vec<_> = stats
-        .iter()
-        .map(|s| json!({"provider_name": s.provider_name, "count": s.count}))
-        .collect();
-    Ok(Json(json!({ "data": data })))
-}
-
-/// Mean latency per provider.
-#[utoipa::path(get, path = "/api/v1/analytics/average-latency-per-provider", tag = "analytics", params(AnalyticsParams),
-    responses((status = 200, description = "`data`: `[{provider_name, average_latency}]`", body = Object)))]
-pub async fn average_latency_per_provider(
-    State(audit): State<AuditLog>,
-    Query(params): Query<AnalyticsParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let stats = provider_stats(&audit, &params).await?;
-    let data: Vec<_> = stats
-        .iter()
-        .map(|s| json!({"provider_name": s.provider_name, "average_latency": s.average_latency}))
-        .collect();
-    Ok(Json(json!({ "data": data })))
-}
-
-/// Per provider: requests, mean, p50 and p95 latency (bucket estimates), error rate.
-#[utoipa::path(get, path = "/api/v1/analytics/latency-per-provider", tag = "analytics", params(AnalyticsParams),
-    responses((status = 200, description = "`data`: per-provider statistics", body = Object)))]
-pub async fn latency_per_provider(
-    State(audit): State<AuditLog>,
-    Query(params): Query<AnalyticsParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let stats = provider_stats(&audit, &params).await?;
-    Ok(Json(json!({ "data": stats })))
-}
-
-/// Overall totals, error rate, status breakdown and skill usage counts.
-#[utoipa::path(get, path = "/api/v1/analytics/summary", tag = "analytics", params(AnalyticsParams),
-    responses((status = 200, description = "Totals and breakdowns", body = Object)))]
-pub async fn summary(
-    State(audit): State<AuditLog>,
-    Query(params): Query<AnalyticsParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let filter = params.filter()?;
-    let rows = audit
-        .query(move |q| q.usage(&filter))
-        .await
-        .map_err(store_error)?;
-    let total: u64 = rows.iter().map(|r| r.requests).sum();
-    let errors: u64 = rows
-        .iter()
-        .filter(|r| r.status != "success")
-        .map(|r| r.requests)
-        .sum();
-    let mut by_status: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut skills: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut hist = crate::store::rollup::LatencyHistogram::default();
-    for r in &rows {
-        *by_status.entry(&r.status).or_default() += r.requests;
-        if r.kind == "skill" {
-            *skills.entry(&r.task_type).or_default() += r.requests;
-        }
-        hist.merge(&r.histogram);
-    }
-    Ok(Json(json!({
-        "total_requests": total,
-        "errors": errors,
-        "error_rate": if total == 0 { 0.0 } else { errors as f64 / total as f64 },
-        "latency_p50_ms": hist.quantile(0.5),
-        "latency_p95_ms": hist.quantile(0.95),
-        "by_status": by_status,
-        "skill_usage": skills.into_iter().map(|(skill, count)| json!({"skill": skill, "count": count})).collect::<Vec<_>>(),
-    })))
-}
-
-/// The audit log and its aggregates, for operators.
+/// The audit log's records, for operators (the aggregates are in `aggregates.rs`).
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .role(Role::Operator, routes!(list))
         .role(Role::Operator, routes!(one))
-        .role(Role::Operator, routes!(tasks_over_time))
-        .role(Role::Operator, routes!(requests_per_provider))
-        .role(Role::Operator, routes!(average_latency_per_provider))
-        .role(Role::Operator, routes!(latency_per_provider))
-        .role(Role::Operator, routes!(summary))
 }

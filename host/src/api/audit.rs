@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::error::ApiError;
 use crate::auth::Principal;
 use crate::config::AuditConfig;
-use crate::identity::Identity;
-use crate::store::{AuditRecord, TaskKind};
+use crate::identity::{Identity, SensitivityLevel};
+use crate::store::{AuditRecord, RecordStatus, TaskKind};
 
 /// What served a request.
 #[derive(Debug, Clone)]
@@ -63,13 +63,17 @@ pub struct Facts<'a> {
 pub fn record(facts: Facts<'_>) -> AuditRecord {
     let (status, http_status, response) = match facts.answer {
         Ok(result) => (
-            "success",
+            RecordStatus::Success,
             200,
             serde_json::to_string(result).unwrap_or_default(),
         ),
-        Err(error) => ("error", error.status().as_u16(), error.detail_text()),
+        Err(error) => (
+            RecordStatus::Error,
+            error.status().as_u16(),
+            error.detail_text(),
+        ),
     };
-    let masked = facts.identity.sensitivity_level == "High";
+    let masked = facts.identity.sensitivity_level == SensitivityLevel::High;
     let keep = |store: bool, text: &str| -> Option<String> {
         if !store {
             None
@@ -88,7 +92,7 @@ pub fn record(facts: Facts<'_>) -> AuditRecord {
         provider: facts.served.provider,
         skill_version: facts.served.skill_version,
         attempts: facts.served.attempts,
-        status: status.to_owned(),
+        status,
         http_status,
         latency_ms: facts.latency.as_millis() as u64,
         prompt: keep(facts.config.store_prompts, facts.prompt),

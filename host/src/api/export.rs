@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::routes;
 
 use super::access::ApiRoutes;
-use super::analytics::AnalyticsParams;
+use super::analytics::{AnalyticsParams, ExportFormat};
 use super::error::{ApiError, ErrorBody};
 use crate::auth::Role;
 use crate::store::AuditLog;
@@ -57,7 +57,7 @@ fn csv_fields(r: &AuditRecord) -> Vec<String> {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        r.status.clone(),
+        r.status.as_str().to_owned(),
         r.http_status.to_string(),
         r.latency_ms.to_string(),
         opt(&r.prompt),
@@ -72,15 +72,16 @@ fn csv_fields(r: &AuditRecord) -> Vec<String> {
 
 /// The filtered records, oldest first, as CSV or JSON Lines, streamed as they are read.
 #[utoipa::path(get, path = "/api/v1/analytics/export", tag = "analytics", params(AnalyticsParams),
-    responses((status = 200, description = "CSV (`text/csv`) or JSON Lines (`application/x-ndjson`)", body = String),
+    responses((status = 200, description = "CSV (`format=csv`) or JSON Lines (`format=jsonl`)",
+               content((String = "text/csv"), (String = "application/x-ndjson"))),
               (status = 400, description = "Unknown format or malformed filter", body = ErrorBody)))]
 pub async fn export(
     State(audit): State<AuditLog>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Response, ApiError> {
-    let csv = match params.format.as_deref().unwrap_or("jsonl") {
-        "csv" => true,
-        "jsonl" => false,
+    let format = match params.format.as_deref().unwrap_or("jsonl") {
+        "csv" => ExportFormat::Csv,
+        "jsonl" => ExportFormat::JsonLines,
         other => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -88,6 +89,7 @@ pub async fn export(
             ));
         }
     };
+    let csv = format == ExportFormat::Csv;
     let filter = params.filter()?;
     // A small channel: the reader runs only as fast as the client takes the data.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);

@@ -1,6 +1,7 @@
 //! The HTTP API: one file per area, assembled here with the shared middleware.
 
 pub mod access;
+pub mod aggregates;
 pub mod analytics;
 pub mod audit;
 pub mod error;
@@ -71,6 +72,7 @@ pub struct AppState {
     components(schemas(
         error::ErrorBody, error::ErrorCode, error::ValidationErrorBody, error::ValidationIssue,
         process::LlmResult, crate::llm::Attempt, crate::llm::Usage, crate::store::ProviderStats,
+        crate::store::RecordStatus, crate::store::TimeBucket, analytics::ExportFormat,
     )),
     tags(
         (name = "process", description = "Run tasks"),
@@ -113,6 +115,7 @@ pub fn routes() -> ApiRoutes {
         .merge(skills::routes())
         .merge(providers::routes())
         .merge(analytics::routes())
+        .merge(aggregates::routes())
         .merge(export::routes())
         .merge(keys::routes())
         .merge(registry::routes())

@@ -69,8 +69,10 @@ pub struct ProcessResponse {
     #[schema(value_type = Object)]
     pub result: Value,
     /// The skill's summary message.
+    #[schema(required = true)]
     pub message: Option<String>,
     /// The skill's details.
+    #[schema(required = true)]
     pub details: Option<String>,
     /// The request's id, also in the `X-Request-Id` header.
     pub request_id: String,

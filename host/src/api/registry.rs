@@ -44,8 +44,10 @@ pub struct RegistrySkill {
     /// Versions that are not yanked, newest last.
     pub versions: Vec<String>,
     /// The newest of them.
+    #[schema(required = true)]
     pub latest: Option<String>,
     /// The version installed here, if any.
+    #[schema(required = true)]
     pub installed: Option<String>,
 }
 

@@ -78,12 +78,16 @@ pub struct KeyInfo {
     /// `active`, `revoked` or `expired`.
     pub state: &'static str,
     /// When it was made.
+    #[schema(required = true)]
     pub created_at: Option<String>,
     /// When it stops working.
+    #[schema(required = true)]
     pub expires_at: Option<String>,
     /// When it was revoked.
+    #[schema(required = true)]
     pub revoked_at: Option<String>,
     /// Its own limit per minute (0: unlimited); absent: the server's default.
+    #[schema(required = true)]
     pub rate_limit_per_minute: Option<u32>,
 }
 

@@ -14,7 +14,7 @@ use super::{ConfigArg, EnvFileArg};
 use crate::config::Config;
 use crate::config_file::ConfigDocument;
 use crate::env_file::EnvFile;
-use crate::identity::{Identity, SENSITIVITY_LEVELS, validate_sensitivity};
+use crate::identity::{Identity, SensitivityLevel};
 use crate::llm::provider_config::needed_credentials;
 
 /// `prax init` options.
@@ -72,13 +72,14 @@ enum FromFile {
 }
 
 impl PartialIdentity {
-    fn apply(self, identity: &mut Identity) {
+    /// Set the fields given; a sensitivity level in any case is accepted, any other word is
+    /// refused naming `source` (the flag or the file it came from).
+    fn apply(self, identity: &mut Identity, source: &str) -> anyhow::Result<()> {
         let pairs = [
             (self.system_name, &mut identity.system_name),
             (self.business_name, &mut identity.business_name),
             (self.industry, &mut identity.industry),
             (self.persona_style, &mut identity.persona_style),
-            (self.sensitivity_level, &mut identity.sensitivity_level),
             (self.location, &mut identity.location),
         ];
         for (new, field) in pairs {
@@ -86,6 +87,13 @@ impl PartialIdentity {
                 *field = new;
             }
         }
+        if let Some(level) = self.sensitivity_level {
+            identity.sensitivity_level =
+                SensitivityLevel::parse_loose(&level).ok_or_else(|| {
+                    anyhow::anyhow!("{source} is `{level}`; use `Low`, `Medium` or `High`")
+                })?;
+        }
+        Ok(())
     }
 }
 
@@ -105,13 +113,6 @@ fn read_from_file(path: &Path) -> anyhow::Result<PartialIdentity> {
     })
 }
 
-/// Accept any case for the sensitivity level, store the canonical spelling.
-fn canonical_sensitivity(level: &str) -> Option<&'static str> {
-    SENSITIVITY_LEVELS
-        .into_iter()
-        .find(|l| l.eq_ignore_ascii_case(level.trim()))
-}
-
 /// Run `prax init`.
 pub fn run(args: InitArgs) -> anyhow::Result<()> {
     let path = Config::path_or_default(args.config.config.as_deref());
@@ -123,7 +124,10 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
     };
 
     if let Some(from) = &args.from {
-        read_from_file(from)?.apply(&mut identity);
+        read_from_file(from)?.apply(
+            &mut identity,
+            &format!("{}: sensitivity_level", from.display()),
+        )?;
     }
     PartialIdentity {
         system_name: args.system_name,
@@ -133,12 +137,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
         sensitivity_level: args.sensitivity_level,
         location: args.location,
     }
-    .apply(&mut identity);
-    if let Some(level) = canonical_sensitivity(&identity.sensitivity_level) {
-        identity.sensitivity_level = level.to_owned();
-    }
-    validate_sensitivity(&identity.sensitivity_level)
-        .map_err(|p| anyhow::anyhow!("--sensitivity-level {p}"))?;
+    .apply(&mut identity, "--sensitivity-level")?;
 
     let mut env = EnvFile::load(&args.env_file.env_file)?;
     let mut env_changed = false;
@@ -212,10 +211,10 @@ fn ask_identity(prompter: &mut Prompter, current: Identity) -> anyhow::Result<Id
     let sensitivity_level = loop {
         let answer = prompter.ask(
             "Sensitivity level (Low/Medium/High)",
-            &current.sensitivity_level,
+            current.sensitivity_level.as_str(),
         )?;
-        match canonical_sensitivity(&answer) {
-            Some(level) => break level.to_owned(),
+        match SensitivityLevel::parse_loose(&answer) {
+            Some(level) => break level,
             None => eprintln!("`{answer}` is not a sensitivity level: answer Low, Medium or High."),
         }
     };

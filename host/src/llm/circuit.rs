@@ -58,10 +58,13 @@ pub struct HealthSnapshot {
     /// Share of recent attempts that failed, 0 to 1.
     pub recent_error_rate: f64,
     /// Median latency of recent successful attempts, in milliseconds.
+    #[schema(required = true)]
     pub latency_p50_ms: Option<u64>,
     /// Mean latency of recent successful attempts, in milliseconds.
+    #[schema(required = true)]
     pub latency_avg_ms: Option<u64>,
     /// The most recent failure.
+    #[schema(required = true)]
     pub last_error: Option<String>,
 }
 

@@ -1,6 +1,6 @@
 //! The system prompt: the identity and persona that shape every LLM interaction.
 
-use crate::identity::Identity;
+use crate::identity::{Identity, SensitivityLevel};
 
 /// The system prompt for `identity`, with the caller's `extra` instructions after it.
 pub fn system_prompt(identity: &Identity, extra: Option<&str>) -> String {
@@ -14,11 +14,11 @@ pub fn system_prompt(identity: &Identity, extra: Option<&str>) -> String {
         style = identity.persona_style,
     );
     prompt.push(' ');
-    prompt.push_str(match identity.sensitivity_level.as_str() {
-        "High" => "Data sensitivity is High: treat all information as confidential, do not repeat personal or \
+    prompt.push_str(match identity.sensitivity_level {
+        SensitivityLevel::High => "Data sensitivity is High: treat all information as confidential, do not repeat personal or \
                    financial details unless the task requires it, and never invent facts about people.",
-        "Medium" => "Data sensitivity is Medium: avoid repeating personal details unless the task requires it.",
-        _ => "Data sensitivity is Low.",
+        SensitivityLevel::Medium => "Data sensitivity is Medium: avoid repeating personal details unless the task requires it.",
+        SensitivityLevel::Low => "Data sensitivity is Low.",
     });
     if let Some(extra) = extra.map(str::trim).filter(|e| !e.is_empty()) {
         prompt.push_str("\n\n");
@@ -38,7 +38,7 @@ mod tests {
             business_name: "Acme Solutions Inc.".into(),
             industry: "Retail".into(),
             persona_style: "Friendly".into(),
-            sensitivity_level: "High".into(),
+            sensitivity_level: SensitivityLevel::High,
             location: "Leeds".into(),
         };
         let prompt = system_prompt(&identity, Some("Be brief."));

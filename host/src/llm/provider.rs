@@ -45,8 +45,10 @@ impl FinishReason {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Usage {
     /// Prompt tokens.
+    #[schema(required = true)]
     pub input_tokens: Option<u32>,
     /// Generated tokens.
+    #[schema(required = true)]
     pub output_tokens: Option<u32>,
 }
 

@@ -120,10 +120,13 @@ pub struct ProviderStatus {
     /// Default model.
     pub model: String,
     /// Base URL in use (credentials in it are masked), if resolved.
+    #[schema(required = true)]
     pub base_url: Option<String>,
     /// Variable holding the base URL, if any.
+    #[schema(required = true)]
     pub base_url_env: Option<String>,
     /// Variable holding the key, if any (never the key).
+    #[schema(required = true)]
     pub api_key_env: Option<String>,
     /// Per-attempt timeout, ms.
     pub timeout_ms: u64,
@@ -134,6 +137,7 @@ pub struct ProviderStatus {
     /// Usable now: enabled and its variables set.
     pub available: bool,
     /// Why it is not usable, if it is not.
+    #[schema(required = true)]
     pub unavailable_reason: Option<String>,
     /// Breaker and recent outcomes.
     pub health: HealthSnapshot,

@@ -113,8 +113,10 @@ pub struct InstallReport {
     /// The version now installed.
     pub version: String,
     /// The version it replaced, if any.
+    #[schema(required = true)]
     pub previous: Option<String>,
     /// The signing publisher's key id, if signed.
+    #[schema(required = true)]
     pub publisher: Option<String>,
     /// Permissions the new version gained over the old (accepted).
     pub widened: Vec<String>,

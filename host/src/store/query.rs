@@ -1,67 +1,39 @@
-//! Filters for the analytics endpoints, validated.
+//! Filters for the analytics endpoints, typed: a filter that exists is a valid one.
 
 use serde::Serialize;
+use time::Date;
 
-use super::record::AuditRecord;
+use super::record::{AuditRecord, RecordStatus};
 
-/// Which records an analytics query covers. Dates are `YYYY-MM-DD`, inclusive, UTC.
+/// Which records an analytics query covers. Dates are inclusive, UTC.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnalyticsFilter {
     /// Only this task type.
     pub task_type: Option<String>,
     /// Only this provider (or `skill:<name>`).
     pub provider: Option<String>,
-    /// Only `success` or only `error`.
-    pub status: Option<String>,
+    /// Only successes or only errors.
+    pub status: Option<RecordStatus>,
     /// Only requests made with this API key id.
     pub api_key_id: Option<String>,
     /// From this day.
-    pub start_date: Option<String>,
+    pub start_date: Option<Date>,
     /// Up to and including this day.
-    pub end_date: Option<String>,
+    pub end_date: Option<Date>,
 }
 
-impl AnalyticsFilter {
-    /// Check the values that have a format; the message names the parameter.
-    pub fn validate(&self) -> Result<(), String> {
-        for (name, value) in [
-            ("start_date", &self.start_date),
-            ("end_date", &self.end_date),
-        ] {
-            if let Some(v) = value
-                && !is_date(v)
-            {
-                return Err(format!("Invalid {name} '{v}': use YYYY-MM-DD."));
-            }
-        }
-        if let Some(status) = &self.status
-            && status != "success"
-            && status != "error"
-        {
-            return Err(format!(
-                "Invalid status '{status}': use 'success' or 'error'."
-            ));
-        }
-        Ok(())
-    }
+/// A day as the API and the store write it: `YYYY-MM-DD`.
+pub const DAY_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// `YYYY-MM-DD`, a day that exists (`2025-02-31` does not).
+pub fn parse_day(text: &str) -> Option<Date> {
+    Date::parse(text, DAY_FORMAT).ok()
 }
 
-/// `YYYY-MM-DD` with plausible month and day.
-pub fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !digits(0..4)
-        || !digits(5..7)
-        || !digits(8..10)
-    {
-        return false;
-    }
-    let month: u32 = s[5..7].parse().unwrap_or(0);
-    let day: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&month) && (1..=31).contains(&day)
+/// `day` as `YYYY-MM-DD`.
+pub fn format_day(day: Date) -> String {
+    day.format(DAY_FORMAT).unwrap_or_else(|_| day.to_string())
 }
 
 /// One page of records.

@@ -25,6 +25,63 @@ impl TaskKind {
     }
 }
 
+impl TaskKind {
+    /// The kind as stored; anything unknown reads as [`TaskKind::Unknown`].
+    pub fn from_stored(text: &str) -> Self {
+        match text {
+            "skill" => Self::Skill,
+            "llm" => Self::Llm,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// How a request ended, as the original's records say it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordStatus {
+    /// Answered 200.
+    Success,
+    /// Answered with an error.
+    Error,
+}
+
+impl RecordStatus {
+    /// As stored and as the API filters by it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Error => "error",
+        }
+    }
+
+    /// `success` or `error`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "success" => Some(Self::Success),
+            "error" => Some(Self::Error),
+            _ => None,
+        }
+    }
+
+    /// The status as stored; anything but `success` reads as an error.
+    pub fn from_stored(text: &str) -> Self {
+        Self::parse(text).unwrap_or(Self::Error)
+    }
+}
+
 /// An audit record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRecord {
@@ -39,30 +96,37 @@ pub struct AuditRecord {
     /// What served it.
     pub kind: TaskKind,
     /// The provider that answered (LLM routes) or `skill:<name>` (skills), as the original.
+    #[schema(required = true)]
     pub provider: Option<String>,
     /// The skill's version, for skills.
+    #[schema(required = true)]
     pub skill_version: Option<String>,
-    /// LLM routes: every attempt, as JSON.
-    #[schema(value_type = Option<Object>)]
+    /// LLM routes: every attempt.
+    #[schema(value_type = Option<Vec<crate::llm::Attempt>>, required = true)]
     pub attempts: Option<serde_json::Value>,
     /// `success` or `error`, as the original.
-    pub status: String,
+    pub status: RecordStatus,
     /// The HTTP status answered.
     pub http_status: u16,
     /// Time to answer, in milliseconds.
     pub latency_ms: u64,
     /// The prompt (capped; masked or absent according to configuration).
+    #[schema(required = true)]
     pub prompt: Option<String>,
     /// The answer's result or error detail (capped; masked or absent likewise).
+    #[schema(required = true)]
     pub response_data: Option<String>,
     /// Size of the prompt, in bytes.
     pub prompt_bytes: u64,
     /// Size of the answer body, in bytes.
     pub response_bytes: u64,
     /// The API key's id (never the key).
+    #[schema(required = true)]
     pub api_key_id: Option<String>,
     /// The API key's name, as it was when the request was made.
+    #[schema(required = true)]
     pub api_key_name: Option<String>,
     /// The caller's address.
+    #[schema(required = true)]
     pub client_addr: Option<String>,
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::record::{RecordStatus, TaskKind};
+
 /// Upper bounds of the latency buckets, in milliseconds; the last bucket is open-ended.
 pub const BUCKET_BOUNDS_MS: [u64; 15] = [
     1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000,
@@ -72,7 +74,8 @@ impl LatencyHistogram {
 }
 
 /// Granularity of `tasks-over-time`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum TimeBucket {
     /// `YYYY-MM-DD`.
     Day,
@@ -83,6 +86,16 @@ pub enum TimeBucket {
 }
 
 impl TimeBucket {
+    /// `day`, `month` or `year`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "day" => Some(Self::Day),
+            "month" => Some(Self::Month),
+            "year" => Some(Self::Year),
+            _ => None,
+        }
+    }
+
     /// Length of the date prefix that names a bucket.
     pub fn prefix_len(self) -> usize {
         match self {
@@ -96,14 +109,14 @@ impl TimeBucket {
 /// One roll-up row, summed over the days of the filter.
 #[derive(Debug, Clone)]
 pub struct UsageRow {
-    /// `skill`, `llm` or `unknown`.
-    pub kind: String,
+    /// What served the requests.
+    pub kind: TaskKind,
     /// The task type.
     pub task_type: String,
     /// The provider (or `skill:<name>`), empty if none.
     pub provider: String,
-    /// `success` or `error`.
-    pub status: String,
+    /// How the requests ended.
+    pub status: RecordStatus,
     /// Requests.
     pub requests: u64,
     /// Sum of latencies, ms.
@@ -122,8 +135,10 @@ pub struct ProviderStats {
     /// Mean latency, ms.
     pub average_latency: f64,
     /// Median latency estimate, ms (upper bound of its histogram bucket).
+    #[schema(required = true)]
     pub p50_latency_ms: Option<u64>,
     /// 95th percentile latency estimate, ms.
+    #[schema(required = true)]
     pub p95_latency_ms: Option<u64>,
     /// Share of requests that ended in an error.
     pub error_rate: f64,
@@ -136,7 +151,7 @@ pub fn per_provider(rows: &[UsageRow]) -> Vec<ProviderStats> {
         let entry = by.entry(&row.provider).or_default();
         entry.0 += row.requests;
         entry.1 += row.latency_sum;
-        if row.status != "success" {
+        if row.status != RecordStatus::Success {
             entry.2 += row.requests;
         }
         entry.3.merge(&row.histogram);

@@ -6,8 +6,8 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::migrations::{MIGRATIONS, latest};
-use super::query::{AnalyticsFilter, Page};
-use super::record::{AuditRecord, TaskKind};
+use super::query::{AnalyticsFilter, Page, format_day};
+use super::record::{AuditRecord, RecordStatus, TaskKind};
 use super::rollup::{LatencyHistogram, ProviderStats, TimeBucket, UsageRow};
 use super::{AuditQueries, AuditWrites, StoreError};
 
@@ -99,7 +99,7 @@ impl AuditWrites for SqliteWrites {
                         r.provider,
                         r.skill_version,
                         attempts,
-                        r.status,
+                        r.status.as_str(),
                         r.http_status,
                         r.latency_ms as i64,
                         r.prompt,
@@ -185,15 +185,11 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
         request_id: row.get(1)?,
         timestamp: row.get(2)?,
         task_type: row.get(3)?,
-        kind: match kind.as_str() {
-            "skill" => TaskKind::Skill,
-            "llm" => TaskKind::Llm,
-            _ => TaskKind::Unknown,
-        },
+        kind: TaskKind::from_stored(&kind),
         provider: row.get(5)?,
         skill_version: row.get(6)?,
         attempts: attempts.and_then(|a| serde_json::from_str(&a).ok()),
-        status: row.get(8)?,
+        status: RecordStatus::from_stored(&row.get::<_, String>(8)?),
         http_status: row.get(9)?,
         latency_ms: row.get::<_, i64>(10)? as u64,
         prompt: row.get(11)?,
@@ -226,10 +222,10 @@ fn record_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
     };
     add("task_type = ?", &filter.task_type);
     add("provider = ?", &filter.provider);
-    add("status = ?", &filter.status);
+    add("status = ?", &filter.status.map(|s| s.as_str().to_owned()));
     add("api_key_id = ?", &filter.api_key_id);
-    add("day >= ?", &filter.start_date);
-    add("day <= ?", &filter.end_date);
+    add("day >= ?", &filter.start_date.map(format_day));
+    add("day <= ?", &filter.end_date.map(format_day));
     let clause = if clauses.is_empty() {
         String::new()
     } else {
@@ -357,10 +353,10 @@ impl AuditQueries for SqliteQueries {
         let rows = stmt
             .query_map(params_from_iter(values.iter()), |r| {
                 Ok(UsageRow {
-                    kind: r.get(0)?,
+                    kind: TaskKind::from_stored(&r.get::<_, String>(0)?),
                     task_type: r.get(1)?,
                     provider: r.get(2)?,
-                    status: r.get(3)?,
+                    status: RecordStatus::from_stored(&r.get::<_, String>(3)?),
                     requests: r.get::<_, i64>(4)? as u64,
                     latency_sum: r.get::<_, i64>(5)? as u64,
                     histogram: LatencyHistogram::parse(&r.get::<_, String>(6)?),
