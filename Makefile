@@ -6,7 +6,7 @@ export PRAX_REQUIRE_BUILTINS := 1
 # ... and the web UI.
 export PRAX_REQUIRE_UI := 1
 
-.PHONY: all build run test skills ui ui-test wasm-target authoring-tools test-tools lint fmt bench clean
+.PHONY: all build run test skills ui ui-test wasm-target authoring-tools test-tools lint fmt bench clean api-types
 
 all: build
 
@@ -32,6 +32,14 @@ ui:
 ui-test: ui
 	tools/ui.sh test
 
+## The HTTP API's OpenAPI document (ui/openapi.json, from `prax openapi`) and the UI's types
+## generated from it (ui/src/api/schema.d.ts). Run after changing a route; `make lint` fails
+## while either is stale.
+api-types: skills ui
+	$(CARGO) run --locked -q -p praximous -- openapi > ui/openapi.json.tmp
+	mv ui/openapi.json.tmp ui/openapi.json
+	tools/ui.sh types
+
 ## Real servers the end-to-end tests talk to (aiosmtpd) into .tools/.
 test-tools:
 	tools/test-tools.sh
@@ -54,6 +62,8 @@ test: skills ui authoring-tools test-tools
 
 ## Formatting and lints, host, guests and UI (oxlint and the TypeScript type check).
 lint: skills ui
+	@$(CARGO) run --locked -q -p praximous -- openapi | cmp -s - ui/openapi.json \
+		|| { echo "ui/openapi.json is stale: run make api-types" >&2; exit 1; }
 	tools/ui.sh lint
 	$(CARGO) fmt --all -- --check
 	cd skills-wasm && $(CARGO) fmt --all -- --check

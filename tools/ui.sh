@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The web UI's build, lint and tests (ui/):
 #   tools/ui.sh build   npm ci when node_modules is missing or stale, then tsc + vite into ui/dist
-#   tools/ui.sh lint    oxlint and the TypeScript type check
+#   tools/ui.sh types   src/api/schema.d.ts, the API's types, generated from ui/openapi.json
+#   tools/ui.sh types-check  fails when the committed src/api/schema.d.ts is not what
+#                       ui/openapi.json generates (run `make api-types`)
+#   tools/ui.sh lint    types-check, oxlint and the TypeScript type check
 #   tools/ui.sh test    Vitest, then Playwright with Debian's Chromium (installed with apt when
 #                       missing; never a downloaded browser) against the debug prax
 #                       ($CARGO_TARGET_DIR/debug/prax, target/ by default)
@@ -16,6 +19,34 @@ install() {
         echo "ui: npm ci"
         npm ci --no-audit --no-fund --loglevel=error
     fi
+    # typescript5 (TypeScript 5.9 for the API types generator alone) has a `tsc` too; `npm ci`
+    # links TypeScript 7's, but an incremental `npm install` can leave typescript5's in its place.
+    if [ "$(readlink node_modules/.bin/tsc)" != ../typescript/bin/tsc ]; then
+        echo "ui: node_modules/.bin/tsc pointed at $(readlink node_modules/.bin/tsc); linking TypeScript 7's"
+        ln -sfn ../typescript/bin/tsc node_modules/.bin/tsc
+    fi
+}
+
+# The generator is scripts/api-types.mjs (openapi-typescript through its Node API: see there why).
+types_check() {
+    local fresh status=0
+    fresh=$(mktemp --suffix=.d.ts)
+    node scripts/api-types.mjs "$fresh" 2>"$fresh.log" || status=$?
+    if [ "$status" != 0 ]; then
+        cat "$fresh.log" >&2
+        rm -f "$fresh" "$fresh.log"
+        echo "ui: could not generate the API types from ui/openapi.json" >&2
+        exit 1
+    fi
+    rm -f "$fresh.log"
+    if ! cmp -s "$fresh" src/api/schema.d.ts; then
+        diff -u src/api/schema.d.ts "$fresh" | head -n 40 >&2 || true
+        rm -f "$fresh"
+        echo "ui: src/api/schema.d.ts differs from what ui/openapi.json generates: run \`make api-types\` and commit the result" >&2
+        exit 1
+    fi
+    rm -f "$fresh"
+    echo "ui: src/api/schema.d.ts matches ui/openapi.json"
 }
 
 chromium_path() {
@@ -29,8 +60,17 @@ build)
     install
     npm run --silent build
     ;;
+types)
+    install
+    node scripts/api-types.mjs src/api/schema.d.ts
+    ;;
+types-check)
+    install
+    types_check
+    ;;
 lint)
     install
+    types_check
     npm run --silent lint
     npm run --silent typecheck
     ;;
@@ -58,7 +98,7 @@ test)
     exit "$status"
     ;;
 *)
-    echo "usage: tools/ui.sh build|lint|test" >&2
+    echo "usage: tools/ui.sh build|types|types-check|lint|test" >&2
     exit 2
     ;;
 esac

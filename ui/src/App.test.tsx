@@ -4,7 +4,8 @@ import { MemoryRouter } from 'react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from './App'
 import { SessionProvider } from './auth/session'
-import { fakeServer, meAs } from './test/fakeServer'
+import type { ErrorCode } from './api/types'
+import { failure, fakeServer, meAs } from './test/fakeServer'
 import { builtinSkill } from './test/fixtures'
 
 function renderApp(path = '/') {
@@ -33,7 +34,7 @@ afterEach(() => vi.unstubAllGlobals())
 
 describe('sign-in and roles', () => {
   it('a wrong key stays on sign-in with the server’s reason', async () => {
-    fakeServer({ 'GET /api/v1/auth/me': () => ({ status: 403, body: { detail: 'Access denied: Invalid API key.' } }) })
+    fakeServer({ 'GET /api/v1/auth/me': () => failure(403, 'invalid_key', 'Access denied: Invalid API key.') })
     renderApp('/analytics')
     await signIn('nope')
     expect(await screen.findByText(/Access denied: Invalid API key\. Check the key/)).toBeTruthy()
@@ -67,20 +68,41 @@ describe('sign-in and roles', () => {
     ])
   })
 
-  it('a 401 or 403 from any later call returns to sign-in with a clear message', async () => {
+  // The error's `code` decides, never its text: these three mean the key itself was refused.
+  it.each<[number, ErrorCode, string]>([
+    [401, 'not_authenticated', 'Not authenticated: API key is missing.'],
+    [403, 'invalid_key', 'Access denied: Invalid API key.'],
+    [403, 'role_required', "This endpoint requires the 'operator' role."],
+  ])('a %i with code %s from any later call returns to sign-in with its detail', async (status, code, detail) => {
     let revoked = false
     fakeServer({
       'GET /api/v1/auth/me': meAs('user'),
-      'GET /api/v1/skills': () =>
-        revoked ? { status: 403, body: { detail: 'Access denied: Invalid API key.' } } : { status: 200, body: skills },
+      'GET /api/v1/skills': () => (revoked ? failure(status, code, detail) : { status: 200, body: skills }),
     })
     renderApp('/console')
     await signIn('soon-revoked')
     await screen.findByRole('heading', { name: 'Task console' })
     revoked = true
     await userEvent.click(screen.getByRole('link', { name: 'Skills' }))
-    expect(await screen.findByText('Signed out: Access denied: Invalid API key.')).toBeTruthy()
+    expect(await screen.findByText(`Signed out: ${detail}`)).toBeTruthy()
     expect(screen.getByLabelText('API key')).toBeTruthy()
     expect(sessionStorage.length).toBe(0)
+  })
+
+  it('a 403 with code forbidden (a skill denied a capability) keeps the session, even if it reads like an auth failure', async () => {
+    fakeServer({
+      'GET /api/v1/auth/me': meAs('user'),
+      'GET /api/v1/skills': () => ({ status: 200, body: skills }),
+      'POST /api/v1/process': () => failure(403, 'forbidden', 'Access denied: the skill may not reach example.com.'),
+    })
+    renderApp('/console')
+    await signIn('user-secret')
+    await userEvent.selectOptions(await screen.findByLabelText('Skill operation or LLM route'), 'skill:echo:echo')
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await screen.findByRole('heading', { name: 'Error 403' })).toBeTruthy()
+    expect(screen.getByText('Access denied: the skill may not reach example.com.')).toBeTruthy()
+    expect(screen.getByRole('heading', { name: 'Task console' })).toBeTruthy()
+    expect(screen.queryByLabelText('API key')).toBeNull()
+    expect(sessionStorage.getItem('praximous.apiKey')).toBe('user-secret')
   })
 })

@@ -1,24 +1,36 @@
-// The one way the UI talks to prax: every call carries the session's key, and an answer that
-// says the key is missing, invalid or lacks the role ends the session with that message.
+// The one way the UI talks to prax: a client typed by the server's OpenAPI document
+// (schema.d.ts, generated from ui/openapi.json). Every call carries the session's key; every
+// answer that is not 2xx is thrown as an ApiError, and one whose `code` says the key is missing,
+// invalid or lacks the role ends the session with its `detail`.
+
+import createClient, { type Middleware } from 'openapi-fetch'
+import type { paths } from './schema'
+import type { ErrorCode } from './types'
+
+/** The error codes that mean the key itself was refused: the session ends. */
+const AUTH_FAILURE_CODES: ReadonlySet<string> = new Set<ErrorCode>(['not_authenticated', 'invalid_key', 'role_required'])
 
 /** An API answer that was not 2xx. */
 export class ApiError extends Error {
   readonly status: number
   readonly detail: string
+  /** The body's machine-readable `code`; null when the answer had none (not from prax, say a proxy's 502). */
+  readonly code: ErrorCode | null
   /** The answer's `X-Request-Id`, to find it in analytics. */
   readonly requestId: string | null
 
-  constructor(status: number, detail: string, requestId: string | null = null) {
+  constructor(status: number, detail: string, requestId: string | null = null, code: ErrorCode | null = null) {
     super(detail)
     this.name = 'ApiError'
     this.status = status
     this.detail = detail
     this.requestId = requestId
+    this.code = code
   }
 
-  /** Whether the key itself was refused (not, say, a skill denying a capability). */
+  /** Whether the key itself was refused (not, say, a skill denying a capability: `forbidden`). */
   get isAuthFailure(): boolean {
-    return this.status === 401 || (this.status === 403 && this.detail.startsWith('Access denied:'))
+    return this.code !== null && AUTH_FAILURE_CODES.has(this.code)
   }
 }
 
@@ -53,57 +65,70 @@ export function detailOf(body: unknown, fallback: string): string {
   return fallback
 }
 
-function headers(extra?: HeadersInit): Headers {
-  const result = new Headers(extra)
-  if (sessionKey) result.set('X-API-Key', sessionKey)
-  return result
+/** The `code` of an error body, or null when it has none. */
+export function codeOf(body: unknown): ErrorCode | null {
+  if (body && typeof body === 'object' && 'code' in body && typeof body.code === 'string') return body.code as ErrorCode
+  return null
 }
 
-/** A raw response, after the key check. */
-export async function request(path: string, init: RequestInit = {}): Promise<Response> {
-  const response = await fetch(path, { ...init, headers: headers(init.headers) })
-  if (!response.ok) {
-    const text = await response.text()
-    let body: unknown = null
-    try {
-      body = JSON.parse(text)
-    } catch {
-      body = null
-    }
-    const error = new ApiError(
-      response.status,
-      detailOf(body, text || response.statusText),
-      response.headers.get('X-Request-Id'),
-    )
+/** The ApiError for a non-2xx `response` (its body is read). */
+export async function apiErrorOf(response: Response): Promise<ApiError> {
+  const text = await response.text()
+  let body: unknown = null
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = null
+  }
+  return new ApiError(response.status, detailOf(body, text || response.statusText), response.headers.get('X-Request-Id'), codeOf(body))
+}
+
+/** Adds the key to each request; turns each non-2xx answer into a thrown ApiError. */
+const session: Middleware = {
+  onRequest({ request }) {
+    if (sessionKey) request.headers.set('X-API-Key', sessionKey)
+    return request
+  },
+  async onResponse({ response }) {
+    if (response.ok) return response
+    const error = await apiErrorOf(response)
     if (error.isAuthFailure) onAuthFailure(error.detail)
     throw error
-  }
-  return response
+  },
 }
 
-/** GET `path` as JSON. */
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await request(path, { signal })
-  return (await response.json()) as T
+/**
+ * The typed client: `api.GET('/api/v1/keys', { signal })`, `api.POST('/api/v1/keys', { body })`,
+ * path parameters in `params.path`, query parameters in `params.query`. It throws ApiError for
+ * every answer that is not 2xx, so `data` is there whenever the call returns (see `dataOf`).
+ */
+export const api = createClient<paths>({
+  // Absolute, so that `new Request()` also works where there is no document base (the tests).
+  baseUrl: globalThis.location?.origin ?? '',
+  // Looked up on each call rather than captured now, so the tests' stubbed fetch is used.
+  fetch: (request) => globalThis.fetch(request),
+})
+api.use(session)
+
+/** What each call of `api` resolves to (openapi-fetch's answer, success or error). */
+interface Answer<T> {
+  data?: T
+  response: Response
 }
 
-/** `method` `path` with `body` as JSON; the answer as JSON (or `null` when empty). */
-export async function sendJson<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const response = await request(path, {
-    method,
-    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await response.text()
-  return (text ? JSON.parse(text) : null) as T
+/** The `data` of a call: the parsed 2xx body (ApiError was thrown for any other). */
+export async function dataOf<T>(call: Promise<Answer<T>>): Promise<T> {
+  const { data } = await call
+  return data as T
 }
 
-/** `base` with the non-empty `params` as its query string. */
-export function withQuery(base: string, params: Record<string, string | number | undefined | null>): string {
-  const query = new URLSearchParams()
-  for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== '') query.set(name, String(value))
-  }
-  const text = query.toString()
-  return text ? `${base}?${text}` : base
+/**
+ * The `data` of a call whose answer openapi.json types only as "an object" (GET /api/v1/skills
+ * and /skills/{skill_name}/capabilities), as `T`, its hand-written type in types.ts. Nothing
+ * checks that cast: keep those types in step with the server by hand (better: have the server
+ * describe the answer, then use `dataOf`).
+ */
+export async function looseDataOf<T>(call: Promise<Answer<Record<string, unknown>>>): Promise<T> {
+  const { data } = await call
+  return data as T
 }

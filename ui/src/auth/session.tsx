@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import { getJson, setApiKey, setAuthFailureListener } from '../api/client'
+import { api, dataOf, setApiKey, setAuthFailureListener } from '../api/client'
 import type { Me } from '../api/types'
 
 /** Where the key lives: this browser tab's session only, never local storage or a cookie. */
@@ -37,7 +37,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(async (key: string) => {
     setApiKey(key)
     try {
-      const who = await getJson<Me>('/api/v1/auth/me')
+      const who = await dataOf(api.GET('/api/v1/auth/me'))
       sessionStorage.setItem(STORAGE_KEY, key)
       signedIn.current = true
       setNotice(null)

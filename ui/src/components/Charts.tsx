@@ -41,7 +41,7 @@ export function LatencyChart({ rows }: { rows: ProviderStats[] }) {
   const data = rows.map((row) => ({
     provider_name: row.provider_name,
     average: Math.round(row.average_latency),
-    p95: row.p95_latency_ms === null ? null : Math.min(row.p95_latency_ms, 60_000),
+    p95: row.p95_latency_ms == null ? null : Math.min(row.p95_latency_ms, 60_000),
   }))
   return (
     <ResponsiveContainer width="100%" height={HEIGHT}>

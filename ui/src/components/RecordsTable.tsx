@@ -26,8 +26,8 @@ export function sortRecords(records: AuditRecord[], sort: Sort): AuditRecord[] {
     const x = a[sort.key]
     const y = b[sort.key]
     if (x === y) return 0
-    if (x === null) return 1
-    if (y === null) return -1
+    if (x == null) return 1
+    if (y == null) return -1
     return (x < y ? -1 : 1) * direction
   })
 }

@@ -1,5 +1,7 @@
 // Turning an operation's JSON Schema into form fields, and the form's text back into a request.
 
+import type { ProcessRequest } from '../api/types'
+
 /** The parts of JSON Schema the form understands. */
 export interface JsonSchema {
   type?: string | string[]
@@ -69,7 +71,7 @@ export interface ExtraField {
 }
 
 /** The request body, or the problems that keep it from being sent. */
-export type Built = { ok: true; body: Record<string, unknown> } | { ok: false; problems: string[] }
+export type Built = { ok: true; body: ProcessRequest } | { ok: false; problems: string[] }
 
 /** Parse `text` as JSON when it looks like JSON, else keep it as text. */
 export function looseValue(text: string): unknown {
@@ -96,7 +98,7 @@ export function buildRequest(
   extras: ExtraField[],
 ): Built {
   const problems: string[] = []
-  const body: Record<string, unknown> = { task_type: taskType, prompt }
+  const body: ProcessRequest = { task_type: taskType, prompt }
   if (!taskType) problems.push('Choose a skill or LLM route.')
   for (const field of fields) {
     const raw = values[field.name]

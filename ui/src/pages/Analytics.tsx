@@ -1,16 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { useSearchParams } from 'react-router'
-import { ApiError, getJson, request, withQuery } from '../api/client'
-import type {
-  AnalyticsFilterParams,
-  AnalyticsPage,
-  AnalyticsSummary,
-  ExportFormat,
-  KeyInfo,
-  LatencyPerProviderBody,
-  RequestsPerProviderBody,
-  TasksOverTimeBody,
-} from '../api/types'
+import { api, ApiError, dataOf } from '../api/client'
+import type { AnalyticsFilterParams, AuditStatus, ExportFormat, Granularity } from '../api/types'
 import { useApi } from '../api/useApi'
 import { hasRole } from '../auth/roles'
 import { useSession } from '../auth/session'
@@ -21,15 +12,35 @@ import { formatMs, formatRate } from '../format'
 
 const PAGE_SIZE = 25
 const FILTERS = ['start_date', 'end_date', 'task_type', 'provider', 'status', 'api_key_id'] as const
+const STATUSES: readonly AuditStatus[] = ['success', 'error']
+const GRANULARITIES: readonly Granularity[] = ['day', 'month', 'year']
 
-/** The filters in the address bar, so a reload or a shared link keeps them. */
+/** `value` when it is one of `choices`, else undefined. */
+function oneOf<T extends string>(choices: readonly T[], value: string | null): T | undefined {
+  return choices.find((choice) => choice === value)
+}
+
+/** The filters in the address bar, so a reload or a shared link keeps them (an unknown status is dropped). */
 function filtersFrom(search: URLSearchParams): AnalyticsFilterParams {
-  const filters: Record<string, string> = {}
-  for (const name of FILTERS) {
-    const value = search.get(name)
-    if (value) filters[name] = value
+  const text = (name: (typeof FILTERS)[number]) => search.get(name) || undefined
+  return {
+    start_date: text('start_date'),
+    end_date: text('end_date'),
+    task_type: text('task_type'),
+    provider: text('provider'),
+    status: oneOf(STATUSES, search.get('status')),
+    api_key_id: text('api_key_id'),
   }
-  return filters as AnalyticsFilterParams
+}
+
+/** The tasks-over-time bucket in the address bar: `day` (the server's default) when absent or unknown. */
+function asGranularity(value: string | null): Granularity {
+  return oneOf(GRANULARITIES, value) ?? 'day'
+}
+
+/** The records offset in the address bar: a whole number >= 0 (0 when absent or malformed). */
+function asOffset(value: string | null): number {
+  return Math.max(0, Math.trunc(Number(value ?? 0)) || 0)
 }
 
 /** Save `blob` as `name` through the browser's download. */
@@ -58,31 +69,32 @@ export function Analytics() {
   const { me } = useSession()
   const [search, setSearch] = useSearchParams()
   const filters = filtersFrom(search)
-  const offset = Math.max(0, Number(search.get('offset') ?? 0) || 0)
-  const granularity = search.get('granularity') ?? 'day'
+  const offset = asOffset(search.get('offset'))
+  const granularity = asGranularity(search.get('granularity'))
+  // JSON.stringify leaves out the filters that are not set.
   const key = JSON.stringify(filters)
   const [sort, setSort] = useState<Sort>({ key: 'timestamp', descending: true })
   const [exportError, setExportError] = useState<string | null>(null)
 
   const [page, reloadPage] = useApi(
-    (s) => getJson<AnalyticsPage>(withQuery('/api/v1/analytics', { ...filters, limit: PAGE_SIZE, offset }), s),
+    (s) => dataOf(api.GET('/api/v1/analytics', { params: { query: { ...filters, limit: PAGE_SIZE, offset } }, signal: s })),
     `${key}-${offset}`,
   )
-  const [summary] = useApi((s) => getJson<AnalyticsSummary>(withQuery('/api/v1/analytics/summary', { ...filters }), s), key)
+  const [summary] = useApi((s) => dataOf(api.GET('/api/v1/analytics/summary', { params: { query: filters }, signal: s })), key)
   const [overTime] = useApi(
-    (s) => getJson<TasksOverTimeBody>(withQuery('/api/v1/analytics/tasks-over-time', { ...filters, granularity }), s),
+    (s) => dataOf(api.GET('/api/v1/analytics/tasks-over-time', { params: { query: { ...filters, granularity } }, signal: s })),
     `${key}-${granularity}`,
   )
   const [perProvider] = useApi(
-    (s) => getJson<RequestsPerProviderBody>(withQuery('/api/v1/analytics/requests-per-provider', { ...filters }), s),
+    (s) => dataOf(api.GET('/api/v1/analytics/requests-per-provider', { params: { query: filters }, signal: s })),
     key,
   )
   const [latency] = useApi(
-    (s) => getJson<LatencyPerProviderBody>(withQuery('/api/v1/analytics/latency-per-provider', { ...filters }), s),
+    (s) => dataOf(api.GET('/api/v1/analytics/latency-per-provider', { params: { query: filters }, signal: s })),
     key,
   )
   const isAdmin = me ? hasRole(me.role, 'admin') : false
-  const [keys] = useApi((s) => (isAdmin ? getJson<KeyInfo[]>('/api/v1/keys', s) : Promise.resolve([])), `keys-${isAdmin}`)
+  const [keys] = useApi((s) => (isAdmin ? dataOf(api.GET('/api/v1/keys', { signal: s })) : Promise.resolve([])), `keys-${isAdmin}`)
 
   const apply = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
@@ -105,8 +117,10 @@ export function Analytics() {
   const exportAs = async (format: ExportFormat) => {
     setExportError(null)
     try {
-      const response = await request(withQuery('/api/v1/analytics/export', { ...filters, format }))
-      download(await response.blob(), format === 'csv' ? 'audit.csv' : 'audit.jsonl')
+      // The key goes in a header, so a plain link would be refused: fetch the file, then save it.
+      const file = await dataOf(api.GET('/api/v1/analytics/export', { params: { query: { ...filters, format } }, parseAs: 'blob' }))
+      // openapi-fetch gives no data for an answer of `Content-Length: 0` (an empty JSON Lines file).
+      download(file ?? new Blob([]), format === 'csv' ? 'audit.csv' : 'audit.jsonl')
     } catch (error) {
       setExportError(error instanceof ApiError ? error.detail : String(error))
     }

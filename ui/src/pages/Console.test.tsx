@@ -4,7 +4,7 @@ import { MemoryRouter } from 'react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../App'
 import { SessionProvider } from '../auth/session'
-import { fakeServer, meAs } from '../test/fakeServer'
+import { failure, fakeServer, meAs } from '../test/fakeServer'
 import { builtinSkill } from '../test/fixtures'
 
 const math = builtinSkill('simple_math', 'Arithmetic', {
@@ -42,9 +42,9 @@ describe('Task console', () => {
       'GET /api/v1/auth/me': meAs('operator'),
       'GET /api/v1/skills': () => ({ status: 200, body: { simple_math: math } }),
       'GET /api/v1/providers': () => ({ status: 200, body: { providers: [], routes: { default_llm_tasks: ['a'] } } }),
-      'POST /api/v1/process': ({ init }) => {
-        const body = JSON.parse(String(init.body))
-        return { status: 200, body: { status: 'success', result: { result: body.num1 / body.num2 }, message: 'Done', details: null, request_id: 'req-42' } }
+      'POST /api/v1/process': ({ body }) => {
+        const { num1, num2 } = body as { num1: number; num2: number }
+        return { status: 200, body: { status: 'success', result: { result: num1 / num2 }, message: 'Done', details: null, request_id: 'req-42' } }
       },
     })
     renderConsole()
@@ -74,7 +74,7 @@ describe('Task console', () => {
     const calls = fakeServer({
       'GET /api/v1/auth/me': meAs('user'),
       'GET /api/v1/skills': () => ({ status: 200, body: { simple_math: divide } }),
-      'POST /api/v1/process': () => ({ status: 403, body: { detail: 'Network access denied (Details: not allowed)' } }),
+      'POST /api/v1/process': () => failure(403, 'forbidden', 'Network access denied (Details: not allowed)'),
     })
     renderConsole()
     await userEvent.selectOptions(await screen.findByLabelText('Skill operation or LLM route'), 'skill:simple_math:divide')

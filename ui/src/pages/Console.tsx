@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
-import { ApiError, getJson, sendJson } from '../api/client'
-import type { ProcessResponse, ProvidersBody, SkillsMap } from '../api/types'
+import { api, ApiError, dataOf, looseDataOf } from '../api/client'
+import type { ProcessResponse, SkillsMap } from '../api/types'
 import { useApi } from '../api/useApi'
 import { hasRole } from '../auth/roles'
 import { useSession } from '../auth/session'
@@ -25,9 +25,9 @@ function parseTarget(target: string): { kind: 'skill' | 'route' | null; name: st
 export function Console() {
   const { me } = useSession()
   const mayReadRoutes = me ? hasRole(me.role, 'operator') : false
-  const [skills, reloadSkills] = useApi((s) => getJson<SkillsMap>('/api/v1/skills', s), 'skills')
+  const [skills, reloadSkills] = useApi((s) => looseDataOf<SkillsMap>(api.GET('/api/v1/skills', { signal: s })), 'skills')
   const [routes] = useApi(
-    (s) => (mayReadRoutes ? getJson<ProvidersBody>('/api/v1/providers', s).then((b) => Object.keys(b.routes)) : Promise.resolve([])),
+    (s) => (mayReadRoutes ? dataOf(api.GET('/api/v1/providers', { signal: s })).then((b) => Object.keys(b.routes)) : Promise.resolve([])),
     `routes-${mayReadRoutes}`,
   )
   const [target, setTarget] = useState('')
@@ -86,7 +86,7 @@ export function Console() {
     setRunning(true)
     const started = performance.now()
     try {
-      const response = await sendJson<ProcessResponse>('POST', '/api/v1/process', built.body)
+      const response = await dataOf(api.POST('/api/v1/process', { body: built.body }))
       setOutcome({ ok: true, response, ms: performance.now() - started })
     } catch (error) {
       const ms = performance.now() - started

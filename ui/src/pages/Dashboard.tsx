@@ -1,6 +1,5 @@
 import { Link } from 'react-router'
-import { getJson, withQuery } from '../api/client'
-import type { AnalyticsPage, AnalyticsSummary, Health, ProvidersBody, SystemInfo } from '../api/types'
+import { api, dataOf } from '../api/client'
 import { useApi } from '../api/useApi'
 import { CircuitBadge } from '../components/CircuitBadge'
 import { Empty, Show } from '../components/States'
@@ -11,17 +10,17 @@ const REFRESH_MS = 5000
 
 /** Overview: who this Praximous is, what it runs, and how today is going. Refreshes live. */
 export function Dashboard() {
-  const [system, reloadSystem] = useApi((s) => getJson<SystemInfo>('/api/v1/system', s), 'system', REFRESH_MS)
+  const [system, reloadSystem] = useApi((s) => dataOf(api.GET('/api/v1/system', { signal: s })), 'system', REFRESH_MS)
   // The count alone: /healthz has it, without every skill's schemas.
-  const [health] = useApi((s) => getJson<Health>('/healthz', s), 'health', REFRESH_MS)
-  const [providers] = useApi((s) => getJson<ProvidersBody>('/api/v1/providers', s), 'providers', REFRESH_MS)
+  const [health] = useApi((s) => dataOf(api.GET('/healthz', { signal: s })), 'health', REFRESH_MS)
+  const [providers] = useApi((s) => dataOf(api.GET('/api/v1/providers', { signal: s })), 'providers', REFRESH_MS)
   const today = todayUtc()
   const [summary] = useApi(
-    (s) => getJson<AnalyticsSummary>(withQuery('/api/v1/analytics/summary', { start_date: today, end_date: today }), s),
+    (s) => dataOf(api.GET('/api/v1/analytics/summary', { params: { query: { start_date: today, end_date: today } }, signal: s })),
     `summary-${today}`,
     REFRESH_MS,
   )
-  const [recent] = useApi((s) => getJson<AnalyticsPage>('/api/v1/analytics?limit=8', s), 'recent', REFRESH_MS)
+  const [recent] = useApi((s) => dataOf(api.GET('/api/v1/analytics', { params: { query: { limit: 8 } }, signal: s })), 'recent', REFRESH_MS)
 
   return (
     <section aria-labelledby="dashboard-title">

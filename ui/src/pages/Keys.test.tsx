@@ -1,8 +1,8 @@
 import { render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { KeyInfo } from '../api/types'
-import { fakeServer } from '../test/fakeServer'
+import type { KeyInfo, NewKey } from '../api/types'
+import { failure, fakeServer } from '../test/fakeServer'
 import { Keys } from './Keys'
 
 const existing: KeyInfo = {
@@ -25,9 +25,9 @@ describe('API keys', () => {
     const keys: KeyInfo[] = [existing]
     const calls = fakeServer({
       'GET /api/v1/keys': () => ({ status: 200, body: keys }),
-      'POST /api/v1/keys': ({ init }) => {
-        const body = JSON.parse(String(init.body))
-        const made = { ...existing, id: 'k2', name: body.name, role: body.role, prefix: 'prax_cd34' }
+      'POST /api/v1/keys': ({ body }) => {
+        const { name, role } = body as NewKey
+        const made = { ...existing, id: 'k2', name, role, prefix: 'prax_cd34' }
         keys.push(made)
         return { status: 201, body: { ...made, key: 'prax_cd34_the_secret' } }
       },
@@ -57,7 +57,7 @@ describe('API keys', () => {
   it('says what was wrong when creation is refused', async () => {
     fakeServer({
       'GET /api/v1/keys': () => ({ status: 200, body: [] }),
-      'POST /api/v1/keys': () => ({ status: 422, body: { detail: 'name: a key named "ci" already exists' } }),
+      'POST /api/v1/keys': () => failure(422, 'validation_failed', 'name: a key named "ci" already exists'),
     })
     render(<Keys />)
     expect(await screen.findByText('No key yet.')).toBeTruthy()

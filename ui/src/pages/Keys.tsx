@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { ApiError, getJson, sendJson } from '../api/client'
+import { api, ApiError, dataOf } from '../api/client'
 import type { IssuedKey, KeyInfo, NewKey, Role } from '../api/types'
 import { useApi } from '../api/useApi'
 import { CopyButton } from '../components/CopyButton'
@@ -8,7 +8,7 @@ import { formatTime } from '../format'
 
 /** Create, list and revoke API keys (admins only). A new key's secret is shown once. */
 export function Keys() {
-  const [keys, reload] = useApi((s) => getJson<KeyInfo[]>('/api/v1/keys', s), 'keys')
+  const [keys, reload] = useApi((s) => dataOf(api.GET('/api/v1/keys', { signal: s })), 'keys')
   const [issued, setIssued] = useState<IssuedKey | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -33,7 +33,7 @@ export function Keys() {
     setBusy(true)
     setError(null)
     try {
-      setIssued(await sendJson<IssuedKey>('POST', '/api/v1/keys', body))
+      setIssued(await dataOf(api.POST('/api/v1/keys', { body })))
       form.reset()
       reload()
     } catch (failure) {
@@ -47,7 +47,7 @@ export function Keys() {
     if (!window.confirm(`Revoke the key "${key.name}" (${key.prefix}…)? Anything using it stops working at once.`)) return
     setError(null)
     try {
-      await sendJson('DELETE', `/api/v1/keys/${encodeURIComponent(key.id)}`)
+      await dataOf(api.DELETE('/api/v1/keys/{key_id}', { params: { path: { key_id: key.id } } }))
       reload()
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.detail : String(failure))

@@ -1,5 +1,4 @@
-import { getJson } from '../api/client'
-import type { ProvidersBody } from '../api/types'
+import { api, dataOf } from '../api/client'
 import { useApi } from '../api/useApi'
 import { CircuitBadge } from '../components/CircuitBadge'
 import { Empty, Show } from '../components/States'
@@ -7,7 +6,7 @@ import { formatMs, formatRate } from '../format'
 
 /** LLM providers as configured (no secrets: only the names of the variables holding them), their health and circuits, and the routes. */
 export function Providers() {
-  const [body, reload] = useApi((s) => getJson<ProvidersBody>('/api/v1/providers', s), 'providers', 5000)
+  const [body, reload] = useApi((s) => dataOf(api.GET('/api/v1/providers', { signal: s })), 'providers', 5000)
   return (
     <section aria-labelledby="providers-title">
       <h1 id="providers-title">Providers &amp; routing</h1>

@@ -1,6 +1,5 @@
 import { Link, useParams } from 'react-router'
-import { getJson } from '../api/client'
-import type { AuditRecord } from '../api/types'
+import { api, dataOf } from '../api/client'
 import { useApi } from '../api/useApi'
 import { Show } from '../components/States'
 import { formatMs, formatTime } from '../format'
@@ -8,7 +7,7 @@ import { formatMs, formatTime } from '../format'
 /** One audit record, with its prompt, response and LLM attempts. */
 export function RecordDetail() {
   const { requestId = '' } = useParams()
-  const [record, reload] = useApi((s) => getJson<AuditRecord>(`/api/v1/analytics/${encodeURIComponent(requestId)}`, s), requestId)
+  const [record, reload] = useApi((s) => dataOf(api.GET('/api/v1/analytics/{request_id}', { params: { path: { request_id: requestId } }, signal: s })), requestId)
   return (
     <section aria-labelledby="record-title">
       <p>
@@ -42,9 +41,9 @@ export function RecordDetail() {
               <dd>{r.client_addr ?? '–'}</dd>
             </dl>
             <h2>Prompt</h2>
-            {r.prompt === null ? <p className="muted">Not stored (audit settings).</p> : <pre data-testid="prompt">{r.prompt}</pre>}
+            {r.prompt == null ? <p className="muted">Not stored (audit settings).</p> : <pre data-testid="prompt">{r.prompt}</pre>}
             <h2>Response</h2>
-            {r.response_data === null ? <p className="muted">Not stored (audit settings).</p> : <pre data-testid="response">{r.response_data}</pre>}
+            {r.response_data == null ? <p className="muted">Not stored (audit settings).</p> : <pre data-testid="response">{r.response_data}</pre>}
             {r.attempts && r.attempts.length > 0 && (
               <>
                 <h2>LLM attempts</h2>

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { fakeServer } from '../test/fakeServer'
+import { failure, fakeServer } from '../test/fakeServer'
 import { RegistryPanel } from './RegistryPanel'
 
 afterEach(() => vi.unstubAllGlobals())
@@ -15,9 +15,8 @@ describe('RegistryPanel', () => {
         status: 200,
         body: [{ name: 'greeter', description: 'Greets', versions: ['1.0.0', '1.1.0'], latest: '1.1.0', installed: '1.0.0' }],
       }),
-      'POST /api/v1/skills/greeter/update': ({ init }) => {
-        const body = JSON.parse(String(init.body))
-        if (body.dry_run) return { status: 200, body: report('1.1.0', ['llm: may now call the LLM router']) }
+      'POST /api/v1/skills/greeter/update': ({ body }) => {
+        if ((body as { dry_run?: boolean }).dry_run) return { status: 200, body: report('1.1.0', ['llm: may now call the LLM router']) }
         return { status: 200, body: { ...report('1.1.0', ['llm: may now call the LLM router']), changed: true } }
       },
     })
@@ -39,7 +38,7 @@ describe('RegistryPanel', () => {
 
   it('says so when no registry is configured', async () => {
     fakeServer({
-      'GET /api/v1/registry/skills': () => ({ status: 409, body: { detail: 'No registry is configured: set [registry] url.' } }),
+      'GET /api/v1/registry/skills': () => failure(409, 'conflict', 'No registry is configured: set [registry] url.'),
     })
     render(<RegistryPanel onChanged={() => {}} />)
     expect(await screen.findByText('Could not load the registry: No registry is configured: set [registry] url.')).toBeTruthy()

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
-import { ApiError, getJson, request, sendJson } from '../api/client'
-import type { InstallReport, RegistrySkill } from '../api/types'
+import { api, ApiError, dataOf } from '../api/client'
+import type { InstallReport, UpdateRequest } from '../api/types'
 import { useApi } from '../api/useApi'
 import { Empty, Show } from '../components/States'
 
@@ -10,9 +10,14 @@ interface PendingUpdate {
   report: InstallReport
 }
 
+/** POST /api/v1/skills/{name}/update with `body` (`{}` at least: the server wants a JSON body). */
+function requestUpdate(name: string, body: UpdateRequest): Promise<InstallReport> {
+  return dataOf(api.POST('/api/v1/skills/{skill_name}/update', { params: { path: { skill_name: name } }, body }))
+}
+
 /** Browse the configured registry; install, update (permission difference first) or remove. */
 export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
-  const [listing, reload] = useApi((s) => getJson<RegistrySkill[]>('/api/v1/registry/skills', s), 'registry')
+  const [listing, reload] = useApi((s) => dataOf(api.GET('/api/v1/registry/skills', { signal: s })), 'registry')
   const [busy, setBusy] = useState<string | null>(null)
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const [pending, setPending] = useState<PendingUpdate | null>(null)
@@ -39,17 +44,17 @@ export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
 
   const install = (name: string) =>
     act(name, async () => {
-      const report = await sendJson<InstallReport>('POST', '/api/v1/skills/install', { skill: name })
+      const report = await dataOf(api.POST('/api/v1/skills/install', { body: { skill: name } }))
       return `Installed ${report.name} ${report.version}${report.publisher ? `, signed by ${report.publisher}` : ''}.`
     })
 
   const previewUpdate = (name: string) =>
     act(name, async () => {
-      const report = await sendJson<InstallReport>('POST', `/api/v1/skills/${encodeURIComponent(name)}/update`, { dry_run: true })
+      const report = await requestUpdate(name, { dry_run: true })
       // A dry run never changes anything; the same version on both sides means up to date.
       if (report.previous === report.version) return `${name} ${report.version} is already the newest version.`
       if (report.widened.length === 0) {
-        const done = await sendJson<InstallReport>('POST', `/api/v1/skills/${encodeURIComponent(name)}/update`, {})
+        const done = await requestUpdate(name, {})
         return `Updated ${name} from ${done.previous ?? '?'} to ${done.version}; it asks for no new permission.`
       }
       setPending({ name, report })
@@ -59,10 +64,7 @@ export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
   const acceptUpdate = (update: PendingUpdate) =>
     act(update.name, async () => {
       // Naming the previewed version accepts only what the admin saw, even if a newer one appeared since.
-      const done = await sendJson<InstallReport>('POST', `/api/v1/skills/${encodeURIComponent(update.name)}/update`, {
-        accept_permissions: true,
-        version: update.report.version,
-      })
+      const done = await requestUpdate(update.name, { accept_permissions: true, version: update.report.version })
       setPending(null)
       return `Updated ${update.name} from ${done.previous ?? '?'} to ${done.version}, with the new permissions.`
     })
@@ -70,7 +72,7 @@ export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
   const remove = (name: string) => {
     if (!window.confirm(`Remove the installed skill ${name}? Requests for it will fail (or its built-in will serve again).`)) return
     return act(name, async () => {
-      await request(`/api/v1/skills/${encodeURIComponent(name)}`, { method: 'DELETE' })
+      await dataOf(api.DELETE('/api/v1/skills/{skill_name}', { params: { path: { skill_name: name } } }))
       return `Removed ${name}.`
     })
   }
@@ -127,7 +129,7 @@ export function RegistryPanel({ onChanged }: { onChanged: () => void }) {
                     <td>{skill.latest ?? '–'}</td>
                     <td>{skill.installed ?? '–'}</td>
                     <td className="actions">
-                      {skill.installed === null ? (
+                      {skill.installed == null ? (
                         <button type="button" disabled={busy !== null} onClick={() => install(skill.name)}>
                           Install {skill.name}
                         </button>

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { getJson } from '../api/client'
+import { api, looseDataOf } from '../api/client'
 import type { SignatureState, SkillCapabilities, SkillsMap } from '../api/types'
 import { useApi } from '../api/useApi'
 import { hasRole } from '../auth/roles'
@@ -83,7 +83,7 @@ function SkillCard({ skill }: { skill: SkillCapabilities }) {
 /** Every skill this Praximous runs; admins also browse the registry and install, update or remove. */
 export function Skills() {
   const { me } = useSession()
-  const [skills, reload] = useApi((s) => getJson<SkillsMap>('/api/v1/skills', s), 'skills')
+  const [skills, reload] = useApi((s) => looseDataOf<SkillsMap>(api.GET('/api/v1/skills', { signal: s })), 'skills')
   return (
     <section aria-labelledby="skills-title">
       <h1 id="skills-title">Skills</h1>

@@ -1,20 +1,40 @@
 import { vi } from 'vitest'
+import type { ErrorCode } from '../api/types'
+
+/** What a handler sees of one request: its URL, method, key and JSON body (parsed). */
+export interface FakeRequest {
+  url: URL
+  method: string
+  key: string | null
+  body: unknown
+}
 
 /** A handler answers one `METHOD /path` (query ignored) with a status and a JSON body. */
-export type Handler = (request: { url: URL; init: RequestInit; key: string | null }) => { status: number; body?: unknown }
+export type Handler = (request: FakeRequest) => { status: number; body?: unknown }
 
-/** Stub `fetch` with `routes` (`'GET /api/v1/auth/me'` → handler); unknown routes are 404. Returns the calls seen. */
+/** An error answer as prax gives it: `detail` for people, `code` for programs. */
+export function failure(status: number, code: ErrorCode, detail: string): { status: number; body: { detail: string; code: ErrorCode } } {
+  return { status, body: { detail, code } }
+}
+
+/**
+ * Stub `fetch` with `routes` (`'GET /api/v1/auth/me'` → handler); unknown routes are 404.
+ * Returns the calls seen. The client calls `fetch(request)` with a `Request`.
+ */
 export function fakeServer(routes: Record<string, Handler>) {
   const calls: { method: string; path: string; key: string | null; body: unknown }[] = []
-  vi.stubGlobal('fetch', async (input: string, init: RequestInit = {}) => {
-    const url = new URL(input, 'http://prax.test')
-    const method = init.method ?? 'GET'
-    const key = new Headers(init.headers).get('X-API-Key')
-    calls.push({ method, path: url.pathname + url.search, key, body: init.body ? JSON.parse(String(init.body)) : undefined })
+  vi.stubGlobal('fetch', async (input: Request | string, init: RequestInit = {}) => {
+    const request = input instanceof Request ? input : new Request(new URL(input, 'http://prax.test'), init)
+    const url = new URL(request.url)
+    const method = request.method
+    const key = request.headers.get('X-API-Key')
+    const text = await request.text()
+    const body: unknown = text ? JSON.parse(text) : undefined
+    calls.push({ method, path: url.pathname + url.search, key, body })
     const handler = routes[`${method} ${url.pathname}`]
-    const { status, body } = handler ? handler({ url, init, key }) : { status: 404, body: { detail: 'Not Found' } }
-    return new Response(body === undefined ? null : JSON.stringify(body), {
-      status,
+    const answer = handler ? handler({ url, method, key, body }) : failure(404, 'not_found', 'Not Found')
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
+      status: answer.status,
       headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-from-header' },
     })
   })

@@ -1,0 +1,2550 @@
+// GENERATED from ui/openapi.json by `tools/ui.sh types` (openapi-typescript): do not edit.
+// When the server's API changes, regenerate openapi.json (`prax openapi`) and then this file;
+// `tools/ui.sh types-check` (part of `tools/ui.sh lint`) fails while it is stale.
+
+export interface paths {
+    "/api/v1/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit records, newest first, filtered and paged.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/average-latency-per-provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mean latency per provider.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["average_latency_per_provider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The filtered records, oldest first, as CSV or JSON Lines, streamed as they are read.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/latency-per-provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per provider: requests, mean, p50 and p95 latency (bucket estimates), error rate.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["latency_per_provider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/requests-per-provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests per provider (skills appear as `skill:<name>`).
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["requests_per_provider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overall totals, error rate, status breakdown and skill usage counts.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/tasks-over-time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests per day, month or year.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["tasks_over_time"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One audit record.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling key's id, name and role.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every key (environment and stored; revoked and expired included), without secrets.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        get: operations["list_keys"];
+        put?: never;
+        /**
+         * Make a key. Its secret is in this answer only: it is not stored and cannot be shown again.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        post: operations["create_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key by its id (or unique prefix). It stops working at once on this server and
+         *     within `[auth] key_refresh_ms` on the others. Revoking it again changes nothing.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        delete: operations["revoke_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/process": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a task with the skill named by `task_type`.
+         * @description Requires a key with the `user` role or higher.
+         */
+        post: operations["process"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Providers, their health, and the routes.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["list_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every skill the configured registry offers.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        get: operations["browse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every skill's capabilities, by skill name.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["list_skills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skills/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Install a skill from the configured registry (or report what it would change, with
+         *     `dry_run`). A wider set of permissions than the installed version's needs
+         *     `accept_permissions`; an older version needs `allow_downgrade`.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        post: operations["install_skill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skills/{skill_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an installed skill (a built-in of the same name, if any, serves again).
+         * @description Requires a key with the `admin` role or higher.
+         */
+        delete: operations["remove_skill"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skills/{skill_name}/capabilities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One skill's capabilities.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["skill_capabilities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skills/{skill_name}/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update an installed skill to the newest version of the registry it came from.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        post: operations["update_skill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The system's identity, version and uptime.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["system"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and readiness: the server is up and its skills are loaded. */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics in the OpenMetrics text format.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description A page of audit records. */
+        AnalyticsPage: {
+            /** @description The records, newest first. */
+            data: components["schemas"]["AuditRecord"][];
+            /**
+             * Format: int32
+             * @description The page size used.
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description The offset used.
+             */
+            offset: number;
+            /**
+             * Format: int64
+             * @description Records matching the filters, in all.
+             */
+            total_matches: number;
+        };
+        /** @description One attempt at one provider, for the caller and the audit record. */
+        Attempt: {
+            /**
+             * Format: int64
+             * @description How long the attempt took, in milliseconds.
+             */
+            duration_ms: number;
+            /** @description What went wrong, for anything but `ok`. */
+            error?: string | null;
+            /** @description The model asked for. */
+            model: string;
+            /** @description `ok`, `skipped`, or the failure's kind (`timeout`, `server_error`, ...). */
+            outcome: string;
+            /** @description The provider. */
+            provider: string;
+        };
+        /** @description An audit record. */
+        AuditRecord: {
+            /** @description The API key's id (never the key). */
+            api_key_id: string | null;
+            /** @description The API key's name, as it was when the request was made. */
+            api_key_name: string | null;
+            /** @description LLM routes: every attempt. */
+            attempts: components["schemas"]["Attempt"][] | null;
+            /** @description The caller's address. */
+            client_addr: string | null;
+            /**
+             * Format: int32
+             * @description The HTTP status answered.
+             */
+            http_status: number;
+            /**
+             * Format: int64
+             * @description Row id (0 until stored).
+             */
+            id: number;
+            /** @description What served it. */
+            kind: components["schemas"]["TaskKind"];
+            /**
+             * Format: int64
+             * @description Time to answer, in milliseconds.
+             */
+            latency_ms: number;
+            /** @description The prompt (capped; masked or absent according to configuration). */
+            prompt: string | null;
+            /**
+             * Format: int64
+             * @description Size of the prompt, in bytes.
+             */
+            prompt_bytes: number;
+            /** @description The provider that answered (LLM routes) or `skill:<name>` (skills), as the original. */
+            provider: string | null;
+            /** @description The request's id. */
+            request_id: string;
+            /**
+             * Format: int64
+             * @description Size of the answer body, in bytes.
+             */
+            response_bytes: number;
+            /** @description The answer's result or error detail (capped; masked or absent likewise). */
+            response_data: string | null;
+            /** @description The skill's version, for skills. */
+            skill_version: string | null;
+            /** @description `success` or `error`, as the original. */
+            status: components["schemas"]["RecordStatus"];
+            /** @description The task type asked for. */
+            task_type: string;
+            /** @description When the request arrived, UTC, RFC 3339 with milliseconds. */
+            timestamp: string;
+        };
+        /** @description `GET /api/v1/analytics/average-latency-per-provider`. */
+        AverageLatencyPerProvider: {
+            /** @description One entry per provider. */
+            data: components["schemas"]["ProviderLatency"][];
+        };
+        /**
+         * @description The breaker's state.
+         * @enum {string}
+         */
+        CircuitState: "closed" | "open" | "half_open";
+        /** @description Requests in one day, month or year. */
+        DateCount: {
+            /**
+             * Format: int64
+             * @description Requests.
+             */
+            count: number;
+            /** @description `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
+            date_group: string;
+        };
+        /** @description The body of every error answer. */
+        ErrorBody: {
+            /** @description What kind of error it is. */
+            code: components["schemas"]["ErrorCode"];
+            /** @description What went wrong and, where possible, what to do about it. */
+            detail: string;
+        };
+        /**
+         * @description What kind of error an answer is, for programs; `detail` says it for people.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "unavailable" | "timeout";
+        /**
+         * @description What an export is written as.
+         * @enum {string}
+         */
+        ExportFormat: "csv" | "jsonl";
+        /**
+         * @description Why a provider stopped generating.
+         * @enum {string}
+         */
+        FinishReason: "stop" | "max_tokens" | "other";
+        /** @description The health answer. */
+        Health: {
+            /** @description Number of skills loaded. */
+            skills: number;
+            /** @description Always `ok` when the server answers. */
+            status: string;
+        };
+        /** @description A point-in-time view for the API. */
+        HealthSnapshot: {
+            /** @description Breaker state. */
+            circuit: components["schemas"]["CircuitState"];
+            /**
+             * Format: int32
+             * @description Failures in a row.
+             */
+            consecutive_failures: number;
+            /** @description The most recent failure. */
+            last_error: string | null;
+            /**
+             * Format: int64
+             * @description Mean latency of recent successful attempts, in milliseconds.
+             */
+            latency_avg_ms: number | null;
+            /**
+             * Format: int64
+             * @description Median latency of recent successful attempts, in milliseconds.
+             */
+            latency_p50_ms: number | null;
+            /** @description Attempts in the recent window. */
+            recent_attempts: number;
+            /**
+             * Format: double
+             * @description Share of recent attempts that failed, 0 to 1.
+             */
+            recent_error_rate: number;
+        };
+        /** @description `[identity]`: the business's name and voice, seen by every skill and LLM prompt. */
+        Identity: {
+            /**
+             * @description The business it serves; empty when unset.
+             * @default Default Business
+             */
+            business_name: string;
+            /**
+             * @description The business's industry.
+             * @default General
+             */
+            industry: string;
+            /**
+             * @description Where the business is.
+             * @default Unknown
+             */
+            location: string;
+            /**
+             * @description How the system should sound.
+             * @default Professional and concise
+             */
+            persona_style: string;
+            /**
+             * @description How careful to be with data.
+             * @default High
+             */
+            sensitivity_level: components["schemas"]["SensitivityLevel"];
+            /**
+             * @description The system's own name.
+             * @default Praximous-Default
+             */
+            system_name: string;
+        };
+        /** @description What an install did. */
+        InstallReport: {
+            /**
+             * @description False when nothing was written: this exact version was already installed, or it was
+             *     a dry run.
+             */
+            changed: boolean;
+            /** @description The skill. */
+            name: string;
+            /** @description The version it replaced, if any. */
+            previous: string | null;
+            /** @description The signing publisher's key id, if signed. */
+            publisher: string | null;
+            /** @description The version now installed. */
+            version: string;
+            /** @description Permissions the new version gained over the old (accepted). */
+            widened: string[];
+        };
+        /** @description What to install. */
+        InstallRequest: {
+            /** @description Accept permissions wider than the installed version's. */
+            accept_permissions?: boolean;
+            /** @description Allow an older version than the installed one. */
+            allow_downgrade?: boolean;
+            /** @description Check everything and report what would change, without installing. */
+            dry_run?: boolean;
+            /** @description `NAME` or `NAME@SEMVER_REQ`, from the configured registry. */
+            skill: string;
+        };
+        /** @description A key just made: the secret, shown this once, and its listing. */
+        IssuedKey: components["schemas"]["KeyInfo"] & {
+            /** @description The key itself. It is not stored and cannot be shown again. */
+            key: string;
+        };
+        /** @description A key as listed: everything but the secret, which is never stored. */
+        KeyInfo: {
+            /** @description When it was made. */
+            created_at: string | null;
+            /** @description When it stops working. */
+            expires_at: string | null;
+            /** @description Its id: use it to revoke the key and to filter analytics. */
+            id: string;
+            /** @description Its name. */
+            name: string;
+            /** @description Its first characters, to recognise it. */
+            prefix: string;
+            /**
+             * Format: int32
+             * @description Its own limit per minute (0: unlimited); absent: the server's default.
+             */
+            rate_limit_per_minute: number | null;
+            /** @description When it was revoked. */
+            revoked_at: string | null;
+            /** @description What it may do. */
+            role: components["schemas"]["Role"];
+            /** @description `store` (made with `prax keys create` or the API) or `environment` (PRAXIMOUS_API_KEYS). */
+            source: string;
+            /** @description `active`, `revoked` or `expired`. */
+            state: string;
+        };
+        /** @description `GET /api/v1/analytics/latency-per-provider`. */
+        LatencyPerProvider: {
+            /** @description One entry per provider. */
+            data: components["schemas"]["ProviderStats"][];
+        };
+        /**
+         * @description The `result` of an LLM route: the original's `provider` and `text`, plus the model, why
+         *     generation stopped, token counts and every attempt made.
+         */
+        LlmResult: {
+            /** @description Every attempt, in order. */
+            attempts: components["schemas"]["Attempt"][];
+            /** @description Why generation stopped. */
+            finish_reason: components["schemas"]["FinishReason"];
+            /** @description The model that answered. */
+            model: string;
+            /** @description The provider that answered. */
+            provider: string;
+            /** @description The generated text. */
+            text: string;
+            /** @description Token counts. */
+            usage: components["schemas"]["Usage"];
+        };
+        /** @description Who the caller is. */
+        Me: {
+            /** @description The key's id. */
+            key_id: string;
+            /** @description The key's name. */
+            key_name: string;
+            /** @description The key's role. */
+            role: components["schemas"]["Role"];
+        };
+        /** @description What a new key should be. */
+        NewKey: {
+            /**
+             * Format: int32
+             * @description Days until it stops working (1 to 3650); absent: it does not expire.
+             */
+            expires_in_days?: number | null;
+            /** @description What to call it (1 to 100 characters), e.g. who or what uses it. */
+            name: string;
+            /**
+             * Format: int32
+             * @description Its request limit per minute (0: unlimited); absent: the server's default.
+             */
+            rate_limit_per_minute?: number | null;
+            /** @description What it may do. */
+            role: components["schemas"]["Role"];
+        };
+        /**
+         * @description A task request. Fields beyond `task_type` and `prompt` go to the skill as its params.
+         * @example {
+         *       "num1": 10,
+         *       "num2": 5,
+         *       "operation": "add",
+         *       "prompt": "Calculate 10 + 5",
+         *       "task_type": "simple_math"
+         *     }
+         */
+        ProcessRequest: Record<string, unknown> & {
+            /** @description The prompt. */
+            prompt: string;
+            /** @description The skill (or LLM route) to use. */
+            task_type: string;
+        };
+        /** @description A successful answer. */
+        ProcessResponse: {
+            /** @description The skill's details. */
+            details: string | null;
+            /** @description The skill's summary message. */
+            message: string | null;
+            /** @description The request's id, also in the `X-Request-Id` header. */
+            request_id: string;
+            /** @description The skill's result data. */
+            result: Record<string, unknown>;
+            /** @description `success`. */
+            status: string;
+        };
+        /** @description Requests served by one provider. */
+        ProviderCount: {
+            /**
+             * Format: int64
+             * @description Requests.
+             */
+            count: number;
+            /** @description The provider, or `skill:<name>`. */
+            provider_name: string;
+        };
+        /** @description Mean latency of one provider. */
+        ProviderLatency: {
+            /**
+             * Format: double
+             * @description Mean latency, ms.
+             */
+            average_latency: number;
+            /** @description The provider, or `skill:<name>`. */
+            provider_name: string;
+        };
+        /** @description Per-provider summary. */
+        ProviderStats: {
+            /**
+             * Format: double
+             * @description Mean latency, ms.
+             */
+            average_latency: number;
+            /**
+             * Format: int64
+             * @description Requests.
+             */
+            count: number;
+            /**
+             * Format: double
+             * @description Share of requests that ended in an error.
+             */
+            error_rate: number;
+            /**
+             * Format: int64
+             * @description Median latency estimate, ms (upper bound of its histogram bucket).
+             */
+            p50_latency_ms: number | null;
+            /**
+             * Format: int64
+             * @description 95th percentile latency estimate, ms.
+             */
+            p95_latency_ms: number | null;
+            /** @description The provider (as the original names the field). */
+            provider_name: string;
+        };
+        /** @description A provider as `/api/v1/providers` shows it: configuration without secrets, and health. */
+        ProviderStatus: {
+            /** @description Variable holding the key, if any (never the key). */
+            api_key_env: string | null;
+            /** @description Usable now: enabled and its variables set. */
+            available: boolean;
+            /** @description Base URL in use (credentials in it are masked), if resolved. */
+            base_url: string | null;
+            /** @description Variable holding the base URL, if any. */
+            base_url_env: string | null;
+            /** @description Enabled in the configuration. */
+            enabled: boolean;
+            /** @description Breaker and recent outcomes. */
+            health: components["schemas"]["HealthSnapshot"];
+            /** @description Default model. */
+            model: string;
+            /** @description Unique name. */
+            name: string;
+            /**
+             * Format: int32
+             * @description Order among providers.
+             */
+            priority: number;
+            /**
+             * Format: int64
+             * @description Per-attempt timeout, ms.
+             */
+            timeout_ms: number;
+            /** @description API spoken. */
+            type: string;
+            /** @description Why it is not usable, if it is not. */
+            unavailable_reason: string | null;
+        };
+        /** @description The answer. */
+        ProvidersBody: {
+            /** @description Every configured provider. */
+            providers: components["schemas"]["ProviderStatus"][];
+            /** @description Route name → provider names, in the order they are tried. */
+            routes: {
+                [key: string]: string[];
+            };
+        };
+        /**
+         * @description How a request ended, as the original's records say it.
+         * @enum {string}
+         */
+        RecordStatus: "success" | "error";
+        /** @description One skill in the registry, and what is installed here. */
+        RegistrySkill: {
+            /** @description The newest version's description. */
+            description: string;
+            /** @description The version installed here, if any. */
+            installed: string | null;
+            /** @description The newest of them. */
+            latest: string | null;
+            /** @description Its name. */
+            name: string;
+            /** @description Versions that are not yanked, newest last. */
+            versions: string[];
+        };
+        /** @description `GET /api/v1/analytics/requests-per-provider`. */
+        RequestsPerProvider: {
+            /** @description One entry per provider. */
+            data: components["schemas"]["ProviderCount"][];
+        };
+        /**
+         * @description A key's role, from least to most privileged.
+         * @enum {string}
+         */
+        Role: "user" | "operator" | "admin";
+        /**
+         * @description How careful the system is with data: prompts are masked in the audit log at `High`, and
+         *     the persona tells the model how to treat personal details.
+         * @enum {string}
+         */
+        SensitivityLevel: "Low" | "Medium" | "High";
+        /** @description Requests of one skill. */
+        SkillUsage: {
+            /**
+             * Format: int64
+             * @description Requests.
+             */
+            count: number;
+            /** @description The skill. */
+            skill: string;
+        };
+        /** @description `GET /api/v1/analytics/summary`. */
+        Summary: {
+            /** @description Requests by how they ended (`success`, `error`). */
+            by_status: {
+                /** Format: int64 */
+                success?: number;
+                /** Format: int64 */
+                error?: number;
+            };
+            /**
+             * Format: double
+             * @description `errors / total_requests` (0 with no requests).
+             */
+            error_rate: number;
+            /**
+             * Format: int64
+             * @description Requests that ended in an error.
+             */
+            errors: number;
+            /**
+             * Format: int64
+             * @description Median latency estimate, ms (upper bound of its histogram bucket).
+             */
+            latency_p50_ms: number | null;
+            /**
+             * Format: int64
+             * @description 95th percentile latency estimate, ms.
+             */
+            latency_p95_ms: number | null;
+            /** @description Requests per skill. */
+            skill_usage: components["schemas"]["SkillUsage"][];
+            /**
+             * Format: int64
+             * @description Requests in all.
+             */
+            total_requests: number;
+        };
+        /** @description The system's description. */
+        SystemInfo: {
+            /** @description Name derived from the identity, as in logs and the banner. */
+            display_name: string;
+            /** @description The configured identity. */
+            identity: components["schemas"]["Identity"];
+            /**
+             * Format: int64
+             * @description Seconds since the server started.
+             */
+            uptime_seconds: number;
+            /** @description The `prax` version. */
+            version: string;
+        };
+        /**
+         * @description What served the request.
+         * @enum {string}
+         */
+        TaskKind: "skill" | "llm" | "unknown";
+        /** @description `GET /api/v1/analytics/tasks-over-time`. */
+        TasksOverTime: {
+            /** @description One entry per period with requests, oldest first. */
+            data: components["schemas"]["DateCount"][];
+        };
+        /**
+         * @description Granularity of `tasks-over-time`.
+         * @enum {string}
+         */
+        TimeBucket: "day" | "month" | "year";
+        /** @description Options for an update. */
+        UpdateRequest: {
+            /** @description Accept permissions wider than the installed version's. */
+            accept_permissions?: boolean;
+            /** @description Report what would change, without installing. */
+            dry_run?: boolean;
+            /**
+             * @description Update to exactly this version (the one a dry run reported), so that accepting its
+             *     permissions never accepts those of a version published since; the newest otherwise.
+             */
+            version?: string | null;
+        };
+        /** @description Token counts, when the provider reports them. */
+        Usage: {
+            /**
+             * Format: int32
+             * @description Prompt tokens.
+             */
+            input_tokens: number | null;
+            /**
+             * Format: int32
+             * @description Generated tokens.
+             */
+            output_tokens: number | null;
+        };
+        /** @description The body of a 422 answer. */
+        ValidationErrorBody: {
+            /** @description Always `validation_failed`. */
+            code: components["schemas"]["ErrorCode"];
+            /** @description Every problem found. */
+            detail: components["schemas"]["ValidationIssue"][];
+        };
+        /** @description One problem with a request body, as FastAPI/pydantic report it. */
+        ValidationIssue: {
+            /** @description Extra context, for some kinds. */
+            ctx?: Record<string, unknown>;
+            /** @description The offending input. */
+            input: Record<string, unknown>;
+            /** @description Where: `["body", "<field>"]`. */
+            loc: Record<string, unknown>[];
+            /** @description Human-readable message. */
+            msg: string;
+            /** @description Machine-readable kind (`missing`, `string_type`, `json_invalid`, ...). */
+            type: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    list: {
+        parameters: {
+            query?: {
+                /** @description Records per page, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description Records to skip (default 0). */
+                offset?: number | null;
+                /** @description Only this task type. */
+                task_type?: string | null;
+                /** @description Only this provider (or `skill:<name>`). */
+                provider?: string | null;
+                /** @description `success` or `error`. */
+                status?: components["schemas"]["RecordStatus"] | null;
+                /** @description Only requests made with this API key id. */
+                api_key_id?: string | null;
+                /** @description From this day (UTC). */
+                start_date?: string | null;
+                /** @description Up to and including this day (UTC). */
+                end_date?: string | null;
+                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
+                granularity?: components["schemas"]["TimeBucket"] | null;
+                /** @description `csv` or `jsonl` (export only; default jsonl). */
+                format?: components["schemas"]["ExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsPage"];
+                };
+            };
+            /** @description A filter value is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description limit or offset out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    average_latency_per_provider: {
+        parameters: {
+            query?: {
+                /** @description Records per page, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description Records to skip (default 0). */
+                offset?: number | null;
+                /** @description Only this task type. */
+                task_type?: string | null;
+                /** @description Only this provider (or `skill:<name>`). */
+                provider?: string | null;
+                /** @description `success` or `error`. */
+                status?: components["schemas"]["RecordStatus"] | null;
+                /** @description Only requests made with this API key id. */
+                api_key_id?: string | null;
+                /** @description From this day (UTC). */
+                start_date?: string | null;
+                /** @description Up to and including this day (UTC). */
+                end_date?: string | null;
+                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
+                granularity?: components["schemas"]["TimeBucket"] | null;
+                /** @description `csv` or `jsonl` (export only; default jsonl). */
+                format?: components["schemas"]["ExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mean latency per provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AverageLatencyPerProvider"];
+                };
+            };
+            /** @description A filter value is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export: {
+        parameters: {
+            query?: {
+                /** @description Records per page, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description Records to skip (default 0). */
+                offset?: number | null;
+                /** @description Only this task type. */
+                task_type?: string | null;
+                /** @description Only this provider (or `skill:<name>`). */
+                provider?: string | null;
+                /** @description `success` or `error`. */
+                status?: components["schemas"]["RecordStatus"] | null;
+                /** @description Only requests made with this API key id. */
+                api_key_id?: string | null;
+                /** @description From this day (UTC). */
+                start_date?: string | null;
+                /** @description Up to and including this day (UTC). */
+                end_date?: string | null;
+                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
+                granularity?: components["schemas"]["TimeBucket"] | null;
+                /** @description `csv` or `jsonl` (export only; default jsonl). */
+                format?: components["schemas"]["ExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (`format=csv`) or JSON Lines (`format=jsonl`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Unknown format or malformed filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    latency_per_provider: {
+        parameters: {
+            query?: {
+                /** @description Records per page, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description Records to skip (default 0). */
+                offset?: number | null;
+                /** @description Only this task type. */
+                task_type?: string | null;
+                /** @description Only this provider (or `skill:<name>`). */
+                provider?: string | null;
+                /** @description `success` or `error`. */
+                status?: components["schemas"]["RecordStatus"] | null;
+                /** @description Only requests made with this API key id. */
+                api_key_id?: string | null;
+                /** @description From this day (UTC). */
+                start_date?: string | null;
+                /** @description Up to and including this day (UTC). */
+                end_date?: string | null;
+                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
+                granularity?: components["schemas"]["TimeBucket"] | null;
+                /** @description `csv` or `jsonl` (export only; default jsonl). */
+                format?: components["schemas"]["ExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per-provider statistics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatencyPerProvider"];
+                };
+            };
+            /** @description A filter value is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_per_provider: {
+        parameters: {
+            query?: {
+                /** @description Records per page, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description Records to skip (default 0). */
+                offset?: number | null;
+                /** @description Only this task type. */
+                task_type?: string | null;
+                /** @description Only this provider (or `skill:<name>`). */
+                provider?: string | null;
+                /** @description `success` or `error`. */
+                status?: components["schemas"]["RecordStatus"] | null;
+                /** @description Only requests made with this API key id. */
+                api_key_id?: string | null;
+                /** @description From this day (UTC). */
+                start_date?: string | null;
+                /** @description Up to and including this day (UTC). */
+                end_date?: string | null;
+                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
+                granularity?: components["schemas"]["TimeBucket"] | null;
+                /** @description `csv` or `jsonl` (export only; default jsonl). */
+                format?: components["schemas"]["ExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requests per provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestsPerProvider"];
+                };
+            };
+            /** @description A filter value is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    summary: {
+        parameters: {
+            query?: {
+                /** @description Records per page, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description Records to skip (default 0). */
+                offset?: number | null;
+                /** @description Only this task type. */
+                task_type?: string | null;
+                /** @description Only this provider (or `skill:<name>`). */
+                provider?: string | null;
+                /** @description `success` or `error`. */
+                status?: components["schemas"]["RecordStatus"] | null;
+                /** @description Only requests made with this API key id. */
+                api_key_id?: string | null;
+                /** @description From this day (UTC). */
+                start_date?: string | null;
+                /** @description Up to and including this day (UTC). */
+                end_date?: string | null;
+                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
+                granularity?: components["schemas"]["TimeBucket"] | null;
+                /** @description `csv` or `jsonl` (export only; default jsonl). */
+                format?: components["schemas"]["ExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Totals and breakdowns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description A filter value is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tasks_over_time: {
+        parameters: {
+            query?: {
+                /** @description Records per page, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description Records to skip (default 0). */
+                offset?: number | null;
+                /** @description Only this task type. */
+                task_type?: string | null;
+                /** @description Only this provider (or `skill:<name>`). */
+                provider?: string | null;
+                /** @description `success` or `error`. */
+                status?: components["schemas"]["RecordStatus"] | null;
+                /** @description Only requests made with this API key id. */
+                api_key_id?: string | null;
+                /** @description From this day (UTC). */
+                start_date?: string | null;
+                /** @description Up to and including this day (UTC). */
+                end_date?: string | null;
+                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
+                granularity?: components["schemas"]["TimeBucket"] | null;
+                /** @description `csv` or `jsonl` (export only; default jsonl). */
+                format?: components["schemas"]["ExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requests per period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TasksOverTime"];
+                };
+            };
+            /** @description Invalid granularity or date */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request's id */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecord"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No record for that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyInfo"][];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewKey"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its secret shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedKey"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a valid key request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's id or unique prefix */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyInfo"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An environment key, or a prefix shared by several keys */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    process: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcessRequest"];
+            };
+        };
+        responses: {
+            /** @description The skill's result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessResponse"];
+                };
+            };
+            /** @description A provider refused the content (LLM routes) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The skill needed a capability it is not granted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No skill or LLM route of that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a valid task request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The skill crashed, ran out of memory or returned bad data */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every LLM provider failed (each attempt listed), or every skill slot is busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The skill ran past its time limit */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Providers and routes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvidersBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    browse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registry's skills */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrySkill"][];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No registry is configured */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The registry could not be read */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_skills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Capabilities of every loaded skill, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    install_skill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstallRequest"];
+            };
+        };
+        responses: {
+            /** @description Installed (or, with dry_run, what would change) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallReport"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such skill or version in the registry */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A downgrade, or wider permissions not accepted; or no registry configured */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signature, digest or WIT version check failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The registry could not be read */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_skill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The skill */
+                skill_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not installed (built-ins cannot be removed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    skill_capabilities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The skill's name */
+                skill_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The skill's capabilities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such skill */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_skill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The skill */
+                skill_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated (or already the newest) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallReport"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The requested version is not in the registry */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Wider permissions not accepted, or an older version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `version` is not an exact version */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    system: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Identity, version and uptime */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInfo"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server is serving */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenMetrics text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/openmetrics-text": string;
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+}
