@@ -18,4 +18,5 @@ pub mod runtime;
 pub mod server;
 pub mod skills;
 pub mod store;
+pub mod task_type;
 pub mod timestamp;

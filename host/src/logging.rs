@@ -102,8 +102,9 @@ pub fn init(tag: Option<String>) {
         .try_init();
 }
 
-/// Console plus JSON Lines in `dir` (a new file each day, `prax.jsonl.YYYY-MM-DD`).
-pub fn init_server(display_name: String, dir: &Path) -> LogGuard {
+/// Console plus JSON Lines in `dir` (a new file each day, `prax.jsonl.YYYY-MM-DD`, the newest
+/// `keep_days` kept), so the logs of a busy server cannot fill the disk.
+pub fn init_server(display_name: String, dir: &Path, keep_days: u32) -> LogGuard {
     let console = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .event_format(Tagged {
@@ -113,6 +114,7 @@ pub fn init_server(display_name: String, dir: &Path) -> LogGuard {
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(LOG_FILE_PREFIX)
+        .max_log_files(keep_days.max(1) as usize)
         .build(dir);
     let (file, guard) = match appender {
         Ok(appender) => {

@@ -67,7 +67,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.data_dir {
         config.server.data_dir = dir.clone();
     }
-    let _log_guard = logging::init_server(config.identity.display_name(), &config.log_dir());
+    let _log_guard = logging::init_server(
+        config.identity.display_name(),
+        &config.log_dir(),
+        config.server.log_retention_days,
+    );
     match &source {
         Some(path) => tracing::info!(config = %path.display(), "configuration loaded"),
         None => tracing::info!("no configuration file: using built-in defaults"),

@@ -1,7 +1,10 @@
 //! `GET /api/v1/analytics/export`: the filtered audit records as CSV or JSON Lines, streamed
 //! from a blocking reader through a small channel, so the whole table is never in memory.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
@@ -13,6 +16,7 @@ use super::access::ApiRoutes;
 use super::analytics::{AnalyticsParams, ExportFormat};
 use super::error::{ApiError, ErrorBody};
 use crate::auth::Role;
+use crate::config::AuditConfig;
 use crate::store::AuditLog;
 use crate::store::AuditRecord;
 
@@ -39,8 +43,22 @@ const CSV_COLUMNS: [&str; 18] = [
 
 fn csv_line(fields: &[String]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(fields);
+    let _ = writer.write_record(fields.iter().map(|field| match neutralise_formula(field) {
+        Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+        Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+    }));
     writer.into_inner().unwrap_or_default()
+}
+
+/// A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, as OWASP recommends for CSV exports, so a prompt such
+/// as `=HYPERLINK(...)` stays text when an operator opens the file.
+fn neutralise_formula(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 fn csv_fields(r: &AuditRecord) -> Vec<String> {
@@ -77,6 +95,7 @@ fn csv_fields(r: &AuditRecord) -> Vec<String> {
               (status = 400, description = "Unknown format or malformed filter", body = ErrorBody)))]
 pub async fn export(
     State(audit): State<AuditLog>,
+    State(config): State<Arc<AuditConfig>>,
     Query(params): Query<AnalyticsParams>,
 ) -> Result<Response, ApiError> {
     let format = match params.format.as_deref().unwrap_or("jsonl") {
@@ -94,12 +113,24 @@ pub async fn export(
     // A small channel: the reader runs only as fast as the client takes the data.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let queries = audit.queries.clone();
+    let stall = Duration::from_millis(config.export_stall_timeout_ms);
+    let runtime = tokio::runtime::Handle::current();
+    // Each chunk waits at most `stall` for the client to take the previous ones; then the
+    // export stops and the reader thread is free again.
+    let send = move |chunk: Vec<u8>| match runtime
+        .block_on(tokio::time::timeout(stall, tx.send(Bytes::from(chunk))))
+    {
+        Ok(sent) => sent.is_ok(),
+        Err(_) => {
+            tracing::warn!(
+                stall_ms = stall.as_millis() as u64,
+                "export stopped: the client took no data for the stall timeout"
+            );
+            false
+        }
+    };
     tokio::task::spawn_blocking(move || {
-        if csv
-            && tx
-                .blocking_send(Bytes::from(csv_line(&CSV_COLUMNS.map(String::from))))
-                .is_err()
-        {
+        if csv && !send(csv_line(&CSV_COLUMNS.map(String::from))) {
             return;
         }
         let result = queries.each_record(&filter, &mut |record| {
@@ -110,7 +141,7 @@ pub async fn export(
                 line.push(b'\n');
                 line
             };
-            tx.blocking_send(Bytes::from(line)).is_ok()
+            send(line)
         });
         if let Err(error) = result {
             tracing::error!(%error, "export stopped early");
@@ -140,4 +171,19 @@ pub async fn export(
 /// `/api/v1/analytics/export`, for operators.
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new().role(Role::Operator, routes!(export))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise_formula;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise_formula(formula), format!("'{formula}"));
+        }
+        for text in ["hello", "1-1", "a=b", ""] {
+            assert_eq!(neutralise_formula(text), text);
+        }
+    }
 }

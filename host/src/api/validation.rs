@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::error::ValidationIssue;
+use crate::task_type::{MAX_TASK_TYPE_CHARS, TASK_TYPE_PATTERN, is_task_type};
 
 /// A task request: the two required fields and everything else.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +46,8 @@ pub fn parse_task_body(bytes: &[u8]) -> Result<TaskBody, Vec<ValidationIssue>> {
     };
     let whole = Value::Object(fields.clone());
     let mut issues = Vec::new();
-    let task_type = take_string(&mut fields, "task_type", &whole, &mut issues);
+    let task_type = take_string(&mut fields, "task_type", &whole, &mut issues)
+        .and_then(|task_type| check_task_type(task_type, &mut issues));
     let prompt = take_string(&mut fields, "prompt", &whole, &mut issues);
     match (task_type, prompt) {
         (Some(task_type), Some(prompt)) if issues.is_empty() => Ok(TaskBody {
@@ -80,6 +82,44 @@ fn take_string(
             None
         }
     }
+}
+
+/// A task type that no skill or route could have is refused as pydantic refuses a string
+/// outside its constraints.
+fn check_task_type(task_type: String, issues: &mut Vec<ValidationIssue>) -> Option<String> {
+    if is_task_type(&task_type) {
+        return Some(task_type);
+    }
+    let loc = vec![json!("body"), json!("task_type")];
+    let (kind, msg, ctx) = if task_type.is_empty() {
+        (
+            "string_too_short",
+            "String should have at least 1 character".to_owned(),
+            json!({"min_length": 1}),
+        )
+    } else if task_type.chars().count() > MAX_TASK_TYPE_CHARS {
+        (
+            "string_too_long",
+            format!("String should have at most {MAX_TASK_TYPE_CHARS} characters"),
+            json!({"max_length": MAX_TASK_TYPE_CHARS}),
+        )
+    } else {
+        (
+            "string_pattern_mismatch",
+            format!("String should match pattern '{TASK_TYPE_PATTERN}'"),
+            json!({"pattern": TASK_TYPE_PATTERN}),
+        )
+    };
+    // The input is echoed cut short: the answer must not be a way to reflect megabytes.
+    let shown = &task_type[..task_type.floor_char_boundary(MAX_TASK_TYPE_CHARS * 4)];
+    issues.push(ValidationIssue {
+        kind,
+        loc,
+        msg,
+        input: json!(shown),
+        ctx: Some(ctx),
+    });
+    None
 }
 
 fn issue(kind: &'static str, loc: Vec<Value>, msg: &str, input: Value) -> ValidationIssue {
@@ -137,6 +177,22 @@ mod tests {
             found,
             json!([{"type":"string_type","loc":["body","prompt"],"msg":"Input should be a valid string","input":42}])
         );
+    }
+
+    #[test]
+    fn task_types_no_skill_or_route_could_have_are_refused() {
+        let long = "a".repeat(MAX_TASK_TYPE_CHARS + 1);
+        for (task_type, kind) in [
+            ("", "string_too_short"),
+            (long.as_str(), "string_too_long"),
+            ("echo; rm -rf /", "string_pattern_mismatch"),
+            ("line\nbreak", "string_pattern_mismatch"),
+        ] {
+            let body = json!({"task_type": task_type, "prompt": "p"}).to_string();
+            let found = issues(&body);
+            assert_eq!(found[0]["type"], kind, "{task_type:?}");
+            assert_eq!(found[0]["loc"], json!(["body", "task_type"]));
+        }
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct AuditConfig {
     pub rollup_retention_days: u32,
     /// How often the purge runs, in seconds.
     pub purge_interval_secs: u64,
+    /// An export whose client takes no data for this long is stopped, in milliseconds, so a
+    /// stalled download never holds a reader thread.
+    pub export_stall_timeout_ms: u64,
 }
 
 impl Default for AuditConfig {
@@ -34,6 +37,7 @@ impl Default for AuditConfig {
             retention_days: 30,
             rollup_retention_days: 400,
             purge_interval_secs: 3600,
+            export_stall_timeout_ms: 60_000,
         }
     }
 }
@@ -51,6 +55,12 @@ impl AuditConfig {
             return Err(FieldError::new(
                 "audit.retention_days",
                 "and `audit.rollup_retention_days` must be at least 1 (days)",
+            ));
+        }
+        if !(100..=3_600_000).contains(&self.export_stall_timeout_ms) {
+            return Err(FieldError::new(
+                "audit.export_stall_timeout_ms",
+                "must be between 100 and 3600000 (ms)",
             ));
         }
         Ok(())

@@ -17,6 +17,8 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Daily log files (`<data_dir>/logs/prax.jsonl.YYYY-MM-DD`) kept; older ones are deleted.
+    pub log_retention_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -25,17 +27,24 @@ impl Default for ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             data_dir: PathBuf::from("data"),
             max_body_bytes: 1 << 20,
+            log_retention_days: 14,
         }
     }
 }
 
 impl ServerConfig {
-    /// Check the body limit.
+    /// Check the body limit and the log retention.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.max_body_bytes < 1024 {
             return Err(FieldError::new(
                 "server.max_body_bytes",
                 "must be at least 1024 (bytes)",
+            ));
+        }
+        if !(1..=3650).contains(&self.log_retention_days) {
+            return Err(FieldError::new(
+                "server.log_retention_days",
+                "must be between 1 and 3650 (days)",
             ));
         }
         Ok(())

@@ -75,6 +75,12 @@ impl RoutingConfig {
     /// Check that every rule names known providers; `known` lists the configured names.
     pub fn validate(&self, known: &[&str]) -> Result<(), String> {
         for (route, entries) in &self.rules {
+            if !crate::task_type::is_task_type(route) {
+                return Err(format!(
+                    "rule `{route}` cannot be asked for: a route name is 1 to {} letters, digits, `_`, `.`, `:` or `-`",
+                    crate::task_type::MAX_TASK_TYPE_CHARS
+                ));
+            }
             for entry in entries {
                 if !known.contains(&entry.provider()) {
                     return Err(format!(
