@@ -9,8 +9,12 @@ use crate::index::{INDEX_FILE, Index, IndexVersion, version_dir};
 use crate::signing::SIGNATURE_FILE;
 use crate::skill_dir::MANIFEST_FILE;
 
-/// Largest download accepted, in bytes.
+/// Largest component accepted, in bytes, counted as it is read (a registry's
+/// `Content-Length` is not trusted, and a chunked answer has none).
 pub const MAX_DOWNLOAD_BYTES: usize = 512 << 20;
+
+/// Largest index, manifest or signature accepted, in bytes.
+pub const MAX_METADATA_BYTES: usize = 16 << 20;
 
 /// Why the registry could not be read. Each says what failed and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +63,18 @@ pub enum FetchError {
         /// What is wrong.
         reason: String,
     },
+    /// The registry answered a request for one skill with another (or another version).
+    #[error(
+        "asked {source_} for {requested} and it sent {received}; nothing was installed: the registry or the path to it is not to be trusted"
+    )]
+    Mismatch {
+        /// The registry.
+        source_: String,
+        /// `name version` asked for.
+        requested: String,
+        /// What the manifest says.
+        received: String,
+    },
 }
 
 /// Where skills come from.
@@ -93,6 +109,7 @@ impl Source {
 pub struct Client {
     source: Source,
     http: reqwest::Client,
+    max_component_bytes: usize,
 }
 
 impl Client {
@@ -107,7 +124,18 @@ impl Client {
                 url: source.describe(),
                 reason: e.to_string(),
             })?;
-        Ok(Self { source, http })
+        Ok(Self {
+            source,
+            http,
+            max_component_bytes: MAX_DOWNLOAD_BYTES,
+        })
+    }
+
+    /// The same reader, accepting components of at most `bytes` (never more than
+    /// [`MAX_DOWNLOAD_BYTES`]).
+    pub fn with_component_limit(mut self, bytes: usize) -> Self {
+        self.max_component_bytes = bytes.min(MAX_DOWNLOAD_BYTES);
+        self
     }
 
     /// The source read.
@@ -115,19 +143,11 @@ impl Client {
         &self.source
     }
 
-    async fn get(&self, path: &str) -> Result<Option<Vec<u8>>, FetchError> {
+    /// The file at `path` (relative, `/`-separated), at most `limit` bytes, or `None` if the
+    /// registry has no such file.
+    async fn get(&self, path: &str, limit: usize) -> Result<Option<Vec<u8>>, FetchError> {
         match &self.source {
-            Source::Dir(dir) => {
-                let file = dir.join(path);
-                match tokio::fs::read(&file).await {
-                    Ok(bytes) => Ok(Some(bytes)),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(e) => Err(FetchError::File {
-                        path: file.display().to_string(),
-                        reason: e.to_string(),
-                    }),
-                }
-            }
+            Source::Dir(dir) => read_in_mirror(dir, path, limit).await,
             Source::Url(base) => {
                 let url = format!("{base}/{path}");
                 let unreachable = |e: reqwest::Error| FetchError::Unreachable {
@@ -145,24 +165,33 @@ impl Client {
                         status: status.as_u16(),
                     });
                 }
-                if response
-                    .content_length()
-                    .is_some_and(|n| n > MAX_DOWNLOAD_BYTES as u64)
-                {
-                    return Err(FetchError::Invalid {
-                        url,
-                        reason: format!("larger than {MAX_DOWNLOAD_BYTES} bytes"),
-                    });
+                let too_large = || FetchError::Invalid {
+                    url: url.clone(),
+                    reason: format!("larger than {limit} bytes"),
+                };
+                if response.content_length().is_some_and(|n| n > limit as u64) {
+                    return Err(too_large());
                 }
-                // A connection cut short ends the body early: reqwest reports it as an error.
-                let bytes = response
-                    .bytes()
-                    .await
-                    .map_err(|e| FetchError::Interrupted {
-                        url: url.clone(),
-                        reason: e.to_string(),
-                    })?;
-                Ok(Some(bytes.to_vec()))
+                // Counted as it arrives: a chunked answer, or one that sends more than its
+                // Content-Length says, stops at the limit.
+                let mut body = Vec::new();
+                let mut response = response;
+                loop {
+                    // A connection cut short ends the body early: reqwest reports it as an error.
+                    let chunk = response
+                        .chunk()
+                        .await
+                        .map_err(|e| FetchError::Interrupted {
+                            url: url.clone(),
+                            reason: e.to_string(),
+                        })?;
+                    let Some(chunk) = chunk else { break };
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(Some(body))
             }
         }
     }
@@ -177,7 +206,7 @@ impl Client {
     /// The index.
     pub async fn index(&self) -> Result<Index, FetchError> {
         let bytes = self
-            .get(INDEX_FILE)
+            .get(INDEX_FILE, MAX_METADATA_BYTES)
             .await?
             .ok_or_else(|| FetchError::Invalid {
                 url: self.where_(INDEX_FILE),
@@ -189,9 +218,19 @@ impl Client {
         })
     }
 
-    /// The files of one version.
+    /// The files of one version, which must be that version of that skill: a manifest of
+    /// another name, version or digest than the index entry is refused.
     pub async fn bundle(&self, name: &str, version: &IndexVersion) -> Result<Bundle, FetchError> {
         let dir = version_dir(name, &version.version);
+        if !is_plain_file_name(&version.component) {
+            return Err(FetchError::Invalid {
+                url: self.where_(INDEX_FILE),
+                reason: format!(
+                    "{name} {}: component `{}` is not a plain file name",
+                    version.version, version.component
+                ),
+            });
+        }
         let required = |path: String, found: Option<Vec<u8>>| {
             found.ok_or_else(|| FetchError::Invalid {
                 url: self.where_(&path),
@@ -199,14 +238,137 @@ impl Client {
             })
         };
         let manifest_path = format!("{dir}/{MANIFEST_FILE}");
-        let manifest = required(manifest_path.clone(), self.get(&manifest_path).await?)?;
-        let signature = self.get(&format!("{dir}/{SIGNATURE_FILE}")).await?;
+        let manifest = required(
+            manifest_path.clone(),
+            self.get(&manifest_path, MAX_METADATA_BYTES).await?,
+        )?;
+        let signature = self
+            .get(&format!("{dir}/{SIGNATURE_FILE}"), MAX_METADATA_BYTES)
+            .await?;
         let component_path = format!("{dir}/{}", version.component);
-        let component = required(component_path.clone(), self.get(&component_path).await?)?;
-        Ok(Bundle {
+        let component = required(
+            component_path.clone(),
+            self.get(&component_path, self.max_component_bytes).await?,
+        )?;
+        let bundle = Bundle {
             manifest,
             signature,
             component,
-        })
+        };
+        let received = bundle.parse_manifest().map_err(|e| FetchError::Invalid {
+            url: self.where_(&manifest_path),
+            reason: e.to_string(),
+        })?;
+        // semver's equality includes build metadata: 1.2.0+evil is not 1.2.0.
+        if received.name.as_str() != name
+            || received.version != version.version
+            || received.sha256.to_string() != version.sha256
+        {
+            return Err(FetchError::Mismatch {
+                source_: self.source.describe(),
+                requested: format!("{name} {} ({})", version.version, version.sha256),
+                received: format!(
+                    "{} {} ({})",
+                    received.name, received.version, received.sha256
+                ),
+            });
+        }
+        Ok(bundle)
+    }
+}
+
+/// A name with no directory in it: what an index may give as a component's file name.
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+/// `path` under the mirror folder `dir`, at most `limit` bytes. Nothing outside the mirror is
+/// read: a path that climbs out of it, or goes through a symbolic link, is refused.
+async fn read_in_mirror(
+    dir: &std::path::Path,
+    path: &str,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, FetchError> {
+    use std::path::Component;
+    let file = dir.join(path);
+    let refused = |reason: &str| FetchError::File {
+        path: file.display().to_string(),
+        reason: reason.to_owned(),
+    };
+    let relative = std::path::Path::new(path);
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(refused("not a path inside the mirror"));
+    }
+    let mut walked = dir.to_owned();
+    for part in relative.components() {
+        walked.push(part);
+        match tokio::fs::symlink_metadata(&walked).await {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(refused(
+                    "is or goes through a symbolic link; a mirror holds plain files only",
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(refused(&e.to_string())),
+        }
+    }
+    let meta = tokio::fs::metadata(&file)
+        .await
+        .map_err(|e| refused(&e.to_string()))?;
+    if !meta.is_file() {
+        return Err(refused("not a file"));
+    }
+    if meta.len() > limit as u64 {
+        return Err(refused(&format!("larger than {limit} bytes")));
+    }
+    let bytes = tokio::fs::read(&file)
+        .await
+        .map_err(|e| refused(&e.to_string()))?;
+    if bytes.len() > limit {
+        return Err(refused(&format!("larger than {limit} bytes")));
+    }
+    Ok(Some(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn component_names_from_an_index_are_plain_file_names() {
+        assert!(is_plain_file_name("skill.wasm"));
+        for bad in ["", ".", "..", "../x.wasm", "a/b.wasm", "a\\b", "x\0"] {
+            assert!(!is_plain_file_name(bad), "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_mirror_serves_only_plain_files_inside_it_and_within_the_limit() {
+        let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let secret = outside.path().join("secret.txt");
+        std::fs::write(&secret, b"secret").unwrap_or_else(|e| panic!("{e}"));
+        let mirror = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(mirror.path().join("index.json"), b"{}").unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink(&secret, mirror.path().join("link.txt"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink(outside.path(), mirror.path().join("skills"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let read = |path: &'static str, limit| read_in_mirror(mirror.path(), path, limit);
+        assert_eq!(
+            read("index.json", 10).await.ok().flatten(),
+            Some(b"{}".to_vec())
+        );
+        assert!(read("index.json", 1).await.is_err(), "over the limit");
+        assert!(read("link.txt", 100).await.is_err(), "a symbolic link");
+        assert!(
+            read("skills/secret.txt", 100).await.is_err(),
+            "through a link"
+        );
+        assert!(read("../secret.txt", 100).await.is_err(), "outside");
+        assert!(matches!(read("missing.json", 100).await, Ok(None)));
     }
 }

@@ -119,6 +119,34 @@ impl Index {
             })
     }
 
+    /// Exactly `version` of `name` (build metadata included), if it is published and not
+    /// yanked: what an admin saw in a dry run, and nothing published since.
+    pub fn exact(
+        &self,
+        name: &str,
+        version: &semver::Version,
+    ) -> Result<&IndexVersion, ResolveError> {
+        let skill = self
+            .skills
+            .get(name)
+            .ok_or_else(|| ResolveError::UnknownSkill(name.to_owned()))?;
+        skill
+            .versions
+            .iter()
+            .find(|v| !v.yanked && v.version == *version)
+            .ok_or_else(|| ResolveError::NoMatch {
+                name: name.to_owned(),
+                requested: format!("exactly {version}"),
+                available: skill
+                    .versions
+                    .iter()
+                    .filter(|v| !v.yanked)
+                    .map(|v| v.version.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
     /// Add a version (the caller checked it is new).
     pub fn add(&mut self, name: &str, entry: IndexVersion) {
         let skill = self.skills.entry(name.to_owned()).or_default();

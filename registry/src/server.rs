@@ -1,12 +1,14 @@
 //! `prax registry serve`: the registry over HTTP. Reading is open (`GET /index.json`,
 //! `GET /skills/<name>/<version>/<file>`, the same paths a static mirror serves); publishing
 //! (`PUT /skills/<name>/<version>`, a bundle as the body) and yanking
-//! (`POST /skills/<name>/<version>/yank`, `.../unyank`) need a token as `Authorization: Bearer`.
+//! (`POST /skills/<name>/<version>/yank`, `.../unyank`) need a token as `Authorization: Bearer`,
+//! checked before any of the upload is read. A token may be scoped to skill names
+//! ([`PublishToken`]).
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +25,82 @@ pub struct RegistryServer {
     /// The storage.
     pub repository: Repository,
     /// Tokens that may publish and yank.
-    pub tokens: Vec<String>,
+    pub tokens: Vec<PublishToken>,
+}
+
+/// A publish token: `SECRET` may publish and yank any skill; `scope:PATTERNS:SECRET` only the
+/// skills whose names match one of `PATTERNS` (`|`-separated names, each maybe ending in `*`),
+/// e.g. `scope:acme_*|partner_tool:s3cr3t`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublishToken {
+    secret: String,
+    scope: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for PublishToken {
+    // Never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublishToken")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PublishToken {
+    /// Read a token as written on the command line or in the environment.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let Some(scoped) = text.strip_prefix("scope:") else {
+            return if text.is_empty() {
+                Err("a publish token is empty".into())
+            } else {
+                Ok(Self {
+                    secret: text.to_owned(),
+                    scope: None,
+                })
+            };
+        };
+        let (patterns, secret) = scoped.split_once(':').ok_or_else(|| {
+            "a scoped publish token is `scope:PATTERNS:SECRET`, e.g. `scope:acme_*:s3cr3t`"
+                .to_owned()
+        })?;
+        let patterns: Vec<String> = patterns.split('|').map(str::to_owned).collect();
+        for pattern in &patterns {
+            let stem = pattern.strip_suffix('*').unwrap_or(pattern);
+            let valid = stem
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !pattern.is_empty();
+            if !valid {
+                return Err(format!(
+                    "`{pattern}` is not a skill name pattern: lowercase letters, digits and `_`, maybe ending in `*`"
+                ));
+            }
+        }
+        if secret.is_empty() {
+            return Err("a scoped publish token has no secret after its patterns".into());
+        }
+        Ok(Self {
+            secret: secret.to_owned(),
+            scope: Some(patterns),
+        })
+    }
+
+    /// Whether this token may publish and yank the skill `name`.
+    pub fn covers(&self, name: &str) -> bool {
+        self.scope.as_ref().is_none_or(|patterns| {
+            patterns.iter().any(|p| match p.strip_suffix('*') {
+                Some(stem) => name.starts_with(stem),
+                None => name == p,
+            })
+        })
+    }
+
+    fn scope_text(&self) -> String {
+        self.scope
+            .as_ref()
+            .map_or_else(|| "every skill".to_owned(), |p| p.join(", "))
+    }
 }
 
 type Shared = Arc<RegistryServer>;
@@ -52,24 +129,30 @@ fn publish_error(error: PublishError) -> Response {
     answer(status, error.to_string())
 }
 
+/// Room for the largest component plus manifest, signature and tar headers.
+fn body_limit(server: &RegistryServer) -> usize {
+    usize::try_from(server.repository.max_component_bytes())
+        .unwrap_or(usize::MAX)
+        .saturating_add(4 << 20)
+}
+
 /// The registry's HTTP application.
 pub fn router(server: RegistryServer) -> Router {
-    // Room for the largest component plus manifest, signature and tar headers.
-    let body_limit = usize::try_from(server.repository.max_component_bytes())
-        .unwrap_or(usize::MAX)
-        .saturating_add(4 << 20);
+    // Uploads are read by the publish handler itself, after the token check, within
+    // `body_limit`; axum's default limit would refuse them first.
     Router::new()
         .route(&format!("/{INDEX_FILE}"), get(index))
         .route("/skills/{name}/{version}/{file}", get(file))
         .route("/skills/{name}/{version}", put(publish))
         .route("/skills/{name}/{version}/yank", post(yank))
         .route("/skills/{name}/{version}/unyank", post(unyank))
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(DefaultBodyLimit::disable())
         .with_state(Arc::new(server))
 }
 
-/// The refusal for a request without a publish token this registry accepts, if any.
-fn refusal(server: &RegistryServer, headers: &HeaderMap) -> Option<Response> {
+/// The refusal for a request about the skill `name` without a publish token this registry
+/// accepts for it, if any.
+fn refusal(server: &RegistryServer, headers: &HeaderMap, name: &str) -> Option<Response> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -82,17 +165,26 @@ fn refusal(server: &RegistryServer, headers: &HeaderMap) -> Option<Response> {
             "Publishing needs a token: send `Authorization: Bearer <token>` (prax skill publish --token T).",
         ));
     }
-    let mut valid = false;
+    // Every token is compared, in constant time, so timing tells nothing about which matched.
+    let mut matched = None;
     for token in &server.tokens {
-        valid |= bool::from(token.as_bytes().ct_eq(presented.as_bytes()));
+        if bool::from(token.secret.as_bytes().ct_eq(presented.as_bytes())) {
+            matched = Some(token);
+        }
     }
-    if valid {
-        None
-    } else {
-        Some(answer(
+    match matched {
+        None => Some(answer(
             StatusCode::FORBIDDEN,
             "The token is not one this registry accepts.",
-        ))
+        )),
+        Some(token) if !token.covers(name) => Some(answer(
+            StatusCode::FORBIDDEN,
+            format!(
+                "The token may publish and yank only {}; not `{name}`.",
+                token.scope_text()
+            ),
+        )),
+        Some(_) => None,
     }
 }
 
@@ -153,23 +245,32 @@ async fn publish(
     State(server): State<Shared>,
     Path((name, version)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Response {
-    if let Some(denied) = refusal(&server, &headers) {
+    // The token first: an upload without one is refused before a byte of it is read.
+    if let Some(denied) = refusal(&server, &headers, &name) {
         return denied;
     }
-    let body = match body {
+    let body: Bytes = match axum::body::to_bytes(body, body_limit(&server)).await {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return answer(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "The upload is larger than this registry accepts (components up to {} bytes).",
-                    server.repository.max_component_bytes()
-                ),
-            );
+        Err(error) => {
+            let too_large = std::error::Error::source(&error)
+                .is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
+            return if too_large {
+                answer(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "The upload is larger than this registry accepts (components up to {} bytes).",
+                        server.repository.max_component_bytes()
+                    ),
+                )
+            } else {
+                answer(
+                    StatusCode::BAD_REQUEST,
+                    format!("The upload could not be read: {error}"),
+                )
+            };
         }
-        Err(rejection) => return answer(rejection.status(), rejection.body_text()),
     };
     let shared = server.clone();
     let result = blocking(move || shared.repository.publish(&name, &version, &body, now())).await;
@@ -190,7 +291,7 @@ async fn set_yanked(
     version: String,
     yanked: bool,
 ) -> Response {
-    if let Some(denied) = refusal(&server, &headers) {
+    if let Some(denied) = refusal(&server, &headers, &name) {
         return denied;
     }
     let shared = server.clone();
@@ -224,4 +325,31 @@ pub fn now() -> String {
         .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PublishToken;
+
+    #[test]
+    fn tokens_may_be_scoped_to_skill_names() {
+        let any = PublishToken::parse("s3cr3t").unwrap_or_else(|e| panic!("{e}"));
+        assert!(any.covers("globex_tool"));
+        let acme = PublishToken::parse("scope:acme_*|partner_tool:s3cr3t")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(acme.covers("acme_weather"));
+        assert!(acme.covers("partner_tool"));
+        assert!(!acme.covers("globex_tool"));
+        assert!(!acme.covers("partner_tool_two"));
+        assert!(!format!("{acme:?}").contains("s3cr3t"), "never printed");
+        for bad in [
+            "",
+            "scope:acme_*",
+            "scope:Acme:x",
+            "scope::x",
+            "scope:acme_*:",
+        ] {
+            assert!(PublishToken::parse(bad).is_err(), "{bad:?}");
+        }
+    }
 }

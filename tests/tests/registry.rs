@@ -5,121 +5,17 @@
 //! admin-only HTTP routes the web UI uses.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use praximous_e2e::registry::{FakeRegistry, Registry, Reply, Run, installed_files, prax};
-use praximous_e2e::{Server, client, client_with_key, component, get, post_json, sha256_hex};
-use praximous_registry::bundle::Bundle;
+use praximous_e2e::registry::{
+    FakeRegistry, NO_PERMISSIONS, Registry, Reply, TOKEN, WIT, bundle_of, config, greeter,
+    index_json, install, installed_files, keygen, path, prax, public_key_id, publish, sign,
+    tar_with_entry, write_bundle,
+};
+use praximous_e2e::{Server, client, client_with_key, get, post_json, sha256_hex};
 use praximous_registry::signing::PublisherKey;
 use serde_json::{Value, json};
-
-const TOKEN: &str = "publish-token-for-tests";
-
-/// A publisher's key pair made by `prax publisher keygen`: (key file, public key text).
-fn keygen(work: &Path, name: &str) -> (PathBuf, String) {
-    let out = work.join(name);
-    let run = prax(work, &["publisher", "keygen", "--out", &path(&out)], &[]).ok("keygen");
-    let public = std::fs::read_to_string(out.join("publisher.pub")).unwrap_or_default();
-    assert_eq!(
-        run.stdout.trim(),
-        public.trim(),
-        "keygen prints the public key"
-    );
-    (out.join("publisher.key"), public.trim().to_owned())
-}
-
-fn path(p: &Path) -> String {
-    p.display().to_string()
-}
-
-/// A configuration file trusting `publishers`, reloading skills fast, with `extra` lines.
-fn config(work: &Path, file: &str, publishers: &[&str], extra: &str) -> String {
-    let list: Vec<String> = publishers.iter().map(|p| format!("{p:?}")).collect();
-    let text = format!(
-        "[skills]\nreload_interval_ms = 100\n\n[registry]\ntrusted_publishers = [{}]\n{extra}",
-        list.join(", ")
-    );
-    let file = work.join(file);
-    std::fs::write(&file, text).unwrap_or_else(|e| panic!("cannot write the config: {e}"));
-    path(&file)
-}
-
-/// A skill folder `greeter` at `version` around the echo component, with `extra`
-/// manifest lines (permissions, limits), its digest pinned; unsigned.
-fn greeter(work: &Path, folder: &str, version: &str, wit: &str, permissions: &str) -> PathBuf {
-    let dir = work.join(folder);
-    let wasm = component("echo");
-    let manifest = format!(
-        "name: greeter\nversion: {version}\ndescription: Greets, by echoing.\nauthor: Tests\n\
-         license: MIT\nwit: {wit}\ncomponent: skill.wasm\n\
-         operations:\n  greet: {{ description: Echo., params: {{ type: object }} }}\n\
-         permissions: {permissions}\nlimits: {{ memory_mb: 16, timeout_ms: 1000 }}\n\
-         sha256: {}\n",
-        sha256_hex(&wasm)
-    );
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("skill.wasm"), &wasm))
-        .and_then(|()| std::fs::write(dir.join("skill.yaml"), manifest));
-    written.unwrap_or_else(|e| panic!("cannot write {}: {e}", dir.display()));
-    dir
-}
-
-const NO_PERMISSIONS: &str = "{ llm: false, network: [] }";
-const WIT: &str = "praximous:skill@0.1.0";
-
-fn sign(work: &Path, dir: &Path, key: &Path) {
-    prax(
-        work,
-        &["skill", "sign", &path(dir), "--key", &path(key)],
-        &[],
-    )
-    .ok("sign");
-}
-
-fn publish(work: &Path, dir: &Path, registry: &str) -> Run {
-    prax(
-        work,
-        &[
-            "skill",
-            "publish",
-            &path(dir),
-            "--registry",
-            registry,
-            "--token",
-            TOKEN,
-        ],
-        &[],
-    )
-}
-
-fn install(work: &Path, what: &str, data: &Path, cfg: &str, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "skill",
-        "install",
-        what,
-        "--data-dir",
-        data.to_str().unwrap_or_default(),
-        "--config",
-        cfg,
-    ];
-    args.extend_from_slice(extra);
-    prax(work, &args, &[])
-}
-
-/// Write `bundle` as a tar file named `name` in `work`.
-fn write_bundle(work: &Path, name: &str, bundle: &Bundle) -> String {
-    let file = work.join(name);
-    let tar = bundle
-        .to_tar("skill.wasm")
-        .unwrap_or_else(|e| panic!("cannot make a bundle: {e}"));
-    std::fs::write(&file, tar).unwrap_or_else(|e| panic!("cannot write the bundle: {e}"));
-    path(&file)
-}
-
-fn bundle_of(dir: &Path) -> Bundle {
-    Bundle::from_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-}
 
 /// POST a task until it answers 200 (the server picks installs up within its reload
 /// interval), or give up after `wait`.
@@ -230,12 +126,6 @@ async fn a_new_skill_goes_from_scaffold_to_a_running_server_through_a_registry()
     let key_id = public_key_id(&public);
     assert_eq!(row["publisher"], key_id.as_str(), "{rows}");
     Ok(())
-}
-
-fn public_key_id(public: &str) -> String {
-    praximous_registry::signing::PublicKey::parse(public)
-        .map(|k| k.key_id())
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -448,43 +338,6 @@ async fn every_tampered_or_failed_install_leaves_the_installed_set_unchanged() -
     )
     .ok("allowed downgrade");
     Ok(())
-}
-
-/// A tar holding one regular file named `name` (written by hand: tar builders refuse `..`).
-fn tar_with_entry(name: &str, data: &[u8]) -> Vec<u8> {
-    let mut header = [0u8; 512];
-    header[..name.len()].copy_from_slice(name.as_bytes());
-    header[100..107].copy_from_slice(b"0000644");
-    header[108..115].copy_from_slice(b"0000000");
-    header[116..123].copy_from_slice(b"0000000");
-    let size = format!("{:011o}", data.len());
-    header[124..135].copy_from_slice(size.as_bytes());
-    header[136..147].copy_from_slice(b"00000000000");
-    header[156] = b'0';
-    header[257..263].copy_from_slice(b"ustar\0");
-    header[263..265].copy_from_slice(b"00");
-    header[148..156].copy_from_slice(b"        ");
-    let sum: u32 = header.iter().map(|b| u32::from(*b)).sum();
-    header[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
-    let mut tar = header.to_vec();
-    tar.extend_from_slice(data);
-    tar.resize(tar.len().div_ceil(512) * 512, 0);
-    tar
-}
-
-/// The index a registry would serve for `bundle`, signed by `public`.
-fn index_json(bundle: &Bundle, public: &str) -> anyhow::Result<Vec<u8>> {
-    let manifest = bundle.parse_manifest()?;
-    let mut index = praximous_registry::index::Index::default();
-    index.add(
-        "greeter",
-        praximous_registry::index::IndexVersion::new(
-            &manifest,
-            Some(public_key_id(public)),
-            "2026-12-01T00:00:00Z".into(),
-        ),
-    );
-    Ok(serde_json::to_vec(&index)?)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

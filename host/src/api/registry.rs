@@ -17,6 +17,7 @@ use crate::runtime::supported_wit;
 use crate::skills::acquire::{AcquireError, Spec, fetch_and_install};
 use crate::skills::install::{self, InstallError, InstallOptions, InstallReport, InstallTarget};
 use crate::skills::lockfile::LockFile;
+use praximous_registry::Sha256Digest;
 
 fn acquire_error(error: AcquireError) -> ApiError {
     let status = match &error {
@@ -25,7 +26,10 @@ fn acquire_error(error: AcquireError) -> ApiError {
         AcquireError::Fetch(_) => StatusCode::BAD_GATEWAY,
         AcquireError::Resolve(_) => StatusCode::NOT_FOUND,
         AcquireError::Install(
-            InstallError::Downgrade { .. } | InstallError::PermissionsWiden { .. },
+            InstallError::Downgrade { .. }
+            | InstallError::PermissionsWiden { .. }
+            | InstallError::NotAsShown { .. }
+            | InstallError::PublisherChanged { .. },
         ) => StatusCode::CONFLICT,
         AcquireError::Install(InstallError::Io { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
         AcquireError::Install(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -109,14 +113,34 @@ pub struct InstallRequest {
     /// Check everything and report what would change, without installing.
     #[serde(default)]
     pub dry_run: bool,
+    /// Install even if another publisher signed it than the installed version.
+    #[serde(default)]
+    pub accept_publisher_change: bool,
+    /// Install only the component with this SHA-256 (the `sha256` a dry run reported), so
+    /// consent never covers anything but what was shown.
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+/// The digest a consent names, checked.
+fn expected_digest(text: Option<&str>) -> Result<Option<Sha256Digest>, ApiError> {
+    text.map(|t| {
+        t.parse().map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("`sha256` must be the 64 hex digits a dry run reported ({e})."),
+            )
+        })
+    })
+    .transpose()
 }
 
 async fn run_install(
     state: &AppState,
-    request: InstallRequest,
+    spec: Spec,
+    options: InstallOptions,
     registry: Option<String>,
 ) -> Result<InstallReport, ApiError> {
-    let spec = Spec::parse(&request.skill).map_err(acquire_error)?;
     if matches!(spec, Spec::Bundle(_)) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -129,11 +153,7 @@ async fn run_install(
         trusted: state.catalogue.trusted(),
         development_sources: &state.registry.development_sources,
         supported_wit: &wit,
-    };
-    let options = InstallOptions {
-        accept_permissions: request.accept_permissions,
-        allow_downgrade: request.allow_downgrade,
-        dry_run: request.dry_run,
+        max_component_bytes: state.registry.max_component_bytes(),
     };
     let registry = registry.or_else(|| state.registry.url.clone());
     let report = fetch_and_install(&spec, registry.as_deref(), &target, options)
@@ -172,7 +192,15 @@ pub async fn install_skill(
     request: Result<Json<InstallRequest>, JsonRejection>,
 ) -> Result<Json<InstallReport>, ApiError> {
     let request = body(request)?;
-    run_install(&state, request, None).await.map(Json)
+    let spec = Spec::parse(&request.skill).map_err(acquire_error)?;
+    let options = InstallOptions {
+        accept_permissions: request.accept_permissions,
+        allow_downgrade: request.allow_downgrade,
+        accept_publisher_change: request.accept_publisher_change,
+        expected_sha256: expected_digest(request.sha256.as_deref())?,
+        dry_run: request.dry_run,
+    };
+    run_install(&state, spec, options, None).await.map(Json)
 }
 
 /// Options for an update.
@@ -185,10 +213,17 @@ pub struct UpdateRequest {
     /// Report what would change, without installing.
     #[serde(default)]
     pub dry_run: bool,
-    /// Update to exactly this version (the one a dry run reported), so that accepting its
-    /// permissions never accepts those of a version published since; the newest otherwise.
+    /// Update to exactly this version (the one a dry run reported, build metadata included),
+    /// so that accepting its permissions never accepts those of a version published since;
+    /// the newest otherwise.
     #[serde(default)]
     pub version: Option<String>,
+    /// Install only the component with this SHA-256 (the one a dry run reported).
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// Accept a version signed by another publisher than the installed one.
+    #[serde(default)]
+    pub accept_publisher_change: bool,
 }
 
 /// Update an installed skill to the newest version of the registry it came from.
@@ -206,17 +241,17 @@ pub async fn update_skill(
     request: Result<Json<UpdateRequest>, JsonRejection>,
 ) -> Result<Json<InstallReport>, ApiError> {
     let request = body(request)?;
-    let skill = match &request.version {
-        None => skill_name.clone(),
-        Some(version) => {
-            let exact = semver::Version::parse(version).map_err(|e| {
+    let spec = match &request.version {
+        None => Spec::parse(&skill_name).map_err(acquire_error)?,
+        Some(version) => Spec::Exact {
+            name: skill_name.clone(),
+            version: semver::Version::parse(version).map_err(|e| {
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!("`version` must be an exact version such as \"1.2.0\" ({e})."),
                 )
-            })?;
-            format!("{skill_name}@={exact}")
-        }
+            })?,
+        },
     };
     let dir = state.catalogue.dir().to_owned();
     let lock = tokio::task::spawn_blocking(move || LockFile::read(&dir))
@@ -224,15 +259,21 @@ pub async fn update_skill(
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let source = lock.skills.get(&skill_name).map(|l| l.source.clone());
-    let install = InstallRequest {
-        skill,
+    let options = InstallOptions {
         accept_permissions: request.accept_permissions,
         allow_downgrade: false,
+        accept_publisher_change: request.accept_publisher_change,
+        expected_sha256: expected_digest(request.sha256.as_deref())?,
         dry_run: request.dry_run,
     };
-    run_install(&state, install, source.filter(|s| !s.ends_with(".tar")))
-        .await
-        .map(Json)
+    run_install(
+        &state,
+        spec,
+        options,
+        source.filter(|s| !s.ends_with(".tar")),
+    )
+    .await
+    .map(Json)
 }
 
 /// Remove an installed skill (a built-in of the same name, if any, serves again).

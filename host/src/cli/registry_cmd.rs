@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use praximous_registry::repository::Repository;
-use praximous_registry::server::{RegistryServer, router};
+use praximous_registry::server::{PublishToken, RegistryServer, router};
 
 use super::{ConfigArg, EnvFileArg};
 use crate::config::Config;
@@ -29,7 +29,8 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8700")]
     pub bind: SocketAddr,
-    /// A token that may publish (repeatable); also read from `[registry] publish_tokens_env`.
+    /// A token that may publish and yank (repeatable); also read from `[registry]
+    /// publish_tokens_env`. `scope:acme_*|partner_tool:SECRET` limits one to those skills.
     #[arg(long = "token", value_name = "T")]
     pub tokens: Vec<String>,
     #[command(flatten)]
@@ -78,11 +79,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     super::load_env_file(&args.env_file.env_file)?;
     let (config, _) = Config::load(args.config.config.as_deref())?;
     crate::logging::init(None);
-    let mut tokens = args.tokens;
-    tokens.extend(crate::auth::keys_from_env(
+    let mut texts = args.tokens;
+    texts.extend(crate::auth::keys_from_env(
         &config.registry.publish_tokens_env,
         &crate::environment::Environment::process(),
     ));
+    let tokens = texts
+        .iter()
+        .map(|text| PublishToken::parse(text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("publish token: {e}"))?;
     if tokens.is_empty() {
         tracing::warn!(
             "no publish token (--token or {}): the registry is read-only",

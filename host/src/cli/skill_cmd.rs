@@ -117,6 +117,12 @@ pub struct InstallFlags {
     /// Allow installing an older version than the installed one.
     #[arg(long)]
     pub allow_downgrade: bool,
+    /// Accept a version signed by another publisher than the installed one.
+    #[arg(long)]
+    pub accept_publisher_change: bool,
+    /// Install only the component with this SHA-256 (as a dry run or the registry showed it).
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<praximous_registry::Sha256Digest>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub store: StoreArgs,
@@ -290,6 +296,7 @@ fn install_with_prompt(
         trusted: &trusted,
         development_sources: &config.registry.development_sources,
         supported_wit: &wit,
+        max_component_bytes: config.registry.max_component_bytes(),
     };
     let registry = flags
         .registry
@@ -299,11 +306,13 @@ fn install_with_prompt(
     let mut options = InstallOptions {
         accept_permissions: flags.accept_permissions,
         allow_downgrade: flags.allow_downgrade,
+        accept_publisher_change: flags.accept_publisher_change,
+        expected_sha256: flags.sha256.clone(),
         dry_run: false,
     };
     let runtime = runtime()?;
     loop {
-        match runtime.block_on(fetch_and_install(spec, registry, &target, options)) {
+        match runtime.block_on(fetch_and_install(spec, registry, &target, options.clone())) {
             Err(AcquireError::Install(InstallError::PermissionsWiden {
                 name,
                 requested,

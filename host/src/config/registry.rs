@@ -17,7 +17,8 @@ pub struct RegistryConfig {
     pub development_sources: Vec<String>,
     /// `prax registry serve`: variable holding publish tokens, comma-separated.
     pub publish_tokens_env: String,
-    /// `prax registry serve`: largest component accepted, in MiB.
+    /// Largest component accepted, in MiB: from publishers by `prax registry serve`, and by
+    /// installs from a registry, a mirror or a bundle (counted as it is read).
     pub max_component_mb: u64,
 }
 
@@ -44,6 +45,11 @@ impl RegistryConfig {
 }
 
 impl RegistryConfig {
+    /// [`Self::max_component_mb`] in bytes.
+    pub fn max_component_bytes(&self) -> usize {
+        usize::try_from(self.max_component_mb << 20).unwrap_or(usize::MAX)
+    }
+
     /// Check the publishers' keys and the component size.
     pub fn validate(&self) -> Result<(), FieldError> {
         for text in &self.trusted_publishers {

@@ -10,9 +10,6 @@ use praximous_registry::index::ResolveError;
 
 use super::install::{InstallError, InstallOptions, InstallReport, InstallTarget, install};
 
-/// Largest component accepted from a bundle file, in bytes.
-const MAX_BUNDLE_COMPONENT: u64 = 512 << 20;
-
 /// Why nothing could be fetched, or installed.
 #[derive(Debug, thiserror::Error)]
 pub enum AcquireError {
@@ -48,6 +45,13 @@ pub enum Spec {
         /// Which versions will do.
         requirement: semver::VersionReq,
     },
+    /// Exactly one version of a skill from a registry, build metadata included.
+    Exact {
+        /// Its name.
+        name: String,
+        /// The version.
+        version: semver::Version,
+    },
 }
 
 impl Spec {
@@ -68,9 +72,17 @@ impl Spec {
     }
 }
 
-/// Fetch what `spec` names; the bundle and the source it came from (as the operator wrote
-/// it, for the lock file and the development-source check).
-pub async fn fetch(spec: &Spec, registry: Option<&str>) -> Result<(Bundle, String), AcquireError> {
+/// Fetch what `spec` names, with a component of at most `max_component` bytes; the bundle
+/// and the source it came from (as the operator wrote it, for the lock file and the
+/// development-source check).
+pub async fn fetch(
+    spec: &Spec,
+    registry: Option<&str>,
+    max_component: usize,
+) -> Result<(Bundle, String), AcquireError> {
+    let client = |registry: &str| {
+        Client::new(Source::parse(registry)).map(|c| c.with_component_limit(max_component))
+    };
     match spec {
         Spec::Bundle(path) => {
             let bytes = tokio::fs::read(path).await.map_err(|e| FetchError::File {
@@ -78,15 +90,23 @@ pub async fn fetch(spec: &Spec, registry: Option<&str>) -> Result<(Bundle, Strin
                 reason: e.to_string(),
             })?;
             let bundle =
-                Bundle::from_tar(&bytes, MAX_BUNDLE_COMPONENT).map_err(InstallError::from)?;
+                Bundle::from_tar(&bytes, max_component as u64).map_err(InstallError::from)?;
             Ok((bundle, path.display().to_string()))
         }
         Spec::Registry { name, requirement } => {
             let registry = registry.ok_or_else(|| AcquireError::NoRegistry(name.clone()))?;
-            let client = Client::new(Source::parse(registry))?;
+            let client = client(registry)?;
             let index = client.index().await?;
             let version = index.resolve(name, requirement)?;
             let bundle = client.bundle(name, version).await?;
+            Ok((bundle, registry.to_owned()))
+        }
+        Spec::Exact { name, version } => {
+            let registry = registry.ok_or_else(|| AcquireError::NoRegistry(name.clone()))?;
+            let client = client(registry)?;
+            let index = client.index().await?;
+            let entry = index.exact(name, version)?;
+            let bundle = client.bundle(name, entry).await?;
             Ok((bundle, registry.to_owned()))
         }
     }
@@ -108,7 +128,7 @@ pub async fn fetch_and_install(
     target: &InstallTarget<'_>,
     options: InstallOptions,
 ) -> Result<InstallReport, AcquireError> {
-    let (bundle, source) = fetch(spec, registry).await?;
+    let (bundle, source) = fetch(spec, registry, target.max_component_bytes).await?;
     let development: Vec<String> = if is_listed(&source, target.development_sources) {
         vec![source.clone()]
     } else {
@@ -118,15 +138,18 @@ pub async fn fetch_and_install(
     // they run on the blocking pool, not on the async workers serving requests.
     let skills_dir = target.skills_dir.to_owned();
     let trusted = target.trusted.to_vec();
+    let options = options.clone();
     let supported_wit = target.supported_wit.to_vec();
+    let max_component_bytes = target.max_component_bytes;
     tokio::task::spawn_blocking(move || {
         let target = InstallTarget {
             skills_dir: &skills_dir,
             trusted: &trusted,
             development_sources: &development,
             supported_wit: &supported_wit,
+            max_component_bytes,
         };
-        install(&bundle, &source, &target, options)
+        install(&bundle, &source, &target, &options)
     })
     .await
     .map_err(|e| AcquireError::Interrupted(e.to_string()))?

@@ -71,6 +71,34 @@ pub enum InstallError {
         /// Each widening.
         changes: Vec<String>,
     },
+    /// The component is not the one the admin was shown (and consented to) in a dry run.
+    #[error(
+        "{name} {version} has component sha256 {found}, not the {shown} that was shown; nothing was installed: look at it again before accepting"
+    )]
+    NotAsShown {
+        /// The skill.
+        name: String,
+        /// Its version.
+        version: String,
+        /// The digest the consent named.
+        shown: String,
+        /// The digest that arrived.
+        found: String,
+    },
+    /// The new version is signed by another publisher than the installed one.
+    #[error(
+        "{name} {version} is signed by {new}, but the installed version was signed by {installed}; if the publisher really changed keys, accept with --accept-publisher-change"
+    )]
+    PublisherChanged {
+        /// The skill.
+        name: String,
+        /// The version offered.
+        version: String,
+        /// Who signed the installed version (`unsigned` if nobody).
+        installed: String,
+        /// Who signed this one.
+        new: String,
+    },
     /// Writing the skill failed; nothing was changed.
     #[error("cannot install into {path}: {reason}; nothing was changed")]
     Io {
@@ -82,12 +110,16 @@ pub enum InstallError {
 }
 
 /// How an install may proceed.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct InstallOptions {
     /// Install even if the new version asks for more permissions.
     pub accept_permissions: bool,
     /// Install even if it is older than the installed version.
     pub allow_downgrade: bool,
+    /// Install even if another publisher signed it than the installed version.
+    pub accept_publisher_change: bool,
+    /// Install only this component (the digest a dry run showed).
+    pub expected_sha256: Option<praximous_registry::Sha256Digest>,
     /// Run every check and report what would change, but write nothing.
     pub dry_run: bool,
 }
@@ -103,6 +135,8 @@ pub struct InstallTarget<'a> {
     pub development_sources: &'a [String],
     /// WIT versions this host runs.
     pub supported_wit: &'a [WitVersion],
+    /// Largest component accepted, counted as it is read.
+    pub max_component_bytes: usize,
 }
 
 /// What an install did.
@@ -115,9 +149,14 @@ pub struct InstallReport {
     /// The version it replaced, if any.
     #[schema(required = true)]
     pub previous: Option<String>,
+    /// The component's SHA-256: what to name when consenting to a dry run's report.
+    pub sha256: String,
     /// The signing publisher's key id, if signed.
     #[schema(required = true)]
     pub publisher: Option<String>,
+    /// Who signed the installed version, when that is someone else.
+    #[schema(required = true)]
+    pub previous_publisher: Option<String>,
     /// Permissions the new version gained over the old (accepted).
     pub widened: Vec<String>,
     /// False when nothing was written: this exact version was already installed, or it was
@@ -164,7 +203,7 @@ pub fn install(
     bundle: &Bundle,
     source: &str,
     target: &InstallTarget<'_>,
-    options: InstallOptions,
+    options: &InstallOptions,
 ) -> Result<InstallReport, InstallError> {
     let manifest = bundle.parse_manifest()?;
     let publisher = check_signature(bundle, &manifest, source, target)?;
@@ -177,27 +216,66 @@ pub fn install(
     )
     .map_err(|e| InstallError::Verify(format!("{} {}: {e}", manifest.name, manifest.version)))?;
     let name = verified.manifest.name.to_string();
+    let version = manifest.version.to_string();
+    let sha256 = manifest.sha256.to_string();
+    if let Some(shown) = &options.expected_sha256
+        && *shown != manifest.sha256
+    {
+        return Err(InstallError::NotAsShown {
+            name,
+            version,
+            shown: shown.to_string(),
+            found: sha256,
+        });
+    }
+    // Everything that depends on what is installed, and the swap, under one lock: two
+    // installs never both check against the same old version.
+    let _guard = exclusive(target.skills_dir)?;
     let live = target.skills_dir.join(&name);
     let installed = std::fs::read_to_string(live.join(MANIFEST_FILE))
         .ok()
         .and_then(|text| Manifest::from_yaml(&text).ok());
+    let mut lock = LockFile::read(target.skills_dir).map_err(io_error(target.skills_dir))?;
+    let previous_publisher = match lock.skills.get(&name) {
+        Some(locked) if installed.is_some() && locked.publisher != publisher => Some(
+            locked
+                .publisher
+                .clone()
+                .unwrap_or_else(|| "unsigned".into()),
+        ),
+        _ => None,
+    };
+    let report = |previous: Option<String>, widened: Vec<String>, changed: bool| InstallReport {
+        name: name.clone(),
+        version: version.clone(),
+        sha256: sha256.clone(),
+        previous,
+        publisher: publisher.clone(),
+        previous_publisher: previous_publisher.clone(),
+        widened,
+        changed,
+    };
     let mut widened = Vec::new();
     if let Some(old) = &installed {
         if old.version == manifest.version && old.sha256 == manifest.sha256 {
-            return Ok(InstallReport {
+            return Ok(report(Some(old.version.to_string()), widened, false));
+        }
+        if let Some(installed_by) = &previous_publisher
+            && !options.accept_publisher_change
+            && !options.dry_run
+        {
+            return Err(InstallError::PublisherChanged {
                 name,
-                version: manifest.version.to_string(),
-                previous: Some(old.version.to_string()),
-                publisher,
-                widened,
-                changed: false,
+                version,
+                installed: installed_by.clone(),
+                new: publisher.unwrap_or_else(|| "nobody (unsigned)".into()),
             });
         }
         if manifest.version < old.version && !options.allow_downgrade {
             return Err(InstallError::Downgrade {
                 name,
                 installed: old.version.to_string(),
-                requested: manifest.version.to_string(),
+                requested: version,
             });
         }
         widened = widening(old, &manifest);
@@ -205,24 +283,16 @@ pub fn install(
             return Err(InstallError::PermissionsWiden {
                 name,
                 installed: old.version.to_string(),
-                requested: manifest.version.to_string(),
+                requested: version,
                 changes: widened,
             });
         }
     }
+    let previous = installed.map(|m| m.version.to_string());
     if options.dry_run {
-        return Ok(InstallReport {
-            name,
-            version: manifest.version.to_string(),
-            previous: installed.map(|m| m.version.to_string()),
-            publisher,
-            widened,
-            changed: false,
-        });
+        return Ok(report(previous, widened, false));
     }
-    let _guard = exclusive(target.skills_dir)?;
     write_atomically(target.skills_dir, &live, bundle, &manifest.component)?;
-    let mut lock = LockFile::read(target.skills_dir).map_err(io_error(target.skills_dir))?;
     lock.skills.insert(
         name.clone(),
         Locked {
@@ -235,14 +305,7 @@ pub fn install(
     );
     lock.write(target.skills_dir)
         .map_err(io_error(target.skills_dir))?;
-    Ok(InstallReport {
-        name,
-        version: manifest.version.to_string(),
-        previous: installed.map(|m| m.version.to_string()),
-        publisher,
-        widened,
-        changed: true,
-    })
+    Ok(report(previous, widened, true))
 }
 
 /// Hidden, so the catalogue never mistakes it for a skill.

@@ -663,8 +663,12 @@ export interface components {
             name: string;
             /** @description The version it replaced, if any. */
             previous: string | null;
+            /** @description Who signed the installed version, when that is someone else. */
+            previous_publisher: string | null;
             /** @description The signing publisher's key id, if signed. */
             publisher: string | null;
+            /** @description The component's SHA-256: what to name when consenting to a dry run's report. */
+            sha256: string;
             /** @description The version now installed. */
             version: string;
             /** @description Permissions the new version gained over the old (accepted). */
@@ -674,10 +678,17 @@ export interface components {
         InstallRequest: {
             /** @description Accept permissions wider than the installed version's. */
             accept_permissions?: boolean;
+            /** @description Install even if another publisher signed it than the installed version. */
+            accept_publisher_change?: boolean;
             /** @description Allow an older version than the installed one. */
             allow_downgrade?: boolean;
             /** @description Check everything and report what would change, without installing. */
             dry_run?: boolean;
+            /**
+             * @description Install only the component with this SHA-256 (the `sha256` a dry run reported), so
+             *     consent never covers anything but what was shown.
+             */
+            sha256?: string | null;
             /** @description `NAME` or `NAME@SEMVER_REQ`, from the configured registry. */
             skill: string;
         };
@@ -996,11 +1007,16 @@ export interface components {
         UpdateRequest: {
             /** @description Accept permissions wider than the installed version's. */
             accept_permissions?: boolean;
+            /** @description Accept a version signed by another publisher than the installed one. */
+            accept_publisher_change?: boolean;
             /** @description Report what would change, without installing. */
             dry_run?: boolean;
+            /** @description Install only the component with this SHA-256 (the one a dry run reported). */
+            sha256?: string | null;
             /**
-             * @description Update to exactly this version (the one a dry run reported), so that accepting its
-             *     permissions never accepts those of a version published since; the newest otherwise.
+             * @description Update to exactly this version (the one a dry run reported, build metadata included),
+             *     so that accepting its permissions never accepts those of a version published since;
+             *     the newest otherwise.
              */
             version?: string | null;
         };

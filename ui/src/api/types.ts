@@ -354,7 +354,9 @@ export type InstallRequest = Schemas['InstallRequest']
 
 /**
  * POST /api/v1/skills/{name}/update request: send at least `{}`. Without `accept_permissions`,
- * a version that widens permissions is refused with 409; `{"dry_run": true}` reports `widened` first.
+ * a version that widens permissions is refused with 409, and without `accept_publisher_change`
+ * one signed by another publisher; `{"dry_run": true}` reports `widened` and `previous_publisher`
+ * first. Consent names the dry run's `version` and `sha256`: anything else is refused with 409.
  */
 export type UpdateRequest = Schemas['UpdateRequest']
 
