@@ -212,6 +212,12 @@ impl Config {
     pub fn cache_dir(&self) -> PathBuf {
         self.server.data_dir.join("cache")
     }
+
+    /// The key that binds compiled-cache entries to their components: outside the cache, so
+    /// whoever can write cache entries cannot also forge them.
+    pub fn cache_key_path(&self) -> PathBuf {
+        self.server.data_dir.join("secrets").join("cache.key")
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod logging;
 pub mod mail;
 pub mod metrics;
 pub mod runtime;
+pub mod secret_file;
 pub mod server;
 pub mod skills;
 pub mod store;

@@ -43,6 +43,9 @@ pub enum ServeError {
     /// The HTTP client for providers could not be built.
     #[error("cannot set up the LLM providers' HTTP client: {0}")]
     Llm(String),
+    /// A per-installation secret could not be read or made.
+    #[error(transparent)]
+    Secret(#[from] crate::secret_file::SecretFileError),
     /// The SMTP server in `[mail]` could not be set up.
     #[error(transparent)]
     Mail(#[from] MailSetupError),
@@ -113,6 +116,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             max_emit_bytes: skills.max_emit_bytes,
             max_log_lines: skills.max_log_lines,
             cache_dir: config.cache_dir(),
+            cache_key: crate::secret_file::load_or_create(&config.cache_key_path())?,
         },
         services,
     )?;

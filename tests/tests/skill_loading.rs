@@ -187,3 +187,46 @@ async fn compiled_skills_are_cached_and_damaged_entries_recompiled() -> anyhow::
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_cache_entry_swapped_for_another_skills_is_recompiled_not_run() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let data = work.path().join("data");
+    let mut first = Server::start_in(work.path(), &data, &[])?;
+    first.stop();
+    let entry_of = |skill: &str| -> anyhow::Result<std::path::PathBuf> {
+        let digest = praximous_e2e::sha256_hex(&component(skill));
+        std::fs::read_dir(data.join("cache"))?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&digest))
+            })
+            .ok_or_else(|| anyhow::anyhow!("no cache entry for {skill}"))
+    };
+    // A valid entry, made by this very installation, but for simple_math: as echo's, it would
+    // run simple_math's native code under echo's signed name.
+    std::fs::copy(entry_of("simple_math")?, entry_of("echo")?)?;
+    let key = data.join("secrets/cache.key");
+    assert!(key.is_file(), "the cache key lives outside the cache");
+    assert!(!data.join("cache").join("cache.key").exists());
+
+    let second = Server::start_in(work.path(), &data, &[])?;
+    let log = second.log();
+    assert_eq!(
+        log.matches("failed its integrity check; recompiling")
+            .count(),
+        1,
+        "{log}"
+    );
+    let answer = post_json(
+        &client(),
+        &second.url("/api/v1/process"),
+        &json!({"task_type": "echo", "prompt": "still echo"}),
+    )
+    .await?;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json["result"]["echoed_prompt"], "still echo");
+    Ok(())
+}

@@ -4,19 +4,22 @@
 //! artifact takes about a millisecond. Entries are keyed by the component's digest and the
 //! engine's compatibility hash, so a new wasmtime or a changed engine configuration never
 //! loads an old entry. Loading an artifact is `unsafe` (it is trusted native code), so each
-//! entry carries a SHA-256 of its payload that is checked, on the same bytes that are then
-//! deserialized, before use; a damaged entry is recompiled, never loaded.
+//! entry carries an HMAC-SHA256, under a per-installation key kept outside the cache
+//! directory, over the component digest it was compiled from, the engine key and the
+//! payload. It is checked on the same bytes that are then deserialized: a damaged entry, one
+//! copied in from elsewhere, or one swapped with another skill's is recompiled, never loaded.
 
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use praximous_registry::Sha256Digest;
-use sha2::{Digest, Sha256};
+use ring::hmac;
+use subtle::ConstantTimeEq as _;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-const MAGIC: &[u8; 8] = b"PRAXCW01";
+const MAGIC: &[u8; 8] = b"PRAXCW02";
 const HEADER_LEN: usize = MAGIC.len() + 32;
 
 /// How a component was obtained.
@@ -34,15 +37,43 @@ pub enum CacheOutcome {
 pub struct ArtifactCache {
     dir: PathBuf,
     engine_key: String,
+    mac_key: hmac::Key,
 }
 
 impl ArtifactCache {
-    /// A cache in `dir` (created when first written) for artifacts of `engine`.
-    pub fn new(dir: PathBuf, engine: &Engine) -> Self {
+    /// A cache in `dir` (created when first written) for artifacts of `engine`, whose
+    /// entries are bound to their components with `secret`.
+    pub fn new(dir: PathBuf, engine: &Engine, secret: &[u8; 32]) -> Self {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_key = format!("wasmtime{}-{:016x}", wasmtime_version(), hasher.finish());
-        Self { dir, engine_key }
+        Self {
+            dir,
+            engine_key,
+            mac_key: hmac::Key::new(hmac::HMAC_SHA256, secret),
+        }
+    }
+
+    /// The tag of an entry: what it was compiled from and for, and its bytes.
+    fn tag(&self, digest: &Sha256Digest, artifact: &[u8]) -> hmac::Tag {
+        let mut context = hmac::Context::with_key(&self.mac_key);
+        context.update(MAGIC);
+        context.update(digest.to_string().as_bytes());
+        context.update(b"\0");
+        context.update(self.engine_key.as_bytes());
+        context.update(b"\0");
+        context.update(artifact);
+        context.sign()
+    }
+
+    /// The payload of an entry for `digest` whose header and tag are intact.
+    fn verified_payload<'a>(&self, digest: &Sha256Digest, bytes: &'a [u8]) -> Option<&'a [u8]> {
+        if bytes.len() < HEADER_LEN || &bytes[..MAGIC.len()] != MAGIC {
+            return None;
+        }
+        let (header, payload) = bytes.split_at(HEADER_LEN);
+        let expected = self.tag(digest, payload);
+        bool::from(expected.as_ref().ct_eq(&header[MAGIC.len()..])).then_some(payload)
     }
 
     /// The file that holds the artifact for `digest`.
@@ -61,7 +92,7 @@ impl ArtifactCache {
         let path = self.entry_path(digest);
         let mut outcome = CacheOutcome::Miss;
         match std::fs::read(&path) {
-            Ok(bytes) => match verified_payload(&bytes) {
+            Ok(bytes) => match self.verified_payload(digest, &bytes) {
                 Some(payload) => match deserialize_trusted(engine, payload) {
                     Ok(component) => return Ok((component, CacheOutcome::Hit)),
                     Err(e) => {
@@ -84,7 +115,7 @@ impl ArtifactCache {
         // Load from the artifact we just made: the same code path as a cache hit, and no
         // second compile.
         let component = deserialize_trusted(engine, &artifact)?;
-        if let Err(e) = self.store(&path, &artifact) {
+        if let Err(e) = self.store(&path, digest, &artifact) {
             // The cache is an optimisation: a read-only data directory must not stop the skill.
             tracing::warn!(path = %path.display(), error = %e, "cannot write compiled-skill cache entry");
         }
@@ -92,11 +123,11 @@ impl ArtifactCache {
     }
 
     /// Write an entry atomically: a reader sees the old entry, the new one, or none.
-    fn store(&self, path: &Path, artifact: &[u8]) -> std::io::Result<()> {
+    fn store(&self, path: &Path, digest: &Sha256Digest, artifact: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
         file.write_all(MAGIC)?;
-        file.write_all(&Sha256::digest(artifact))?;
+        file.write_all(self.tag(digest, artifact).as_ref())?;
         file.write_all(artifact)?;
         file.as_file().sync_all()?;
         file.persist(path).map_err(|e| e.error)?;
@@ -104,20 +135,11 @@ impl ArtifactCache {
     }
 }
 
-/// The payload of an entry whose header and checksum are intact.
-fn verified_payload(bytes: &[u8]) -> Option<&[u8]> {
-    if bytes.len() < HEADER_LEN || &bytes[..MAGIC.len()] != MAGIC {
-        return None;
-    }
-    let (header, payload) = bytes.split_at(HEADER_LEN);
-    (Sha256::digest(payload).as_slice() == &header[MAGIC.len()..]).then_some(payload)
-}
-
 #[allow(unsafe_code)]
 fn deserialize_trusted(engine: &Engine, artifact: &[u8]) -> wasmtime::Result<Component> {
     // SAFETY: `artifact` was produced by `Engine::precompile_component` in this process, or
-    // read from a cache entry this host wrote and whose checksum was verified on these very
-    // bytes. wasmtime additionally rejects artifacts from another version or configuration.
+    // read from a cache entry whose tag, under this installation's key, was verified on these
+    // very bytes for this component digest and engine. wasmtime additionally rejects artifacts from another version or configuration.
     unsafe { Component::deserialize(engine, artifact) }
 }
 
@@ -141,7 +163,7 @@ mod tests {
     fn miss_then_hit_then_replaced_after_damage() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let engine = engine();
-        let cache = ArtifactCache::new(dir.path().join("cache"), &engine);
+        let cache = ArtifactCache::new(dir.path().join("cache"), &engine, &[7; 32]);
         let digest = Sha256Digest::of(EMPTY_COMPONENT);
 
         let (_, first) = cache
@@ -170,20 +192,39 @@ mod tests {
     }
 
     #[test]
-    fn truncated_entry_is_rejected() {
-        assert!(verified_payload(b"PRAXCW01short").is_none());
-        assert!(verified_payload(b"").is_none());
+    fn truncated_entries_and_entries_of_other_components_or_keys_are_rejected() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let engine = engine();
+        let cache = ArtifactCache::new(dir.path().to_owned(), &engine, &[7; 32]);
+        let digest = Sha256Digest::of(EMPTY_COMPONENT);
+        assert!(cache.verified_payload(&digest, b"PRAXCW02short").is_none());
+        assert!(cache.verified_payload(&digest, b"").is_none());
+        cache
+            .load_or_compile(&engine, &digest, EMPTY_COMPONENT)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let entry = std::fs::read(cache.entry_path(&digest)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cache.verified_payload(&digest, &entry).is_some());
+        let other = Sha256Digest::of(b"another component");
+        assert!(
+            cache.verified_payload(&other, &entry).is_none(),
+            "an entry does not serve another component"
+        );
+        let elsewhere = ArtifactCache::new(dir.path().to_owned(), &engine, &[8; 32]);
+        assert!(
+            elsewhere.verified_payload(&digest, &entry).is_none(),
+            "nor another installation"
+        );
     }
 
     #[test]
     fn entries_are_keyed_by_engine_configuration() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let digest = Sha256Digest::of(EMPTY_COMPONENT);
-        let pooled = ArtifactCache::new(dir.path().to_owned(), &engine());
+        let pooled = ArtifactCache::new(dir.path().to_owned(), &engine(), &[7; 32]);
         let mut config = wasmtime::Config::new();
         config.wasm_component_model(true).epoch_interruption(false);
         let plain = Engine::new(&config).unwrap_or_else(|e| panic!("{e}"));
-        let other = ArtifactCache::new(dir.path().to_owned(), &plain);
+        let other = ArtifactCache::new(dir.path().to_owned(), &plain, &[7; 32]);
         assert_ne!(pooled.entry_path(&digest), other.entry_path(&digest));
     }
 }

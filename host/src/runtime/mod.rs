@@ -76,6 +76,8 @@ pub struct RuntimeSettings {
     pub max_log_lines: u32,
     /// Directory of the compiled-component cache.
     pub cache_dir: PathBuf,
+    /// The key that binds cache entries to their components; kept outside `cache_dir`.
+    pub cache_key: crate::secret_file::Secret,
 }
 
 /// A skill compiled and pre-linked, ready to instantiate per request.
@@ -116,7 +118,11 @@ impl Runtime {
         let ticker =
             EpochTicker::start(&engine).map_err(|e| RuntimeError::Engine(e.to_string()))?;
         Ok(Self {
-            cache: ArtifactCache::new(settings.cache_dir.clone(), &engine),
+            cache: ArtifactCache::new(
+                settings.cache_dir.clone(),
+                &engine,
+                settings.cache_key.as_bytes(),
+            ),
             slots: Arc::new(Semaphore::new(settings.max_concurrent as usize)),
             engine,
             linker,

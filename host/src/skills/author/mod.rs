@@ -10,6 +10,7 @@ use praximous_registry::skill_dir::MANIFEST_FILE;
 use praximous_registry::{Sha256Digest, load_skill_dir};
 
 use crate::runtime::{HostServices, Runtime, RuntimeSettings, supported_wit};
+use crate::secret_file::Secret;
 
 /// Why a build or check failed. Each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -139,6 +140,8 @@ pub fn check(dir: &Path) -> Result<CheckReport, AuthorError> {
             max_emit_bytes: 1 << 20,
             max_log_lines: 1,
             cache_dir: cache.path().to_owned(),
+            cache_key: Secret::random()
+                .map_err(|_| AuthorError::Check("the system's random source failed".into()))?,
         },
         HostServices::offline(),
     )
