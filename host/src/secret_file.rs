@@ -1,5 +1,6 @@
-//! Per-installation secrets kept in files: 32 random bytes, created on first use, readable by
-//! the owner only, written atomically (two processes starting together agree on one).
+//! Per-installation secrets: 32 random bytes, created on first use. Those kept in files are
+//! readable by the owner only and written atomically (two processes starting together agree
+//! on one); the store keeps those every replica must share.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -21,6 +22,14 @@ impl Secret {
         let mut bytes = [0u8; 32];
         SystemRandom::new().fill(&mut bytes)?;
         Ok(Self(bytes))
+    }
+}
+
+impl TryFrom<&[u8]> for Secret {
+    type Error = std::array::TryFromSliceError;
+
+    fn try_from(bytes: &[u8]) -> Result<Self, Self::Error> {
+        bytes.try_into().map(Self)
     }
 }
 

@@ -185,6 +185,17 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         environment_keys = state.auth.keyring.env_count(),
         "API keys loaded; every endpoint but /healthz and the API docs needs one"
     );
+    for (index, key) in state.auth.env_keys().iter().enumerate() {
+        if key.chars().count() < crate::auth::secret::MIN_STRONG_KEY_CHARS {
+            // The key's length only, never the key.
+            tracing::warn!(
+                variable = %config.auth.api_keys_env,
+                "environment key #{} is only {} characters long: a short key can be guessed; replace it with one from `prax keys generate`",
+                index + 1,
+                key.chars().count()
+            );
+        }
+    }
     tokio::spawn(crate::auth::refresh_periodically(
         state.auth.clone(),
         std::time::Duration::from_millis(config.auth.key_refresh_ms),

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Role;
 use super::secret::KeyDigest;
+use crate::secret_file::Secret;
 use crate::store::{self, StoreError};
 
 /// One stored API key.
@@ -40,6 +41,9 @@ pub trait KeyStore: Send + Sync + 'static {
     fn all(&self) -> Result<Vec<StoredKey>, StoreError>;
     /// Mark the key `id` revoked at `at` (keeping an earlier revocation); the key as it now is.
     fn revoke(&self, id: &str, at: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// This installation's secret called `name`, made (randomly) the first time it is asked
+    /// for; every process on the same store gets the same one.
+    fn installation_secret(&self, name: &str) -> Result<Secret, StoreError>;
 }
 
 fn sql(e: rusqlite::Error) -> StoreError {
@@ -126,6 +130,27 @@ impl KeyStore for SqliteKeys {
             .map_err(sql)?;
         let rows = statement.query_map([], row_to_key).map_err(sql)?;
         rows.collect::<Result<_, _>>().map_err(sql)
+    }
+
+    fn installation_secret(&self, name: &str) -> Result<Secret, StoreError> {
+        let fresh = Secret::random()
+            .map_err(|_| StoreError::Database("the system's random source failed".into()))?;
+        let conn = self.conn();
+        // The first process to ask makes it; the rest, and every later start, read it.
+        conn.execute(
+            "INSERT OR IGNORE INTO installation_secrets (name, value) VALUES (?1, ?2)",
+            params![name, fresh.as_bytes().as_slice()],
+        )
+        .map_err(sql)?;
+        let value: Vec<u8> = conn
+            .query_row(
+                "SELECT value FROM installation_secrets WHERE name = ?1",
+                params![name],
+                |row| row.get(0),
+            )
+            .map_err(sql)?;
+        Secret::try_from(value.as_slice())
+            .map_err(|_| StoreError::Database(format!("installation secret `{name}` is damaged")))
     }
 
     fn revoke(&self, id: &str, at: &str) -> Result<Option<StoredKey>, StoreError> {

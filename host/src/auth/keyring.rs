@@ -13,6 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use super::key_store::{KeyStore, StoredKey};
 use super::role::Role;
 use super::secret::{self, KeyDigest};
+use crate::secret_file::Secret;
 use crate::store::StoreError;
 
 /// Who made a request: the key that authenticated it.
@@ -74,9 +75,27 @@ fn insert(buckets: &mut Buckets, entry: Entry) {
         .push(entry);
 }
 
-/// The id under which an environment key appears in audit records and listings.
-pub fn env_key_id(key: &str) -> String {
-    format!("env-{}", &hex::encode(secret::digest(key))[..12])
+/// The name of the installation secret that environment keys' ids are made with.
+pub const ENV_KEY_ID_SECRET: &str = "env-key-ids";
+
+/// The id under which an environment key appears in audit records and listings: an HMAC
+/// under this installation's secret, so that an operator who sees the id cannot test guesses
+/// of the key against it offline (a bare hash of a weak key could be).
+pub fn env_key_id(key: &str, secret: &Secret) -> String {
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes()),
+        key.as_bytes(),
+    );
+    format!("env-{}", &hex::encode(tag.as_ref())[..12])
+}
+
+/// The ids of `env_keys`, in order.
+pub fn env_key_ids(store: &dyn KeyStore, env_keys: &[String]) -> Result<Vec<String>, StoreError> {
+    let secret = store.installation_secret(ENV_KEY_ID_SECRET)?;
+    Ok(env_keys
+        .iter()
+        .map(|key| env_key_id(key, &secret))
+        .collect())
 }
 
 /// The keys the server accepts.
@@ -91,13 +110,14 @@ impl Keyring {
     /// The environment's `env_keys` (each an admin) and the keys in `store`.
     pub fn load(env_keys: &[String], store: Arc<dyn KeyStore>) -> Result<Self, StoreError> {
         let mut env = Buckets::new();
-        for (index, key) in env_keys.iter().enumerate() {
+        let ids = env_key_ids(store.as_ref(), env_keys)?;
+        for (index, (key, id)) in env_keys.iter().zip(ids).enumerate() {
             insert(
                 &mut env,
                 Entry {
                     digest: secret::digest(key),
                     principal: Principal {
-                        key_id: env_key_id(key).into(),
+                        key_id: id.into(),
                         key_name: format!("environment key #{}", index + 1).into(),
                         role: Role::Admin,
                         rate_limit_per_minute: None,

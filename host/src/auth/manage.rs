@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::key_store::{KeyStore, StoredKey};
-use super::keyring::{env_key_id, parse_time};
+use super::keyring::{env_key_ids, parse_time};
 use super::role::Role;
 use super::secret::{self, RandomUnavailable};
 use crate::store::StoreError;
@@ -166,11 +166,13 @@ pub fn issue(store: &dyn KeyStore, request: &NewKey) -> Result<IssuedKey, KeyErr
 /// Every key: the environment's first, then the stored ones, oldest first.
 pub fn list(store: &dyn KeyStore, env_keys: &[String]) -> Result<Vec<KeyInfo>, KeyError> {
     let at = now();
+    let ids = env_key_ids(store, env_keys)?;
     let mut keys: Vec<KeyInfo> = env_keys
         .iter()
+        .zip(ids)
         .enumerate()
-        .map(|(index, key)| KeyInfo {
-            id: env_key_id(key),
+        .map(|(index, (key, id))| KeyInfo {
+            id,
             name: format!("environment key #{}", index + 1),
             role: Role::Admin,
             prefix: secret::display_prefix(key),
@@ -192,7 +194,10 @@ pub fn revoke(
     env_keys: &[String],
     id_or_prefix: &str,
 ) -> Result<KeyInfo, KeyError> {
-    if env_keys.iter().any(|key| env_key_id(key) == id_or_prefix) {
+    if env_key_ids(store, env_keys)?
+        .iter()
+        .any(|id| id == id_or_prefix)
+    {
         return Err(KeyError::FromEnvironment(id_or_prefix.to_owned()));
     }
     let all = store.all()?;

@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 pub const KEY_PREFIX: &str = "prax_";
 /// How many characters of a key are kept for display (`prax_` and seven more).
 pub const DISPLAY_PREFIX_LEN: usize = 12;
+/// Environment keys shorter than this are warned about at start-up (generated keys have 48).
+pub const MIN_STRONG_KEY_CHARS: usize = 32;
 /// The header the Python original reads the key from.
 pub const API_KEY_HEADER: &str = "x-api-key";
 

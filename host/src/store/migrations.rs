@@ -74,6 +74,14 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE audit_daily;
     ALTER TABLE audit_daily_v2 RENAME TO audit_daily;
     "#,
+    // 3: secrets of this installation, shared by every process on the database (e.g. the key
+    // that makes environment API keys' ids reveal nothing about the keys).
+    r#"
+    CREATE TABLE installation_secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.
