@@ -130,7 +130,9 @@ async fn email_goes_out_through_the_operators_smtp_server() -> anyhow::Result<()
     };
     let sink = SmtpSink::start(&python)?;
     let server = Server::start_with_config_and_env(
-        &sink.mail_table(""),
+        &sink.mail_table(
+            "allowed_recipient_domains = [\"example.com\", \"example.org\", \"acme.example\"]\n",
+        ),
         &[("PRAX_TEST_SMTP_PASSWORD", SMTP_PASSWORD)],
     )?;
 
@@ -306,7 +308,7 @@ async fn without_the_operators_server_or_login_nothing_is_sent() -> anyhow::Resu
         return Ok(());
     };
     let sink = SmtpSink::start(&python)?;
-    let message = json!({"to": "jane@example.com", "prompt": "hello"});
+    let message = json!({"to": "jane@acme.example", "prompt": "hello"});
 
     let no_mail = Server::start_with_config_and_env("", &[])?;
     let answer = send(&no_mail, message.clone()).await;
@@ -390,5 +392,47 @@ fn a_bad_mail_table_stops_start_up_naming_the_key() -> anyhow::Result<()> {
     check("[mail]\nfrom = \"a@example.com\"\n").fails_with("missing field `host`", "no host");
     check("[mail]\nhost = \"smtp.example.com\"\nport = 465\nsecurity = \"tls\"\nusername = \"u\"\npassword_env = \"P\"\nfrom = \"Bot <a@example.com>\"\n")
         .ok("a valid table");
+    Ok(())
+}
+
+#[tokio::test]
+async fn outside_domains_need_the_operators_word_and_each_key_has_a_message_budget()
+-> anyhow::Result<()> {
+    let Some(python) = smtp_python() else {
+        return Ok(());
+    };
+    let sink = SmtpSink::start(&python)?;
+    let server = Server::start_with_config_and_env(
+        &sink.mail_table("max_messages_per_minute_per_key = 2\n"),
+        &[("PRAX_TEST_SMTP_PASSWORD", SMTP_PASSWORD)],
+    )?;
+    // Without allowed_recipient_domains, only the sender's own domain: no open relay.
+    let outside = send(
+        &server,
+        json!({"to": "mark@outside.example", "prompt": "Click this link", "reply_to": "thief@outside.example"}),
+    )
+    .await;
+    assert_eq!(outside.status, 403, "{}", outside.text);
+    assert!(
+        detail(&outside).contains("only the sender's own, acme.example"),
+        "{}",
+        outside.text
+    );
+    assert!(sink.received_nothing(), "nothing left for outside");
+
+    let inside = json!({"to": "ann@acme.example", "prompt": "Lunch at noon"});
+    for _ in 0..2 {
+        let answer = send(&server, inside.clone()).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        sink.next_message()?;
+    }
+    let third = send(&server, inside).await;
+    assert_eq!(third.status, 403, "{}", third.text);
+    assert!(
+        detail(&third).contains("at most 2 messages a minute per API key"),
+        "{}",
+        third.text
+    );
+    assert!(sink.received_nothing(), "the third message was not sent");
     Ok(())
 }

@@ -109,7 +109,8 @@ pub async fn process(
     let task = parse_task_body(&body).map_err(ApiError::validation)?;
     let prompt = task.prompt.clone();
     let task_type = task.task_type.clone();
-    let (answer, served) = dispatch(&state, &request_id, task).await;
+    let key_id = principal.as_ref().map(|Extension(p)| p.key_id.clone());
+    let (answer, served) = dispatch(&state, &request_id, key_id, task).await;
     count(&state, &task_type, &served, &answer, started.elapsed());
     if !state.audit_config.enabled {
         return answer.map(Json);
@@ -143,6 +144,7 @@ pub async fn process(
 async fn dispatch(
     state: &AppState,
     request_id: &Arc<str>,
+    key_id: Option<Arc<str>>,
     task: TaskBody,
 ) -> (Result<ProcessResponse, ApiError>, Served) {
     let Some(skill) = state.catalogue.get(&task.task_type) else {
@@ -167,6 +169,7 @@ async fn dispatch(
         task_type: task.task_type,
         prompt: task.prompt,
         params: task.extra,
+        key_id,
     };
     let answer = match state.runtime.invoke(&skill.prepared, call).await {
         Ok(output) => Ok(ProcessResponse {

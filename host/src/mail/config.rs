@@ -57,10 +57,17 @@ pub struct MailConfig {
     /// Most recipients (to and cc together) of one message.
     #[serde(default = "MailConfig::default_max_recipients")]
     pub max_recipients: u32,
-    /// If not empty, the only domains messages may go to (`example.com` also allows its
-    /// subdomains).
+    /// The domains messages may go to (`example.com` also allows its subdomains); `"*"`
+    /// allows any. Empty (the default): only the sender's own domain, so a skill cannot mail
+    /// the outside world from the company's address unless the operator says so.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_recipient_domains: Vec<String>,
+    /// Messages one API key may have skills send per minute (0: unlimited).
+    #[serde(default = "MailConfig::default_per_key")]
+    pub max_messages_per_minute_per_key: u32,
+    /// Messages one skill may send per minute, whoever asks (0: unlimited).
+    #[serde(default = "MailConfig::default_per_skill")]
+    pub max_messages_per_minute_per_skill: u32,
     /// A PEM file of extra certificate authorities to trust, e.g. an internal CA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
@@ -73,6 +80,14 @@ impl MailConfig {
 
     fn default_max_recipients() -> u32 {
         20
+    }
+
+    fn default_per_key() -> u32 {
+        10
+    }
+
+    fn default_per_skill() -> u32 {
+        60
     }
 
     /// The port to connect to.

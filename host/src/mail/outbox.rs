@@ -1,10 +1,12 @@
 //! The outbox: checks a skill's message against the operator's rules and hands it to the SMTP
 //! server. The host, not the skill, decides the sender and which domains mail may go to.
 
-use crate::environment::Environment;
+use std::num::NonZeroU32;
 use std::str::FromStr;
 use std::time::Duration;
 
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Mailboxes, header::Header};
 use lettre::transport::smtp::authentication::Credentials;
@@ -12,6 +14,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::config::{MailConfig, Security};
+use crate::environment::Environment;
 
 /// Largest body a skill may send, in bytes.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -41,6 +44,8 @@ pub struct Origin<'a> {
     pub skill: &'a str,
     /// The request id.
     pub request_id: &'a str,
+    /// The API key the request came with, if any.
+    pub key_id: Option<&'a str>,
 }
 
 /// What the SMTP server accepted.
@@ -104,7 +109,9 @@ pub struct Outbox {
     sender: Mailbox,
     server: String,
     max_recipients: usize,
-    allowed_domains: Vec<String>,
+    recipients: RecipientDomains,
+    per_key: Option<(u32, DefaultKeyedRateLimiter<String>)>,
+    per_skill: Option<(u32, DefaultKeyedRateLimiter<String>)>,
     /// Set when `password_env` names a variable that is unset: sending would only fail later.
     missing_password: Option<String>,
 }
@@ -145,16 +152,15 @@ impl Outbox {
         if let (Some(user), Some((_, Some(password)))) = (&config.username, password) {
             builder = builder.credentials(Credentials::new(user.clone(), password));
         }
+        let own_domain = sender.email.domain().to_ascii_lowercase();
         Ok(Self {
             transport: builder.build(),
             sender,
             server: format!("{}:{}", config.host, config.port()),
             max_recipients: config.max_recipients as usize,
-            allowed_domains: config
-                .allowed_recipient_domains
-                .iter()
-                .map(|d| d.trim_start_matches('@').to_ascii_lowercase())
-                .collect(),
+            recipients: RecipientDomains::new(&config.allowed_recipient_domains, &own_domain),
+            per_key: per_minute(config.max_messages_per_minute_per_key),
+            per_skill: per_minute(config.max_messages_per_minute_per_skill),
             missing_password,
         })
     }
@@ -177,6 +183,7 @@ impl Outbox {
             )));
         }
         let message = self.compose(origin, mail)?;
+        self.within_rate(&origin)?;
         let message_id = message
             .headers()
             .get_raw("Message-ID")
@@ -260,27 +267,93 @@ impl Outbox {
             .map_err(|e| MailError::Invalid(format!("the message cannot be built: {e}")))
     }
 
+    /// Count one message against its key's and its skill's per-minute limits.
+    fn within_rate(&self, origin: &Origin<'_>) -> Result<(), MailError> {
+        let over = |limit: &Option<(u32, DefaultKeyedRateLimiter<String>)>,
+                    key: &str,
+                    whose: &str| {
+            let Some((per_minute, limiter)) = limit else {
+                return Ok(());
+            };
+            limiter.check_key(&key.to_owned()).map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                MailError::Denied(format!(
+                    "the operator allows at most {per_minute} messages a minute {whose}; try again in {} s",
+                    wait.as_secs() + 1
+                ))
+            })
+        };
+        if let Some(key) = origin.key_id {
+            over(&self.per_key, key, "per API key")?;
+        }
+        over(&self.per_skill, origin.skill, "from this skill")
+    }
+
     /// Parse addresses and check each against the allowed domains.
     fn mailboxes(&self, field: &str, addresses: &[String]) -> Result<Mailboxes, MailError> {
         let mut boxes = Mailboxes::new();
         for text in addresses.iter().filter(|a| !a.trim().is_empty()) {
             let mailbox = parse_mailbox(field, text)?;
-            let domain = mailbox.email.domain().to_ascii_lowercase();
-            let allowed = self.allowed_domains.is_empty()
-                || self
-                    .allowed_domains
-                    .iter()
-                    .any(|allowed| is_within(&domain, allowed));
-            if !allowed {
-                return Err(MailError::Denied(format!(
-                    "'{}' is outside the domains the operator allows e-mail to ({}); ask the operator to add it to [mail] allowed_recipient_domains",
-                    mailbox.email,
-                    self.allowed_domains.join(", ")
-                )));
-            }
+            self.recipients.check(&mailbox)?;
             boxes.push(mailbox);
         }
         Ok(boxes)
+    }
+}
+
+/// A per-minute limiter, or none for 0.
+fn per_minute(limit: u32) -> Option<(u32, DefaultKeyedRateLimiter<String>)> {
+    NonZeroU32::new(limit).map(|n| (limit, DefaultKeyedRateLimiter::keyed(Quota::per_minute(n))))
+}
+
+/// Where messages may go.
+#[derive(Debug)]
+enum RecipientDomains {
+    /// Anywhere (`"*"`).
+    Any,
+    /// These domains and their subdomains.
+    Listed(Vec<String>),
+    /// Only the sender's own domain (the default).
+    Own(String),
+}
+
+impl RecipientDomains {
+    fn new(configured: &[String], own: &str) -> Self {
+        if configured.iter().any(|d| d.trim() == "*") {
+            Self::Any
+        } else if configured.is_empty() {
+            Self::Own(own.to_owned())
+        } else {
+            Self::Listed(
+                configured
+                    .iter()
+                    .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+                    .collect(),
+            )
+        }
+    }
+
+    fn check(&self, mailbox: &Mailbox) -> Result<(), MailError> {
+        let domain = mailbox.email.domain().to_ascii_lowercase();
+        let (allowed, described) = match self {
+            Self::Any => return Ok(()),
+            Self::Listed(domains) => (
+                domains.iter().any(|d| is_within(&domain, d)),
+                domains.join(", "),
+            ),
+            Self::Own(own) => (
+                is_within(&domain, own),
+                format!("only the sender's own, {own}"),
+            ),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(MailError::Denied(format!(
+                "'{}' is outside the domains the operator allows e-mail to ({described}); ask the operator to add it to [mail] allowed_recipient_domains (\"*\" allows any)",
+                mailbox.email
+            )))
+        }
     }
 }
 
@@ -352,8 +425,13 @@ mod tests {
     use super::*;
 
     fn outbox(extra: &str) -> Outbox {
+        let domains = if extra.contains("allowed_recipient_domains") {
+            ""
+        } else {
+            "allowed_recipient_domains = [\"*\"]\n"
+        };
         let text = format!(
-            "host = \"127.0.0.1\"\nsecurity = \"none\"\nfrom = \"Praximous <bot@corp.example>\"\n{extra}"
+            "host = \"127.0.0.1\"\nsecurity = \"none\"\nfrom = \"Praximous <bot@corp.example>\"\n{domains}{extra}"
         );
         let config: MailConfig = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
         Outbox::new(&config, &Environment::fixed(Vec::<(String, String)>::new()))
@@ -372,7 +450,49 @@ mod tests {
     const ORIGIN: Origin<'static> = Origin {
         skill: "email_sender",
         request_id: "r-1",
+        key_id: Some("key-1"),
     };
+
+    #[test]
+    fn by_default_mail_goes_only_to_the_senders_own_domain() {
+        let own = outbox("allowed_recipient_domains = []");
+        assert!(own.compose(ORIGIN, mail(&["ann@corp.example"])).is_ok());
+        assert!(own.compose(ORIGIN, mail(&["ann@eu.corp.example"])).is_ok());
+        match own.compose(ORIGIN, mail(&["mark@gmail.example"])) {
+            Err(MailError::Denied(m)) => {
+                assert!(m.contains("only the sender's own, corp.example"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let any = outbox("allowed_recipient_domains = [\"*\"]");
+        assert!(any.compose(ORIGIN, mail(&["mark@gmail.example"])).is_ok());
+    }
+
+    #[test]
+    fn each_key_and_each_skill_has_its_own_message_budget() {
+        let limited =
+            outbox("max_messages_per_minute_per_key = 2\nmax_messages_per_minute_per_skill = 3");
+        let from = |key| Origin {
+            key_id: Some(key),
+            ..ORIGIN
+        };
+        assert!(limited.within_rate(&from("a")).is_ok());
+        assert!(limited.within_rate(&from("a")).is_ok());
+        match limited.within_rate(&from("a")) {
+            Err(MailError::Denied(m)) => {
+                assert!(m.contains("2 messages a minute per API key"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            limited.within_rate(&from("b")).is_ok(),
+            "another key has its own"
+        );
+        match limited.within_rate(&from("c")) {
+            Err(MailError::Denied(m)) => assert!(m.contains("from this skill"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn the_sender_and_origin_headers_are_the_hosts() {

@@ -37,6 +37,8 @@ pub struct InstanceInput<'a> {
     pub skill: &'a Arc<str>,
     /// The request id, for log lines.
     pub request_id: &'a Arc<str>,
+    /// The API key the request came with, for limits per key.
+    pub key_id: Option<&'a Arc<str>>,
     /// The operator's per-request budgets (log lines, partial output).
     pub budgets: &'a Budgets,
 }

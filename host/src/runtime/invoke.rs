@@ -23,6 +23,8 @@ pub struct Call {
     pub prompt: String,
     /// The caller's extra fields, as a JSON object.
     pub params: serde_json::Map<String, serde_json::Value>,
+    /// The API key the request came with (its id), if any.
+    pub key_id: Option<Arc<str>>,
 }
 
 /// A skill's successful result.
@@ -144,6 +146,7 @@ impl Runtime {
         let capabilities = skill.grants.instantiate(&InstanceInput {
             skill: name,
             request_id: &call.request_id,
+            key_id: call.key_id.as_ref(),
             budgets: &self.budgets,
         });
         let state = SkillState::new(

@@ -16,6 +16,7 @@ pub struct MailState {
     access: MailAccess,
     skill: Arc<str>,
     request_id: Arc<str>,
+    key_id: Option<Arc<str>>,
 }
 
 impl Capability for Mail {
@@ -31,6 +32,7 @@ impl Capability for Mail {
             access: grant.clone(),
             skill: input.skill.clone(),
             request_id: input.request_id.clone(),
+            key_id: input.key_id.cloned(),
         }
     }
 }
@@ -49,6 +51,7 @@ impl Host for MailState {
         let origin = Origin {
             skill: &self.skill,
             request_id: &self.request_id,
+            key_id: self.key_id.as_deref(),
         };
         let outgoing = OutgoingMail {
             to: message.to,
