@@ -40,7 +40,7 @@ api-types: skills ui
 	mv ui/openapi.json.tmp ui/openapi.json
 	tools/ui.sh types
 
-## Real servers the end-to-end tests talk to (aiosmtpd) into .tools/.
+## Real servers and tools the end-to-end tests use (aiosmtpd, Schemathesis) into .tools/.
 test-tools:
 	tools/test-tools.sh
 
@@ -58,6 +58,7 @@ test: skills ui authoring-tools test-tools
 	$(CARGO) build --locked -p praximous
 	$(CARGO) test --locked --workspace
 	cd skills-wasm && $(CARGO) test --locked --target-dir target --target $$(rustc -vV | sed -n 's/^host: //p')
+	tools/fuzz.sh
 	tools/ui.sh test
 
 ## Formatting and lints, host, guests and UI (oxlint and the TypeScript type check).

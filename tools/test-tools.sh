@@ -2,12 +2,20 @@
 # Install what the end-to-end tests run against that the machine may lack, into .tools/
 # (idempotent):
 #   .tools/smtp  a virtualenv with aiosmtpd, the real SMTP server of tests/tests/email.rs
+#   .tools/fuzz  a virtualenv with Schemathesis, the API fuzzer tools/fuzz.sh runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AIOSMTPD_VERSION=1.4.6
+SCHEMATHESIS_VERSION=4.32.5
 
 if ! .tools/smtp/bin/python -c 'import aiosmtpd' 2>/dev/null; then
     echo "test tools: installing aiosmtpd $AIOSMTPD_VERSION into .tools/smtp"
     python3 -m venv .tools/smtp
     .tools/smtp/bin/pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+
+if ! .tools/fuzz/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    echo "test tools: installing schemathesis $SCHEMATHESIS_VERSION into .tools/fuzz"
+    python3 -m venv .tools/fuzz
+    .tools/fuzz/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi

@@ -9,6 +9,7 @@ pub mod config_file;
 pub mod env_file;
 pub mod environment;
 pub mod fs_atomic;
+pub mod http_server;
 pub mod identity;
 pub mod llm;
 pub mod logging;

@@ -111,6 +111,8 @@ pub fn init_server(display_name: String, dir: &Path, keep_days: u32) -> LogGuard
             tag: Some(display_name.clone()),
             inner: Format::default(),
         });
+    // The appender looks for old files to delete as it starts: the folder must exist by then.
+    let _ = std::fs::create_dir_all(dir);
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(LOG_FILE_PREFIX)

@@ -2,9 +2,8 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::api::{self, AppState};
@@ -13,6 +12,7 @@ use crate::auth::manage::KeyError;
 use crate::auth::{Auth, bootstrap, keys_from_env};
 use crate::config::Config;
 use crate::environment::Environment;
+use crate::http_server::{self, ConnectionLimits};
 use crate::llm::Router as LlmRouter;
 use crate::mail::{MailSetupError, Outbox};
 use crate::metrics::Metrics;
@@ -110,6 +110,8 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
     let runtime = Runtime::new(
         RuntimeSettings {
             max_concurrent: skills.max_concurrent,
+            max_concurrent_per_key: skills.per_key(),
+            max_concurrent_per_skill: skills.per_skill(),
             max_memory_mb: skills.max_memory_mb,
             max_timeout_ms: skills.max_timeout_ms,
             max_output_bytes: skills.max_output_bytes,
@@ -200,7 +202,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         state.auth.clone(),
         std::time::Duration::from_millis(config.auth.key_refresh_ms),
     ));
-    let app = api::router(state, config.server.max_body_bytes);
+    let app = api::router(state, &config.server);
 
     let addr = config.server.bind;
     let listener = TcpListener::bind(addr)
@@ -209,11 +211,6 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let local = listener
         .local_addr()
         .map_err(|source| ServeError::Bind { addr, source })?;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
     tracing::info!(
         system = %display_name,
         %local,
@@ -224,13 +221,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     );
     // The one line scripts and tests wait for; stdout so it is never mixed with log noise.
     println!("listening on http://{local}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(ServeError::Serve)
+    let limits = ConnectionLimits {
+        header_read_timeout: Duration::from_millis(config.server.header_read_timeout_ms),
+        max_connections: config.server.max_connections,
+    };
+    http_server::serve(listener, app, limits, shutdown_signal())
+        .await
+        .map_err(ServeError::Serve)
 }
 
 async fn shutdown_signal() {

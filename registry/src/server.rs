@@ -129,6 +129,13 @@ fn publish_error(error: PublishError) -> Response {
     answer(status, error.to_string())
 }
 
+/// Read and drop at most 1 MiB of `body` for at most a second.
+async fn discard_some(body: Body) {
+    use http_body_util::BodyExt as _;
+    let limited = http_body_util::Limited::new(body, 1 << 20);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), limited.collect()).await;
+}
+
 /// Room for the largest component plus manifest, signature and tar headers.
 fn body_limit(server: &RegistryServer) -> usize {
     usize::try_from(server.repository.max_component_bytes())
@@ -247,8 +254,11 @@ async fn publish(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    // The token first: an upload without one is refused before a byte of it is read.
+    // The token first: an upload without a valid one is refused before it is read. What
+    // has already arrived (at most a little, briefly) is discarded first: closing a socket with
+    // unread data resets it, and the client would lose the refusal.
     if let Some(denied) = refusal(&server, &headers, &name) {
+        discard_some(body).await;
         return denied;
     }
     let body: Bytes = match axum::body::to_bytes(body, body_limit(&server)).await {

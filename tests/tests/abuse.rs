@@ -154,3 +154,115 @@ async fn public_routes_answer_head_without_a_key() -> anyhow::Result<()> {
     assert_eq!(protected.status(), 401, "protected routes still want a key");
     Ok(())
 }
+
+/// Read from `stream` until it closes or `wait` passes; what was read, and whether it closed.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, wait: Duration) -> (String, bool) {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return (String::from_utf8_lossy(&seen).into_owned(), false),
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&seen).into_owned(), true),
+            Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_disconnected() -> anyhow::Result<()> {
+    let server = Server::start_with_config(
+        "[server]\nheader_read_timeout_ms = 400\nbody_read_timeout_ms = 400\n",
+        |_| {},
+    )?;
+    let address = server.base_url.trim_start_matches("http://").to_owned();
+
+    // Headers that never finish.
+    let mut slow = tokio::net::TcpStream::connect(&address).await?;
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await?;
+    let (_, closed) = read_until_closed(&mut slow, Duration::from_secs(5)).await;
+    assert!(
+        closed,
+        "a client that never finishes its headers is cut off"
+    );
+
+    // A keep-alive connection left idle after its answer.
+    let mut idle = tokio::net::TcpStream::connect(&address).await?;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await?;
+    let (answer, closed) = read_until_closed(&mut idle, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(closed, "an idle keep-alive connection is closed");
+
+    // A body that stops arriving.
+    let mut stalled = tokio::net::TcpStream::connect(&address).await?;
+    stalled
+        .write_all(
+            format!(
+                "POST /api/v1/process HTTP/1.1\r\nHost: x\r\nX-API-Key: {TEST_ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"task_type\""
+            )
+            .as_bytes(),
+        )
+        .await?;
+    let (answer, _) = read_until_closed(&mut stalled, Duration::from_secs(5)).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 4"),
+        "a stalled body is answered with a client error, not waited for: {answer}"
+    );
+    let health = get(&client(), &server.url("/healthz")).await?;
+    assert_eq!(health.status, 200, "and the server serves on");
+    Ok(())
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() -> anyhow::Result<()> {
+    let server = Server::start_with_config("[server]\nmax_connections = 2\n", |_| {})?;
+    let address = server.base_url.trim_start_matches("http://").to_owned();
+    let first = tokio::net::TcpStream::connect(&address).await?;
+    let _second = tokio::net::TcpStream::connect(&address).await?;
+    let mut third = tokio::net::TcpStream::connect(&address).await?;
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await?;
+    let (answer, _) = read_until_closed(&mut third, Duration::from_millis(800)).await;
+    assert!(answer.is_empty(), "served past the cap: {answer}");
+    assert!(
+        server.wait_for_log(
+            "open connections at [server] max_connections",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.log()
+    );
+    drop(first);
+    let (answer, _) = read_until_closed(&mut third, Duration::from_secs(5)).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "served once a slot freed: {answer}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn requests_refused_before_any_handler_still_get_the_json_error_shape() -> anyhow::Result<()>
+{
+    let server = Server::start()?;
+    // A repeated query parameter is refused by the query parser itself.
+    let answer = get(
+        &client(),
+        &server.url("/api/v1/analytics?status=error&status=success"),
+    )
+    .await?;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    assert_eq!(answer.json["code"], "bad_request", "{}", answer.text);
+    assert!(
+        answer.json["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("status"),
+        "{}",
+        answer.text
+    );
+    Ok(())
+}

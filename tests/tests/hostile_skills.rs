@@ -231,3 +231,96 @@ async fn concurrent_runaway_skills_never_starve_echo() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// A user key made by the admin through the API.
+async fn user_key(server: &Server, name: &str) -> anyhow::Result<String> {
+    let made = post_json(
+        &client(),
+        &server.url("/api/v1/keys"),
+        &json!({"name": name, "role": "user"}),
+    )
+    .await?;
+    assert_eq!(made.status, 201, "{}", made.text);
+    Ok(made.json["key"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn one_key_or_one_skill_cannot_take_every_instance_slot() -> anyhow::Result<()> {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let wasm = component("hostile");
+    let server = Arc::new(Server::start_with_config(
+        "[audit]\nenabled = false\n\n[skills]\nmax_concurrent = 8\nmax_concurrent_per_key = 2\nmax_concurrent_per_skill = 3\n",
+        |data| {
+            install_skill(data, "hostile", HOSTILE_MANIFEST, &wasm);
+        },
+    )?);
+    let (first, second) = (
+        user_key(&server, "flooder").await?,
+        user_key(&server, "neighbour").await?,
+    );
+    let loop_with = |key: String| {
+        let server = server.clone();
+        tokio::spawn(async move {
+            let body = json!({"task_type": "hostile", "prompt": "", "attack": "loop"});
+            post_json(
+                &praximous_e2e::client_with_key(Some(&key)),
+                &server.url("/api/v1/process"),
+                &body,
+            )
+            .await
+        })
+    };
+    // The flooder sends four loops at once; two may run, the others are turned away.
+    let floods: Vec<_> = (0..4).map(|_| loop_with(first.clone())).collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Meanwhile another key is served at once.
+    let started = Instant::now();
+    let echo = post_json(
+        &praximous_e2e::client_with_key(Some(&second)),
+        &server.url("/api/v1/process"),
+        &json!({"task_type": "echo", "prompt": "still here"}),
+    )
+    .await?;
+    assert_eq!(echo.status, 200, "{}", echo.text);
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "the neighbour waited {:?}",
+        started.elapsed()
+    );
+    let mut statuses = Vec::new();
+    for flood in floods {
+        let answer = flood.await??;
+        if answer.status == 429 {
+            assert!(
+                detail(&answer).contains("already has 2 skill calls running"),
+                "{}",
+                answer.text
+            );
+        }
+        statuses.push(answer.status);
+    }
+    assert!(
+        statuses.contains(&429),
+        "the key's share held: {statuses:?}"
+    );
+
+    // Two keys, two loops each: the skill's own share (3) holds across keys.
+    let both: Vec<_> = [&first, &first, &second, &second]
+        .into_iter()
+        .map(|key| loop_with(key.clone()))
+        .collect();
+    let mut skill_busy = 0;
+    for call in both {
+        let answer = call.await??;
+        if answer.status == 503 {
+            assert!(
+                detail(&answer).contains("Skill 'hostile' already has 3 calls running"),
+                "{}",
+                answer.text
+            );
+            skill_busy += 1;
+        }
+    }
+    assert_eq!(skill_busy, 1, "the skill's share held");
+    Ok(())
+}

@@ -103,7 +103,9 @@ pub struct Summary {
 }
 
 /// Requests per day, month or year.
-#[utoipa::path(get, path = "/api/v1/analytics/tasks-over-time", tag = "analytics", params(AnalyticsParams),
+#[utoipa::path(get, path = "/api/v1/analytics/tasks-over-time", tag = "analytics",
+    params(AnalyticsParams,
+        ("granularity" = Option<TimeBucket>, Query, description = "Period of each entry (default day)")),
     responses((status = 200, description = "Requests per period", body = TasksOverTime),
               (status = 400, description = "Invalid granularity or date", body = ErrorBody)))]
 pub async fn tasks_over_time(

@@ -16,7 +16,7 @@ use super::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::auth::Role;
 use crate::store::AuditLog;
 use crate::store::query::parse_day;
-use crate::store::{AnalyticsFilter, AuditRecord, RecordStatus, TimeBucket};
+use crate::store::{AnalyticsFilter, AuditRecord, RecordStatus};
 
 /// What an export is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
@@ -29,14 +29,15 @@ pub enum ExportFormat {
     JsonLines,
 }
 
-/// Query parameters shared by the analytics endpoints. Dates are `YYYY-MM-DD`, inclusive.
+/// Query parameters of the analytics endpoints: the filters every one takes (documented here),
+/// and what some add (documented with those routes). Dates are `YYYY-MM-DD`, inclusive.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct AnalyticsParams {
-    /// Records per page, 1 to 500 (default 50).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    /// Records per page, 1 to 500 (default 50): listed by the routes that page.
+    #[param(ignore)]
     pub limit: Option<String>,
-    /// Records to skip (default 0).
-    #[param(value_type = Option<u64>, minimum = 0)]
+    /// Records to skip (default 0): listed by the routes that page.
+    #[param(ignore)]
     pub offset: Option<String>,
     /// Only this task type.
     pub task_type: Option<String>,
@@ -54,10 +55,10 @@ pub struct AnalyticsParams {
     #[param(value_type = Option<String>, format = Date)]
     pub end_date: Option<String>,
     /// `day`, `month` or `year` (tasks-over-time only; default day).
-    #[param(value_type = Option<TimeBucket>)]
+    #[param(ignore)]
     pub granularity: Option<String>,
     /// `csv` or `jsonl` (export only; default jsonl).
-    #[param(value_type = Option<ExportFormat>)]
+    #[param(ignore)]
     pub format: Option<String>,
 }
 
@@ -103,7 +104,7 @@ fn bounded(
     let issue = |kind: &'static str, msg: String, ctx: Option<serde_json::Value>| {
         ApiError::validation(vec![ValidationIssue {
             kind,
-            loc: vec![json!("query"), json!(name)],
+            loc: vec!["query".into(), name.into()],
             msg,
             input: json!(raw),
             ctx,
@@ -155,7 +156,10 @@ pub struct AnalyticsPage {
 }
 
 /// Audit records, newest first, filtered and paged.
-#[utoipa::path(get, path = "/api/v1/analytics", tag = "analytics", params(AnalyticsParams),
+#[utoipa::path(get, path = "/api/v1/analytics", tag = "analytics",
+    params(AnalyticsParams,
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Records per page (default 50)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Records to skip (default 0)")),
     responses(
         (status = 200, description = "A page of records", body = AnalyticsPage),
         (status = 400, description = "A filter value is malformed", body = ErrorBody),

@@ -90,18 +90,39 @@ pub struct ValidationIssue {
     /// Machine-readable kind (`missing`, `string_type`, `json_invalid`, ...).
     #[serde(rename = "type")]
     pub kind: &'static str,
-    /// Where: `["body", "<field>"]`.
-    #[schema(value_type = Vec<Object>)]
-    pub loc: Vec<Value>,
+    /// Where: `["body", "<field>"]`, `["query", "<name>"]`, `["body", <byte offset>]`.
+    pub loc: Vec<LocPart>,
     /// Human-readable message.
     pub msg: String,
-    /// The offending input.
-    #[schema(value_type = Object)]
+    /// The offending input, whatever JSON it was.
+    #[schema(value_type = serde_json::Value)]
     pub input: Value,
     /// Extra context, for some kinds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<serde_json::Value>)]
     pub ctx: Option<Value>,
+}
+
+/// One step of a validation issue's location: a name, or a position.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LocPart {
+    /// A part of the request or a field.
+    Name(String),
+    /// A position (a byte offset in the body).
+    Index(u64),
+}
+
+impl From<&str> for LocPart {
+    fn from(name: &str) -> Self {
+        Self::Name(name.to_owned())
+    }
+}
+
+impl From<usize> for LocPart {
+    fn from(index: usize) -> Self {
+        Self::Index(index as u64)
+    }
 }
 
 /// The body of a 422 answer.
@@ -171,7 +192,10 @@ impl From<InvokeError> for ApiError {
                 FailureKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             },
             InvokeError::TimedOut { .. } => StatusCode::GATEWAY_TIMEOUT,
-            InvokeError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            InvokeError::Busy { .. } | InvokeError::SkillBusy { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            InvokeError::KeyBusy { .. } => StatusCode::TOO_MANY_REQUESTS,
             InvokeError::MemoryExceeded { .. }
             | InvokeError::Crashed { .. }
             | InvokeError::OutputTooLarge { .. }
@@ -189,6 +213,43 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
+}
+
+/// Middleware: an error answer that is not JSON (an extractor's rejection of a bad query string,
+/// path or body, before any handler ran) is rewritten into the shape of every other error,
+/// `{"detail", "code"}`, keeping its status and headers.
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 << 10)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default();
+    let detail = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        text
+    };
+    let mut rewritten = ApiError::new(status, detail).into_response();
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
 }
 
 /// Fallback for paths no route matches.

@@ -89,7 +89,9 @@ fn csv_fields(r: &AuditRecord) -> Vec<String> {
 }
 
 /// The filtered records, oldest first, as CSV or JSON Lines, streamed as they are read.
-#[utoipa::path(get, path = "/api/v1/analytics/export", tag = "analytics", params(AnalyticsParams),
+#[utoipa::path(get, path = "/api/v1/analytics/export", tag = "analytics",
+    params(AnalyticsParams,
+        ("format" = Option<ExportFormat>, Query, description = "`csv` or `jsonl` (default jsonl)")),
     responses((status = 200, description = "CSV (`format=csv`) or JSON Lines (`format=jsonl`)",
                content((String = "text/csv"), (String = "application/x-ndjson"))),
               (status = 400, description = "Unknown format or malformed filter", body = ErrorBody)))]

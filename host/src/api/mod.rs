@@ -19,11 +19,12 @@ pub mod ui;
 pub mod validation;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::{Extension, Router};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -71,6 +72,7 @@ pub struct AppState {
     modifiers(&KeySchemes),
     components(schemas(
         error::ErrorBody, error::ErrorCode, error::ValidationErrorBody, error::ValidationIssue,
+        error::LocPart,
         process::LlmResult, crate::llm::Attempt, crate::llm::Usage, crate::store::ProviderStats,
         crate::store::RecordStatus, crate::store::TimeBucket, analytics::ExportFormat,
     )),
@@ -129,12 +131,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The whole HTTP application. Every route checks the key it needs before its handler runs;
 /// paths that match no route stay 404 for everyone.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
     let auth = state.auth.clone();
     let (api, doc) = routes().split();
     let api = api
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(Extension(auth))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .with_state(state);
     Router::new()
         .merge(
@@ -143,7 +146,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(api)
         .merge(ui::routes())
         .fallback(error::not_found)
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
+            limits.body_read_timeout_ms,
+        )))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(request_id::assign))
 }

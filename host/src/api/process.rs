@@ -188,6 +188,8 @@ async fn dispatch(
                 InvokeError::Crashed { .. } => "trap",
                 InvokeError::OutputTooLarge { .. } | InvokeError::InvalidOutput { .. } => "output",
                 InvokeError::Busy { .. } => "busy",
+                InvokeError::SkillBusy { .. } => "skill_busy",
+                InvokeError::KeyBusy { .. } => "key_busy",
             };
             state
                 .metrics

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::error::ValidationIssue;
+use super::error::{LocPart, ValidationIssue};
 use crate::task_type::{MAX_TASK_TYPE_CHARS, TASK_TYPE_PATTERN, is_task_type};
 
 /// A task request: the two required fields and everything else.
@@ -22,7 +22,7 @@ pub fn parse_task_body(bytes: &[u8]) -> Result<TaskBody, Vec<ValidationIssue>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(vec![issue(
             "missing",
-            vec![json!("body")],
+            vec!["body".into()],
             "Field required",
             Value::Null,
         )]);
@@ -30,7 +30,7 @@ pub fn parse_task_body(bytes: &[u8]) -> Result<TaskBody, Vec<ValidationIssue>> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         vec![ValidationIssue {
             kind: "json_invalid",
-            loc: vec![json!("body"), json!(byte_offset(bytes, &e))],
+            loc: vec!["body".into(), byte_offset(bytes, &e).into()],
             msg: "JSON decode error".into(),
             input: json!({}),
             ctx: Some(json!({ "error": e.to_string() })),
@@ -39,7 +39,7 @@ pub fn parse_task_body(bytes: &[u8]) -> Result<TaskBody, Vec<ValidationIssue>> {
     let Value::Object(mut fields) = value else {
         return Err(vec![issue(
             "model_attributes_type",
-            vec![json!("body")],
+            vec!["body".into()],
             "Input should be a valid dictionary or object to extract fields from",
             value,
         )]);
@@ -65,7 +65,7 @@ fn take_string(
     whole: &Value,
     issues: &mut Vec<ValidationIssue>,
 ) -> Option<String> {
-    let loc = vec![json!("body"), json!(name)];
+    let loc = vec!["body".into(), name.into()];
     match fields.remove(name) {
         None => {
             issues.push(issue("missing", loc, "Field required", whole.clone()));
@@ -90,7 +90,7 @@ fn check_task_type(task_type: String, issues: &mut Vec<ValidationIssue>) -> Opti
     if is_task_type(&task_type) {
         return Some(task_type);
     }
-    let loc = vec![json!("body"), json!("task_type")];
+    let loc = vec!["body".into(), "task_type".into()];
     let (kind, msg, ctx) = if task_type.is_empty() {
         (
             "string_too_short",
@@ -122,7 +122,7 @@ fn check_task_type(task_type: String, issues: &mut Vec<ValidationIssue>) -> Opti
     None
 }
 
-fn issue(kind: &'static str, loc: Vec<Value>, msg: &str, input: Value) -> ValidationIssue {
+fn issue(kind: &'static str, loc: Vec<LocPart>, msg: &str, input: Value) -> ValidationIssue {
     ValidationIssue {
         kind,
         loc,
@@ -202,5 +202,54 @@ mod tests {
         assert_eq!(bad[0]["type"], "json_invalid");
         assert_eq!(bad[0]["loc"], json!(["body", 14]));
         assert_eq!(issues("")[0]["loc"], json!(["body"]));
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+        use serde_json::json;
+
+        use super::super::parse_task_body;
+        use crate::task_type::is_task_type;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_bytes_are_a_task_or_a_list_of_issues(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+                match parse_task_body(&bytes) {
+                    Ok(task) => prop_assert!(is_task_type(&task.task_type)),
+                    Err(issues) => prop_assert!(!issues.is_empty()),
+                }
+            }
+
+            #[test]
+            fn a_well_formed_body_keeps_every_field(
+                task_type in "[A-Za-z0-9_.:-]{1,40}",
+                prompt in "\\PC{0,200}",
+                extra in prop::collection::btree_map("[a-z]{1,8}", any::<i64>(), 0..6),
+            ) {
+                let mut body = json!({"task_type": task_type, "prompt": prompt});
+                for (key, value) in &extra {
+                    if key != "task_type" && key != "prompt" {
+                        body[key] = json!(value);
+                    }
+                }
+                let task = parse_task_body(body.to_string().as_bytes())
+                    .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                prop_assert_eq!(task.task_type, task_type);
+                prop_assert_eq!(task.prompt, prompt);
+                for (key, value) in &extra {
+                    if key != "task_type" && key != "prompt" {
+                        prop_assert_eq!(&task.extra[key.as_str()], &json!(value));
+                    }
+                }
+            }
+
+            #[test]
+            fn task_types_outside_the_pattern_never_pass(task_type in "\\PC{0,200}") {
+                let body = json!({"task_type": task_type, "prompt": ""}).to_string();
+                prop_assert_eq!(parse_task_body(body.as_bytes()).is_ok(), is_task_type(&task_type));
+            }
+        }
     }
 }

@@ -19,6 +19,13 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Daily log files (`<data_dir>/logs/prax.jsonl.YYYY-MM-DD`) kept; older ones are deleted.
     pub log_retention_days: u32,
+    /// Time a client has to send a request's headers, counted from the connection's start or
+    /// the end of its last response (so it also closes idle keep-alive connections), in ms.
+    pub header_read_timeout_ms: u64,
+    /// Longest wait for the next chunk of a request body, in ms.
+    pub body_read_timeout_ms: u64,
+    /// Open connections at most; past it, new ones wait until one closes.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -28,12 +35,15 @@ impl Default for ServerConfig {
             data_dir: PathBuf::from("data"),
             max_body_bytes: 1 << 20,
             log_retention_days: 14,
+            header_read_timeout_ms: 60_000,
+            body_read_timeout_ms: 60_000,
+            max_connections: 4096,
         }
     }
 }
 
 impl ServerConfig {
-    /// Check the body limit and the log retention.
+    /// Check the limits.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.max_body_bytes < 1024 {
             return Err(FieldError::new(
@@ -45,6 +55,20 @@ impl ServerConfig {
             return Err(FieldError::new(
                 "server.log_retention_days",
                 "must be between 1 and 3650 (days)",
+            ));
+        }
+        for (key, value) in [
+            ("server.header_read_timeout_ms", self.header_read_timeout_ms),
+            ("server.body_read_timeout_ms", self.body_read_timeout_ms),
+        ] {
+            if !(100..=3_600_000).contains(&value) {
+                return Err(FieldError::new(key, "must be between 100 and 3600000 (ms)"));
+            }
+        }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Err(FieldError::new(
+                "server.max_connections",
+                "must be between 1 and 1000000",
             ));
         }
         Ok(())

@@ -17,6 +17,14 @@ pub struct SkillsConfig {
     pub dir: Option<PathBuf>,
     /// Skill instances that may run at once (sizes the instance pool).
     pub max_concurrent: u32,
+    /// Instances one API key's requests may hold at once, so one caller cannot take them all;
+    /// a quarter of `max_concurrent` unless set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_per_key: Option<u32>,
+    /// Instances one skill may hold at once, so one slow skill cannot take them all; half of
+    /// `max_concurrent` unless set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_per_skill: Option<u32>,
     /// Largest result a skill may return, in bytes.
     pub max_output_bytes: usize,
     /// Partial output (`output.emit`) a skill may stream per request, in bytes.
@@ -39,6 +47,8 @@ impl Default for SkillsConfig {
         Self {
             dir: None,
             max_concurrent: 128,
+            max_concurrent_per_key: None,
+            max_concurrent_per_skill: None,
             max_output_bytes: 1 << 20,
             max_emit_bytes: 1 << 20,
             max_log_lines: 200,
@@ -54,6 +64,8 @@ impl Default for SkillsConfig {
 const FIELDS: &[&str] = &[
     "dir",
     "max_concurrent",
+    "max_concurrent_per_key",
+    "max_concurrent_per_skill",
     "max_output_bytes",
     "max_emit_bytes",
     "max_log_lines",
@@ -63,6 +75,18 @@ const FIELDS: &[&str] = &[
 ];
 
 impl SkillsConfig {
+    /// Instances one API key may hold at once.
+    pub fn per_key(&self) -> u32 {
+        self.max_concurrent_per_key
+            .unwrap_or((self.max_concurrent / 4).max(1))
+    }
+
+    /// Instances one skill may hold at once.
+    pub fn per_skill(&self) -> u32 {
+        self.max_concurrent_per_skill
+            .unwrap_or((self.max_concurrent / 2).max(1))
+    }
+
     /// Check the runtime's ceilings.
     pub fn validate(&self) -> Result<(), FieldError> {
         if !(1..=10_000).contains(&self.max_concurrent) {
@@ -70,6 +94,24 @@ impl SkillsConfig {
                 "skills.max_concurrent",
                 "must be between 1 and 10000",
             ));
+        }
+        for (key, value) in [
+            ("skills.max_concurrent_per_key", self.max_concurrent_per_key),
+            (
+                "skills.max_concurrent_per_skill",
+                self.max_concurrent_per_skill,
+            ),
+        ] {
+            let Some(value) = value else { continue };
+            if value == 0 || value > self.max_concurrent {
+                return Err(FieldError::new(
+                    key,
+                    format!(
+                        "must be between 1 and `skills.max_concurrent` ({})",
+                        self.max_concurrent
+                    ),
+                ));
+            }
         }
         if self.max_memory_mb == 0 || self.max_memory_mb > 4096 {
             return Err(FieldError::new(
@@ -143,6 +185,12 @@ impl<'de> Visitor<'de> for SkillsVisitor {
             match key.as_str() {
                 "dir" => config.dir = map.next_value()?,
                 "max_concurrent" => config.max_concurrent = map.next_value()?,
+                "max_concurrent_per_key" => {
+                    config.max_concurrent_per_key = Some(map.next_value()?);
+                }
+                "max_concurrent_per_skill" => {
+                    config.max_concurrent_per_skill = Some(map.next_value()?);
+                }
                 "max_output_bytes" => config.max_output_bytes = map.next_value()?,
                 "max_emit_bytes" => config.max_emit_bytes = map.next_value()?,
                 "max_log_lines" => config.max_log_lines = map.next_value()?,

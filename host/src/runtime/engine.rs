@@ -9,6 +9,11 @@ use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAlloc
 /// How often the epoch advances; the granularity of CPU time limits.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Linear memories one component may have (the pooling allocator's per-component limit).
+pub const MAX_MEMORIES_PER_COMPONENT: u32 = 8;
+/// Tables one component may have.
+pub const MAX_TABLES_PER_COMPONENT: u32 = 16;
+
 /// Memory per slot kept resident between instances (reset by memset, not returned to the OS).
 const KEEP_RESIDENT_BYTES: usize = 2 << 20;
 
@@ -26,8 +31,8 @@ pub fn build_engine(max_concurrent: u32, max_memory_mb: u32) -> wasmtime::Result
         .total_stacks(n)
         .max_memory_size(max_memory_mb as usize * (1 << 20))
         .max_core_instances_per_component(64)
-        .max_memories_per_component(8)
-        .max_tables_per_component(16)
+        .max_memories_per_component(MAX_MEMORIES_PER_COMPONENT)
+        .max_tables_per_component(MAX_TABLES_PER_COMPONENT)
         .max_component_instance_size(1 << 20)
         .max_unused_warm_slots(64.min(n))
         // Reset a slot's memory and tables with memset of the pages the last instance

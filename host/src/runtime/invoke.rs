@@ -112,6 +112,24 @@ pub enum InvokeError {
         /// Number of slots.
         capacity: u32,
     },
+    /// The skill's share of the slots stayed in use for the whole deadline.
+    #[error(
+        "Skill '{skill}' already has {limit} calls running, its share of the instance slots; try again shortly."
+    )]
+    SkillBusy {
+        /// The skill.
+        skill: String,
+        /// Its share.
+        limit: u32,
+    },
+    /// The calling key's share of the slots stayed in use for the whole deadline.
+    #[error(
+        "This API key already has {limit} skill calls running, its share of the instance slots; send the next when one has finished."
+    )]
+    KeyBusy {
+        /// Its share.
+        limit: u32,
+    },
 }
 
 fn failure_detail(message: &str, details: Option<&str>) -> String {
@@ -135,13 +153,36 @@ impl Runtime {
             self.settings.max_timeout_ms,
         );
         let name = &skill.name;
-        let _slot = tokio::time::timeout(limits.wall, self.slots.acquire())
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .ok_or(InvokeError::Busy {
-                capacity: self.settings.max_concurrent,
-            })?;
+        // The key's share and the skill's are taken at once or not at all: a caller or a skill
+        // over its share is turned away (429, 503) rather than queued in front of others.
+        // Only the pool itself is waited for, up to the deadline.
+        let _key_slot = match &call.key_id {
+            Some(key_id) => Some(self.key_slots(key_id).try_acquire_owned().map_err(|_| {
+                InvokeError::KeyBusy {
+                    limit: self.settings.max_concurrent_per_key,
+                }
+            })?),
+            None => None,
+        };
+        let _skill_slot =
+            skill
+                .slots
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| InvokeError::SkillBusy {
+                    skill: name.to_string(),
+                    limit: self.settings.max_concurrent_per_skill,
+                })?;
+        let deadline = tokio::time::Instant::now() + limits.wall;
+        let acquire = |slots: Arc<tokio::sync::Semaphore>| async move {
+            tokio::time::timeout_at(deadline, slots.acquire_owned())
+                .await
+                .ok()
+                .and_then(Result::ok)
+        };
+        let _slot = acquire(self.slots.clone()).await.ok_or(InvokeError::Busy {
+            capacity: self.settings.max_concurrent,
+        })?;
 
         let capabilities = skill.grants.instantiate(&InstanceInput {
             skill: name,

@@ -39,10 +39,13 @@ impl EffectiveLimits {
     }
 }
 
-/// Caps linear memory and table growth, and remembers whether it had to refuse.
+/// Caps the instance's linear memory, all its memories together, and table growth; remembers
+/// whether it had to refuse.
 #[derive(Debug)]
 pub struct SkillLimiter {
     memory_bytes: usize,
+    /// Bytes of every linear memory of the instance together.
+    in_use: usize,
     /// Set when the guest tried to grow memory past the ceiling.
     pub memory_exceeded: bool,
 }
@@ -55,6 +58,7 @@ impl SkillLimiter {
     pub fn new(memory_bytes: usize) -> Self {
         Self {
             memory_bytes,
+            in_use: 0,
             memory_exceeded: false,
         }
     }
@@ -63,11 +67,14 @@ impl SkillLimiter {
 impl ResourceLimiter for SkillLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.memory_bytes {
+        // Called for each memory as it is created (from 0) and grown: the sum of the changes
+        // is what the whole instance holds, however many memories it spreads it over.
+        let total = self.in_use.saturating_sub(current).saturating_add(desired);
+        if total > self.memory_bytes {
             self.memory_exceeded = true;
             // An error traps the guest at once, rather than letting it handle the failed grow
             // and run on (or abort with a less clear message).
@@ -76,6 +83,7 @@ impl ResourceLimiter for SkillLimiter {
                 self.memory_bytes >> 20
             ));
         }
+        self.in_use = total;
         Ok(true)
     }
 
@@ -120,6 +128,15 @@ mod tests {
             cpu_ms: Some(5_000),
         };
         assert_eq!(EffectiveLimits::new(&manifest, 256, 60_000).cpu_ticks, 100);
+    }
+
+    #[test]
+    fn the_ceiling_holds_for_all_memories_together() {
+        let mut limiter = SkillLimiter::new(4 << 20);
+        assert!(matches!(limiter.memory_growing(0, 3 << 20, None), Ok(true)));
+        // A second memory of 2 MiB would fit alone, not beside the first.
+        assert!(limiter.memory_growing(0, 2 << 20, None).is_err());
+        assert!(limiter.memory_exceeded);
     }
 
     #[test]

@@ -34,6 +34,9 @@ use state::SkillState;
 
 use crate::config::SkillSettings;
 
+/// Bytes in a WebAssembly page.
+const WASM_PAGE_BYTES: u64 = 64 << 10;
+
 /// The WIT package versions this host runs.
 pub const SUPPORTED_WIT: &[&str] = &["praximous:skill@0.1.0"];
 
@@ -57,6 +60,10 @@ pub enum RuntimeError {
     /// The component needs imports this host lacks, or lacks the `run` export.
     #[error("the component does not fit this host's `praximous:skill` world: {0}")]
     Link(String),
+    /// The component needs more than any instance may have; refused at load, so that it
+    /// never fails someone's request instead.
+    #[error("the component needs {0}")]
+    TooLarge(String),
 }
 
 /// Operator settings the runtime enforces on every skill.
@@ -64,6 +71,10 @@ pub enum RuntimeError {
 pub struct RuntimeSettings {
     /// Instances that may run at once.
     pub max_concurrent: u32,
+    /// Instances one API key's requests may hold at once.
+    pub max_concurrent_per_key: u32,
+    /// Instances one skill may hold at once.
+    pub max_concurrent_per_skill: u32,
     /// Ceiling on any skill's memory, in MiB.
     pub max_memory_mb: u32,
     /// Ceiling on any skill's deadline, in ms.
@@ -86,6 +97,8 @@ pub struct PreparedSkill {
     limits: praximous_registry::Limits,
     /// What each capability lets it do.
     grants: Grants,
+    /// Its share of the instance slots.
+    slots: Arc<Semaphore>,
     pre: SkillPre<SkillState>,
     /// Whether the compiled form came from the cache.
     pub cache: CacheOutcome,
@@ -97,6 +110,8 @@ pub struct Runtime {
     linker: Linker<SkillState>,
     cache: ArtifactCache,
     slots: Arc<Semaphore>,
+    /// Each key's share of the slots, made when the key first calls a skill.
+    key_slots: std::sync::Mutex<std::collections::HashMap<Arc<str>, Arc<Semaphore>>>,
     settings: RuntimeSettings,
     budgets: Budgets,
     services: HostServices,
@@ -124,6 +139,7 @@ impl Runtime {
                 settings.cache_key.as_bytes(),
             ),
             slots: Arc::new(Semaphore::new(settings.max_concurrent as usize)),
+            key_slots: std::sync::Mutex::default(),
             engine,
             linker,
             budgets: Budgets {
@@ -149,6 +165,7 @@ impl Runtime {
             .cache
             .load_or_compile(&self.engine, &manifest.sha256, wasm)
             .map_err(|e| RuntimeError::Compile(format!("{e:#}")))?;
+        self.fits(&component, &manifest.limits)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
@@ -165,13 +182,150 @@ impl Runtime {
             name,
             limits: manifest.limits,
             grants,
+            slots: Arc::new(Semaphore::new(
+                self.settings.max_concurrent_per_skill as usize,
+            )),
             pre,
             cache,
         })
     }
 
+    /// Refuse a component that could never be instantiated here: more memories or tables than
+    /// the instance pool gives one component, or a memory whose initial size is already over
+    /// the skill's limit.
+    fn fits(
+        &self,
+        component: &wasmtime::component::Component,
+        limits: &praximous_registry::Limits,
+    ) -> Result<(), RuntimeError> {
+        let Some(needs) = component.resources_required() else {
+            return Ok(());
+        };
+        if needs.num_memories > engine::MAX_MEMORIES_PER_COMPONENT {
+            return Err(RuntimeError::TooLarge(format!(
+                "{} linear memories; an instance may have {}",
+                needs.num_memories,
+                engine::MAX_MEMORIES_PER_COMPONENT
+            )));
+        }
+        if needs.num_tables > engine::MAX_TABLES_PER_COMPONENT {
+            return Err(RuntimeError::TooLarge(format!(
+                "{} tables; an instance may have {}",
+                needs.num_tables,
+                engine::MAX_TABLES_PER_COMPONENT
+            )));
+        }
+        let limit = limits::EffectiveLimits::new(
+            limits,
+            self.settings.max_memory_mb,
+            self.settings.max_timeout_ms,
+        );
+        let initial = needs
+            .max_initial_memory_size
+            .unwrap_or(0)
+            .saturating_mul(WASM_PAGE_BYTES);
+        if initial > limit.memory_bytes as u64 {
+            return Err(RuntimeError::TooLarge(format!(
+                "{} MiB of memory to start, more than its limit of {} MiB (raise limits.memory_mb, within [skills] max_memory_mb)",
+                initial >> 20,
+                limit.memory_mb()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The share of instance slots of the key `key_id`.
+    fn key_slots(&self, key_id: &Arc<str>) -> Arc<Semaphore> {
+        let mut shares = self
+            .key_slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        shares
+            .entry(key_id.clone())
+            .or_insert_with(|| {
+                Arc::new(Semaphore::new(
+                    self.settings.max_concurrent_per_key as usize,
+                ))
+            })
+            .clone()
+    }
+
     /// The settings the runtime enforces.
     pub fn settings(&self) -> &RuntimeSettings {
         &self.settings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime(max_memory_mb: u32) -> Runtime {
+        let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        Runtime::new(
+            RuntimeSettings {
+                max_concurrent: 2,
+                max_concurrent_per_key: 1,
+                max_concurrent_per_skill: 1,
+                max_memory_mb,
+                max_timeout_ms: 1000,
+                max_output_bytes: 1024,
+                max_emit_bytes: 1024,
+                max_log_lines: 1,
+                cache_dir: cache.path().to_owned(),
+                cache_key: crate::secret_file::Secret::random().unwrap_or_else(|e| panic!("{e}")),
+            },
+            HostServices::offline(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A component instantiating `modules` core modules, each with one memory of `pages`.
+    fn component(
+        runtime: &Runtime,
+        modules: usize,
+        pages: u32,
+    ) -> wasmtime::Result<wasmtime::component::Component> {
+        let mut text = String::from("(component\n");
+        for i in 0..modules {
+            text.push_str(&format!(
+                "  (core module $m{i} (memory {pages}))\n  (core instance (instantiate $m{i}))\n"
+            ));
+        }
+        text.push(')');
+        let bytes = wat::parse_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        wasmtime::component::Component::new(&runtime.engine, bytes)
+    }
+
+    fn limits(memory_mb: u32) -> praximous_registry::Limits {
+        praximous_registry::Limits {
+            memory_mb,
+            timeout_ms: 1000,
+            cpu_ms: None,
+        }
+    }
+
+    #[test]
+    fn components_that_could_never_run_here_are_refused_at_load() {
+        let runtime = runtime(64);
+        let fine = component(&runtime, 2, 1).unwrap_or_else(|e| panic!("{e}"));
+        assert!(runtime.fits(&fine, &limits(16)).is_ok());
+        // More memories than the pool gives a component: wasmtime refuses it as it compiles,
+        // so prepare (and the catalogue) never load it.
+        let many = component(&runtime, 9, 1)
+            .map(drop)
+            .map_err(|e| e.to_string());
+        assert!(
+            many.as_ref()
+                .is_err_and(|m| m.contains("exceeds the configured maximum")),
+            "{many:?}"
+        );
+        // 512 pages are 32 MiB to start with, over a 16 MiB limit.
+        let big = component(&runtime, 1, 512).unwrap_or_else(|e| panic!("{e}"));
+        let big = runtime.fits(&big, &limits(16));
+        assert!(
+            matches!(&big, Err(RuntimeError::TooLarge(m)) if m.contains("32 MiB of memory to start")),
+            "{big:?}"
+        );
     }
 }

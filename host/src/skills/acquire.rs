@@ -155,3 +155,31 @@ pub async fn fetch_and_install(
     .map_err(|e| AcquireError::Interrupted(e.to_string()))?
     .map_err(AcquireError::from)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::Spec;
+
+    proptest! {
+        #[test]
+        fn install_requests_parse_or_refuse_without_panicking(text in "\\PC{0,80}") {
+            let _ = Spec::parse(&text);
+        }
+
+        #[test]
+        fn name_at_requirement_reads_back(name in "[a-z][a-z0-9_]{0,20}", major in 0u64..50, minor in 0u64..50) {
+            let spec = Spec::parse(&format!("{name}@{major}.{minor}"))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            match spec {
+                Spec::Registry { name: parsed, requirement } => {
+                    prop_assert_eq!(parsed, name);
+                    let version = semver::Version::new(major, minor, 0);
+                    prop_assert!(requirement.matches(&version));
+                }
+                other => prop_assert!(false, "{other:?}"),
+            }
+        }
+    }
+}

@@ -746,6 +746,8 @@ export interface components {
             /** @description Token counts. */
             usage: components["schemas"]["Usage"];
         };
+        /** @description One step of a validation issue's location: a name, or a position. */
+        LocPart: string | number;
         /** @description Who the caller is. */
         Me: {
             /** @description The key's id. */
@@ -1043,11 +1045,11 @@ export interface components {
         /** @description One problem with a request body, as FastAPI/pydantic report it. */
         ValidationIssue: {
             /** @description Extra context, for some kinds. */
-            ctx?: Record<string, unknown>;
-            /** @description The offending input. */
-            input: Record<string, unknown>;
-            /** @description Where: `["body", "<field>"]`. */
-            loc: Record<string, unknown>[];
+            ctx?: unknown;
+            /** @description The offending input, whatever JSON it was. */
+            input: unknown;
+            /** @description Where: `["body", "<field>"]`, `["query", "<name>"]`, `["body", <byte offset>]`. */
+            loc: components["schemas"]["LocPart"][];
             /** @description Human-readable message. */
             msg: string;
             /** @description Machine-readable kind (`missing`, `string_type`, `json_invalid`, ...). */
@@ -1065,10 +1067,6 @@ export interface operations {
     list: {
         parameters: {
             query?: {
-                /** @description Records per page, 1 to 500 (default 50). */
-                limit?: number | null;
-                /** @description Records to skip (default 0). */
-                offset?: number | null;
                 /** @description Only this task type. */
                 task_type?: string | null;
                 /** @description Only this provider (or `skill:<name>`). */
@@ -1081,10 +1079,10 @@ export interface operations {
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
                 end_date?: string | null;
-                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
-                granularity?: components["schemas"]["TimeBucket"] | null;
-                /** @description `csv` or `jsonl` (export only; default jsonl). */
-                format?: components["schemas"]["ExportFormat"] | null;
+                /** @description Records per page (default 50) */
+                limit?: number;
+                /** @description Records to skip (default 0) */
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -1151,10 +1149,6 @@ export interface operations {
     average_latency_per_provider: {
         parameters: {
             query?: {
-                /** @description Records per page, 1 to 500 (default 50). */
-                limit?: number | null;
-                /** @description Records to skip (default 0). */
-                offset?: number | null;
                 /** @description Only this task type. */
                 task_type?: string | null;
                 /** @description Only this provider (or `skill:<name>`). */
@@ -1167,10 +1161,6 @@ export interface operations {
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
                 end_date?: string | null;
-                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
-                granularity?: components["schemas"]["TimeBucket"] | null;
-                /** @description `csv` or `jsonl` (export only; default jsonl). */
-                format?: components["schemas"]["ExportFormat"] | null;
             };
             header?: never;
             path?: never;
@@ -1228,10 +1218,6 @@ export interface operations {
     export: {
         parameters: {
             query?: {
-                /** @description Records per page, 1 to 500 (default 50). */
-                limit?: number | null;
-                /** @description Records to skip (default 0). */
-                offset?: number | null;
                 /** @description Only this task type. */
                 task_type?: string | null;
                 /** @description Only this provider (or `skill:<name>`). */
@@ -1244,10 +1230,8 @@ export interface operations {
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
                 end_date?: string | null;
-                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
-                granularity?: components["schemas"]["TimeBucket"] | null;
-                /** @description `csv` or `jsonl` (export only; default jsonl). */
-                format?: components["schemas"]["ExportFormat"] | null;
+                /** @description `csv` or `jsonl` (default jsonl) */
+                format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
             path?: never;
@@ -1306,10 +1290,6 @@ export interface operations {
     latency_per_provider: {
         parameters: {
             query?: {
-                /** @description Records per page, 1 to 500 (default 50). */
-                limit?: number | null;
-                /** @description Records to skip (default 0). */
-                offset?: number | null;
                 /** @description Only this task type. */
                 task_type?: string | null;
                 /** @description Only this provider (or `skill:<name>`). */
@@ -1322,10 +1302,6 @@ export interface operations {
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
                 end_date?: string | null;
-                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
-                granularity?: components["schemas"]["TimeBucket"] | null;
-                /** @description `csv` or `jsonl` (export only; default jsonl). */
-                format?: components["schemas"]["ExportFormat"] | null;
             };
             header?: never;
             path?: never;
@@ -1383,10 +1359,6 @@ export interface operations {
     requests_per_provider: {
         parameters: {
             query?: {
-                /** @description Records per page, 1 to 500 (default 50). */
-                limit?: number | null;
-                /** @description Records to skip (default 0). */
-                offset?: number | null;
                 /** @description Only this task type. */
                 task_type?: string | null;
                 /** @description Only this provider (or `skill:<name>`). */
@@ -1399,10 +1371,6 @@ export interface operations {
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
                 end_date?: string | null;
-                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
-                granularity?: components["schemas"]["TimeBucket"] | null;
-                /** @description `csv` or `jsonl` (export only; default jsonl). */
-                format?: components["schemas"]["ExportFormat"] | null;
             };
             header?: never;
             path?: never;
@@ -1460,10 +1428,6 @@ export interface operations {
     summary: {
         parameters: {
             query?: {
-                /** @description Records per page, 1 to 500 (default 50). */
-                limit?: number | null;
-                /** @description Records to skip (default 0). */
-                offset?: number | null;
                 /** @description Only this task type. */
                 task_type?: string | null;
                 /** @description Only this provider (or `skill:<name>`). */
@@ -1476,10 +1440,6 @@ export interface operations {
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
                 end_date?: string | null;
-                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
-                granularity?: components["schemas"]["TimeBucket"] | null;
-                /** @description `csv` or `jsonl` (export only; default jsonl). */
-                format?: components["schemas"]["ExportFormat"] | null;
             };
             header?: never;
             path?: never;
@@ -1537,10 +1497,6 @@ export interface operations {
     tasks_over_time: {
         parameters: {
             query?: {
-                /** @description Records per page, 1 to 500 (default 50). */
-                limit?: number | null;
-                /** @description Records to skip (default 0). */
-                offset?: number | null;
                 /** @description Only this task type. */
                 task_type?: string | null;
                 /** @description Only this provider (or `skill:<name>`). */
@@ -1553,10 +1509,8 @@ export interface operations {
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
                 end_date?: string | null;
-                /** @description `day`, `month` or `year` (tasks-over-time only; default day). */
-                granularity?: components["schemas"]["TimeBucket"] | null;
-                /** @description `csv` or `jsonl` (export only; default jsonl). */
-                format?: components["schemas"]["ExportFormat"] | null;
+                /** @description Period of each entry (default day) */
+                granularity?: components["schemas"]["TimeBucket"];
             };
             header?: never;
             path?: never;

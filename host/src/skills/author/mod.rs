@@ -134,6 +134,8 @@ pub fn check(dir: &Path) -> Result<CheckReport, AuthorError> {
     let runtime = Runtime::new(
         RuntimeSettings {
             max_concurrent: 1,
+            max_concurrent_per_key: 1,
+            max_concurrent_per_skill: 1,
             max_memory_mb: verified.manifest.limits.memory_mb.max(1),
             max_timeout_ms: verified.manifest.limits.timeout_ms,
             max_output_bytes: 1 << 20,
