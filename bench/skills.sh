@@ -37,7 +37,11 @@ wait_line() { # file -> the URL the server printed
   echo "server did not start; see $1" >&2; return 1
 }
 
-# The examples, built with the release prax and placed in the data directory.
+# The examples, built with the release prax, signed by a publisher this run trusts, and placed
+# in the data directory.
+"$PRAX" publisher keygen --out "$work/publisher" >/dev/null
+export PRAXIMOUS_TRUSTED_PUBLISHERS
+PRAXIMOUS_TRUSTED_PUBLISHERS=$(cat "$work/publisher/publisher.pub")
 for example in rust/word_stats_rust python/word_stats_python javascript/word_stats_js; do
   name=$(basename "$example")
   cp -r "examples/$example" "$work/$name"
@@ -47,8 +51,9 @@ for example in rust/word_stats_rust python/word_stats_python javascript/word_sta
     cp skills-wasm/Cargo.lock "$work/$name/"
   fi
   CARGO_TARGET_DIR=$PWD/target/skill-authoring "$PRAX" skill build "$work/$name" >/dev/null
+  "$PRAX" skill sign "$work/$name" --key "$work/publisher/publisher.key" >/dev/null
   mkdir -p "$work/data/skills/$name"
-  cp "$work/$name/skill.yaml" "$work/$name/skill.wasm" "$work/data/skills/$name/"
+  cp "$work/$name/skill.yaml" "$work/$name/skill.yaml.sig" "$work/$name/skill.wasm" "$work/data/skills/$name/"
 done
 
 target/release/llm-standin openai >"$work/standin.out" 2>&1 &

@@ -17,7 +17,7 @@ use crate::llm::Router as LlmRouter;
 use crate::mail::{MailSetupError, Outbox};
 use crate::metrics::Metrics;
 use crate::runtime::{HostServices, Runtime, RuntimeError, RuntimeSettings};
-use crate::skills::{BUILTIN_SKILLS, LiveCatalogue};
+use crate::skills::{BUILTIN_SKILLS, LiveCatalogue, Trust};
 use crate::store::{AuditLog, StoreError};
 
 /// Why the server could not start or stopped with an error.
@@ -46,6 +46,9 @@ pub enum ServeError {
     /// A per-installation secret could not be read or made.
     #[error(transparent)]
     Secret(#[from] crate::secret_file::SecretFileError),
+    /// The trusted publishers could not be read.
+    #[error("{0}")]
+    Trust(String),
     /// The SMTP server in `[mail]` could not be set up.
     #[error(transparent)]
     Mail(#[from] MailSetupError),
@@ -127,7 +130,13 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         runtime.clone(),
         BUILTIN_SKILLS,
         config.skills_dir(),
-        config.registry.trusted_keys(),
+        Trust {
+            keys: config
+                .registry
+                .trusted_keys(&env)
+                .map_err(|e| ServeError::Trust(format!("`{}` {}", e.key, e.problem)))?,
+            development_sources: config.registry.development_sources.clone(),
+        },
         config.skills.operator_settings(),
     );
     for (name, settings) in config.skills.operator_settings() {

@@ -66,9 +66,39 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The private key of the publisher whose signature test skills carry (a test fixture,
+/// trusted only by the servers the tests start).
+pub const TEST_PUBLISHER_KEY: &str = "praximous-publisher-key-v1:MFECAQEwBQYDK2VwBCIEIIhNnvTJEKF4kb28dYgP9KPJyQ54r0CU4n4qrkJeFT3TgSEA29U5wixVRl2MGhemg93O9n2PNrzLlljyG8i4ikr9Mt0=";
+/// Its public key, which every test server trusts through `PRAXIMOUS_TRUSTED_PUBLISHERS`.
+pub const TEST_PUBLISHER: &str = "ed25519:29U5wixVRl2MGhemg93O9n2PNrzLlljyG8i4ikr9Mt0=";
+
 /// Install a skill folder `<data>/skills/<folder>/` holding `manifest` (to which the
-/// component's digest is appended as `sha256:`) and `skill.wasm`.
+/// component's digest is appended as `sha256:`), signed by [`TEST_PUBLISHER_KEY`], and
+/// `skill.wasm`: as a registry install would leave it.
 pub fn install_skill(data_dir: &Path, folder: &str, manifest: &str, wasm: &[u8]) -> PathBuf {
+    let dir = install_unsigned_skill(data_dir, folder, manifest, wasm);
+    sign_with_test_publisher(&dir);
+    dir
+}
+
+/// Sign the `skill.yaml` in `dir` with [`TEST_PUBLISHER_KEY`], as `prax skill sign` would.
+pub fn sign_with_test_publisher(dir: &Path) {
+    let manifest = std::fs::read(dir.join("skill.yaml")).unwrap_or_default();
+    let signature = praximous_registry::signing::PublisherKey::parse(TEST_PUBLISHER_KEY)
+        .map(|key| key.sign(&manifest).to_bytes())
+        .unwrap_or_else(|e| panic!("the test publisher key does not parse: {e}"));
+    if let Err(e) = std::fs::write(dir.join("skill.yaml.sig"), signature) {
+        panic!("cannot sign the skill in {}: {e}", dir.display());
+    }
+}
+
+/// As [`install_skill`], without a signature: placed by hand.
+pub fn install_unsigned_skill(
+    data_dir: &Path,
+    folder: &str,
+    manifest: &str,
+    wasm: &[u8],
+) -> PathBuf {
     let dir = data_dir.join("skills").join(folder);
     let result = std::fs::create_dir_all(&dir).and_then(|()| {
         std::fs::write(dir.join("skill.wasm"), wasm)?;
@@ -194,6 +224,7 @@ impl Server {
         let mut command = Command::new(prax_binary());
         command
             .env("PRAX_LOG", "info")
+            .env("PRAXIMOUS_TRUSTED_PUBLISHERS", TEST_PUBLISHER)
             .env_remove("PRAXIMOUS_API_KEYS");
         for (variable, value) in env {
             match value {

@@ -79,7 +79,8 @@ fn build(work: &Path, dir: &Path, path: &str) -> Run {
     )
 }
 
-/// Install the built skill folder `dir` into `data` by hand, as an operator may.
+/// Install the built skill folder `dir` into `data` by hand, as an operator may: signed by a
+/// publisher the server trusts (the tests' own).
 fn place(dir: &Path, data: &Path) -> PathBuf {
     let name = dir.file_name().unwrap_or_default();
     let into = data.join("skills").join(name);
@@ -88,6 +89,7 @@ fn place(dir: &Path, data: &Path) -> PathBuf {
             .and_then(|()| std::fs::copy(dir.join(file), into.join(file)));
         copied.unwrap_or_else(|e| panic!("cannot install {}: {e}", dir.display()));
     }
+    praximous_e2e::sign_with_test_publisher(&into);
     into
 }
 

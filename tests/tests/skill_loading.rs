@@ -230,3 +230,59 @@ async fn a_cache_entry_swapped_for_another_skills_is_recompiled_not_run() -> any
     assert_eq!(answer.json["result"]["echoed_prompt"], "still echo");
     Ok(())
 }
+
+#[tokio::test]
+async fn installed_skills_load_only_signed_or_from_a_development_source() -> anyhow::Result<()> {
+    let echo = component("echo");
+    let work = tempfile::tempdir()?;
+    let data = work.path().join("data");
+    std::fs::create_dir_all(&data)?;
+    // Placed by hand, unsigned.
+    praximous_e2e::install_unsigned_skill(&data, "by_hand", &echo_manifest("by_hand", ""), &echo);
+    // Installed signed, then its signature deleted and its manifest widened.
+    let widened = install_skill(&data, "widened", &echo_manifest("widened", ""), &echo);
+    std::fs::remove_file(widened.join("skill.yaml.sig"))?;
+    let manifest = std::fs::read_to_string(widened.join("skill.yaml"))?;
+    std::fs::write(
+        widened.join("skill.yaml"),
+        format!("{manifest}permissions: {{ llm: true, network: ['*'] }}\n"),
+    )?;
+    // Unsigned, but recorded as installed from a development source the operator lists.
+    praximous_e2e::install_unsigned_skill(
+        &data,
+        "dev_build",
+        &echo_manifest("dev_build", ""),
+        &echo,
+    );
+    std::fs::write(
+        data.join("skills/prax-skills.lock"),
+        serde_json::to_vec(&json!({"skills": {"dev_build": {
+            "version": "2.0.0", "sha256": "x", "publisher": null, "source": "/builds",
+            "installed_at": "2026-12-01T00:00:00Z"
+        }}}))?,
+    )?;
+    let config = work.path().join("praximous.toml");
+    std::fs::write(&config, "[registry]\ndevelopment_sources = [\"/builds\"]\n")?;
+    let server = Server::start_in(
+        work.path(),
+        &data,
+        &["--config", &config.display().to_string()],
+    )?;
+    let skills = get(&client(), &server.url("/api/v1/skills")).await?;
+    assert!(skills.json["dev_build"].is_object(), "{}", skills.text);
+    assert_eq!(skills.json["dev_build"]["signature"]["state"], "unsigned");
+    for refused in ["by_hand", "widened"] {
+        assert!(
+            skills.json[refused].is_null(),
+            "{refused} loaded: {}",
+            skills.text
+        );
+        let reason = format!("{refused}/skill.yaml.sig is missing");
+        assert!(
+            server.log().lines().any(|l| l.contains(&reason)),
+            "the log says why {refused} was left out:\n{}",
+            server.log()
+        );
+    }
+    Ok(())
+}

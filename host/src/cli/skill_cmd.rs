@@ -289,7 +289,10 @@ fn install_with_prompt(
 ) -> anyhow::Result<InstallReport> {
     let (config, _) = load(&flags.store)?;
     let skills_dir = config.skills_dir();
-    let trusted = config.registry.trusted_keys();
+    let trusted = config
+        .registry
+        .trusted_keys(&crate::environment::Environment::process())
+        .map_err(|e| anyhow::anyhow!("`{}` {}", e.key, e.problem))?;
     let wit = supported_wit();
     let target = InstallTarget {
         skills_dir: &skills_dir,
@@ -388,7 +391,10 @@ fn list(store: &StoreArgs, json: bool) -> anyhow::Result<()> {
     let (config, _) = load(store)?;
     let skills_dir = config.skills_dir();
     let lock = LockFile::read(&skills_dir)?;
-    let trusted = config.registry.trusted_keys();
+    let trusted = config
+        .registry
+        .trusted_keys(&crate::environment::Environment::process())
+        .map_err(|e| anyhow::anyhow!("`{}` {}", e.key, e.problem))?;
     let mut rows = Vec::new();
     for builtin in BUILTIN_SKILLS {
         let version = praximous_registry::Manifest::from_yaml(builtin.manifest)

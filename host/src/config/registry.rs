@@ -12,6 +12,9 @@ pub struct RegistryConfig {
     pub url: Option<String>,
     /// Publishers whose signatures are trusted: the contents of their `publisher.pub`.
     pub trusted_publishers: Vec<String>,
+    /// An environment variable holding more trusted publishers' keys, comma- or
+    /// newline-separated (for containers configured through the environment).
+    pub trusted_publishers_env: String,
     /// Sources (registry URLs, mirror folders, bundle files) that may install unsigned
     /// skills: for development only. Signed skills are always checked.
     pub development_sources: Vec<String>,
@@ -27,6 +30,7 @@ impl Default for RegistryConfig {
         Self {
             url: None,
             trusted_publishers: Vec::new(),
+            trusted_publishers_env: "PRAXIMOUS_TRUSTED_PUBLISHERS".into(),
             development_sources: Vec::new(),
             publish_tokens_env: "PRAX_REGISTRY_TOKENS".into(),
             max_component_mb: 64,
@@ -35,12 +39,36 @@ impl Default for RegistryConfig {
 }
 
 impl RegistryConfig {
-    /// The trusted publishers' keys (validated at load, so none is skipped here).
-    pub fn trusted_keys(&self) -> Vec<praximous_registry::signing::PublicKey> {
-        self.trusted_publishers
+    /// The trusted publishers' keys: the file's (validated at load) and those in the variable
+    /// `trusted_publishers_env` names, which must all be keys.
+    pub fn trusted_keys(
+        &self,
+        env: &crate::environment::Environment,
+    ) -> Result<Vec<praximous_registry::signing::PublicKey>, FieldError> {
+        let mut keys: Vec<_> = self
+            .trusted_publishers
             .iter()
             .filter_map(|text| praximous_registry::signing::PublicKey::parse(text).ok())
-            .collect()
+            .collect();
+        for text in env
+            .get(&self.trusted_publishers_env)
+            .unwrap_or_default()
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let key = praximous_registry::signing::PublicKey::parse(text).map_err(|e| {
+                FieldError::new(
+                    "registry.trusted_publishers_env",
+                    format!(
+                        "names {}, which holds something that is not a publisher key: {e}",
+                        self.trusted_publishers_env
+                    ),
+                )
+            })?;
+            keys.push(key);
+        }
+        Ok(keys)
     }
 }
 

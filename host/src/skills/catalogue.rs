@@ -9,7 +9,9 @@ use praximous_registry::skill_dir::MANIFEST_FILE;
 use praximous_registry::{Manifest, VerifiedSkill, WitVersion, load_skill_dir, verify_skill};
 use serde::Serialize;
 
+use super::acquire::is_listed;
 use super::builtin::BuiltinSkill;
+use super::lockfile::LockFile;
 use crate::config::OperatorSettings;
 use crate::runtime::{PreparedSkill, Runtime, supported_wit};
 
@@ -40,6 +42,15 @@ pub enum SignatureState {
         /// Why.
         reason: String,
     },
+}
+
+/// Whom installed skills must come from to load.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// Publishers whose signatures are accepted.
+    pub keys: Vec<PublicKey>,
+    /// Sources whose unsigned skills may load (as the lock file records where each came from).
+    pub development_sources: Vec<String>,
 }
 
 /// The signature state of the skill folder `dir`, whose manifest is `manifest_bytes`.
@@ -89,13 +100,15 @@ impl Catalogue {
     /// Load the built-ins, then every skill folder in `dir` (a missing `dir` holds none).
     /// A skill that fails any check is left out and its problem recorded; the rest load.
     /// An installed skill with a built-in's name replaces the built-in. An installed skill
-    /// whose signature does not verify against `trusted` is left out; unsigned ones load.
+    /// loads only with a signature that verifies against `trust`'s keys, or unsigned if the
+    /// lock file records it as installed from one of `trust`'s development sources: deleting a
+    /// signature (and editing the manifest) never makes a skill load with other permissions.
     /// Each skill gets the settings and network narrowing `operator` gives it.
     pub fn load(
         runtime: &Runtime,
         builtins: &[BuiltinSkill],
         dir: &Path,
-        trusted: &[PublicKey],
+        trust: &Trust,
         operator: &OperatorSettings,
     ) -> Self {
         let wit = supported_wit();
@@ -114,13 +127,26 @@ impl Catalogue {
                 verified,
             );
         }
+        let lock = LockFile::read(dir).unwrap_or_default();
         for folder in skill_folders(dir, &mut catalogue.problems) {
             let origin = folder.display().to_string();
             let manifest_bytes = std::fs::read(folder.join(MANIFEST_FILE)).unwrap_or_default();
-            let signature = signature_state(&folder, &manifest_bytes, trusted);
+            let signature = signature_state(&folder, &manifest_bytes, &trust.keys);
+            let name = folder
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let from_development = lock
+                .skills
+                .get(&name)
+                .is_some_and(|locked| is_listed(&locked.source, &trust.development_sources));
             let verified = match &signature {
                 SignatureState::Invalid { reason } => Err(format!(
                     "{}: {reason}; reinstall the skill from its publisher",
+                    folder.join(SIGNATURE_FILE).display()
+                )),
+                SignatureState::Unsigned if !from_development => Err(format!(
+                    "{} is missing: installed skills load only when signed by a trusted publisher, or installed from a source in [registry] development_sources; reinstall it from its publisher",
                     folder.join(SIGNATURE_FILE).display()
                 )),
                 _ => load_installed(&folder, &wit),

@@ -11,7 +11,7 @@ use praximous_registry::signing::PublicKey;
 use praximous_registry::skill_dir::MANIFEST_FILE;
 
 use super::builtin::BuiltinSkill;
-use super::catalogue::{Catalogue, LoadedSkill};
+use super::catalogue::{Catalogue, LoadedSkill, Trust};
 use crate::config::OperatorSettings;
 use crate::runtime::Runtime;
 
@@ -47,7 +47,7 @@ pub struct LiveCatalogue {
     runtime: Arc<Runtime>,
     builtins: &'static [BuiltinSkill],
     dir: PathBuf,
-    trusted: Vec<PublicKey>,
+    trust: Trust,
     operator: OperatorSettings,
     seen: Mutex<Fingerprint>,
 }
@@ -58,17 +58,17 @@ impl LiveCatalogue {
         runtime: Arc<Runtime>,
         builtins: &'static [BuiltinSkill],
         dir: PathBuf,
-        trusted: Vec<PublicKey>,
+        trust: Trust,
         operator: OperatorSettings,
     ) -> Self {
         let seen = fingerprint(&dir);
-        let catalogue = Catalogue::load(&runtime, builtins, &dir, &trusted, &operator);
+        let catalogue = Catalogue::load(&runtime, builtins, &dir, &trust, &operator);
         Self {
             current: RwLock::new(Arc::new(catalogue)),
             runtime,
             builtins,
             dir,
-            trusted,
+            trust,
             operator,
             seen: Mutex::new(seen),
         }
@@ -94,7 +94,7 @@ impl LiveCatalogue {
 
     /// The trusted publishers.
     pub fn trusted(&self) -> &[PublicKey] {
-        &self.trusted
+        &self.trust.keys
     }
 
     /// Reload if the skills directory changed (blocking: compiles new components). Returns
@@ -112,7 +112,7 @@ impl LiveCatalogue {
             &self.runtime,
             self.builtins,
             &self.dir,
-            &self.trusted,
+            &self.trust,
             &self.operator,
         );
         tracing::info!(

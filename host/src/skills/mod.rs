@@ -12,5 +12,5 @@ pub mod permissions;
 pub mod scaffold;
 
 pub use builtin::{BUILTIN_SKILLS, BuiltinSkill};
-pub use catalogue::{Catalogue, LoadProblem, LoadedSkill, SignatureState, SkillSource};
+pub use catalogue::{Catalogue, LoadProblem, LoadedSkill, SignatureState, SkillSource, Trust};
 pub use live::LiveCatalogue;
