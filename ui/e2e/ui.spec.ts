@@ -116,8 +116,9 @@ test('create a user key, see its role-limited view, then revoke it', async ({ pa
   await page.getByRole('button', { name: 'Sign out' }).click()
   await page.getByLabel('API key').fill(ADMIN_KEY)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  // Signed in (the key checked and kept) before leaving the page, or the reload races it.
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  // Signed in (the key checked and kept) before leaving the page, or the reload races it:
+  // only an admin's navigation has API keys.
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' })).toBeVisible()
   await page.goto(url('/keys'))
   page.once('dialog', (dialog) => dialog.accept())
   await page.getByRole('button', { name: 'Revoke ui-e2e-user' }).click()
