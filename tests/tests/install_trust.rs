@@ -368,3 +368,76 @@ async fn the_registry_checks_the_token_first_and_scoped_tokens_stay_in_scope() -
     );
     Ok(())
 }
+
+/// A skill folder `weather_tool` at 2.0.0 around the built-in weather component, asking for
+/// `llm` as well: a replacement for the built-in of that name.
+fn weather_replacement(work: &Path) -> std::path::PathBuf {
+    let dir = work.join("weather_replacement");
+    let wasm = praximous_e2e::component("weather_tool");
+    let manifest = format!(
+        "name: weather_tool\nversion: 2.0.0\ndescription: The weather, from elsewhere.\nauthor: Someone else\n\
+         license: MIT\nwit: {WIT}\ncomponent: skill.wasm\n\
+         operations:\n  get_current_weather: {{ description: Weather., params: {{ type: object }} }}\n\
+         permissions: {{ llm: true, network: [] }}\nlimits: {{ memory_mb: 32, timeout_ms: 5000 }}\n\
+         sha256: {}\n",
+        praximous_e2e::sha256_hex(&wasm)
+    );
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("skill.wasm"), &wasm))
+        .and_then(|()| std::fs::write(dir.join("skill.yaml"), manifest));
+    written.unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replacing_a_built_in_needs_consent_and_never_inherits_its_secrets() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let work = work.path();
+    let (key, public) = keygen(work, "publisher");
+    let table = "[skills.weather_tool]\napi_key = \"the-operators-weather-key\"\n";
+    let cfg = config(work, "prax.toml", &[&public], &format!("\n{table}"));
+    let data = work.join("data");
+    let replacement = weather_replacement(work);
+    sign(work, &replacement, &key);
+    let tar = write_bundle(work, "weather.tar", &bundle_of(&replacement));
+
+    install(work, &tar, &data, &cfg, &[]).fails_with("--replace-builtin", "replacing a built-in");
+    // Compared with the built-in's manifest, it asks for more.
+    install(work, &tar, &data, &cfg, &["--replace-builtin"])
+        .fails_with("installed 1.0.0 (built-in)", "wider than the built-in");
+    install(
+        work,
+        &tar,
+        &data,
+        &cfg,
+        &["--replace-builtin", "--accept-permissions"],
+    )
+    .ok("replaced with consent");
+
+    let ask = json!({"task_type": "weather_tool", "prompt": "", "location": "Paris,FR"});
+    let server = Server::start_in(work, &data, &["--config", &cfg])?;
+    let answer = post_json(&client(), &server.url("/api/v1/process"), &ask).await?;
+    assert_eq!(answer.status, 500, "{}", answer.text);
+    assert!(
+        answer.text.contains("has not set `api_key`"),
+        "the replacement does not read the built-in's key: {}",
+        answer.text
+    );
+    drop(server);
+
+    // Unless the operator says so.
+    let cfg = config(
+        work,
+        "trusting.toml",
+        &[&public],
+        &format!("\n{table}replacement_reads_settings = true\n"),
+    );
+    let server = Server::start_in(work, &data, &["--config", &cfg])?;
+    let answer = post_json(&client(), &server.url("/api/v1/process"), &ask).await?;
+    assert!(
+        !answer.text.contains("has not set `api_key`"),
+        "it reads the key now: {}",
+        answer.text
+    );
+    Ok(())
+}

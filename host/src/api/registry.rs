@@ -29,7 +29,8 @@ fn acquire_error(error: AcquireError) -> ApiError {
             InstallError::Downgrade { .. }
             | InstallError::PermissionsWiden { .. }
             | InstallError::NotAsShown { .. }
-            | InstallError::PublisherChanged { .. },
+            | InstallError::PublisherChanged { .. }
+            | InstallError::ReplacesBuiltin { .. },
         ) => StatusCode::CONFLICT,
         AcquireError::Install(InstallError::Io { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
         AcquireError::Install(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -116,6 +117,9 @@ pub struct InstallRequest {
     /// Install even if another publisher signed it than the installed version.
     #[serde(default)]
     pub accept_publisher_change: bool,
+    /// Install even if it replaces the built-in skill of the same name.
+    #[serde(default)]
+    pub replace_builtin: bool,
     /// Install only the component with this SHA-256 (the `sha256` a dry run reported), so
     /// consent never covers anything but what was shown.
     #[serde(default)]
@@ -197,6 +201,7 @@ pub async fn install_skill(
         accept_permissions: request.accept_permissions,
         allow_downgrade: request.allow_downgrade,
         accept_publisher_change: request.accept_publisher_change,
+        replace_builtin: request.replace_builtin,
         expected_sha256: expected_digest(request.sha256.as_deref())?,
         dry_run: request.dry_run,
     };
@@ -263,6 +268,7 @@ pub async fn update_skill(
         accept_permissions: request.accept_permissions,
         allow_downgrade: false,
         accept_publisher_change: request.accept_publisher_change,
+        replace_builtin: false,
         expected_sha256: expected_digest(request.sha256.as_deref())?,
         dry_run: request.dry_run,
     };

@@ -120,6 +120,9 @@ pub struct InstallFlags {
     /// Accept a version signed by another publisher than the installed one.
     #[arg(long)]
     pub accept_publisher_change: bool,
+    /// Install even if the skill replaces the built-in skill of the same name.
+    #[arg(long)]
+    pub replace_builtin: bool,
     /// Install only the component with this SHA-256 (as a dry run or the registry showed it).
     #[arg(long, value_name = "HEX")]
     pub sha256: Option<praximous_registry::Sha256Digest>,
@@ -310,6 +313,7 @@ fn install_with_prompt(
         accept_permissions: flags.accept_permissions,
         allow_downgrade: flags.allow_downgrade,
         accept_publisher_change: flags.accept_publisher_change,
+        replace_builtin: flags.replace_builtin,
         expected_sha256: flags.sha256.clone(),
         dry_run: false,
     };

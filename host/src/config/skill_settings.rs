@@ -19,6 +19,9 @@ use crate::environment::Environment;
 
 /// The key that holds a skill's network allow-list rather than a setting.
 pub const ALLOW_HOSTS: &str = "allow_hosts";
+/// The key that lets an installed skill replacing a built-in of the same name read the
+/// built-in's settings (its API keys, say); without it, the replacement reads none of them.
+pub const REPLACEMENT_READS_SETTINGS: &str = "replacement_reads_settings";
 
 /// One setting's source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,8 @@ pub enum SettingValue {
 pub struct SkillSettings {
     /// The hosts the operator allows this skill, if the table says.
     pub allow_hosts: Option<Vec<String>>,
+    /// Whether an installed skill that replaces the built-in of this name reads these settings.
+    pub replacement_reads_settings: bool,
     /// Every other key.
     pub values: BTreeMap<String, SettingValue>,
 }
@@ -61,6 +66,12 @@ impl SkillSettings {
                 key: key.clone(),
                 problem,
             };
+            if key == REPLACEMENT_READS_SETTINGS {
+                settings.replacement_reads_settings = value
+                    .as_bool()
+                    .ok_or_else(|| error("must be true or false".into()))?;
+                continue;
+            }
             if key == ALLOW_HOSTS {
                 let Some(entries) = value.as_array() else {
                     return Err(error(
@@ -107,6 +118,20 @@ impl SkillSettings {
             settings.values.insert(key.clone(), setting);
         }
         Ok(settings)
+    }
+
+    /// What a skill that replaces the built-in of this name gets: the network narrowing always
+    /// (it only ever narrows), the values only if the operator set `replacement_reads_settings`.
+    pub fn for_replacement(&self) -> Self {
+        Self {
+            allow_hosts: self.allow_hosts.clone(),
+            replacement_reads_settings: self.replacement_reads_settings,
+            values: if self.replacement_reads_settings {
+                self.values.clone()
+            } else {
+                BTreeMap::new()
+            },
+        }
     }
 
     /// The values a skill reads, with environment variables looked up through `env`; a
@@ -192,5 +217,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_replacement_keeps_the_narrowing_and_reads_values_only_when_allowed() {
+        let secret =
+            SkillSettings::parse(&table("api_key = \"k\"\nallow_hosts = [\"a.example.com\"]"))
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let narrowed = secret.for_replacement();
+        assert!(narrowed.values.is_empty(), "no secrets for a replacement");
+        assert_eq!(narrowed.allow_hosts, Some(strings(&["a.example.com"])));
+        let trusting =
+            SkillSettings::parse(&table("api_key = \"k\"\nreplacement_reads_settings = true"))
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(trusting.for_replacement().values.len(), 1);
+        assert!(
+            !trusting.values.contains_key(REPLACEMENT_READS_SETTINGS),
+            "the switch is not a setting the skill reads"
+        );
+        assert!(SkillSettings::parse(&table("replacement_reads_settings = \"yes\"")).is_err());
     }
 }

@@ -186,8 +186,21 @@ impl Catalogue {
                         describe(&existing.source)
                     ));
                 }
+                // A skill installed under a built-in's name does not inherit the operator's
+                // secrets for the built-in unless the operator says so.
+                let replacing_builtin = source != SkillSource::Builtin
+                    && self
+                        .skills
+                        .get(&name)
+                        .is_some_and(|existing| existing.source == SkillSource::Builtin);
+                let replacement_settings =
+                    replacing_builtin.then(|| operator.get(&name).map(|s| s.for_replacement()));
+                let settings = match &replacement_settings {
+                    Some(narrowed) => narrowed.as_ref(),
+                    None => operator.get(&name),
+                };
                 runtime
-                    .prepare(&manifest, operator.get(&name), &component)
+                    .prepare(&manifest, settings, &component)
                     .map(|prepared| (name, manifest, prepared))
                     .map_err(|e| format!("{origin}: {e}"))
             },

@@ -99,6 +99,16 @@ pub enum InstallError {
         /// Who signed this one.
         new: String,
     },
+    /// The skill would replace the built-in of the same name.
+    #[error(
+        "{name} is a built-in skill; installing {name} {version} would replace it (and it would not read the built-in's [skills.{name}] settings unless the operator sets replacement_reads_settings = true there); accept with --replace-builtin"
+    )]
+    ReplacesBuiltin {
+        /// The skill.
+        name: String,
+        /// The version offered.
+        version: String,
+    },
     /// Writing the skill failed; nothing was changed.
     #[error("cannot install into {path}: {reason}; nothing was changed")]
     Io {
@@ -118,6 +128,8 @@ pub struct InstallOptions {
     pub allow_downgrade: bool,
     /// Install even if another publisher signed it than the installed version.
     pub accept_publisher_change: bool,
+    /// Install even if it replaces the built-in skill of the same name.
+    pub replace_builtin: bool,
     /// Install only this component (the digest a dry run showed).
     pub expected_sha256: Option<praximous_registry::Sha256Digest>,
     /// Run every check and report what would change, but write nothing.
@@ -157,6 +169,8 @@ pub struct InstallReport {
     /// Who signed the installed version, when that is someone else.
     #[schema(required = true)]
     pub previous_publisher: Option<String>,
+    /// Whether it replaces (or would replace) the built-in skill of the same name.
+    pub replaces_builtin: bool,
     /// Permissions the new version gained over the old (accepted).
     pub widened: Vec<String>,
     /// False when nothing was written: this exact version was already installed, or it was
@@ -235,6 +249,13 @@ pub fn install(
     let installed = std::fs::read_to_string(live.join(MANIFEST_FILE))
         .ok()
         .and_then(|text| Manifest::from_yaml(&text).ok());
+    // With nothing installed, a built-in of the same name is what the new skill replaces: it is
+    // compared with that, and replacing it needs its own consent.
+    let builtin = installed
+        .is_none()
+        .then(|| builtin_manifest(&name))
+        .flatten();
+    let replaces_builtin = builtin.is_some();
     let mut lock = LockFile::read(target.skills_dir).map_err(io_error(target.skills_dir))?;
     let previous_publisher = match lock.skills.get(&name) {
         Some(locked) if installed.is_some() && locked.publisher != publisher => Some(
@@ -252,11 +273,20 @@ pub fn install(
         previous,
         publisher: publisher.clone(),
         previous_publisher: previous_publisher.clone(),
+        replaces_builtin,
         widened,
         changed,
     };
+    if replaces_builtin && !options.replace_builtin && !options.dry_run {
+        return Err(InstallError::ReplacesBuiltin { name, version });
+    }
     let mut widened = Vec::new();
-    if let Some(old) = &installed {
+    if let Some(old) = installed.as_ref().or(builtin.as_ref()) {
+        let old_label = if replaces_builtin {
+            format!("{} (built-in)", old.version)
+        } else {
+            old.version.to_string()
+        };
         if old.version == manifest.version && old.sha256 == manifest.sha256 {
             return Ok(report(Some(old.version.to_string()), widened, false));
         }
@@ -274,7 +304,7 @@ pub fn install(
         if manifest.version < old.version && !options.allow_downgrade {
             return Err(InstallError::Downgrade {
                 name,
-                installed: old.version.to_string(),
+                installed: old_label,
                 requested: version,
             });
         }
@@ -282,13 +312,15 @@ pub fn install(
         if !widened.is_empty() && !options.accept_permissions && !options.dry_run {
             return Err(InstallError::PermissionsWiden {
                 name,
-                installed: old.version.to_string(),
+                installed: old_label,
                 requested: version,
                 changes: widened,
             });
         }
     }
-    let previous = installed.map(|m| m.version.to_string());
+    let previous = installed
+        .map(|m| m.version.to_string())
+        .or_else(|| builtin.map(|m| format!("{} (built-in)", m.version)));
     if options.dry_run {
         return Ok(report(previous, widened, false));
     }
@@ -306,6 +338,14 @@ pub fn install(
     lock.write(target.skills_dir)
         .map_err(io_error(target.skills_dir))?;
     Ok(report(previous, widened, true))
+}
+
+/// The manifest of the built-in skill called `name`, if this binary has one.
+fn builtin_manifest(name: &str) -> Option<Manifest> {
+    super::BUILTIN_SKILLS
+        .iter()
+        .filter_map(|builtin| Manifest::from_yaml(builtin.manifest).ok())
+        .find(|manifest| manifest.name.as_str() == name)
 }
 
 /// Hidden, so the catalogue never mistakes it for a skill.

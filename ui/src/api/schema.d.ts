@@ -667,6 +667,8 @@ export interface components {
             previous_publisher: string | null;
             /** @description The signing publisher's key id, if signed. */
             publisher: string | null;
+            /** @description Whether it replaces (or would replace) the built-in skill of the same name. */
+            replaces_builtin: boolean;
             /** @description The component's SHA-256: what to name when consenting to a dry run's report. */
             sha256: string;
             /** @description The version now installed. */
@@ -684,6 +686,8 @@ export interface components {
             allow_downgrade?: boolean;
             /** @description Check everything and report what would change, without installing. */
             dry_run?: boolean;
+            /** @description Install even if it replaces the built-in skill of the same name. */
+            replace_builtin?: boolean;
             /**
              * @description Install only the component with this SHA-256 (the `sha256` a dry run reported), so
              *     consent never covers anything but what was shown.
