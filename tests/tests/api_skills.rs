@@ -151,9 +151,9 @@ async fn weather_and_search_use_the_operators_keys_and_apis() -> anyhow::Result<
     let (authority, weather_seen, search_seen) = stand_ins().await?;
     let config = format!(
         "[skills.weather_tool]\nbase_url = \"http://{authority}/data/2.5\"\napi_key = {{ env = \"TEST_WEATHER_KEY\" }}\n\
-         allow_hosts = [\"{authority}\"]\n\n\
+         allow_hosts = [\"{authority}\"]\nallow_cidrs = [\"127.0.0.0/8\"]\n\n\
          [skills.web_search_tool]\nendpoint = \"http://{authority}/search\"\napi_key = {{ env = \"TEST_SEARCH_KEY\" }}\n\
-         allow_hosts = [\"{authority}\"]\n"
+         allow_hosts = [\"{authority}\"]\nallow_cidrs = [\"127.0.0.0/8\"]\n"
     );
     let server = Server::start_with_config_and_env(
         &config,
@@ -295,7 +295,7 @@ async fn without_keys_or_hosts_the_api_skills_say_what_the_operator_must_set() -
 
     // A wrong key is the API's 401, in the original's words.
     let config = format!(
-        "[skills.weather_tool]\nbase_url = \"http://{authority}/data/2.5\"\napi_key = \"wrong-key\"\nallow_hosts = [\"{authority}\"]\n"
+        "[skills.weather_tool]\nbase_url = \"http://{authority}/data/2.5\"\napi_key = \"wrong-key\"\nallow_hosts = [\"{authority}\"]\nallow_cidrs = [\"127.0.0.0/8\"]\n"
     );
     let server = Server::start_with_config_and_env(&config, &[])?;
     assert_eq!(

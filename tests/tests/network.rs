@@ -50,15 +50,19 @@ async fn skills_reach_only_the_hosts_their_manifest_lists() -> anyhow::Result<()
     let forbidden_authority = forbidden.local_addr()?.to_string();
 
     let wasm = component("http_probe");
-    let server = Server::start_with(|data| {
-        install_skill(
-            data,
-            "fetcher",
-            &manifest("fetcher", &format!("[\"{allowed_authority}\"]")),
-            &wasm,
-        );
-        install_skill(data, "offline", &manifest("offline", "[]"), &wasm);
-    })?;
+    // The stand-ins are on this machine: the operator allows the loopback range explicitly.
+    let server = Server::start_with_config(
+        "[skills.fetcher]\nallow_cidrs = [\"127.0.0.0/8\"]\n\n[skills.offline]\nallow_cidrs = [\"127.0.0.0/8\"]\n",
+        |data| {
+            install_skill(
+                data,
+                "fetcher",
+                &manifest("fetcher", &format!("[\"{allowed_authority}\"]")),
+                &wasm,
+            );
+            install_skill(data, "offline", &manifest("offline", "[]"), &wasm);
+        },
+    )?;
 
     let ok = fetch(&server, "fetcher", &allowed_authority).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
@@ -95,5 +99,58 @@ async fn skills_reach_only_the_hosts_their_manifest_lists() -> anyhow::Result<()
         server.log().contains("outbound request refused"),
         "refusals are logged"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_allowed_name_is_reached_only_at_an_address_the_operator_allows() -> anyhow::Result<()> {
+    let mut files = BTreeMap::new();
+    files.insert("hello.txt".to_owned(), Reply::Body(b"hello".to_vec()));
+    let site = FakeRegistry::serve(files)?;
+    let port = site.url.rsplit(':').next().unwrap_or_default().to_owned();
+    // A listener nothing may reach, to see that a refusal opens no connection.
+    let quiet = TcpListener::bind("127.0.0.1:0")?;
+    quiet.set_nonblocking(true)?;
+    let quiet_port = quiet.local_addr()?.port();
+    let wasm = component("http_probe");
+    // The manifest allows `localhost` by name; the name resolves to a loopback address.
+    let hosts = format!("[\"localhost:{port}\", \"localhost:{quiet_port}\"]");
+    let install = |data: &std::path::Path| {
+        install_skill(data, "fetcher", &manifest("fetcher", &hosts), &wasm);
+    };
+
+    let guarded = Server::start_with(install)?;
+    for authority in [
+        format!("localhost:{port}"),
+        format!("localhost:{quiet_port}"),
+    ] {
+        let refused = fetch(&guarded, "fetcher", &authority).await;
+        assert_eq!(refused.status, 403, "{}", refused.text);
+        assert!(
+            refused.text.contains("DestinationIpProhibited"),
+            "{}",
+            refused.text
+        );
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        quiet.accept().is_err(),
+        "a refused request opened no connection"
+    );
+    assert!(
+        guarded
+            .log()
+            .contains("the host resolves to a loopback address"),
+        "the log names the host and the address class:\n{}",
+        guarded.log()
+    );
+
+    let allowing = Server::start_with_config(
+        "[skills.fetcher]\nallow_cidrs = [\"127.0.0.0/8\", \"::1/128\"]\n",
+        install,
+    )?;
+    let ok = fetch(&allowing, "fetcher", &format!("localhost:{port}")).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.json["result"]["body"], "hello");
     Ok(())
 }

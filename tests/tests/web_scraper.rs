@@ -117,7 +117,7 @@ async fn the_scraper_reads_pages_from_allowed_hosts_with_its_own_settings() -> a
     let forbidden_authority = forbidden.local_addr()?.to_string();
     let site = Site::start(forbidden_authority.clone()).await?;
     let config = format!(
-        "[skills.web_scraper]\nallow_hosts = [\"{}\"]\nuser_agent = {{ env = \"SCRAPER_TEST_UA\" }}\n\
+        "[skills.web_scraper]\nallow_hosts = [\"{}\"]\nallow_cidrs = [\"127.0.0.0/8\"]\nuser_agent = {{ env = \"SCRAPER_TEST_UA\" }}\n\
          max_bytes = 16384\ntimeout_ms = 700\n\n\
          [skills.echo]\nuser_agent = \"echo's setting, never the scraper's\"\n",
         site.authority
@@ -289,5 +289,39 @@ fn bad_skill_tables_stop_start_up_naming_the_key() -> anyhow::Result<()> {
     );
     check("[skills]\nmax_concurrent = 4\n\n[skills.web_scraper]\nallow_hosts = [\"docs.example.com\", \"127.0.0.1:8080\"]\nuser_agent = \"Bot\"\n")
         .ok("a valid table");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_redirect_to_an_address_outside_the_allowed_range_is_refused() -> anyhow::Result<()> {
+    // The redirect's target is named in allow_hosts, but sits at a loopback address outside
+    // the one range the operator allows: every hop is checked by the address it connects to.
+    let quiet = TcpListener::bind("127.0.0.2:0")?;
+    quiet.set_nonblocking(true)?;
+    let quiet_authority = quiet.local_addr()?.to_string();
+    let site = Site::start(quiet_authority.clone()).await?;
+    let config = format!(
+        "[skills.web_scraper]\nallow_hosts = [\"{}\", \"{quiet_authority}\"]\nallow_cidrs = [\"127.0.0.1/32\"]\n",
+        site.authority
+    );
+    let server = server(&config)?;
+    let answer = scrape(&server, json!({"url": site.url("/away")})).await;
+    assert_eq!(answer.status, 403, "{}", answer.text);
+    assert!(
+        answer.text.contains("resolves to an internal address")
+            && answer.text.contains("allow_cidrs"),
+        "{}",
+        answer.text
+    );
+    assert!(
+        answer.text.contains("'127.0.0.2'"),
+        "the refused hop is the redirect's: {}",
+        answer.text
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        quiet.accept().is_err(),
+        "the refused hop opened no connection"
+    );
     Ok(())
 }

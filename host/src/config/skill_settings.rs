@@ -19,6 +19,9 @@ use crate::environment::Environment;
 
 /// The key that holds a skill's network allow-list rather than a setting.
 pub const ALLOW_HOSTS: &str = "allow_hosts";
+/// The key that holds the internal address ranges a skill may reach (loopback, private,
+/// link-local addresses are refused otherwise, whatever name resolves to them).
+pub const ALLOW_CIDRS: &str = "allow_cidrs";
 /// The key that lets an installed skill replacing a built-in of the same name read the
 /// built-in's settings (its API keys, say); without it, the replacement reads none of them.
 pub const REPLACEMENT_READS_SETTINGS: &str = "replacement_reads_settings";
@@ -37,6 +40,8 @@ pub enum SettingValue {
 pub struct SkillSettings {
     /// The hosts the operator allows this skill, if the table says.
     pub allow_hosts: Option<Vec<String>>,
+    /// Internal address ranges the operator lets this skill reach.
+    pub allow_cidrs: Vec<ipnet::IpNet>,
     /// Whether an installed skill that replaces the built-in of this name reads these settings.
     pub replacement_reads_settings: bool,
     /// Every other key.
@@ -66,6 +71,24 @@ impl SkillSettings {
                 key: key.clone(),
                 problem,
             };
+            if key == ALLOW_CIDRS {
+                let Some(entries) = value.as_array() else {
+                    return Err(error(
+                        "must be a list of address ranges, e.g. [\"10.20.0.0/16\", \"127.0.0.1/32\"]".into(),
+                    ));
+                };
+                for (i, entry) in entries.iter().enumerate() {
+                    let range = entry
+                        .as_str()
+                        .and_then(|text| text.parse::<ipnet::IpNet>().ok())
+                        .ok_or_else(|| SettingError {
+                            key: format!("{key}[{i}]"),
+                            problem: "must be an address range such as \"10.20.0.0/16\"".into(),
+                        })?;
+                    settings.allow_cidrs.push(range);
+                }
+                continue;
+            }
             if key == REPLACEMENT_READS_SETTINGS {
                 settings.replacement_reads_settings = value
                     .as_bool()
@@ -125,6 +148,7 @@ impl SkillSettings {
     pub fn for_replacement(&self) -> Self {
         Self {
             allow_hosts: self.allow_hosts.clone(),
+            allow_cidrs: self.allow_cidrs.clone(),
             replacement_reads_settings: self.replacement_reads_settings,
             values: if self.replacement_reads_settings {
                 self.values.clone()

@@ -66,6 +66,12 @@ pub enum HttpError {
         /// The host refused.
         host: String,
     },
+    /// `host` resolves only to addresses this skill may not reach (loopback, private,
+    /// link-local, ...), unless the operator allows their range.
+    AddressProhibited {
+        /// The host refused.
+        host: String,
+    },
     /// The body is larger than the limit (bytes).
     TooLarge(usize),
     /// Connecting or reading took longer than the limit.
@@ -80,6 +86,10 @@ impl std::fmt::Display for HttpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Denied { host } => write!(f, "this skill may not reach '{host}'"),
+            Self::AddressProhibited { host } => write!(
+                f,
+                "'{host}' resolves to an internal address (loopback, private, link-local or similar) this skill may not reach"
+            ),
             Self::TooLarge(limit) => write!(f, "the response is larger than {limit} bytes"),
             Self::Timeout => f.write_str("no answer in time"),
             Self::Redirect(problem) | Self::Network(problem) => f.write_str(problem),
@@ -94,6 +104,9 @@ impl From<HttpError> for SkillError {
         match error {
             HttpError::Denied { host } => SkillError::denied("Network access denied").with_details(format!(
                 "This skill may not reach '{host}'. An operator can allow it with `allow_hosts` in the skill's [skills.<name>] table of the configuration."
+            )),
+            HttpError::AddressProhibited { host } => SkillError::denied("Network access denied").with_details(format!(
+                "'{host}' resolves to an internal address (loopback, private, link-local or similar). An operator can allow its range with `allow_cidrs` in the skill's [skills.<name>] table of the configuration."
             )),
             other => SkillError::internal("Network Error").with_details(other.to_string()),
         }
@@ -235,6 +248,9 @@ fn write_body(outgoing: &OutgoingBody, bytes: &[u8]) -> Result<(), HttpError> {
 fn classify(error: ErrorCode, host: &str) -> HttpError {
     match error {
         ErrorCode::HttpRequestDenied => HttpError::Denied {
+            host: host.to_owned(),
+        },
+        ErrorCode::DestinationIpProhibited => HttpError::AddressProhibited {
             host: host.to_owned(),
         },
         ErrorCode::ConnectionTimeout

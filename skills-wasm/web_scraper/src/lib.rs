@@ -61,6 +61,7 @@ fn fetch(url: &Url, shown: &str) -> Result<(Url, u16, String), SkillError> {
         HttpError::Denied { host } => SkillError::denied("Network access denied").with_details(format!(
             "This skill may not fetch from '{host}'. An operator can allow it with `allow_hosts` in the [skills.web_scraper] table of the configuration."
         )),
+        prohibited @ HttpError::AddressProhibited { .. } => SkillError::from(prohibited),
         HttpError::TooLarge(limit) => SkillError::bad_input("Page too large").with_details(format!(
             "The page at '{shown}' is larger than {limit} bytes, the limit set for this skill (`max_bytes`)."
         )),

@@ -1,17 +1,20 @@
 //! `wasi:http`: outgoing HTTP for skills, only to the hosts their manifest names in
 //! `permissions.network` (`host` for any port, or `host:port`), narrowed by the operator's
 //! `allow_hosts`. Everything else is refused before a connection is made, with
-//! `HttpRequestDenied`.
+//! `HttpRequestDenied`; an allowed host is then reached only at an address the skill may
+//! reach (see `egress.rs`).
 
 use std::future::Future;
 use std::sync::Arc;
 
+use ipnet::IpNet;
 use praximous_registry::manifest::OPERATOR_HOSTS;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi_http::{
     Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
+use super::egress::{self, ResponseIo};
 use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `wasi:http` capability.
@@ -34,12 +37,20 @@ impl HttpState {
     }
 }
 
+/// What a skill may reach over HTTP.
+#[derive(Debug, Clone, Default)]
+pub struct HttpGrant {
+    /// The hosts (`name` or `name:port`).
+    hosts: Arc<[String]>,
+    /// Internal address ranges the operator allows it (`allow_cidrs`).
+    cidrs: Arc<[IpNet]>,
+}
+
 impl Capability for Http {
-    /// The hosts the skill may reach.
-    type Grant = Arc<[String]>;
+    type Grant = HttpGrant;
     type State = HttpState;
 
-    fn grant(input: &GrantInput<'_>) -> Arc<[String]> {
+    fn grant(input: &GrantInput<'_>) -> HttpGrant {
         let manifest = &input.permissions.network;
         let hosts = effective_network(
             manifest,
@@ -48,13 +59,24 @@ impl Capability for Http {
         if &hosts != manifest {
             tracing::info!(skill = %input.skill, hosts = ?hosts, "outbound hosts as the operator allows them");
         }
-        hosts.into()
+        HttpGrant {
+            hosts: hosts.into(),
+            cidrs: input
+                .operator
+                .map(|s| s.allow_cidrs.clone())
+                .unwrap_or_default()
+                .into(),
+        }
     }
 
-    fn instantiate(grant: &Arc<[String]>, input: &InstanceInput<'_>) -> HttpState {
+    fn instantiate(grant: &HttpGrant, input: &InstanceInput<'_>) -> HttpState {
         HttpState {
             ctx: WasiHttpCtx::new(),
-            policy: NetworkPolicy::new(input.skill.clone(), grant.clone()),
+            policy: NetworkPolicy {
+                allowed: grant.hosts.clone(),
+                cidrs: grant.cidrs.clone(),
+                skill: input.skill.clone(),
+            },
         }
     }
 }
@@ -111,16 +133,20 @@ fn covers(granted: &str, wanted: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct NetworkPolicy {
     allowed: Arc<[String]>,
+    cidrs: Arc<[IpNet]>,
     skill: Arc<str>,
 }
 
-type ResponseIo = Box<dyn Future<Output = Result<(), Error>> + Send>;
 type Sent = Box<dyn Future<Output = Result<(http::Response<WasiBody>, ResponseIo), Error>> + Send>;
 
 impl NetworkPolicy {
-    /// The policy for `skill`, whose manifest allows `allowed`.
+    /// The policy for `skill`, whose manifest allows `allowed`, with no internal ranges.
     pub fn new(skill: Arc<str>, allowed: Arc<[String]>) -> Self {
-        Self { allowed, skill }
+        Self {
+            allowed,
+            cidrs: Arc::default(),
+            skill,
+        }
     }
 
     /// Whether a request to `uri` may leave the sandbox.
@@ -161,14 +187,12 @@ impl WasiHttpHooks for NetworkPolicy {
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }
         drop(fut);
-        Box::new(async move {
-            use http_body_util::BodyExt;
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as ResponseIo,
-            ))
-        })
+        Box::new(egress::send(
+            self.skill.clone(),
+            self.cidrs.clone(),
+            request,
+            options,
+        ))
     }
 }
 

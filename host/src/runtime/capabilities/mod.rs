@@ -5,6 +5,7 @@
 
 mod config;
 mod context;
+mod egress;
 mod http;
 mod llm;
 mod log;
