@@ -89,40 +89,35 @@ async fn what_arrives_is_what_was_asked_for_and_within_bounds() -> anyhow::Resul
     let newer = resigned(&newer, &key, |m| m);
 
     let mut cases: Vec<(&str, FakeRegistry, &str)> = Vec::new();
-    // The index lists greeter 1.2.0; the folder holds another trusted-signed skill.
+    // The index lists greeter 1.2.0 and the folder holds `substitute`'s signed manifest.
+    let serving_instead = |substitute: &Bundle| {
+        let mut files = registry_files(&[(&newer, &public)], |e| e);
+        files.insert(
+            "skills/greeter/1.2.0/skill.yaml".into(),
+            Reply::Body(substitute.manifest.clone()),
+        );
+        files.insert(
+            "skills/greeter/1.2.0/skill.yaml.sig".into(),
+            Reply::Body(substitute.signature.clone().unwrap_or_default()),
+        );
+        FakeRegistry::serve(files)
+    };
+    // Another trusted-signed skill under the name asked for...
     let impostor = resigned(&newer, &key, |m| {
         m.replace("name: greeter", "name: impostor")
     });
-    let mut files = registry_files(&[(&newer, &public)], |e| e);
-    files.insert(
-        "skills/greeter/1.2.0/skill.yaml".into(),
-        Reply::Body(impostor.manifest.clone()),
-    );
-    files.insert(
-        "skills/greeter/1.2.0/skill.yaml.sig".into(),
-        Reply::Body(impostor.signature.clone().unwrap_or_default()),
-    );
     cases.push((
         "another skill under the name asked for",
-        FakeRegistry::serve(files)?,
+        serving_instead(&impostor)?,
         "and it sent impostor 1.2.0",
     ));
     // ... or an older signed release of the same skill, replayed as the newest.
     let older = resigned(&newer, &key, |m| {
         m.replace("version: 1.2.0", "version: 1.0.0")
     });
-    let mut files = registry_files(&[(&newer, &public)], |e| e);
-    files.insert(
-        "skills/greeter/1.2.0/skill.yaml".into(),
-        Reply::Body(older.manifest.clone()),
-    );
-    files.insert(
-        "skills/greeter/1.2.0/skill.yaml.sig".into(),
-        Reply::Body(older.signature.clone().unwrap_or_default()),
-    );
     cases.push((
         "an older release replayed",
-        FakeRegistry::serve(files)?,
+        serving_instead(&older)?,
         "and it sent greeter 1.0.0",
     ));
     // A component sent chunked, with no length announced, past the configured limit.
