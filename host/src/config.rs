@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod addresses;
 mod audit;
 mod auth;
+mod network;
 mod registry;
 mod server;
 pub mod skill_settings;
@@ -16,6 +18,7 @@ mod skills;
 
 pub use audit::AuditConfig;
 pub use auth::AuthConfig;
+pub use network::NetworkConfig;
 pub use registry::RegistryConfig;
 pub use server::ServerConfig;
 pub use skill_settings::{OperatorSettings, SettingValue, SkillSettings};
@@ -111,6 +114,8 @@ pub struct Config {
     /// The SMTP server skills granted `mail` send through; none by default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailConfig>,
+    /// How the names the host connects to are resolved.
+    pub network: NetworkConfig,
 }
 
 impl Config {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod config_file;
+pub mod egress;
 pub mod env_file;
 pub mod environment;
 pub mod fs_atomic;

@@ -11,6 +11,7 @@ use crate::auth::SqliteKeys;
 use crate::auth::manage::KeyError;
 use crate::auth::{Auth, bootstrap, keys_from_env};
 use crate::config::Config;
+use crate::egress::Resolver;
 use crate::environment::Environment;
 use crate::http_server::{self, ConnectionLimits};
 use crate::llm::Router as LlmRouter;
@@ -43,6 +44,9 @@ pub enum ServeError {
     /// The HTTP client for providers could not be built.
     #[error("cannot set up the LLM providers' HTTP client: {0}")]
     Llm(String),
+    /// The resolver `[network]` configures could not be set up.
+    #[error("cannot set up [network] nameservers: {0}")]
+    Network(String),
     /// A per-installation secret could not be read or made.
     #[error(transparent)]
     Secret(#[from] crate::secret_file::SecretFileError),
@@ -73,6 +77,8 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         source,
     })?;
     let env = Environment::process();
+    let resolver = Resolver::with_nameservers(&config.network.nameservers)
+        .map_err(|e| ServeError::Network(e.to_string()))?;
     let identity = Arc::new(config.identity.clone());
     let metrics = Arc::new(Metrics::new());
     let llm = Arc::new(
@@ -82,13 +88,14 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             identity.clone(),
             metrics.clone(),
             &env,
+            &resolver,
         )
         .map_err(|e| ServeError::Llm(e.to_string()))?,
     );
     let mail = config
         .mail
         .as_ref()
-        .map(|mail| Outbox::new(mail, &env))
+        .map(|mail| Outbox::new(mail, &env, &resolver))
         .transpose()?
         .map(Arc::new);
     if let Some(outbox) = &mail {
@@ -109,6 +116,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         llm: Some(llm.clone()),
         mail,
         env: env.clone(),
+        resolver,
     };
     let runtime = Runtime::new(
         RuntimeSettings {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real SMTP server on 127.0.0.1 for the e-mail tests, built on aiosmtpd.
 
-It requires AUTH (PLAIN or LOGIN) with --user and --password, refuses recipients at
+It requires AUTH (PLAIN or LOGIN) with --user and --password (none without them), refuses recipients at
 refused.example for good (550) and those at busy.example for now (451), and prints each
 accepted message as one JSON line on stdout: {"mail_from", "rcpt_tos", "data"}. The first line
 is "READY <port>".
@@ -59,16 +59,17 @@ def free_port():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--user", required=True)
-    parser.add_argument("--password", required=True)
+    parser.add_argument("--user")
+    parser.add_argument("--password")
     args = parser.parse_args()
     port = free_port()
+    login = args.user is not None
     controller = Controller(
         Sink(),
         hostname="127.0.0.1",
         port=port,
-        authenticator=authenticator(args.user, args.password),
-        auth_required=True,
+        authenticator=authenticator(args.user, args.password) if login else None,
+        auth_required=login,
         auth_require_tls=False,
     )
     controller.start()

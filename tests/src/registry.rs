@@ -86,7 +86,7 @@ pub fn prax(work: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// A running `prax registry serve`, stopped when dropped.
 pub struct Registry {
     child: Child,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://ADDRESS:PORT`.
     pub url: String,
     /// Its storage folder.
     pub dir: PathBuf,
@@ -168,16 +168,26 @@ pub struct FakeRegistry {
 impl FakeRegistry {
     /// Serve `files` (path without the leading `/` → reply); every other path is 404.
     pub fn serve(files: BTreeMap<String, Reply>) -> anyhow::Result<Self> {
-        Self::start(Arc::new(files), false)
+        Self::start("127.0.0.1:0", Arc::new(files), false)
+    }
+
+    /// Serve `files` on `address` (`127.0.0.2:0`, say), for tests that need another loopback
+    /// address than the usual one.
+    pub fn serve_at(address: &str, files: BTreeMap<String, Reply>) -> anyhow::Result<Self> {
+        Self::start(address, Arc::new(files), false)
     }
 
     /// Answer every request with 500.
     pub fn failing() -> anyhow::Result<Self> {
-        Self::start(Arc::new(BTreeMap::new()), true)
+        Self::start("127.0.0.1:0", Arc::new(BTreeMap::new()), true)
     }
 
-    fn start(files: Arc<BTreeMap<String, Reply>>, fail: bool) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+    fn start(
+        address: &str,
+        files: Arc<BTreeMap<String, Reply>>,
+        fail: bool,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(address)?;
         let url = format!("http://{}", listener.local_addr()?);
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {

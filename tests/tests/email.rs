@@ -5,11 +5,13 @@
 //! `mail` cannot send.
 
 use std::io::{BufRead, BufReader};
+use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
+use praximous_e2e::dns::TestDns;
 use praximous_e2e::registry::config_check;
 use praximous_e2e::{Answer, Server, client, component, install_skill, post_json, repo_root};
 use serde_json::{Value, json};
@@ -49,10 +51,20 @@ struct SmtpSink {
 }
 
 impl SmtpSink {
+    /// A server that wants the test's login.
     fn start(python: &PathBuf) -> anyhow::Result<Self> {
+        Self::start_with(python, &["--user", SMTP_USER, "--password", SMTP_PASSWORD])
+    }
+
+    /// A server that takes mail without a login (as an internal relay may).
+    fn start_open(python: &PathBuf) -> anyhow::Result<Self> {
+        Self::start_with(python, &[])
+    }
+
+    fn start_with(python: &PathBuf, args: &[&str]) -> anyhow::Result<Self> {
         let mut child = Command::new(python)
             .arg(repo_root().join("tests/smtp/sink.py"))
-            .args(["--user", SMTP_USER, "--password", SMTP_PASSWORD])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -434,5 +446,46 @@ async fn outside_domains_need_the_operators_word_and_each_key_has_a_message_budg
         third.text
     );
     assert!(sink.received_nothing(), "the third message was not sent");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_smtp_server_is_reached_only_at_an_address_the_operator_allows() -> anyhow::Result<()> {
+    let Some(python) = smtp_python() else {
+        return Ok(());
+    };
+    let sink = SmtpSink::start_open(&python)?;
+    // The configured name resolves to this machine, as a hijacked or rebinding DNS could make
+    // a public mail server's name do.
+    let dns = TestDns::start(|name, _| (name == "smtp.test").then_some(Ipv4Addr::LOCALHOST))?;
+    let mail = |extra: &str| {
+        format!(
+            "{}\n[mail]\nhost = \"smtp.test\"\nport = {}\nsecurity = \"none\"\nfrom = \"assistant@acme.example\"\n{extra}",
+            dns.config(),
+            sink.port
+        )
+    };
+    let message = json!({"prompt": "Hello", "to": "ops@acme.example", "subject": "Hi"});
+
+    let guarded = Server::start_with_config_and_env(&mail(""), &[])?;
+    let refused = send(&guarded, message.clone()).await;
+    assert_eq!(refused.status, 500, "{}", refused.text);
+    for part in [
+        "smtp.test resolves to 127.0.0.1",
+        "loopback",
+        "allow_cidrs in [mail]",
+    ] {
+        assert!(refused.text.contains(part), "`{part}` in {}", refused.text);
+    }
+    assert!(sink.received_nothing(), "no connection reached the server");
+
+    let allowing =
+        Server::start_with_config_and_env(&mail("allow_cidrs = [\"127.0.0.0/8\"]\n"), &[])?;
+    let sent = send(&allowing, message).await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    assert_eq!(
+        sink.next_message()?["rcpt_tos"],
+        json!(["ops@acme.example"])
+    );
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! LLM routes through the real binary against stand-in providers that speak each provider's
 //! wire protocol: every failure case of the router, end to end through `/api/v1/process`.
 
+use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
+use praximous_e2e::dns::TestDns;
 use praximous_e2e::standin::{Fault, Flavour, StandIn, refused_address, resetting_address};
 use praximous_e2e::{Answer, Server, client, component, get, install_skill, post_json};
 use serde_json::{Value, json};
@@ -36,6 +38,17 @@ fn gateway(
     env: &str,
     data: impl FnOnce(&std::path::Path),
 ) -> anyhow::Result<Gateway> {
+    gateway_with(providers, rules, env, "", data)
+}
+
+/// [`gateway`], with `tail` added to the end of the configuration.
+fn gateway_with(
+    providers: &[P<'_>],
+    rules: &str,
+    env: &str,
+    tail: &str,
+    data: impl FnOnce(&std::path::Path),
+) -> anyhow::Result<Gateway> {
     let work = tempfile::tempdir()?;
     let mut config = String::from(
         "[identity]\nsystem_name = \"Praximous\"\nbusiness_name = \"Acme Solutions Inc.\"\nindustry = \"Retail\"\n\
@@ -53,6 +66,7 @@ fn gateway(
             config.push_str(&format!("api_key_env = \"{env}\"\n"));
         }
     }
+    config.push_str(tail);
     std::fs::write(work.path().join("praximous.toml"), config)?;
     std::fs::write(work.path().join(".env"), env)?;
     let data_dir = work.path().join("data");
@@ -728,5 +742,47 @@ async fn a_skill_waiting_on_a_silent_provider_meets_its_own_deadline() -> anyhow
     );
     let echo = ask(&gw, "echo", "still here").await;
     assert_eq!(echo.status, 200, "{}", echo.text);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_provider_is_reached_only_at_an_address_the_operator_allows() -> anyhow::Result<()> {
+    let ollama = StandIn::start(Flavour::Ollama, None).await?;
+    let port = ollama
+        .base_url
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    // The base URL's name resolves to this machine, as a hijacked or rebinding DNS could make
+    // a cloud provider's name do.
+    let dns = TestDns::start(|name, _| (name == "llm.test").then_some(Ipv4Addr::LOCALHOST))?;
+    let by_name = format!("http://llm.test:{port}");
+    let providers = [
+        p("inside", "ollama", &by_name),
+        p("allowed", "ollama", &by_name),
+    ];
+    let rules = "ask_inside = [\"inside\"]\nask_either = [\"inside\", \"allowed\"]\n";
+    let tail = format!("allow_cidrs = [\"127.0.0.0/8\"]\n\n{}", dns.config());
+    let gw = gateway_with(&providers, rules, "", &tail, |_| {})?;
+
+    let refused = ask(&gw, "ask_inside", "hi").await;
+    assert_eq!(refused.status, 503, "{}", refused.text);
+    for part in [
+        "llm.test resolves to 127.0.0.1",
+        "loopback",
+        "allow_cidrs in the [[providers]] entry `inside`",
+    ] {
+        assert!(refused.text.contains(part), "`{part}` in {}", refused.text);
+    }
+    assert_eq!(ollama.count(), 0, "no request reached the stand-in");
+
+    let answer = ask(&gw, "ask_either", "hi").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        outcomes(&answer),
+        pairs(&[("inside", "connect"), ("allowed", "ok")])
+    );
+    assert_eq!(ollama.count(), 1);
     Ok(())
 }

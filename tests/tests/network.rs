@@ -3,9 +3,10 @@
 //! or name is refused before a connection is made.
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
+use std::net::{Ipv4Addr, TcpListener};
 use std::time::Duration;
 
+use praximous_e2e::dns::TestDns;
 use praximous_e2e::registry::{FakeRegistry, Reply};
 use praximous_e2e::{Answer, Server, client, component, install_skill, post_json};
 use serde_json::json;
@@ -152,5 +153,88 @@ async fn an_allowed_name_is_reached_only_at_an_address_the_operator_allows() -> 
     let ok = fetch(&allowing, "fetcher", &format!("localhost:{port}")).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(ok.json["result"]["body"], "hello");
+    Ok(())
+}
+
+/// A site on 127.0.0.2 (the address a test's DNS may give out as "allowed") and a listener on
+/// 127.0.0.1 at the same port that no request may reach.
+fn allowed_site_and_forbidden_twin() -> anyhow::Result<(FakeRegistry, TcpListener, u16)> {
+    for _ in 0..20 {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "hello.txt".to_owned(),
+            Reply::Body(b"from 127.0.0.2".to_vec()),
+        );
+        let site = FakeRegistry::serve_at("127.0.0.2:0", files)?;
+        let port: u16 = site.url.rsplit(':').next().unwrap_or_default().parse()?;
+        if let Ok(twin) = TcpListener::bind(("127.0.0.1", port)) {
+            twin.set_nonblocking(true)?;
+            return Ok((site, twin, port));
+        }
+    }
+    anyhow::bail!("no port free on both 127.0.0.1 and 127.0.0.2")
+}
+
+#[tokio::test]
+async fn names_are_checked_by_the_address_the_dns_gives_and_rebinding_gets_nothing()
+-> anyhow::Result<()> {
+    let (_site, twin, port) = allowed_site_and_forbidden_twin()?;
+    // `rebind.test` answers the allowed address first and this machine's loopback after, as a
+    // rebinding attacker's server would; the others always point inside.
+    let dns = TestDns::start(|name, nth| match name {
+        "rebind.test" if nth == 0 => Some(Ipv4Addr::new(127, 0, 0, 2)),
+        "rebind.test" | "internal.test" => Some(Ipv4Addr::LOCALHOST),
+        "metadata.test" => Some(Ipv4Addr::new(169, 254, 169, 254)),
+        "lan.test" => Some(Ipv4Addr::new(10, 0, 0, 1)),
+        _ => None,
+    })?;
+    let hosts = "[\"rebind.test\", \"internal.test\", \"metadata.test\", \"lan.test\"]";
+    let wasm = component("http_probe");
+    let config = format!(
+        "{}\n[skills.fetcher]\nallow_cidrs = [\"127.0.0.2/32\"]\n",
+        dns.config()
+    );
+    let server = Server::start_with_config(&config, |data| {
+        install_skill(data, "fetcher", &manifest("fetcher", hosts), &wasm);
+    })?;
+
+    let first = fetch(&server, "fetcher", &format!("rebind.test:{port}")).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(
+        first.json["result"]["body"], "from 127.0.0.2",
+        "the connection went to the address that was checked"
+    );
+    let rebound = fetch(&server, "fetcher", &format!("rebind.test:{port}")).await;
+    assert_eq!(rebound.status, 403, "{}", rebound.text);
+    assert_eq!(
+        dns.queries("rebind.test"),
+        2,
+        "each request resolved the name once, and not again after the check"
+    );
+    for (host, class) in [
+        ("internal.test", "loopback"),
+        ("metadata.test", "link-local"),
+        ("lan.test", "private"),
+    ] {
+        let refused = fetch(&server, "fetcher", &format!("{host}:{port}")).await;
+        assert_eq!(refused.status, 403, "{host}: {}", refused.text);
+        assert!(
+            refused.text.contains("DestinationIpProhibited"),
+            "{}",
+            refused.text
+        );
+        assert!(
+            server
+                .log()
+                .contains(&format!("the host resolves to a {class}")),
+            "the log names the address class of {host}:\n{}",
+            server.log()
+        );
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        twin.accept().is_err(),
+        "no request reached the loopback address"
+    );
     Ok(())
 }

@@ -49,6 +49,14 @@ pub struct ProviderConfig {
     /// Ollama only: the smallest context window to ask for (`num_ctx`); grown for long prompts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_ctx: Option<u32>,
+    /// Internal address ranges (`"10.0.0.0/8"`) the base URL's name may resolve to. Without
+    /// them only public addresses are reached, unless the URL names an address or `localhost`.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::config::addresses::address_ranges"
+    )]
+    pub allow_cidrs: Vec<ipnet::IpNet>,
 }
 
 fn default_timeout_ms() -> u64 {

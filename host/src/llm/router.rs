@@ -14,6 +14,7 @@ use super::provider::{Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
 use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
 use super::{native, persona};
+use crate::egress::{AddressPolicy, CheckedResolve, Resolver};
 use crate::environment::Environment;
 use crate::identity::Identity;
 use crate::metrics::{AttemptLabels, Metrics, ProviderLabels};
@@ -169,25 +170,22 @@ impl Router {
         identity: Arc<Identity>,
         metrics: Arc<Metrics>,
         env: &Environment,
+        resolver: &Resolver,
     ) -> Result<Self, reqwest::Error> {
         // One crypto library for TLS, ring, the one wasmtime's stack already uses. Installing
         // fails only if a provider is already installed, which is as good.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()?;
         let cooldown = Duration::from_millis(routing.circuit_cooldown_ms);
         let providers: Vec<Provider> = providers
             .iter()
-            .map(|config| {
+            .map(|config| -> Result<Provider, reqwest::Error> {
                 let base_url = resolve_base_url(config, env);
                 let api_key = resolve_api_key(config, env);
                 let client = match (&base_url, &api_key) {
                     (Ok(base_url), Ok(api_key)) => Some(native::for_config(
                         config,
                         Endpoint {
-                            http: http.clone(),
+                            http: http_client(config, base_url, resolver)?,
                             base_url: base_url.clone(),
                             api_key: api_key.clone(),
                             timeout: Duration::from_millis(config.timeout_ms),
@@ -195,15 +193,15 @@ impl Router {
                     )),
                     _ => None,
                 };
-                Provider {
+                Ok(Provider {
                     base_url,
                     api_key,
                     client,
                     health: Mutex::new(Health::new(routing.circuit_failures, cooldown)),
                     config: config.clone(),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let index = |name: &str| providers.iter().position(|p| p.config.name == name);
         let mut routes: BTreeMap<String, Vec<(usize, Option<String>)>> = routing
             .rules
@@ -481,6 +479,33 @@ fn unavailable_reason(provider: &Provider) -> Option<String> {
         return Some(reason.clone());
     }
     provider.api_key.as_ref().err().cloned()
+}
+
+/// The HTTP client for one provider: its own pool, reaching the base URL's host only at an
+/// address its policy allows, and following no redirect (an API answers where it was asked;
+/// a redirect could lead to an address no check has seen).
+fn http_client(
+    config: &ProviderConfig,
+    base_url: &str,
+    resolver: &Resolver,
+) -> Result<reqwest::Client, reqwest::Error> {
+    let host = reqwest::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let policy = AddressPolicy::for_configured_host(&host, &config.allow_cidrs);
+    let setting = format!("the [[providers]] entry `{}`", config.name);
+    reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(CheckedResolve::new(
+            resolver.clone(),
+            policy,
+            &setting,
+            Duration::from_millis(config.timeout_ms),
+        )))
+        .build()
 }
 
 fn resolve_base_url(config: &ProviderConfig, env: &Environment) -> Result<String, String> {

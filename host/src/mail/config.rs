@@ -71,6 +71,14 @@ pub struct MailConfig {
     /// A PEM file of extra certificate authorities to trust, e.g. an internal CA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// Internal address ranges (`"10.0.0.0/8"`) `host` may resolve to. Without them only public
+    /// addresses are reached, unless `host` is an address or `localhost`.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::config::addresses::address_ranges"
+    )]
+    pub allow_cidrs: Vec<ipnet::IpNet>,
 }
 
 impl MailConfig {

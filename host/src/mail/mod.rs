@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod outbox;
+pub mod smtp_server;
 
 use std::sync::Arc;
 

@@ -3,17 +3,16 @@
 
 use std::num::NonZeroU32;
 use std::str::FromStr;
-use std::time::Duration;
 
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Mailboxes, header::Header};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncTransport, Message};
 
-use super::config::{MailConfig, Security};
+use super::config::MailConfig;
+use super::smtp_server::SmtpServer;
+use crate::egress::Resolver;
 use crate::environment::Environment;
 
 /// Largest body a skill may send, in bytes.
@@ -105,9 +104,8 @@ pub enum MailSetupError {
 
 /// The operator's SMTP server, ready to send.
 pub struct Outbox {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    server: SmtpServer,
     sender: Mailbox,
-    server: String,
     max_recipients: usize,
     recipients: RecipientDomains,
     per_key: Option<(u32, DefaultKeyedRateLimiter<String>)>,
@@ -119,7 +117,7 @@ pub struct Outbox {
 impl std::fmt::Debug for Outbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Outbox")
-            .field("server", &self.server)
+            .field("server", &self.server.name())
             .field("sender", &self.sender.to_string())
             .finish_non_exhaustive()
     }
@@ -127,36 +125,27 @@ impl std::fmt::Debug for Outbox {
 
 impl Outbox {
     /// Set up the outbox from a validated `[mail]` table; `env` reads the password variable.
-    pub fn new(config: &MailConfig, env: &Environment) -> Result<Self, MailSetupError> {
+    pub fn new(
+        config: &MailConfig,
+        env: &Environment,
+        resolver: &Resolver,
+    ) -> Result<Self, MailSetupError> {
         let sender = Mailbox::from_str(&config.from).map_err(|e| {
             MailSetupError::Sender(format!("`{}` is not an address: {e}", config.from))
         })?;
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-            .port(config.port())
-            .timeout(Some(Duration::from_millis(config.timeout_ms)));
-        if config.security != Security::None {
-            let parameters = tls_parameters(config)?;
-            builder = builder.tls(match config.security {
-                Security::Tls => Tls::Wrapper(parameters),
-                _ => Tls::Required(parameters),
-            });
-        }
         let password = config
             .password_env
             .as_deref()
             .map(|var| (var, env.get(var)));
-        let missing_password = match password {
-            Some((var, None)) => Some(var.to_owned()),
+        let missing_password = match &password {
+            Some((var, None)) => Some((*var).to_owned()),
             _ => None,
         };
-        if let (Some(user), Some((_, Some(password)))) = (&config.username, password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password));
-        }
+        let server = SmtpServer::new(config, password.and_then(|(_, value)| value), resolver)?;
         let own_domain = sender.email.domain().to_ascii_lowercase();
         Ok(Self {
-            transport: builder.build(),
+            server,
             sender,
-            server: format!("{}:{}", config.host, config.port()),
             max_recipients: config.max_recipients as usize,
             recipients: RecipientDomains::new(&config.allowed_recipient_domains, &own_domain),
             per_key: per_minute(config.max_messages_per_minute_per_key),
@@ -171,8 +160,8 @@ impl Outbox {
     }
 
     /// `host:port` of the SMTP server.
-    pub fn server(&self) -> &str {
-        &self.server
+    pub fn server(&self) -> String {
+        self.server.name()
     }
 
     /// Check `mail` and send it; returns once the server has accepted it.
@@ -195,7 +184,8 @@ impl Outbox {
             .iter()
             .map(ToString::to_string)
             .collect();
-        match self.transport.send(message).await {
+        let transport = self.server.transport().await?;
+        match transport.send(message).await {
             Ok(_) => Ok(Receipt {
                 message_id,
                 sender: self.sender.email.to_string(),
@@ -203,11 +193,11 @@ impl Outbox {
             }),
             Err(error) if error.is_permanent() => Err(MailError::Rejected(format!(
                 "the SMTP server {} refused the message: {error}",
-                self.server
+                self.server.name()
             ))),
             Err(error) => Err(MailError::Unavailable(format!(
                 "cannot send through the SMTP server {}: {error}",
-                self.server
+                self.server.name()
             ))),
         }
     }
@@ -372,25 +362,6 @@ fn parse_mailbox(field: &str, text: &str) -> Result<Mailbox, MailError> {
     })
 }
 
-fn tls_parameters(config: &MailConfig) -> Result<TlsParameters, MailSetupError> {
-    let mut parameters = TlsParameters::builder(config.host.clone());
-    if let Some(path) = &config.ca_file {
-        let pem = std::fs::read(path).map_err(|e| MailSetupError::CaFile {
-            path: path.clone(),
-            problem: e.to_string(),
-        })?;
-        let certificate = Certificate::from_pem(&pem).map_err(|e| MailSetupError::CaFile {
-            path: path.clone(),
-            problem: format!("not a PEM certificate: {e}"),
-        })?;
-        parameters = parameters.add_root_certificate(certificate);
-    }
-    parameters.build().map_err(|e| MailSetupError::Tls {
-        host: config.host.clone(),
-        problem: e.to_string(),
-    })
-}
-
 /// `X-Praximous-Skill`: the skill that sent the message.
 #[derive(Debug, Clone)]
 struct PraximousSkill(String);
@@ -434,8 +405,12 @@ mod tests {
             "host = \"127.0.0.1\"\nsecurity = \"none\"\nfrom = \"Praximous <bot@corp.example>\"\n{domains}{extra}"
         );
         let config: MailConfig = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-        Outbox::new(&config, &Environment::fixed(Vec::<(String, String)>::new()))
-            .unwrap_or_else(|e| panic!("{e}"))
+        Outbox::new(
+            &config,
+            &Environment::fixed(Vec::<(String, String)>::new()),
+            &Resolver::system(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn mail(to: &[&str]) -> OutgoingMail {

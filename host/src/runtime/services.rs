@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::egress::Resolver;
 use crate::environment::Environment;
 use crate::identity::Identity;
 use crate::llm::Router;
@@ -18,6 +19,8 @@ pub struct HostServices {
     pub mail: Option<Arc<Outbox>>,
     /// Where `{ env = "VAR" }` settings are read.
     pub env: Environment,
+    /// Resolves the names skills connect to.
+    pub resolver: Resolver,
 }
 
 impl HostServices {
@@ -28,6 +31,7 @@ impl HostServices {
             llm: None,
             mail: None,
             env: Environment::process(),
+            resolver: Resolver::system(),
         }
     }
 }

@@ -2,19 +2,19 @@
 //! `permissions.network` (`host` for any port, or `host:port`), narrowed by the operator's
 //! `allow_hosts`. Everything else is refused before a connection is made, with
 //! `HttpRequestDenied`; an allowed host is then reached only at an address the skill may
-//! reach (see `egress.rs`).
+//! reach (see `http_connector.rs` and `crate::egress`).
 
 use std::future::Future;
 use std::sync::Arc;
 
-use ipnet::IpNet;
 use praximous_registry::manifest::OPERATOR_HOSTS;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi_http::{
     Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
-use super::egress::{self, ResponseIo};
+use super::http_connector::{self, Reach, ResponseIo};
+use crate::egress::AddressPolicy;
 use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `wasi:http` capability.
@@ -42,8 +42,8 @@ impl HttpState {
 pub struct HttpGrant {
     /// The hosts (`name` or `name:port`).
     hosts: Arc<[String]>,
-    /// Internal address ranges the operator allows it (`allow_cidrs`).
-    cidrs: Arc<[IpNet]>,
+    /// The addresses its hosts may resolve to, and the resolver that answers.
+    reach: Reach,
 }
 
 impl Capability for Http {
@@ -61,11 +61,15 @@ impl Capability for Http {
         }
         HttpGrant {
             hosts: hosts.into(),
-            cidrs: input
-                .operator
-                .map(|s| s.allow_cidrs.clone())
-                .unwrap_or_default()
-                .into(),
+            reach: Reach {
+                addresses: AddressPolicy::allowing(
+                    input
+                        .operator
+                        .map(|s| s.allow_cidrs.clone())
+                        .unwrap_or_default(),
+                ),
+                resolver: input.services.resolver.clone(),
+            },
         }
     }
 
@@ -74,7 +78,7 @@ impl Capability for Http {
             ctx: WasiHttpCtx::new(),
             policy: NetworkPolicy {
                 allowed: grant.hosts.clone(),
-                cidrs: grant.cidrs.clone(),
+                reach: grant.reach.clone(),
                 skill: input.skill.clone(),
             },
         }
@@ -133,7 +137,7 @@ fn covers(granted: &str, wanted: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct NetworkPolicy {
     allowed: Arc<[String]>,
-    cidrs: Arc<[IpNet]>,
+    reach: Reach,
     skill: Arc<str>,
 }
 
@@ -144,7 +148,7 @@ impl NetworkPolicy {
     pub fn new(skill: Arc<str>, allowed: Arc<[String]>) -> Self {
         Self {
             allowed,
-            cidrs: Arc::default(),
+            reach: Reach::default(),
             skill,
         }
     }
@@ -187,9 +191,9 @@ impl WasiHttpHooks for NetworkPolicy {
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }
         drop(fut);
-        Box::new(egress::send(
+        Box::new(http_connector::send(
             self.skill.clone(),
-            self.cidrs.clone(),
+            self.reach.clone(),
             request,
             options,
         ))

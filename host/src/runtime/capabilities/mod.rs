@@ -5,8 +5,8 @@
 
 mod config;
 mod context;
-mod egress;
 mod http;
+mod http_connector;
 mod llm;
 mod log;
 mod mail;
