@@ -5,9 +5,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Endpoint, LlmProvider, ProviderFuture};
+use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+use super::stream::{self, anthropic_sse::AnthropicEvents};
 
 /// Public endpoint, used when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -34,6 +35,22 @@ impl LlmProvider for Anthropic {
             self.0.timeout,
         ))
     }
+
+    fn stream<'a>(
+        &'a self,
+        model: &'a str,
+        request: &'a CompletionRequest,
+    ) -> ProviderFuture<'a, CompletionStream> {
+        Box::pin(async move {
+            let mut body = body(model, request);
+            body["stream"] = json!(true);
+            let builder =
+                build(&self.0.http, &self.0.base_url, self.0.api_key.as_deref()).json(&body);
+            let response =
+                stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
+            Ok(stream::events(response, AnthropicEvents::default(), model))
+        })
+    }
 }
 
 /// Build and send one Messages call.
@@ -45,6 +62,22 @@ pub async fn complete(
     request: &CompletionRequest,
     timeout: Duration,
 ) -> Result<Completion, ProviderError> {
+    let builder = build(http, base_url, api_key).json(&body(model, request));
+    parse(&send(builder, timeout).await?, model)
+}
+
+/// The request, without its body.
+fn build(http: &reqwest::Client, base_url: &str, api_key: Option<&str>) -> reqwest::RequestBuilder {
+    let url = format!("{}/v1/messages", base_url.trim_end_matches('/'));
+    let builder = http.post(url).header("anthropic-version", API_VERSION);
+    match api_key {
+        Some(key) => builder.header("x-api-key", key),
+        None => builder,
+    }
+}
+
+/// The Messages body.
+fn body(model: &str, request: &CompletionRequest) -> serde_json::Value {
     let mut body = json!({
         "model": model,
         "max_tokens": request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
@@ -54,15 +87,7 @@ pub async fn complete(
     if let Some(t) = request.temperature {
         body["temperature"] = json!(t);
     }
-    let url = format!("{}/v1/messages", base_url.trim_end_matches('/'));
-    let mut builder = http
-        .post(url)
-        .header("anthropic-version", API_VERSION)
-        .json(&body);
-    if let Some(key) = api_key {
-        builder = builder.header("x-api-key", key);
-    }
-    parse(&send(builder, timeout).await?, model)
+    body
 }
 
 #[derive(Deserialize)]
@@ -109,16 +134,7 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
         .filter(|b| b.kind == "text")
         .filter_map(|b| b.text)
         .collect();
-    let finish_reason = match response.stop_reason.as_deref() {
-        None | Some("end_turn") | Some("stop_sequence") => FinishReason::Stop,
-        Some("max_tokens") => FinishReason::MaxTokens,
-        Some("refusal") => {
-            return Err(ProviderError::ContentFiltered(
-                "the model refused (stop_reason refusal)".into(),
-            ));
-        }
-        Some(_) => FinishReason::Other,
-    };
+    let finish_reason = stop_reason(response.stop_reason.as_deref().unwrap_or("end_turn"))?;
     if text.trim().is_empty() {
         return Err(ProviderError::BadResponse("empty answer".into()));
     }
@@ -131,4 +147,16 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
             output_tokens: u.output_tokens,
         }),
     })
+}
+
+/// What a `stop_reason` means; `refusal` is a refusal, not an answer.
+pub fn stop_reason(reason: &str) -> Result<FinishReason, ProviderError> {
+    match reason {
+        "end_turn" | "stop_sequence" => Ok(FinishReason::Stop),
+        "max_tokens" => Ok(FinishReason::MaxTokens),
+        "refusal" => Err(ProviderError::ContentFiltered(
+            "the model refused (stop_reason refusal)".into(),
+        )),
+        _ => Ok(FinishReason::Other),
+    }
 }

@@ -6,9 +6,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Endpoint, LlmProvider, ProviderFuture};
+use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+use super::stream::{self, gemini_sse::GeminiEvents};
 
 /// Public endpoint, used when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
@@ -31,6 +32,25 @@ impl LlmProvider for Gemini {
             self.0.timeout,
         ))
     }
+
+    fn stream<'a>(
+        &'a self,
+        model: &'a str,
+        request: &'a CompletionRequest,
+    ) -> ProviderFuture<'a, CompletionStream> {
+        Box::pin(async move {
+            let builder = build(
+                &self.0.http,
+                &self.0.base_url,
+                self.0.api_key.as_deref(),
+                &format!("{model}:streamGenerateContent?alt=sse"),
+            )
+            .json(&body(request));
+            let response =
+                stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
+            Ok(stream::events(response, GeminiEvents::default(), model))
+        })
+    }
 }
 
 /// Build and send one `generateContent` call.
@@ -42,6 +62,31 @@ pub async fn complete(
     request: &CompletionRequest,
     timeout: Duration,
 ) -> Result<Completion, ProviderError> {
+    let builder =
+        build(http, base_url, api_key, &format!("{model}:generateContent")).json(&body(request));
+    parse(&send(builder, timeout).await?, model)
+}
+
+/// The request for `model_action` (`MODEL:generateContent`), without its body.
+fn build(
+    http: &reqwest::Client,
+    base_url: &str,
+    api_key: Option<&str>,
+    model_action: &str,
+) -> reqwest::RequestBuilder {
+    let url = format!(
+        "{}/v1beta/models/{model_action}",
+        base_url.trim_end_matches('/')
+    );
+    let builder = http.post(url);
+    match api_key {
+        Some(key) => builder.header("x-goog-api-key", key),
+        None => builder,
+    }
+}
+
+/// The `generateContent` body.
+fn body(request: &CompletionRequest) -> serde_json::Value {
     let mut generation = serde_json::Map::new();
     if let Some(max) = request.max_tokens {
         generation.insert("maxOutputTokens".into(), json!(max));
@@ -49,20 +94,11 @@ pub async fn complete(
     if let Some(t) = request.temperature {
         generation.insert("temperature".into(), json!(t));
     }
-    let body = json!({
+    json!({
         "systemInstruction": { "parts": [{ "text": request.system }] },
         "contents": [{ "role": "user", "parts": [{ "text": request.prompt }] }],
         "generationConfig": generation,
-    });
-    let url = format!(
-        "{}/v1beta/models/{model}:generateContent",
-        base_url.trim_end_matches('/')
-    );
-    let mut builder = http.post(url).json(&body);
-    if let Some(key) = api_key {
-        builder = builder.header("x-goog-api-key", key);
-    }
-    parse(&send(builder, timeout).await?, model)
+    })
 }
 
 #[derive(Deserialize)]
@@ -132,21 +168,7 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
         .content
         .map(|c| c.parts.into_iter().filter_map(|p| p.text).collect())
         .unwrap_or_default();
-    let finish_reason = match finish.as_str() {
-        "STOP" => FinishReason::Stop,
-        "MAX_TOKENS" => FinishReason::MaxTokens,
-        "SAFETY" | "PROHIBITED_CONTENT" | "BLOCKLIST" | "SPII" => {
-            return Err(ProviderError::ContentFiltered(format!(
-                "generation stopped ({finish})"
-            )));
-        }
-        "RECITATION" => {
-            return Err(ProviderError::BadResponse(
-                "generation stopped for RECITATION (the answer would quote training data)".into(),
-            ));
-        }
-        _ => FinishReason::Other,
-    };
+    let finish_reason = finish_reason(&finish)?;
     if text.trim().is_empty() {
         return Err(ProviderError::BadResponse(format!(
             "empty answer (finish reason {finish})"
@@ -164,6 +186,21 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
         finish_reason,
         usage,
     })
+}
+
+/// What a `finishReason` means; a safety stop is a refusal and a recitation stop unusable.
+pub fn finish_reason(finish: &str) -> Result<FinishReason, ProviderError> {
+    match finish {
+        "STOP" => Ok(FinishReason::Stop),
+        "MAX_TOKENS" => Ok(FinishReason::MaxTokens),
+        "SAFETY" | "PROHIBITED_CONTENT" | "BLOCKLIST" | "SPII" => Err(
+            ProviderError::ContentFiltered(format!("generation stopped ({finish})")),
+        ),
+        "RECITATION" => Err(ProviderError::BadResponse(
+            "generation stopped for RECITATION (the answer would quote training data)".into(),
+        )),
+        _ => Ok(FinishReason::Other),
+    }
 }
 
 #[cfg(test)]

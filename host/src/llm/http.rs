@@ -43,7 +43,7 @@ pub async fn send(
 }
 
 /// The error and its causes in one line, without the URL.
-fn describe(e: reqwest::Error) -> String {
+pub fn describe(e: reqwest::Error) -> String {
     let e = e.without_url();
     let mut text = e.to_string();
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);

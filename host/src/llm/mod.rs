@@ -13,6 +13,7 @@ pub mod provider;
 pub mod provider_config;
 pub mod router;
 pub mod routing_config;
+pub mod stream;
 
 pub use client::{LlmProvider, StreamEvent};
 pub use provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage};

@@ -1,4 +1,4 @@
-//! Ollama: `POST {base}/api/chat`, non-streaming. `num_ctx` is always sent, sized to the
+//! Ollama: `POST {base}/api/chat`, whole or streamed as NDJSON. `num_ctx` is always sent, sized to the
 //! prompt, because Ollama's default window silently truncates long prompts.
 
 use std::time::Duration;
@@ -6,9 +6,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Endpoint, LlmProvider, ProviderFuture};
+use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+use super::stream::{self, ollama_ndjson::OllamaLines};
 
 /// Local endpoint, used when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:11434";
@@ -50,6 +51,21 @@ impl LlmProvider for Ollama {
             e.timeout,
         ))
     }
+
+    fn stream<'a>(
+        &'a self,
+        model: &'a str,
+        request: &'a CompletionRequest,
+    ) -> ProviderFuture<'a, CompletionStream> {
+        Box::pin(async move {
+            let e = &self.endpoint;
+            let builder =
+                build(&e.http, &e.base_url).json(&body(model, self.num_ctx, request, true));
+            let response =
+                stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
+            Ok(stream::events(response, OllamaLines::default(), model))
+        })
+    }
 }
 
 /// Build and send one `/api/chat` call.
@@ -61,6 +77,22 @@ pub async fn complete(
     request: &CompletionRequest,
     timeout: Duration,
 ) -> Result<Completion, ProviderError> {
+    let builder = build(http, base_url).json(&body(model, configured_num_ctx, request, false));
+    parse(&send(builder, timeout).await?, model)
+}
+
+/// The request, without its body.
+fn build(http: &reqwest::Client, base_url: &str) -> reqwest::RequestBuilder {
+    http.post(format!("{}/api/chat", base_url.trim_end_matches('/')))
+}
+
+/// The `/api/chat` body; `stream` asks for NDJSON chunks.
+fn body(
+    model: &str,
+    configured_num_ctx: Option<u32>,
+    request: &CompletionRequest,
+    stream: bool,
+) -> serde_json::Value {
     let mut options = serde_json::Map::new();
     options.insert(
         "num_ctx".into(),
@@ -72,17 +104,15 @@ pub async fn complete(
     if let Some(t) = request.temperature {
         options.insert("temperature".into(), json!(t));
     }
-    let body = json!({
+    json!({
         "model": model,
         "messages": [
             { "role": "system", "content": request.system },
             { "role": "user", "content": request.prompt },
         ],
-        "stream": false,
+        "stream": stream,
         "options": options,
-    });
-    let url = format!("{}/api/chat", base_url.trim_end_matches('/'));
-    parse(&send(http.post(url).json(&body), timeout).await?, model)
+    })
 }
 
 #[derive(Deserialize)]
@@ -107,11 +137,7 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
     if text.trim().is_empty() {
         return Err(ProviderError::BadResponse("empty answer".into()));
     }
-    let finish_reason = match response.done_reason.as_deref() {
-        None | Some("stop") => FinishReason::Stop,
-        Some("length") => FinishReason::MaxTokens,
-        Some(_) => FinishReason::Other,
-    };
+    let finish_reason = done_reason(response.done_reason.as_deref());
     Ok(Completion {
         text,
         model: response.model.unwrap_or_else(|| model.to_owned()),
@@ -121,6 +147,15 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
             output_tokens: response.eval_count,
         },
     })
+}
+
+/// What a `done_reason` means.
+pub fn done_reason(reason: Option<&str>) -> FinishReason {
+    match reason {
+        None | Some("stop") => FinishReason::Stop,
+        Some("length") => FinishReason::MaxTokens,
+        Some(_) => FinishReason::Other,
+    }
 }
 
 #[cfg(test)]

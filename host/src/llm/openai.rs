@@ -7,9 +7,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Endpoint, LlmProvider, ProviderFuture};
+use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+use super::stream::{self, openai_sse::OpenAiEvents};
 
 /// Public endpoint, used when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -32,6 +33,27 @@ impl LlmProvider for OpenAi {
             self.0.timeout,
         ))
     }
+
+    fn stream<'a>(
+        &'a self,
+        model: &'a str,
+        request: &'a CompletionRequest,
+    ) -> ProviderFuture<'a, CompletionStream> {
+        Box::pin(async move {
+            let builder = build(&self.0.http, &self.0.base_url, self.0.api_key.as_deref())
+                .json(&streamed(body(model, request)));
+            let response =
+                stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
+            Ok(stream::events(response, OpenAiEvents::default(), model))
+        })
+    }
+}
+
+/// The body of a streamed call: chunks, and the token counts in the last one.
+fn streamed(mut body: serde_json::Value) -> serde_json::Value {
+    body["stream"] = json!(true);
+    body["stream_options"] = json!({ "include_usage": true });
+    body
 }
 
 /// Build and send one chat completion.
@@ -43,6 +65,22 @@ pub async fn complete(
     request: &CompletionRequest,
     timeout: Duration,
 ) -> Result<Completion, ProviderError> {
+    let builder = build(http, base_url, api_key).json(&body(model, request));
+    parse(&send(builder, timeout).await?, model)
+}
+
+/// The request, without its body.
+fn build(http: &reqwest::Client, base_url: &str, api_key: Option<&str>) -> reqwest::RequestBuilder {
+    let url = format!("{}/chat/completions", base_url.trim_end_matches('/'));
+    let builder = http.post(url);
+    match api_key {
+        Some(key) => builder.bearer_auth(key),
+        None => builder,
+    }
+}
+
+/// The chat completion body.
+fn body(model: &str, request: &CompletionRequest) -> serde_json::Value {
     let mut body = json!({
         "model": model,
         "messages": [
@@ -56,12 +94,7 @@ pub async fn complete(
     if let Some(t) = request.temperature {
         body["temperature"] = json!(t);
     }
-    let url = format!("{}/chat/completions", base_url.trim_end_matches('/'));
-    let mut builder = http.post(url).json(&body);
-    if let Some(key) = api_key {
-        builder = builder.bearer_auth(key);
-    }
-    parse(&send(builder, timeout).await?, model)
+    body
 }
 
 #[derive(Deserialize)]
@@ -130,16 +163,7 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
             "no choices in the answer".into(),
         ));
     };
-    let finish_reason = match choice.finish_reason.as_deref() {
-        None | Some("stop") => FinishReason::Stop,
-        Some("length") => FinishReason::MaxTokens,
-        Some("content_filter") => {
-            return Err(ProviderError::ContentFiltered(
-                "generation stopped (content_filter)".into(),
-            ));
-        }
-        Some(_) => FinishReason::Other,
-    };
+    let finish_reason = finish_reason(choice.finish_reason.as_deref().unwrap_or("stop"))?;
     let text = choice.message.and_then(|m| m.content).unwrap_or_default();
     if text.trim().is_empty() {
         return Err(ProviderError::BadResponse("empty answer".into()));
@@ -153,4 +177,16 @@ fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {
             output_tokens: u.completion_tokens,
         }),
     })
+}
+
+/// What a `finish_reason` means; `content_filter` is a refusal, not an answer.
+pub fn finish_reason(reason: &str) -> Result<FinishReason, ProviderError> {
+    match reason {
+        "stop" => Ok(FinishReason::Stop),
+        "length" => Ok(FinishReason::MaxTokens),
+        "content_filter" => Err(ProviderError::ContentFiltered(
+            "generation stopped (content_filter)".into(),
+        )),
+        _ => Ok(FinishReason::Other),
+    }
 }

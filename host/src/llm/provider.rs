@@ -111,6 +111,15 @@ pub enum ProviderError {
     /// The provider does not offer this (e.g. embeddings).
     #[error("not supported by this provider: {0}")]
     Unsupported(String),
+    /// A streamed answer stopped before the provider marked it complete.
+    #[error("incomplete answer: {0}")]
+    Incomplete(String),
+    /// The provider reported an error inside a stream it had started.
+    #[error("the provider reported an error in the stream: {0}")]
+    StreamError(String),
+    /// A streamed answer produced nothing for longer than the stall timeout.
+    #[error("the stream stalled: no token for {0:?}")]
+    Stalled(Duration),
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -133,6 +142,9 @@ impl ProviderError {
             Self::BadResponse(_) => "bad_response",
             Self::Unconfigured(_) => "unconfigured",
             Self::Unsupported(_) => "unsupported",
+            Self::Incomplete(_) => "incomplete",
+            Self::StreamError(_) => "stream_error",
+            Self::Stalled(_) => "stalled",
         }
     }
 
@@ -169,8 +181,11 @@ impl ProviderError {
                 message: clean(message),
             },
             Self::BadResponse(m) => Self::BadResponse(clean(m)),
+            Self::Incomplete(m) => Self::Incomplete(clean(m)),
+            Self::StreamError(m) => Self::StreamError(clean(m)),
             other @ (Self::Timeout(_)
             | Self::RateLimited { .. }
+            | Self::Stalled(_)
             | Self::Unconfigured(_)
             | Self::Unsupported(_)) => other,
         }

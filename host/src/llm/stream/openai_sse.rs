@@ -1,0 +1,97 @@
+//! OpenAI's streamed chat completions: `data:` chunks of `choices[].delta.content`, the finish
+//! reason in the last choice chunk, token counts in a final chunk without choices (asked for
+//! with `stream_options.include_usage`), then `data: [DONE]`. Only `[DONE]` ends the answer.
+
+use serde::Deserialize;
+
+use super::sse::{SseDecoder, SseEvent};
+use super::{Transcript, WireFormat};
+use crate::llm::openai::finish_reason;
+use crate::llm::provider::{ProviderError, excerpt};
+
+/// The decoder of one streamed answer.
+#[derive(Debug, Default)]
+pub struct OpenAiEvents {
+    sse: SseDecoder,
+}
+
+#[derive(Deserialize)]
+struct Chunk {
+    model: Option<String>,
+    #[serde(default)]
+    choices: Vec<Choice>,
+    usage: Option<TokenUsage>,
+    error: Option<ErrorDetail>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    delta: Option<Delta>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Delta {
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenUsage {
+    prompt_tokens: Option<u32>,
+    completion_tokens: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    message: String,
+}
+
+impl OpenAiEvents {
+    fn event(event: &SseEvent, transcript: &mut Transcript) -> Result<(), ProviderError> {
+        let data = event.data.trim();
+        if data == "[DONE]" {
+            transcript.ended = true;
+            return Ok(());
+        }
+        let chunk: Chunk = serde_json::from_str(data)
+            .map_err(|e| ProviderError::BadResponse(format!("{e}: {}", excerpt(data))))?;
+        if let Some(error) = chunk.error {
+            return Err(ProviderError::StreamError(error.message));
+        }
+        if let Some(model) = chunk.model {
+            transcript.model = Some(model);
+        }
+        for choice in chunk.choices {
+            if let Some(text) = choice.delta.and_then(|d| d.content) {
+                transcript.push(&text);
+            }
+            if let Some(reason) = choice.finish_reason {
+                transcript.finish_reason = Some(finish_reason(&reason)?);
+            }
+        }
+        if let Some(usage) = chunk.usage {
+            transcript.usage.input_tokens = usage.prompt_tokens;
+            transcript.usage.output_tokens = usage.completion_tokens;
+        }
+        Ok(())
+    }
+}
+
+impl WireFormat for OpenAiEvents {
+    fn feed(&mut self, chunk: &[u8], transcript: &mut Transcript) -> Result<(), ProviderError> {
+        let events = self
+            .sse
+            .feed(chunk)
+            .map_err(|e| ProviderError::BadResponse(e.to_string()))?;
+        events
+            .iter()
+            .try_for_each(|event| Self::event(event, transcript))
+    }
+
+    fn end(&mut self, transcript: &mut Transcript) -> Result<(), ProviderError> {
+        match self.sse.finish() {
+            Some(event) => Self::event(&event, transcript),
+            None => Ok(()),
+        }
+    }
+}
