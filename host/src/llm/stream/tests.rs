@@ -67,7 +67,7 @@ fn check_truncated<F: WireFormat>(make: impl Fn() -> F, transcript: &str, marker
     let end = transcript
         .rfind(marker)
         .unwrap_or_else(|| panic!("{marker} not in the transcript"));
-    let events = run(make(), vec![transcript[..end].as_bytes().to_vec()]);
+    let events = run(make(), vec![transcript.as_bytes()[..end].to_vec()]);
     let (text, last) = outcome(&events);
     assert!(!text.is_empty(), "the text before the cut was delivered");
     assert!(
