@@ -88,6 +88,19 @@ pub struct Metrics {
     pub audit_queue: Gauge<i64, AtomicI64>,
     /// Requests refused by authentication, role or rate limit (never labelled by key).
     pub auth_failures: Family<AuthFailureLabels, Counter>,
+    /// Streamed requests, by how they ended.
+    pub stream_outcomes: Family<StreamLabels, Counter>,
+    /// Streamed requests: time from arrival to the first token, seconds.
+    pub time_to_first_token: Family<KindLabels, Histogram, fn() -> Histogram>,
+}
+
+/// Labels of a streamed request's outcome.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StreamLabels {
+    /// `skill` or `llm`.
+    pub kind: String,
+    /// `completed`, `failed`, `failed_mid_stream` or `cancelled`.
+    pub outcome: String,
 }
 
 impl Metrics {
@@ -139,8 +152,23 @@ impl Metrics {
             "Requests refused: no key, a key not valid, a role too low, or over the rate limit",
             auth_failures.clone(),
         );
+        let stream_outcomes = Family::<StreamLabels, Counter>::default();
+        registry.register(
+            "stream_outcomes",
+            "Streamed task requests, by how they ended",
+            stream_outcomes.clone(),
+        );
+        let time_to_first_token =
+            Family::<KindLabels, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
+        registry.register(
+            "time_to_first_token_seconds",
+            "Streamed task requests: time from arrival to the first token",
+            time_to_first_token.clone(),
+        );
         Self {
             registry,
+            stream_outcomes,
+            time_to_first_token,
             requests,
             latency,
             skill_failures,
@@ -149,6 +177,28 @@ impl Metrics {
             circuit,
             audit_queue,
             auth_failures,
+        }
+    }
+
+    /// Count a streamed request of `kind` that ended with `outcome`, and its time to first token.
+    pub fn observe_stream(
+        &self,
+        kind: &str,
+        outcome: &str,
+        first_token: Option<std::time::Duration>,
+    ) {
+        self.stream_outcomes
+            .get_or_create(&StreamLabels {
+                kind: kind.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+        if let Some(wait) = first_token {
+            self.time_to_first_token
+                .get_or_create(&KindLabels {
+                    kind: kind.to_owned(),
+                })
+                .observe(wait.as_secs_f64());
         }
     }
 

@@ -404,7 +404,7 @@ async fn a_database_from_a_newer_prax_is_refused() -> anyhow::Result<()> {
     assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
-        err.contains("the audit database has schema version 99, newer than this prax supports (3)"),
+        err.contains("the audit database has schema version 99, newer than this prax supports (4)"),
         "{err}"
     );
     Ok(())

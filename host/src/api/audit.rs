@@ -7,7 +7,7 @@ use super::error::ApiError;
 use crate::auth::Principal;
 use crate::config::AuditConfig;
 use crate::identity::{Identity, SensitivityLevel};
-use crate::store::{AuditRecord, RecordStatus, TaskKind};
+use crate::store::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
 
 /// What served a request.
 #[derive(Debug, Clone)]
@@ -20,6 +20,19 @@ pub struct Served {
     pub skill_version: Option<String>,
     /// LLM attempts, as JSON.
     pub attempts: Option<serde_json::Value>,
+    /// LLM answers: token counts.
+    pub tokens: Option<Tokens>,
+}
+
+/// Token counts of an LLM answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tokens {
+    /// Prompt tokens.
+    pub input: Option<u32>,
+    /// Generated tokens.
+    pub output: Option<u32>,
+    /// Whether they are estimates, because the provider reported none.
+    pub estimated: bool,
 }
 
 impl Default for Served {
@@ -29,8 +42,20 @@ impl Default for Served {
             provider: None,
             skill_version: None,
             attempts: None,
+            tokens: None,
         }
     }
+}
+
+/// What a streamed request adds to its record.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamFacts<'a> {
+    /// How it ended.
+    pub outcome: StreamOutcome,
+    /// From arrival to the first token, if one came.
+    pub time_to_first_token: Option<Duration>,
+    /// The text delivered to the caller.
+    pub delivered: &'a str,
 }
 
 /// Everything a record is made from.
@@ -57,6 +82,8 @@ pub struct Facts<'a> {
     pub client: String,
     /// The key that made the request.
     pub principal: Option<&'a Principal>,
+    /// Streamed requests: how the stream went.
+    pub stream: Option<StreamFacts<'a>>,
 }
 
 /// Build the record.
@@ -102,6 +129,17 @@ pub fn record(facts: Facts<'_>) -> AuditRecord {
         api_key_id: facts.principal.map(|p| p.key_id.to_string()),
         api_key_name: facts.principal.map(|p| p.key_name.to_string()),
         client_addr: Some(facts.client),
+        stream_outcome: facts.stream.map(|s| s.outcome),
+        time_to_first_token_ms: facts
+            .stream
+            .and_then(|s| s.time_to_first_token)
+            .map(|d| d.as_millis() as u64),
+        input_tokens: facts.served.tokens.and_then(|t| t.input),
+        output_tokens: facts.served.tokens.and_then(|t| t.output),
+        tokens_estimated: facts.served.tokens.is_some_and(|t| t.estimated),
+        delivered: facts
+            .stream
+            .and_then(|s| keep(facts.config.store_responses, s.delivered)),
     }
 }
 

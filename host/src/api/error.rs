@@ -48,6 +48,9 @@ pub enum ErrorCode {
     Internal,
     /// 502: an upstream (a registry, a provider) answered wrongly.
     BadGateway,
+    /// 502, streams only: the provider failed after part of the answer was delivered; the
+    /// text delivered is not the whole answer.
+    IncompleteAnswer,
     /// 503: nothing could serve it now (providers down, slots busy, audit unavailable).
     Unavailable,
     /// 504: it ran past its time limit.

@@ -14,7 +14,9 @@ pub mod providers;
 pub mod registry;
 pub mod request_id;
 pub mod skills;
+pub mod sse;
 pub mod system;
+pub mod task_stream;
 pub mod ui;
 pub mod validation;
 

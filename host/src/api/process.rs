@@ -10,22 +10,27 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Extension, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
+use axum::http::header::ACCEPT;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa_axum::routes;
 
 use super::AppState;
 use super::access::ApiRoutes;
-use super::audit::{self, Served};
+use super::audit::{self, Served, Tokens};
 use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
+use super::sse;
+use super::task_stream::{Caller, TaskEvent};
 use super::validation::{TaskBody, parse_task_body};
 use crate::auth::Principal;
 use crate::auth::Role;
-use crate::llm::{Attempt, FinishReason, RouteError, Usage};
+use crate::llm::{Attempt, Completion, FinishReason, RouteError, Usage};
 use crate::metrics::{KindLabels, RequestLabels, SkillFailureLabels};
-use crate::runtime::{Call, InvokeError};
+use crate::runtime::{Call, InvokeError, SkillOutput};
 use crate::store::TaskKind;
 
 /// The `result` of an LLM route: the original's `provider` and `text`, plus the model, why
@@ -78,11 +83,16 @@ pub struct ProcessResponse {
     pub request_id: String,
 }
 
-/// Run a task with the skill named by `task_type`.
+/// Run a task with the skill named by `task_type`, or through the LLM route of that name;
+/// streamed as events when the caller asks for `text/event-stream`.
 #[utoipa::path(post, path = "/api/v1/process", tag = "process",
     request_body = ProcessRequest,
     responses(
-        (status = 200, description = "The skill's result", body = ProcessResponse),
+        (status = 200, description = "The skill's (or route's) result; or, when the request has `Accept: text/event-stream` or `\"stream\": true`, Server-Sent Events: `start`, `delta`s, then one `result` or `error`, each event's data a TaskEvent",
+            content(
+                (ProcessResponse = "application/json"),
+                (TaskEvent = "text/event-stream"),
+            )),
         (status = 400, description = "The skill refused the input", body = ErrorBody),
         (status = 403, description = "The skill needed a capability it is not granted", body = ErrorBody),
         (status = 400, description = "A provider refused the content (LLM routes)", body = ErrorBody),
@@ -98,46 +108,120 @@ pub async fn process(
     Extension(RequestId(request_id)): Extension<RequestId>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<ProcessResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let started = Instant::now();
     let timestamp = crate::timestamp::now_rfc3339();
     let body =
         body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     // A body that is not a task request is answered before anything runs, and not audited
     // (as in the original): there is no task to record.
-    let task = parse_task_body(&body).map_err(ApiError::validation)?;
+    let mut task = parse_task_body(&body).map_err(ApiError::validation)?;
+    let caller = Caller {
+        client,
+        principal: principal.map(|Extension(p)| p),
+    };
+    if wants_stream(&headers, &mut task) {
+        return Ok(sse::respond(state, request_id, caller, task).into_response());
+    }
     let prompt = task.prompt.clone();
     let task_type = task.task_type.clone();
-    let key_id = principal.as_ref().map(|Extension(p)| p.key_id.clone());
+    let key_id = caller.principal.as_ref().map(|p| p.key_id.clone());
     let (answer, served) = dispatch(&state, &request_id, key_id, task).await;
-    count(&state, &task_type, &served, &answer, started.elapsed());
-    if !state.audit_config.enabled {
-        return answer.map(Json);
-    }
-    let record = audit::record(audit::Facts {
-        config: &state.audit_config,
-        identity: &state.identity,
+    count(
+        &state,
+        &task_type,
+        &served,
+        answer.is_ok(),
+        started.elapsed(),
+    );
+    let ended = Ended {
         request_id: &request_id,
         timestamp,
         task_type,
         served,
         prompt: &prompt,
-        answer: answer.as_ref().map(|a| &a.result),
         latency: started.elapsed(),
-        client: client.to_string(),
-        principal: principal.as_ref().map(|Extension(p)| p),
+        caller: &caller,
+        stream: None,
+    };
+    write_audit(&state, ended, answer.as_ref().map(|a| &a.result)).await?;
+    answer.map(|a| Json(a).into_response())
+}
+
+/// Whether the caller asked for events: `Accept: text/event-stream`, or `"stream": true` in
+/// the body (taken out of the skill's params).
+fn wants_stream(headers: &HeaderMap, task: &mut TaskBody) -> bool {
+    let by_body = match task.extra.get("stream") {
+        Some(Value::Bool(wanted)) => {
+            let wanted = *wanted;
+            task.extra.remove("stream");
+            wanted
+        }
+        _ => false,
+    };
+    let by_header = headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("text/event-stream"));
+    by_body || by_header
+}
+
+/// A request that has been answered (or given up), for its audit record.
+pub struct Ended<'a> {
+    /// Its id.
+    pub request_id: &'a str,
+    /// When it arrived.
+    pub timestamp: String,
+    /// Its task type.
+    pub task_type: String,
+    /// What served it.
+    pub served: Served,
+    /// Its prompt.
+    pub prompt: &'a str,
+    /// From arrival to now.
+    pub latency: std::time::Duration,
+    /// Who asked.
+    pub caller: &'a Caller,
+    /// Streams: how the stream went.
+    pub stream: Option<audit::StreamFacts<'a>>,
+}
+
+/// Record `ended` in the audit log (when it is on). An answer is never given without its
+/// record: a failed write is a 503 for the caller.
+pub async fn write_audit(
+    state: &AppState,
+    ended: Ended<'_>,
+    answer: Result<&Value, &ApiError>,
+) -> Result<(), ApiError> {
+    if !state.audit_config.enabled {
+        return Ok(());
+    }
+    let record = audit::record(audit::Facts {
+        config: &state.audit_config,
+        identity: &state.identity,
+        request_id: ended.request_id,
+        timestamp: ended.timestamp,
+        task_type: ended.task_type,
+        served: ended.served,
+        prompt: ended.prompt,
+        answer,
+        latency: ended.latency,
+        client: ended.caller.client.to_string(),
+        principal: ended.caller.principal.as_ref(),
+        stream: ended.stream,
     });
-    if let Err(error) = state.audit.writer.record(record).await {
-        tracing::error!(%request_id, %error, "audit record not written; answering 503");
-        return Err(ApiError::new(
+    state.audit.writer.record(record).await.map_err(|error| {
+        tracing::error!(request_id = ended.request_id, %error, "audit record not written; answering 503");
+        ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
                 "The request could not be recorded in the audit log ({error}); no answer is given without one. Try again shortly."
             ),
-        ));
-    }
-    answer.map(Json)
+        )
+    })
 }
 
 /// Run the task with the skill of its name, else its LLM route; say what served it.
@@ -158,29 +242,48 @@ async fn dispatch(
         ));
         return (Err(error), Served::default());
     };
-    let served = Served {
-        kind: TaskKind::Skill,
-        provider: Some(format!("skill:{}", skill.manifest.name)),
-        skill_version: Some(skill.manifest.version.to_string()),
-        attempts: None,
-    };
+    let served = skill_served(&skill.manifest);
     let call = Call {
         request_id: request_id.clone(),
         task_type: task.task_type,
         prompt: task.prompt,
         params: task.extra,
         key_id,
+        deltas: None,
     };
-    let answer = match state.runtime.invoke(&skill.prepared, call).await {
+    let result = state.runtime.invoke(&skill.prepared, call).await;
+    let answer = skill_answer(state, request_id, skill.manifest.name.as_str(), result);
+    (answer, served)
+}
+
+/// What serves a request for a skill.
+pub fn skill_served(manifest: &praximous_registry::manifest::Manifest) -> Served {
+    Served {
+        kind: TaskKind::Skill,
+        provider: Some(format!("skill:{}", manifest.name)),
+        skill_version: Some(manifest.version.to_string()),
+        attempts: None,
+        tokens: None,
+    }
+}
+
+/// The answer a skill's result makes, counting failures in the metrics by reason.
+pub fn skill_answer(
+    state: &AppState,
+    request_id: &str,
+    skill: &str,
+    result: Result<SkillOutput, InvokeError>,
+) -> Result<ProcessResponse, ApiError> {
+    match result {
         Ok(output) => Ok(ProcessResponse {
             status: "success",
             result: output.data,
             message: output.message,
             details: output.details,
-            request_id: request_id.to_string(),
+            request_id: request_id.to_owned(),
         }),
         Err(error) => {
-            tracing::info!(%request_id, skill = %skill.manifest.name, %error, "skill did not succeed");
+            tracing::info!(%request_id, skill, %error, "skill did not succeed");
             let reason = match &error {
                 InvokeError::Refused { .. } => "refused",
                 InvokeError::TimedOut { .. } => "timeout",
@@ -195,14 +298,13 @@ async fn dispatch(
                 .metrics
                 .skill_failures
                 .get_or_create(&SkillFailureLabels {
-                    skill: skill.manifest.name.to_string(),
+                    skill: skill.to_owned(),
                     reason: reason.into(),
                 })
                 .inc();
             Err(error.into())
         }
-    };
-    (answer, served)
+    }
 }
 
 /// Answer through an LLM route, as the original did: `result` holds the text and provider,
@@ -217,49 +319,95 @@ async fn route(
         kind: TaskKind::Llm,
         ..Served::default()
     };
-    let answer = match state.llm.complete(&route, prompt, None, None, None).await {
+    let answer = match state
+        .llm
+        .complete(&route, prompt.clone(), None, None, None)
+        .await
+    {
         Ok(routed) => {
             served.provider = Some(routed.provider.clone());
             served.attempts = serde_json::to_value(&routed.attempts).ok();
-            let message = format!("Request routed via {}", routed.provider);
-            let result = LlmResult {
-                provider: routed.provider,
-                model: routed.completion.model,
-                text: routed.completion.text,
-                finish_reason: routed.completion.finish_reason,
-                usage: routed.completion.usage,
-                attempts: routed.attempts,
-            };
-            Ok(ProcessResponse {
-                status: "success",
-                result: serde_json::to_value(result).unwrap_or_default(),
-                message: Some(message),
-                details: None,
-                request_id: request_id.to_owned(),
-            })
+            served.tokens = Some(tokens(
+                &routed.completion.usage,
+                &prompt,
+                &routed.completion.text,
+            ));
+            Ok(llm_answer(
+                request_id,
+                routed.provider,
+                routed.completion,
+                routed.attempts,
+            ))
         }
         Err(error) => {
             served.attempts = serde_json::to_value(error.attempts()).ok();
-            tracing::info!(%request_id, %route, %error, "LLM route failed");
-            let status = match &error {
-                RouteError::Refused { .. } => StatusCode::BAD_REQUEST,
-                RouteError::Unavailable { .. } | RouteError::NoProviders(_) => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-            };
-            Err(ApiError::new(status, error.to_string()))
+            Err(route_error(request_id, &route, &error))
         }
     };
     (answer, served)
 }
 
+/// The answer of a completed LLM route: `result` holds the text and provider, `message` names
+/// the provider, as in the original.
+pub fn llm_answer(
+    request_id: &str,
+    provider: String,
+    completion: Completion,
+    attempts: Vec<Attempt>,
+) -> ProcessResponse {
+    let message = format!("Request routed via {provider}");
+    let result = LlmResult {
+        provider,
+        model: completion.model,
+        text: completion.text,
+        finish_reason: completion.finish_reason,
+        usage: completion.usage,
+        attempts,
+    };
+    ProcessResponse {
+        status: "success",
+        result: serde_json::to_value(result).unwrap_or_default(),
+        message: Some(message),
+        details: None,
+        request_id: request_id.to_owned(),
+    }
+}
+
+/// A route that produced nothing: 400 when a provider refused the content, else 503 listing
+/// each attempt.
+pub fn route_error(request_id: &str, route: &str, error: &RouteError) -> ApiError {
+    tracing::info!(%request_id, %route, %error, "LLM route failed");
+    let status = match error {
+        RouteError::Refused { .. } => StatusCode::BAD_REQUEST,
+        RouteError::Unavailable { .. } | RouteError::NoProviders(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    };
+    ApiError::new(status, error.to_string())
+}
+
+/// Token counts for the record: the provider's, or estimates (marked so) where it gave none.
+pub fn tokens(usage: &Usage, prompt: &str, text: &str) -> Tokens {
+    let estimated = usage.input_tokens.is_none() || usage.output_tokens.is_none();
+    Tokens {
+        input: usage.input_tokens.or(Some(estimate_tokens(prompt))),
+        output: usage.output_tokens.or(Some(estimate_tokens(text))),
+        estimated,
+    }
+}
+
+/// About four bytes of text a token, as tokenizers of English text average.
+pub fn estimate_tokens(text: &str) -> u32 {
+    text.len().div_ceil(4) as u32
+}
+
 /// Count the request in the metrics. An unknown task type is counted as `_unknown`, so that
 /// callers cannot grow the label set.
-fn count(
+pub fn count(
     state: &AppState,
     task_type: &str,
     served: &Served,
-    answer: &Result<ProcessResponse, ApiError>,
+    succeeded: bool,
     elapsed: std::time::Duration,
 ) {
     let kind = served.kind.as_str();
@@ -273,7 +421,7 @@ fn count(
                 task_type.to_owned()
             },
             kind: kind.to_owned(),
-            status: if answer.is_ok() { "success" } else { "error" }.to_owned(),
+            status: if succeeded { "success" } else { "error" }.to_owned(),
             provider: served.provider.clone().unwrap_or_default(),
         })
         .inc();

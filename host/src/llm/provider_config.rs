@@ -37,9 +37,16 @@ pub struct ProviderConfig {
     /// Environment variable holding the API key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key_env: Option<String>,
-    /// Per-attempt timeout, in milliseconds.
+    /// Per-attempt timeout of a whole (not streamed) answer, in milliseconds.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// Streamed answers: longest wait for the first token, in milliseconds. Generous, for
+    /// reasoning models that think for minutes before they write.
+    #[serde(default = "default_first_token_timeout_ms")]
+    pub first_token_timeout_ms: u64,
+    /// Streamed answers: longest silence between two tokens, in milliseconds.
+    #[serde(default = "default_stall_timeout_ms")]
+    pub stall_timeout_ms: u64,
     /// Whether the router may use it.
     #[serde(default = "default_enabled")]
     pub enabled: bool,
@@ -61,6 +68,14 @@ pub struct ProviderConfig {
 
 fn default_timeout_ms() -> u64 {
     30_000
+}
+
+fn default_first_token_timeout_ms() -> u64 {
+    180_000
+}
+
+fn default_stall_timeout_ms() -> u64 {
+    60_000
 }
 
 fn default_enabled() -> bool {
@@ -129,11 +144,14 @@ impl ProviderConfig {
                 ));
             }
         }
-        if self.timeout_ms == 0 {
-            return Err(format!(
-                "entry `{}`: `timeout_ms` must be at least 1",
-                self.name
-            ));
+        for (key, value) in [
+            ("timeout_ms", self.timeout_ms),
+            ("first_token_timeout_ms", self.first_token_timeout_ms),
+            ("stall_timeout_ms", self.stall_timeout_ms),
+        ] {
+            if value == 0 {
+                return Err(format!("entry `{}`: `{key}` must be at least 1", self.name));
+            }
         }
         Ok(())
     }

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::circuit::{Admission, Health, HealthSnapshot};
-use super::client::{Endpoint, LlmProvider};
+use super::client::{Endpoint, LlmProvider, StreamEvent};
 use super::provider::{Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
+use super::routed_stream::{self, Guard, RoutedStream, Started};
 use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
 use super::{native, persona};
 use crate::egress::{AddressPolicy, CheckedResolve, Resolver};
@@ -97,6 +98,19 @@ fn describe(attempts: &[Attempt]) -> String {
         .join("; ")
 }
 
+/// What counts as a provider's answer: a whole completion, or a stream's first token.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Whole,
+    Stream,
+}
+
+/// A provider's answer, as [`Mode`] asked for it.
+enum Answer {
+    Whole(Completion),
+    Started(Started),
+}
+
 /// A configured provider, its resolved endpoint and secret, its client, and its health.
 struct Provider {
     config: ProviderConfig,
@@ -106,7 +120,7 @@ struct Provider {
     api_key: Result<Option<String>, String>,
     /// The native client, when base URL and key are both there.
     client: Option<Arc<dyn LlmProvider>>,
-    health: Mutex<Health>,
+    health: Arc<Mutex<Health>>,
 }
 
 /// A provider as `/api/v1/providers` shows it: configuration without secrets, and health.
@@ -197,7 +211,7 @@ impl Router {
                     base_url,
                     api_key,
                     client,
-                    health: Mutex::new(Health::new(routing.circuit_failures, cooldown)),
+                    health: Arc::new(Mutex::new(Health::new(routing.circuit_failures, cooldown))),
                     config: config.clone(),
                 })
             })
@@ -253,6 +267,83 @@ impl Router {
         max_tokens: Option<u32>,
         temperature: Option<f32>,
     ) -> Result<Routed, RouteError> {
+        let request = self.request(prompt, extra_system, max_tokens, temperature);
+        let (answer, provider, attempts) = self.run(route, &request, Mode::Whole).await?;
+        match answer {
+            Answer::Whole(completion) => Ok(Routed {
+                completion,
+                provider: provider.config.name.clone(),
+                attempts,
+            }),
+            Answer::Started(_) => Err(RouteError::Unavailable {
+                route: route.to_owned(),
+                attempts,
+            }),
+        }
+    }
+
+    /// Stream through `route`, or the default route if it has no rule. Providers are tried in
+    /// order until one produces its first token; from then on the stream is that provider's,
+    /// and it ends with `Done` or an error (see `routed_stream`).
+    pub async fn stream(
+        &self,
+        route: &str,
+        prompt: String,
+        extra_system: Option<&str>,
+        max_tokens: Option<u32>,
+        temperature: Option<f32>,
+    ) -> Result<RoutedStream, RouteError> {
+        let request = self.request(prompt, extra_system, max_tokens, temperature);
+        let (answer, provider, attempts) = self.run(route, &request, Mode::Stream).await?;
+        let model = attempts
+            .last()
+            .map(|a| a.model.clone())
+            .unwrap_or_else(|| provider.config.model.clone());
+        let events = match answer {
+            Answer::Started(started) => routed_stream::guard(
+                started,
+                Guard {
+                    stall: Duration::from_millis(provider.config.stall_timeout_ms),
+                    health: provider.health.clone(),
+                    secret: provider.api_key.clone().ok().flatten(),
+                },
+            ),
+            Answer::Whole(completion) => Box::pin(futures_util::stream::iter([
+                Ok(StreamEvent::Delta(completion.text.clone())),
+                Ok(StreamEvent::Done(completion)),
+            ])),
+        };
+        Ok(RoutedStream {
+            provider: provider.config.name.clone(),
+            model,
+            attempts,
+            events,
+        })
+    }
+
+    /// The request every provider of a route is sent: the persona's system prompt first.
+    fn request(
+        &self,
+        prompt: String,
+        extra_system: Option<&str>,
+        max_tokens: Option<u32>,
+        temperature: Option<f32>,
+    ) -> CompletionRequest {
+        CompletionRequest {
+            system: persona::system_prompt(&self.identity, extra_system),
+            prompt,
+            max_tokens,
+            temperature,
+        }
+    }
+
+    /// Try `route`'s providers in order until one answers (`mode` says what answering is).
+    async fn run(
+        &self,
+        route: &str,
+        request: &CompletionRequest,
+        mode: Mode,
+    ) -> Result<(Answer, &Provider, Vec<Attempt>), RouteError> {
         let (route, steps) = match self.routes.get_key_value(route) {
             Some((name, steps)) => (name.as_str(), steps.as_slice()),
             None => (
@@ -265,19 +356,13 @@ impl Router {
         if steps.is_empty() {
             return Err(RouteError::NoProviders(route.to_owned()));
         }
-        let request = CompletionRequest {
-            system: persona::system_prompt(&self.identity, extra_system),
-            prompt,
-            max_tokens,
-            temperature,
-        };
         let mut attempts = Vec::new();
         for (index, model) in steps {
             let provider = &self.providers[*index];
             let model = model.as_deref().unwrap_or(&provider.config.model);
             let before = attempts.len();
             let outcome = self
-                .try_provider(provider, model, &request, &mut attempts)
+                .try_provider(provider, model, request, mode, &mut attempts)
                 .await;
             for attempt in &attempts[before..] {
                 self.metrics
@@ -297,13 +382,7 @@ impl Router {
                     .inc();
             }
             match outcome {
-                Some(Ok(completion)) => {
-                    return Ok(Routed {
-                        completion,
-                        provider: provider.config.name.clone(),
-                        attempts,
-                    });
-                }
+                Some(Ok(answer)) => return Ok((answer, provider, attempts)),
                 Some(Err(message)) => {
                     return Err(RouteError::Refused {
                         provider: provider.config.name.clone(),
@@ -328,8 +407,9 @@ impl Router {
         provider: &Provider,
         model: &str,
         request: &CompletionRequest,
+        mode: Mode,
         attempts: &mut Vec<Attempt>,
-    ) -> Option<Result<Completion, String>> {
+    ) -> Option<Result<Answer, String>> {
         let name = &provider.config.name;
         let skipped = |why: String| Attempt {
             provider: name.clone(),
@@ -352,7 +432,7 @@ impl Router {
         }
         for try_number in 1..=2 {
             let started = Instant::now();
-            let result = self.call(provider, model, request).await;
+            let result = self.call(provider, model, request, mode).await;
             let elapsed = started.elapsed();
             let mut attempt = Attempt {
                 provider: name.clone(),
@@ -362,12 +442,12 @@ impl Router {
                 duration_ms: elapsed.as_millis() as u64,
             };
             let error = match result {
-                Ok(completion) => {
+                Ok(answer) => {
                     {
                         lock(&provider.health).success(elapsed);
                     }
                     attempts.push(attempt);
-                    return Some(Ok(completion));
+                    return Some(Ok(answer));
                 }
                 Err(error) => error,
             };
@@ -412,12 +492,21 @@ impl Router {
         provider: &Provider,
         model: &str,
         request: &CompletionRequest,
-    ) -> Result<Completion, ProviderError> {
+        mode: Mode,
+    ) -> Result<Answer, ProviderError> {
         let Some(client) = &provider.client else {
             let reason = unavailable_reason(provider).unwrap_or_default();
             return Err(ProviderError::Unconfigured(reason));
         };
-        let result = client.complete(model, request).await;
+        let result = match mode {
+            Mode::Whole => client.complete(model, request).await.map(Answer::Whole),
+            Mode::Stream => {
+                let deadline = Duration::from_millis(provider.config.first_token_timeout_ms);
+                routed_stream::start(client.as_ref(), model, request, deadline)
+                    .await
+                    .map(Answer::Started)
+            }
+        };
         match &provider.api_key {
             Ok(Some(key)) => result.map_err(|e| e.redact(key)),
             _ => result,

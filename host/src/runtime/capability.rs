@@ -39,6 +39,8 @@ pub struct InstanceInput<'a> {
     pub request_id: &'a Arc<str>,
     /// The API key the request came with, for limits per key.
     pub key_id: Option<&'a Arc<str>>,
+    /// Where partial output goes, when the caller streams.
+    pub deltas: Option<&'a crate::runtime::DeltaSink>,
     /// The operator's per-request budgets (log lines, partial output).
     pub budgets: &'a Budgets,
 }

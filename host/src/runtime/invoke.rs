@@ -25,7 +25,13 @@ pub struct Call {
     pub params: serde_json::Map<String, serde_json::Value>,
     /// The API key the request came with (its id), if any.
     pub key_id: Option<Arc<str>>,
+    /// Where the skill's partial output (`output.emit`) goes, when the caller streams.
+    pub deltas: Option<DeltaSink>,
 }
+
+/// The receiving end's sender for a skill's partial output. Unbounded, because the skill's
+/// emit budget (`[skills] max_emit_bytes`) bounds what can be in it.
+pub type DeltaSink = tokio::sync::mpsc::UnboundedSender<String>;
 
 /// A skill's successful result.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +194,7 @@ impl Runtime {
             skill: name,
             request_id: &call.request_id,
             key_id: call.key_id.as_ref(),
+            deltas: call.deltas.as_ref(),
             budgets: &self.budgets,
         });
         let state = SkillState::new(

@@ -23,7 +23,7 @@ use wasmtime::component::{HasSelf, Linker};
 pub use cache::CacheOutcome;
 pub use capabilities::Grants;
 pub use capability::Budgets;
-pub use invoke::{Call, FailureKind, InvokeError, SkillOutput};
+pub use invoke::{Call, DeltaSink, FailureKind, InvokeError, SkillOutput};
 pub use services::HostServices;
 
 use bindings::SkillPre;

@@ -82,6 +82,16 @@ pub const MIGRATIONS: &[&str] = &[
         value BLOB NOT NULL
     );
     "#,
+    // 4: streamed answers (how they ended, time to first token, what was delivered) and
+    // token counts.
+    r#"
+    ALTER TABLE audit_records ADD COLUMN stream_outcome TEXT;
+    ALTER TABLE audit_records ADD COLUMN ttft_ms INTEGER;
+    ALTER TABLE audit_records ADD COLUMN input_tokens INTEGER;
+    ALTER TABLE audit_records ADD COLUMN output_tokens INTEGER;
+    ALTER TABLE audit_records ADD COLUMN tokens_estimated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE audit_records ADD COLUMN delivered TEXT;
+    "#,
 ];
 
 /// The schema version this binary writes.

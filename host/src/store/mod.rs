@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use query::{AnalyticsFilter, Page};
-pub use record::{AuditRecord, RecordStatus, TaskKind};
+pub use record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
 pub use rollup::{ProviderStats, TimeBucket, UsageRow};
 pub use writer::AuditWriter;
 

@@ -129,4 +129,65 @@ pub struct AuditRecord {
     /// The caller's address.
     #[schema(required = true)]
     pub client_addr: Option<String>,
+    /// Streamed requests: how the stream ended; absent for whole answers.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub stream_outcome: Option<StreamOutcome>,
+    /// Streamed requests: time from arrival to the first token, in milliseconds.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub time_to_first_token_ms: Option<u64>,
+    /// LLM answers: prompt tokens.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub input_tokens: Option<u32>,
+    /// LLM answers: generated tokens (also for a stream that failed or was cancelled).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub output_tokens: Option<u32>,
+    /// Whether the token counts are estimates, because the provider reported none.
+    #[serde(default)]
+    pub tokens_estimated: bool,
+    /// Streamed requests: the text delivered to the caller (capped; masked or absent like
+    /// responses).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub delivered: Option<String>,
+}
+
+/// How a streamed answer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamOutcome {
+    /// Every token, and the provider's (or skill's) end.
+    Completed,
+    /// Failed before anything was delivered.
+    Failed,
+    /// Failed after some text was delivered: the caller got an incomplete answer, and was told.
+    FailedMidStream,
+    /// The caller cancelled or went away.
+    Cancelled,
+}
+
+impl StreamOutcome {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::FailedMidStream => "failed_mid_stream",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// As stored; anything else is absent.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        match text {
+            "completed" => Some(Self::Completed),
+            "failed" => Some(Self::Failed),
+            "failed_mid_stream" => Some(Self::FailedMidStream),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
 }

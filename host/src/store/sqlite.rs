@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::migrations::{MIGRATIONS, latest};
 use super::query::{AnalyticsFilter, Page, format_day};
-use super::record::{AuditRecord, RecordStatus, TaskKind};
+use super::record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
 use super::rollup::{LatencyHistogram, ProviderStats, TimeBucket, UsageRow};
 use super::{AuditQueries, AuditWrites, StoreError};
 
@@ -62,7 +62,9 @@ impl AuditWrites for SqliteWrites {
                 .prepare_cached(
                     "INSERT INTO audit_records (request_id, ts, day, task_type, kind, provider, skill_version, \
                      attempts, status, http_status, latency_ms, prompt, response_data, prompt_bytes, response_bytes, \
-                     api_key_id, client_addr, api_key_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                     api_key_id, client_addr, api_key_name, stream_outcome, ttft_ms, input_tokens, output_tokens, \
+                     tokens_estimated, delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+                     ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
                 )
                 .map_err(sql)?;
             let mut rollup_read = tx
@@ -109,6 +111,12 @@ impl AuditWrites for SqliteWrites {
                         r.api_key_id,
                         r.client_addr,
                         r.api_key_name,
+                        r.stream_outcome.map(StreamOutcome::as_str),
+                        r.time_to_first_token_ms.map(|ms| ms as i64),
+                        r.input_tokens,
+                        r.output_tokens,
+                        r.tokens_estimated,
+                        r.delivered,
                     ])
                     .map_err(sql)?;
                 let key = (
@@ -175,7 +183,8 @@ impl AuditWrites for SqliteWrites {
 pub struct SqliteQueries(pub std::sync::Mutex<Connection>);
 
 const COLUMNS: &str = "id, request_id, ts, task_type, kind, provider, skill_version, attempts, status, http_status, \
-                       latency_ms, prompt, response_data, prompt_bytes, response_bytes, api_key_id, client_addr, api_key_name";
+                       latency_ms, prompt, response_data, prompt_bytes, response_bytes, api_key_id, client_addr, api_key_name, \
+                       stream_outcome, ttft_ms, input_tokens, output_tokens, tokens_estimated, delivered";
 
 fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
     let kind: String = row.get(4)?;
@@ -199,6 +208,15 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
         api_key_id: row.get(15)?,
         client_addr: row.get(16)?,
         api_key_name: row.get(17)?,
+        stream_outcome: row
+            .get::<_, Option<String>>(18)?
+            .as_deref()
+            .and_then(StreamOutcome::from_stored),
+        time_to_first_token_ms: row.get::<_, Option<i64>>(19)?.map(|ms| ms as u64),
+        input_tokens: row.get(20)?,
+        output_tokens: row.get(21)?,
+        tokens_estimated: row.get(22)?,
+        delivered: row.get(23)?,
     })
 }
 

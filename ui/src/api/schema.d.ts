@@ -238,7 +238,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run a task with the skill named by `task_type`.
+         * Run a task with the skill named by `task_type`, or through the LLM route of that name;
+         *     streamed as events when the caller asks for `text/event-stream`.
          * @description Requires a key with the `user` role or higher.
          */
         post: operations["process"];
@@ -498,6 +499,11 @@ export interface components {
             /** @description The caller's address. */
             client_addr: string | null;
             /**
+             * @description Streamed requests: the text delivered to the caller (capped; masked or absent like
+             *     responses).
+             */
+            delivered: string | null;
+            /**
              * Format: int32
              * @description The HTTP status answered.
              */
@@ -507,6 +513,11 @@ export interface components {
              * @description Row id (0 until stored).
              */
             id: number;
+            /**
+             * Format: int32
+             * @description LLM answers: prompt tokens.
+             */
+            input_tokens: number | null;
             /** @description What served it. */
             kind: components["schemas"]["TaskKind"];
             /**
@@ -514,6 +525,11 @@ export interface components {
              * @description Time to answer, in milliseconds.
              */
             latency_ms: number;
+            /**
+             * Format: int32
+             * @description LLM answers: generated tokens (also for a stream that failed or was cancelled).
+             */
+            output_tokens: number | null;
             /** @description The prompt (capped; masked or absent according to configuration). */
             prompt: string | null;
             /**
@@ -536,10 +552,18 @@ export interface components {
             skill_version: string | null;
             /** @description `success` or `error`, as the original. */
             status: components["schemas"]["RecordStatus"];
+            stream_outcome: components["schemas"]["StreamOutcome"] | null;
             /** @description The task type asked for. */
             task_type: string;
+            /**
+             * Format: int64
+             * @description Streamed requests: time from arrival to the first token, in milliseconds.
+             */
+            time_to_first_token_ms: number | null;
             /** @description When the request arrived, UTC, RFC 3339 with milliseconds. */
             timestamp: string;
+            /** @description Whether the token counts are estimates, because the provider reported none. */
+            tokens_estimated?: boolean;
         };
         /** @description `GET /api/v1/analytics/average-latency-per-provider`. */
         AverageLatencyPerProvider: {
@@ -572,7 +596,7 @@ export interface components {
          * @description What kind of error an answer is, for programs; `detail` says it for people.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "unavailable" | "timeout";
+        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout";
         /**
          * @description What an export is written as.
          * @enum {string}
@@ -943,6 +967,11 @@ export interface components {
             /** @description The skill. */
             skill: string;
         };
+        /**
+         * @description How a streamed answer ended.
+         * @enum {string}
+         */
+        StreamOutcome: "completed" | "failed" | "failed_mid_stream" | "cancelled";
         /** @description `GET /api/v1/analytics/summary`. */
         Summary: {
             /** @description Requests by how they ended (`success`, `error`). */
@@ -993,6 +1022,40 @@ export interface components {
             uptime_seconds: number;
             /** @description The `prax` version. */
             version: string;
+        };
+        /** @description One event of a streamed task, the same for SSE and WebSocket callers. */
+        TaskEvent: {
+            /** @description Also in the audit log. */
+            request_id: string;
+            /** @enum {string} */
+            type: "start";
+        } | {
+            /**
+             * Format: int64
+             * @description Its place: 0 for the first delta, then 1, 2, ...
+             */
+            index: number;
+            /** @description The text. */
+            text: string;
+            /** @enum {string} */
+            type: "delta";
+        } | (components["schemas"]["ProcessResponse"] & {
+            /** @enum {string} */
+            type: "result";
+        }) | {
+            /** @description What kind of failure, for programs. */
+            code: components["schemas"]["ErrorCode"];
+            /** @description The text delivered before the failure: not the whole answer. */
+            delivered: string;
+            /** @description What went wrong and what to do. */
+            detail: string;
+            /**
+             * Format: int32
+             * @description The HTTP status a whole answer would have had.
+             */
+            status: number;
+            /** @enum {string} */
+            type: "error";
         };
         /**
          * @description What served the request.
@@ -1863,13 +1926,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The skill's result */
+            /** @description The skill's (or route's) result; or, when the request has `Accept: text/event-stream` or `"stream": true`, Server-Sent Events: `start`, `delta`s, then one `result` or `error`, each event's data a TaskEvent */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProcessResponse"];
+                    "text/event-stream": components["schemas"]["TaskEvent"];
                 };
             };
             /** @description A provider refused the content (LLM routes) */

@@ -26,6 +26,12 @@ function record(id: string, latency: number, provider: string | null, timestamp:
     api_key_id: null,
     api_key_name: null,
     client_addr: null,
+    stream_outcome: null,
+    time_to_first_token_ms: null,
+    input_tokens: null,
+    output_tokens: null,
+    tokens_estimated: false,
+    delivered: null,
   }
 }
 

@@ -86,8 +86,10 @@ export function Console() {
     setRunning(true)
     const started = performance.now()
     try {
-      const response = await dataOf(api.POST('/api/v1/process', { body: built.body }))
-      setOutcome({ ok: true, response, ms: performance.now() - started })
+      const answer = await dataOf(api.POST('/api/v1/process', { body: built.body }))
+      // Asked without `Accept: text/event-stream`, the answer is the whole envelope.
+      if (!('result' in answer)) throw new Error('the server answered with a stream event')
+      setOutcome({ ok: true, response: answer, ms: performance.now() - started })
     } catch (error) {
       const ms = performance.now() - started
       if (error instanceof ApiError) setOutcome({ ok: false, status: error.status, detail: error.detail, requestId: error.requestId, ms })

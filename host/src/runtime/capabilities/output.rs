@@ -1,7 +1,6 @@
-//! `output`: partial results, within a per-request byte budget.
-//!
-//! No transport streams them yet; until one does, an accepted chunk is counted against the
-//! budget and logged at trace level.
+//! `output`: partial results, within a per-request byte budget. A caller that streams (SSE,
+//! WebSocket) gets each accepted chunk as a `delta` as soon as it is emitted; for other callers
+//! the chunk is only counted against the budget.
 
 use std::sync::Arc;
 
@@ -18,6 +17,7 @@ pub struct OutputState {
     skill: Arc<str>,
     request_id: Arc<str>,
     bytes_left: usize,
+    deltas: Option<crate::runtime::DeltaSink>,
 }
 
 impl Capability for Output {
@@ -31,6 +31,7 @@ impl Capability for Output {
             skill: input.skill.clone(),
             request_id: input.request_id.clone(),
             bytes_left: input.budgets.emit_bytes,
+            deltas: input.deltas.cloned(),
         }
     }
 }
@@ -52,6 +53,10 @@ impl Host for OutputState {
         }
         self.bytes_left -= chunk.len();
         tracing::trace!(target: "skill", skill = &*self.skill, request_id = &*self.request_id, bytes = chunk.len(), "partial output");
+        if let Some(deltas) = &self.deltas {
+            // A closed receiver is a caller gone away; the call itself is being dropped.
+            let _ = deltas.send(chunk);
+        }
         Ok(true)
     }
 }

@@ -1,6 +1,9 @@
 //! Stand-in LLM providers: real HTTP servers on 127.0.0.1 that speak each provider's wire
 //! protocol as its public documentation shows (request shape checked, realistic answers),
-//! with faults that can be switched at run time. Also raw TCP endpoints that refuse or reset.
+//! with faults that can be switched at run time, whole or streamed (see [`stream`]). Also raw
+//! TCP endpoints that refuse or reset.
+
+pub mod stream;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -65,6 +68,10 @@ pub struct StandInState {
     /// Requests received in all.
     pub count: usize,
     problems: Vec<String>,
+    /// How streamed answers go.
+    stream: stream::StreamScript,
+    /// Streams the caller closed before the stand-in finished them.
+    disconnects: usize,
 }
 
 /// A running stand-in provider.
@@ -85,6 +92,8 @@ impl StandIn {
             requests: std::collections::VecDeque::new(),
             count: 0,
             problems: Vec::new(),
+            stream: stream::StreamScript::default(),
+            disconnects: 0,
         }));
         let app = Router::new()
             .route("/v1beta/models/{model_action}", post(gemini))
@@ -110,6 +119,16 @@ impl StandIn {
     /// Switch the fault.
     pub fn set_fault(&self, fault: Fault) {
         self.lock().fault = fault;
+    }
+
+    /// Set how streamed answers go.
+    pub fn set_stream(&self, script: stream::StreamScript) {
+        self.lock().stream = script;
+    }
+
+    /// Streams the caller closed before the stand-in had written them whole.
+    pub fn disconnects(&self) -> usize {
+        self.lock().disconnects
     }
 
     /// Requests received so far.
@@ -182,7 +201,7 @@ fn admit(
         }
         Flavour::Ollama => {
             body["model"].is_string()
-                && body["stream"] == json!(false)
+                && body["stream"].is_boolean()
                 && body.pointer("/messages/0/role") == Some(&json!("system"))
                 && body.pointer("/messages/1/role") == Some(&json!("user"))
                 && body.pointer("/options/num_ctx").is_some_and(Value::is_u64)
@@ -309,6 +328,10 @@ async fn gemini(
     if let Some(response) = common_fault(fault, Flavour::Gemini).await {
         return response;
     }
+    if stream::wants_stream(Flavour::Gemini, &body, &model_action) {
+        let model = model_action.trim_end_matches(":streamGenerateContent");
+        return stream::respond(&state, Flavour::Gemini, &format!("{model}-002"));
+    }
     let model = model_action
         .strip_suffix(":generateContent")
         .unwrap_or(&model_action)
@@ -344,6 +367,10 @@ async fn ollama(State(state): Shared, headers: HeaderMap, Json(body): Json<Value
     if let Some(response) = common_fault(fault, Flavour::Ollama).await {
         return response;
     }
+    if stream::wants_stream(Flavour::Ollama, &body, "") {
+        let model = body["model"].as_str().unwrap_or_default();
+        return stream::respond(&state, Flavour::Ollama, model);
+    }
     match fault {
         // Ollama has no error for either: it truncates or answers; report a generic 400.
         Fault::ContextLength | Fault::ContentFilter => {
@@ -370,6 +397,10 @@ async fn openai(State(state): Shared, headers: HeaderMap, Json(body): Json<Value
     let fault = admit(&state, Flavour::Openai, &headers, &body);
     if let Some(response) = common_fault(fault, Flavour::Openai).await {
         return response;
+    }
+    if stream::wants_stream(Flavour::Openai, &body, "") {
+        let model = body["model"].as_str().unwrap_or_default();
+        return stream::respond(&state, Flavour::Openai, model);
     }
     match fault {
         Fault::ContextLength => (
@@ -404,6 +435,10 @@ async fn anthropic(State(state): Shared, headers: HeaderMap, Json(body): Json<Va
     let fault = admit(&state, Flavour::Anthropic, &headers, &body);
     if let Some(response) = common_fault(fault, Flavour::Anthropic).await {
         return response;
+    }
+    if stream::wants_stream(Flavour::Anthropic, &body, "") {
+        let model = body["model"].as_str().unwrap_or_default();
+        return stream::respond(&state, Flavour::Anthropic, model);
     }
     match fault {
         Fault::ContextLength => (
