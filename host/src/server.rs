@@ -177,6 +177,8 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         metrics,
         auth: Arc::new(auth),
         registry: Arc::new(config.registry.clone()),
+        streams: crate::api::stream_limits::StreamLimits::new(config.server.max_streams_per_key),
+        max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),
     })
 }

@@ -154,7 +154,8 @@ async fn authenticate(required: Role, mut request: Request, next: Next) -> Respo
     }
 }
 
-async fn refuse(denial: Denial) -> Response {
+/// The answer to a request that was not admitted.
+pub async fn refuse(denial: Denial) -> Response {
     match denial {
         Denial::MissingKey => {
             let mut response = ApiError::new(StatusCode::UNAUTHORIZED, MISSING_KEY).into_response();

@@ -55,6 +55,8 @@ pub enum ErrorCode {
     Unavailable,
     /// 504: it ran past its time limit.
     Timeout,
+    /// 499, streams only: the caller cancelled the task.
+    Cancelled,
 }
 
 impl ErrorCode {

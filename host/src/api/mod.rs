@@ -15,10 +15,12 @@ pub mod registry;
 pub mod request_id;
 pub mod skills;
 pub mod sse;
+pub mod stream_limits;
 pub mod system;
 pub mod task_stream;
 pub mod ui;
 pub mod validation;
+pub mod ws;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,6 +64,11 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Where skills are installed from, and whom to trust.
     pub registry: Arc<crate::config::RegistryConfig>,
+    /// Open streamed tasks per key.
+    pub streams: Arc<stream_limits::StreamLimits>,
+    /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
+    #[from_ref(skip)]
+    pub max_frame_bytes: usize,
     /// When the server started.
     #[from_ref(skip)]
     pub started: Instant,
@@ -135,6 +142,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// paths that match no route stay 404 for everyone.
 pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
     let auth = state.auth.clone();
+    let ws_state = state.clone();
     let (api, doc) = routes().split();
     let api = api
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -146,6 +154,7 @@ pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
             SwaggerUi::new("/docs").url("/api/v1/openapi.json", ApiDoc::openapi().merge_from(doc)),
         )
         .merge(api)
+        .merge(ws::routes().with_state(ws_state))
         .merge(ui::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

@@ -24,6 +24,7 @@ use super::audit::{self, Served, Tokens};
 use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
 use super::sse;
+use super::stream_limits::StreamSlot;
 use super::task_stream::{Caller, TaskEvent};
 use super::validation::{TaskBody, parse_task_body};
 use crate::auth::Principal;
@@ -123,7 +124,8 @@ pub async fn process(
         principal: principal.map(|Extension(p)| p),
     };
     if wants_stream(&headers, &mut task) {
-        return Ok(sse::respond(state, request_id, caller, task).into_response());
+        let slot = stream_slot(&state, &caller)?;
+        return Ok(sse::respond(state, request_id, caller, task, slot).into_response());
     }
     let prompt = task.prompt.clone();
     let task_type = task.task_type.clone();
@@ -148,6 +150,23 @@ pub async fn process(
     };
     write_audit(&state, ended, answer.as_ref().map(|a| &a.result)).await?;
     answer.map(|a| Json(a).into_response())
+}
+
+/// A slot for one more stream of the caller's key, or a 429 saying how many it may have.
+pub fn stream_slot(state: &AppState, caller: &Caller) -> Result<StreamSlot, ApiError> {
+    let key: Arc<str> = match &caller.principal {
+        Some(principal) => principal.key_id.clone(),
+        None => Arc::from(caller.client.ip().to_string()),
+    };
+    state.streams.acquire(&key).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "This key already has {} streams open, the most it may have ([server] max_streams_per_key); wait for one to end.",
+                state.streams.per_key()
+            ),
+        )
+    })
 }
 
 /// Whether the caller asked for events: `Accept: text/event-stream`, or `"stream": true` in

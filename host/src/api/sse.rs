@@ -10,6 +10,7 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 
 use super::AppState;
+use super::stream_limits::StreamSlot;
 use super::task_stream::{self, Caller, TaskEvent};
 use super::validation::TaskBody;
 
@@ -17,15 +18,19 @@ use super::validation::TaskBody;
 const BUFFERED_EVENTS: usize = 64;
 
 /// Start `task` and answer with its events. Dropping the answer (the caller disconnecting)
-/// drops the receiver, which stops the task.
+/// drops the receiver, which stops the task. `slot` is held until the task ends.
 pub fn respond(
     state: AppState,
     request_id: Arc<str>,
     caller: Caller,
     task: TaskBody,
+    slot: StreamSlot,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (sender, receiver) = mpsc::channel(BUFFERED_EVENTS);
-    tokio::spawn(task_stream::run(state, request_id, caller, task, sender));
+    tokio::spawn(async move {
+        task_stream::run(state, request_id, caller, task, sender).await;
+        drop(slot);
+    });
     let events = futures_util::stream::unfold(receiver, |mut receiver| async move {
         let event = receiver.recv().await?;
         Some((Ok(encode(&event)), receiver))

@@ -158,7 +158,8 @@ pub async fn run(
                     "The caller cancelled the request after {} bytes of the answer.",
                     progress.delivered.len()
                 ),
-            );
+            )
+            .with_code(ErrorCode::Cancelled);
             (Err(cancelled), StreamOutcome::Cancelled)
         }
         Ok(Ok(response)) => (Ok(response), StreamOutcome::Completed),

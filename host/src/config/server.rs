@@ -26,6 +26,8 @@ pub struct ServerConfig {
     pub body_read_timeout_ms: u64,
     /// Open connections at most; past it, new ones wait until one closes.
     pub max_connections: usize,
+    /// Streamed tasks (SSE and WebSocket) one API key may have running at once.
+    pub max_streams_per_key: usize,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             header_read_timeout_ms: 60_000,
             body_read_timeout_ms: 60_000,
             max_connections: 4096,
+            max_streams_per_key: 64,
         }
     }
 }
@@ -69,6 +72,12 @@ impl ServerConfig {
             return Err(FieldError::new(
                 "server.max_connections",
                 "must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=100_000).contains(&self.max_streams_per_key) {
+            return Err(FieldError::new(
+                "server.max_streams_per_key",
+                "must be between 1 and 100000",
             ));
         }
         Ok(())

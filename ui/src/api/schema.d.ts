@@ -596,7 +596,7 @@ export interface components {
          * @description What kind of error an answer is, for programs; `detail` says it for people.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout";
+        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout" | "cancelled";
         /**
          * @description What an export is written as.
          * @enum {string}
