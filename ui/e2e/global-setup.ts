@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ADMIN_KEY, PUBLISH_TOKEN, prax, publishGreeter, start } from './prax'
+import { startStandin } from './standin'
 
 export default async function globalSetup() {
   const work = mkdtempSync(join(tmpdir(), 'prax-ui-e2e-'))
@@ -15,6 +16,7 @@ export default async function globalSetup() {
   )
   publishGreeter(work, registry.url, '1.0.0')
   const publisher = readFileSync(join(work, 'publisher/publisher.pub'), 'utf8').trim()
+  const standin = await startStandin()
   const config = join(work, 'praximous.toml')
   writeFileSync(
     config,
@@ -32,6 +34,15 @@ export default async function globalSetup() {
       `url = "${registry.url}"`,
       `trusted_publishers = ["${publisher}"]`,
       '',
+      '[routing.rules]',
+      'ui_story = ["storyteller"]',
+      '',
+      '[[providers]]',
+      'name = "storyteller"',
+      'type = "openai"',
+      'model = "story-1"',
+      `base_url = "${standin.url}/v1"`,
+      '',
     ].join('\n'),
   )
   const server = await start(
@@ -42,9 +53,11 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = server.url
   process.env.E2E_REGISTRY_URL = registry.url
   process.env.E2E_WORK = work
+  process.env.E2E_STANDIN_URL = standin.url
   return async () => {
     server.child.kill()
     registry.child.kill()
+    standin.server.close()
     rmSync(work, { recursive: true, force: true })
   }
 }

@@ -56,6 +56,35 @@ test('run a skill from the console', async ({ page }) => {
   await shot(page, 'console')
 })
 
+test('stream an answer in the console as it arrives, and stop one', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/console')
+  await page.getByLabel('Skill operation or LLM route').selectOption('route:ui_story')
+  await page.getByLabel('Prompt').fill('Tell a short story')
+  await page.getByRole('button', { name: 'Run' }).click()
+  // The words arrive one by one (every 60 ms): the text grows before the result is there.
+  const live = page.getByTestId('live-text')
+  await expect(live).toContainText('wörd2')
+  await expect(page.getByTestId('outcome')).toHaveCount(0)
+  await shot(page, 'console-streaming')
+  const outcome = page.getByTestId('outcome')
+  await expect(outcome.getByRole('heading', { name: 'Result' })).toBeVisible()
+  await expect(page.getByTestId('answer')).toHaveText(Array.from({ length: 12 }, (_, i) => `wörd${i} `).join(''))
+  await expect(page.getByTestId('result')).toContainText('"provider": "storyteller"')
+
+  const standin = process.env.E2E_STANDIN_URL
+  const disconnects = async () => ((await (await fetch(`${standin}/stats`)).json()) as { disconnects: number }).disconnects
+  const before = await disconnects()
+  await page.getByLabel('Prompt').fill('Tell a long story')
+  await page.getByRole('button', { name: 'Run' }).click()
+  await expect(live).toContainText('wörd3')
+  await page.getByRole('button', { name: 'Stop' }).click()
+  await expect(outcome.getByRole('heading', { name: 'Stopped' })).toBeVisible()
+  await expect(page.getByTestId('partial')).toContainText('wörd3')
+  // The server stopped the task: the provider saw its stream closed.
+  await expect.poll(disconnects, { timeout: 10_000 }).toBe(before + 1)
+  await shot(page, 'console-stopped')
+})
+
 test('find the request in analytics, open it, filter and export', async ({ page }) => {
   await signIn(page, ADMIN_KEY, '/analytics?task_type=simple_math')
   await expect(page.getByRole('heading', { name: 'Analytics' })).toBeVisible()
@@ -155,7 +184,8 @@ test('providers and routing, and a tablet-sized screen', async ({ page }) => {
   await page.setViewportSize({ width: 768, height: 1024 })
   await signIn(page, ADMIN_KEY, '/providers')
   await expect(page.getByRole('heading', { name: 'Providers & routing' })).toBeVisible()
-  await expect(page.getByText('No LLM provider is configured.')).toBeVisible()
+  await expect(page.getByRole('cell', { name: 'storyteller', exact: true }).first()).toBeVisible()
   await expect(page.getByTestId('routes')).toContainText('default_llm_tasks')
+  await expect(page.getByTestId('routes')).toContainText('ui_story')
   await shot(page, 'providers-tablet')
 })

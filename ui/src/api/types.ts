@@ -87,6 +87,9 @@ export type ProcessRequest = Schemas['ProcessRequest']
 /** POST /api/v1/process 200 answer. `result` is the skill's data (any JSON) or, for an LLM route, an `LlmResult`. */
 export type ProcessResponse = Schemas['ProcessResponse']
 
+/** One event of a streamed task (SSE data, or a WebSocket frame without its `id`). */
+export type TaskEvent = Schemas['TaskEvent']
+
 /** Why an LLM stopped generating. */
 export type FinishReason = Schemas['FinishReason']
 

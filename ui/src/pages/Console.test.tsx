@@ -104,4 +104,53 @@ describe('Task console', () => {
     expect(calls.some((c) => c.path === '/api/v1/providers')).toBe(false)
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ task_type: 'default_llm_tasks', prompt: 'Say hi' })
   })
+
+  it('streams an answer as it arrives, and shows an answer cut short as incomplete', async () => {
+    const event = (name: string, data: object) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`
+    const frames = [
+      event('start', { type: 'start', request_id: 'req-s' }),
+      event('delta', { type: 'delta', text: 'Hél', index: 0 }),
+      event('delta', { type: 'delta', text: 'lo ', index: 1 }),
+      event('error', { type: 'error', status: 502, code: 'incomplete_answer', detail: 'The answer is incomplete: provider a failed.', delivered: 'Hél' + 'lo ' }),
+    ]
+    // Cut each frame in two, one cut inside the two-byte é.
+    const chunks = frames.flatMap((frame) => [frame.slice(0, 20), frame.slice(20)])
+    fakeServer({
+      'GET /api/v1/auth/me': meAs('user'),
+      'GET /api/v1/skills': () => ({ status: 200, body: { simple_math: math } }),
+      'POST /api/v1/process': () => ({ status: 200, chunks }),
+    })
+    renderConsole()
+    await userEvent.selectOptions(await screen.findByLabelText('Skill operation or LLM route'), 'other')
+    await userEvent.type(screen.getByLabelText('Task type'), 'default_llm_tasks')
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await screen.findByRole('heading', { name: 'Incomplete answer' })).toBeTruthy()
+    expect(screen.getByTestId('partial').textContent).toBe('Héllo ')
+    expect(screen.getByText('The answer is incomplete: provider a failed.')).toBeTruthy()
+    expect(screen.getByTestId('request-id').textContent).toBe('req-s')
+  })
+
+  it('shows the text so far while it streams, and Stop cancels the task', async () => {
+    const calls = fakeServer({
+      'GET /api/v1/auth/me': meAs('user'),
+      'GET /api/v1/skills': () => ({ status: 200, body: { simple_math: math } }),
+      'POST /api/v1/process': () => ({
+        status: 200,
+        open: true,
+        chunks: ['event: start\ndata: {"type":"start","request_id":"req-x"}\n\n', 'event: delta\ndata: {"type":"delta","text":"Once upon","index":0}\n\n'],
+      }),
+    })
+    renderConsole()
+    await userEvent.selectOptions(await screen.findByLabelText('Skill operation or LLM route'), 'other')
+    await userEvent.type(screen.getByLabelText('Task type'), 'story')
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect((await screen.findByTestId('live-text')).textContent).toBe('Once upon')
+    expect(screen.getByRole('button', { name: 'Running…' })).toHaveProperty('disabled', true)
+    await userEvent.click(screen.getByRole('button', { name: 'Stop' }))
+    expect(await screen.findByRole('heading', { name: 'Stopped' })).toBeTruthy()
+    expect(screen.getByTestId('partial').textContent).toBe('Once upon')
+    expect(screen.queryByTestId('live')).toBeNull()
+    const post = calls.find((c) => c.method === 'POST')
+    expect(post?.body).toEqual({ task_type: 'story', prompt: '' })
+  })
 })

@@ -1,7 +1,8 @@
 import { useMemo, useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
 import { api, ApiError, dataOf, looseDataOf } from '../api/client'
-import type { ProcessResponse, SkillsMap } from '../api/types'
+import { streamTask } from '../api/stream'
+import type { ErrorCode, ProcessResponse, SkillsMap } from '../api/types'
 import { useApi } from '../api/useApi'
 import { hasRole } from '../auth/roles'
 import { useSession } from '../auth/session'
@@ -10,10 +11,17 @@ import { buildRequest, fieldsOf, type ExtraField, type JsonSchema } from '../com
 import { Show } from '../components/States'
 import { formatMs } from '../format'
 
-/** What ran, and what came back. */
+/** What ran, and what came back: the whole answer, or why not and what arrived before. */
 type Outcome =
-  | { ok: true; response: ProcessResponse; ms: number }
-  | { ok: false; status: number; detail: string; requestId: string | null; ms: number }
+  | { ok: true; response: ProcessResponse; ms: number; streamed: string }
+  | { ok: false; status: number; code: ErrorCode | null; detail: string; requestId: string | null; ms: number; delivered: string }
+
+/** The heading of a failed outcome: a stop, an answer cut short, or an error. */
+function failureHeading(outcome: Extract<Outcome, { ok: false }>): string {
+  if (outcome.code === 'cancelled') return 'Stopped'
+  if (outcome.delivered) return 'Incomplete answer'
+  return `Error ${outcome.status || ''}`.trim()
+}
 
 /** `skill:<name>:<operation>`, `route:<name>`, or `other` (a task type typed by hand). */
 function parseTarget(target: string): { kind: 'skill' | 'route' | null; name: string; operation: string } {
@@ -38,6 +46,10 @@ export function Console() {
   const [problems, setProblems] = useState<string[]>([])
   const [running, setRunning] = useState(false)
   const [outcome, setOutcome] = useState<Outcome | null>(null)
+  // While a task runs: the text so far, its request id, and how to stop it.
+  const [live, setLive] = useState('')
+  const [liveRequestId, setLiveRequestId] = useState<string | null>(null)
+  const [stopper, setStopper] = useState<AbortController | null>(null)
 
   const parsed = target === 'other' ? { kind: 'route' as const, name: otherTaskType.trim(), operation: '' } : parseTarget(target)
   const { kind, name, operation } = parsed
@@ -84,18 +96,42 @@ export function Console() {
     }
     setProblems([])
     setRunning(true)
+    setOutcome(null)
+    setLive('')
+    setLiveRequestId(null)
+    const stop = new AbortController()
+    setStopper(stop)
     const started = performance.now()
+    let delivered = ''
+    let taskId: string | null = null
     try {
-      const answer = await dataOf(api.POST('/api/v1/process', { body: built.body }))
-      // Asked without `Accept: text/event-stream`, the answer is the whole envelope.
-      if (!('result' in answer)) throw new Error('the server answered with a stream event')
-      setOutcome({ ok: true, response: answer, ms: performance.now() - started })
+      const end = await streamTask(
+        built.body,
+        {
+          onStart: (id) => {
+            taskId = id
+            setLiveRequestId(id)
+          },
+          onDelta: (text) => {
+            delivered += text
+            setLive(delivered)
+          },
+        },
+        stop.signal,
+      )
+      const ms = performance.now() - started
+      if (end.kind === 'result') setOutcome({ ok: true, response: end.response, ms, streamed: delivered })
+      else setOutcome({ ok: false, status: end.status, code: end.code, detail: end.detail, requestId: end.requestId, ms, delivered: end.delivered || delivered })
     } catch (error) {
       const ms = performance.now() - started
-      if (error instanceof ApiError) setOutcome({ ok: false, status: error.status, detail: error.detail, requestId: error.requestId, ms })
-      else setOutcome({ ok: false, status: 0, detail: `Cannot reach Praximous: ${String(error)}`, requestId: null, ms })
+      if (stop.signal.aborted)
+        setOutcome({ ok: false, status: 499, code: 'cancelled', detail: 'You stopped the task; the server stopped it too.', requestId: taskId, ms, delivered })
+      else if (error instanceof ApiError)
+        setOutcome({ ok: false, status: error.status, code: error.code, detail: error.detail, requestId: error.requestId, ms, delivered })
+      else setOutcome({ ok: false, status: 0, code: null, detail: `Cannot reach Praximous: ${String(error)}`, requestId: taskId, ms, delivered })
     } finally {
       setRunning(false)
+      setStopper(null)
     }
   }
 
@@ -162,6 +198,11 @@ export function Console() {
               <button type="submit" disabled={running || !target}>
                 {running ? 'Running…' : 'Run'}
               </button>
+              {running && stopper && (
+                <button type="button" onClick={() => stopper.abort()}>
+                  Stop
+                </button>
+              )}
               {spec?.example_request_payload && (
                 <button type="button" onClick={fillExample}>
                   Fill in the example
@@ -172,9 +213,21 @@ export function Console() {
         )}
       </Show>
 
+      {running && (
+        <div className="outcome outcome-live" aria-live="polite" aria-busy="true" data-testid="live">
+          <h2>{live ? 'Answering…' : 'Waiting for the first token…'}</h2>
+          {liveRequestId && (
+            <p className="muted">
+              request id <code>{liveRequestId}</code>
+            </p>
+          )}
+          {live && <pre className="answer" data-testid="live-text">{live}</pre>}
+        </div>
+      )}
+
       {outcome && (
         <div className={`outcome ${outcome.ok ? 'outcome-ok' : 'outcome-error'}`} aria-live="polite" data-testid="outcome">
-          <h2>{outcome.ok ? 'Result' : `Error ${outcome.status || ''}`}</h2>
+          <h2>{outcome.ok ? 'Result' : failureHeading(outcome)}</h2>
           <p>
             {formatMs(outcome.ms)}
             {requestId && (
@@ -195,10 +248,25 @@ export function Console() {
             <>
               {outcome.response.message && <p className="message">{outcome.response.message}</p>}
               {outcome.response.details && <p className="muted">{outcome.response.details}</p>}
+              {outcome.streamed && (
+                <pre className="answer" data-testid="answer">
+                  {outcome.streamed}
+                </pre>
+              )}
               <pre data-testid="result">{JSON.stringify(outcome.response.result, null, 2)}</pre>
             </>
           ) : (
-            <p className="field-error">{outcome.detail}</p>
+            <>
+              <p className="field-error">{outcome.detail}</p>
+              {outcome.delivered && (
+                <>
+                  <p className="muted">What arrived before it ended (not the whole answer):</p>
+                  <pre className="answer answer-partial" data-testid="partial">
+                    {outcome.delivered}
+                  </pre>
+                </>
+              )}
+            </>
           )}
         </div>
       )}

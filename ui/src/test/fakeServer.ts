@@ -9,8 +9,12 @@ export interface FakeRequest {
   body: unknown
 }
 
-/** A handler answers one `METHOD /path` (query ignored) with a status and a JSON body. */
-export type Handler = (request: FakeRequest) => { status: number; body?: unknown }
+/**
+ * A handler answers one `METHOD /path` (query ignored) with a status and a JSON body, or with
+ * a Server-Sent Events body: `chunks` sent in order, then the end of the stream, unless `open`
+ * keeps it open until the request is aborted.
+ */
+export type Handler = (request: FakeRequest) => { status: number; body?: unknown; chunks?: string[]; open?: boolean }
 
 /** An error answer as prax gives it: `detail` for people, `code` for programs. */
 export function failure(status: number, code: ErrorCode, detail: string): { status: number; body: { detail: string; code: ErrorCode } } {
@@ -33,6 +37,19 @@ export function fakeServer(routes: Record<string, Handler>) {
     calls.push({ method, path: url.pathname + url.search, key, body })
     const handler = routes[`${method} ${url.pathname}`]
     const answer = handler ? handler({ url, method, key, body }) : failure(404, 'not_found', 'Not Found')
+    if ('chunks' in answer && answer.chunks) {
+      const { chunks, open } = answer
+      const signal = request.signal
+      const encoder = new TextEncoder()
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(encoder.encode(chunk))
+          if (!open) controller.close()
+          else signal.addEventListener('abort', () => controller.error(new DOMException('Aborted', 'AbortError')))
+        },
+      })
+      return new Response(stream, { status: answer.status, headers: { 'Content-Type': 'text/event-stream' } })
+    }
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
       headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-from-header' },
