@@ -3,6 +3,10 @@
 //! `prax`, and answer the same request the same way; `prax skill new` makes a Python and a
 //! JavaScript skill that build and check as they are.
 //!
+//! The Python and JavaScript examples declare `wit: praximous:skill@0.1.0` (the JavaScript one
+//! imports `praximous:skill/log@0.1.0`), so they are built against the 0.1.0 package in
+//! `wit/history/` and run on this 0.1.1 host unchanged; the Rust one targets 0.1.1.
+//!
 //! The Python and JavaScript toolchains come from `tools/authoring.sh` (`make test` runs it).
 
 use std::path::{Path, PathBuf};

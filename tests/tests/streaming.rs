@@ -412,3 +412,30 @@ async fn a_skills_emitted_chunks_are_deltas() -> anyhow::Result<()> {
     assert_eq!(stored["provider"], "skill:hostile");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_skills_streamed_llm_call_reaches_the_caller_as_it_is_written() -> anyhow::Result<()> {
+    // internal_summary's summary is the completion itself: it asks for it with
+    // `complete-streamed` (WIT 0.1.1), so the provider's tokens are the task's deltas.
+    let standin = StandIn::start(Flavour::Anthropic, None).await?;
+    let server = gateway("", &[provider("claude", "anthropic", &standin, "")])?;
+    let body = json!({"task_type": "internal_summary", "prompt": "A long text to summarise, in several sentences."});
+    let events = stream(&server, body.clone(), true).await?;
+    assert_eq!(names(&events), ["start", "delta", "result"], "{events:?}");
+    assert_eq!(delivered(&events), whole_text(8));
+    let result = &events[events.len() - 1].1;
+    assert_eq!(result["result"]["summary"], whole_text(8));
+    assert_eq!(result["result"]["provider"], "claude");
+    assert_eq!(standin.requests()[0]["stream"], true);
+    // A caller that does not stream gets the same summary, asked for whole.
+    let whole = praximous_e2e::post_json(&client(), &server.url("/api/v1/process"), &body).await?;
+    assert_eq!(whole.status, 200, "{}", whole.text);
+    assert!(
+        whole.json["result"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("anthropic says:")),
+        "{}",
+        whole.text
+    );
+    Ok(())
+}

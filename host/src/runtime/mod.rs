@@ -38,7 +38,8 @@ use crate::config::SkillSettings;
 const WASM_PAGE_BYTES: u64 = 64 << 10;
 
 /// The WIT package versions this host runs.
-pub const SUPPORTED_WIT: &[&str] = &["praximous:skill@0.1.0"];
+/// 0.1.1 only adds an import to 0.1.0, so a 0.1.0 component links against it unchanged.
+pub const SUPPORTED_WIT: &[&str] = &["praximous:skill@0.1.0", "praximous:skill@0.1.1"];
 
 /// [`SUPPORTED_WIT`], parsed.
 pub fn supported_wit() -> Vec<WitVersion> {

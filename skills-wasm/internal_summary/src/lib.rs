@@ -1,5 +1,6 @@
 //! `internal_summary`: summarise text through the host's `llm` capability. The host adds the
-//! system persona to every call; this skill adds only what a summary needs.
+//! system persona to every call; this skill adds only what a summary needs. The summary is the
+//! completion itself, so a caller that streams sees it as it is written.
 
 use praximous_skill::host::{self, CompletionRequest};
 use praximous_skill::{Reply, Request, Skill, SkillError, export_skill, json};
@@ -55,7 +56,7 @@ impl Skill for InternalSummary {
                 )));
             }
         };
-        let completion = host::complete_with(&CompletionRequest {
+        let completion = host::complete_streamed(&CompletionRequest {
             prompt: text,
             system: Some(instructions(max_words, bullets)),
             // Room for the words asked for, in tokens, with a margin.

@@ -67,6 +67,12 @@ pub fn complete_with(request: &CompletionRequest) -> Result<Completion, LlmError
     llm::complete(request)
 }
 
+/// Like [`complete_with`], and a caller that streams sees the text as the provider writes it
+/// (as the task's deltas). For a skill whose answer is the completion itself.
+pub fn complete_streamed(request: &CompletionRequest) -> Result<Completion, LlmError> {
+    llm::complete_streamed(request)
+}
+
 impl From<LlmError> for SkillError {
     /// A denied capability stays a denial (403), refused or invalid input is the caller's
     /// (400), and unavailable providers are an internal failure (500).

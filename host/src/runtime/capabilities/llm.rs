@@ -1,11 +1,14 @@
 //! `llm`: completions through the router, for skills whose manifest grants `llm`.
 //! The route is the skill's own name when the operator configured one, else the default.
+//! `complete-streamed` (WIT 0.1.1) also passes the provider's text to a caller that streams.
 
 use std::sync::Arc;
 
+use futures_util::StreamExt as _;
 use wasmtime::component::{HasSelf, Linker};
 
-use crate::llm::{RouteError, Router};
+use crate::llm::{RouteError, Router, StreamEvent};
+use crate::runtime::DeltaSink;
 use crate::runtime::bindings::llm::{self as wit, Completion, CompletionRequest, Host, LlmError};
 use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
@@ -28,6 +31,8 @@ pub struct LlmState {
     grant: LlmGrant,
     skill: Arc<str>,
     request_id: Arc<str>,
+    /// Where `complete-streamed` sends text, when the caller streams.
+    deltas: Option<DeltaSink>,
 }
 
 impl Capability for Llm {
@@ -47,6 +52,7 @@ impl Capability for Llm {
             grant: grant.clone(),
             skill: input.skill.clone(),
             request_id: input.request_id.clone(),
+            deltas: input.deltas.cloned(),
         }
     }
 }
@@ -60,28 +66,58 @@ impl<T: Send + 'static> LinkCapability<T> for Llm {
     }
 }
 
+impl LlmState {
+    /// The router, or why this skill cannot use it.
+    fn router(&self, request: &CompletionRequest) -> Result<Arc<Router>, LlmError> {
+        let router = match &self.grant {
+            LlmGrant::Granted(router) => router.clone(),
+            LlmGrant::Denied => {
+                return Err(LlmError::Denied(format!(
+                    "skill '{}' may not call the LLM: its manifest does not grant it (add `permissions: {{ llm: true }}`)",
+                    self.skill
+                )));
+            }
+            LlmGrant::NoRouter => {
+                return Err(LlmError::Unavailable(
+                    "this host has no LLM providers configured".into(),
+                ));
+            }
+        };
+        if request.prompt.trim().is_empty() {
+            return Err(LlmError::Invalid("the prompt is empty".into()));
+        }
+        Ok(router)
+    }
+}
+
+/// What the skill gets for a completion by `provider`.
+fn completion(provider: String, completion: crate::llm::Completion) -> Completion {
+    Completion {
+        text: completion.text,
+        provider,
+        model: completion.model,
+        finish_reason: completion.finish_reason.as_str().to_owned(),
+        input_tokens: completion.usage.input_tokens,
+        output_tokens: completion.usage.output_tokens,
+    }
+}
+
+fn route_error(error: RouteError) -> LlmError {
+    match error {
+        error @ RouteError::Refused { .. } => LlmError::Refused(error.to_string()),
+        error => LlmError::Unavailable(error.to_string()),
+    }
+}
+
 impl Host for LlmState {
     async fn complete(
         &mut self,
         request: CompletionRequest,
     ) -> wasmtime::Result<Result<Completion, LlmError>> {
-        let router = match &self.grant {
-            LlmGrant::Granted(router) => router.clone(),
-            LlmGrant::Denied => {
-                return Ok(Err(LlmError::Denied(format!(
-                    "skill '{}' may not call the LLM: its manifest does not grant it (add `permissions: {{ llm: true }}`)",
-                    self.skill
-                ))));
-            }
-            LlmGrant::NoRouter => {
-                return Ok(Err(LlmError::Unavailable(
-                    "this host has no LLM providers configured".into(),
-                )));
-            }
+        let router = match self.router(&request) {
+            Ok(router) => router,
+            Err(error) => return Ok(Err(error)),
         };
-        if request.prompt.trim().is_empty() {
-            return Ok(Err(LlmError::Invalid("the prompt is empty".into())));
-        }
         let routed = router
             .complete(
                 &self.skill,
@@ -92,17 +128,59 @@ impl Host for LlmState {
             )
             .await;
         tracing::debug!(target: "skill", skill = &*self.skill, request_id = &*self.request_id, ok = routed.is_ok(), "llm call");
-        Ok(match routed {
-            Ok(routed) => Ok(Completion {
-                text: routed.completion.text,
-                provider: routed.provider,
-                model: routed.completion.model,
-                finish_reason: routed.completion.finish_reason.as_str().to_owned(),
-                input_tokens: routed.completion.usage.input_tokens,
-                output_tokens: routed.completion.usage.output_tokens,
-            }),
-            Err(error @ RouteError::Refused { .. }) => Err(LlmError::Refused(error.to_string())),
-            Err(error) => Err(LlmError::Unavailable(error.to_string())),
-        })
+        Ok(routed
+            .map(|routed| completion(routed.provider, routed.completion))
+            .map_err(route_error))
+    }
+
+    async fn complete_streamed(
+        &mut self,
+        request: CompletionRequest,
+    ) -> wasmtime::Result<Result<Completion, LlmError>> {
+        let Some(deltas) = self.deltas.clone() else {
+            // Nobody streams: the whole answer is all there is to give.
+            return self.complete(request).await;
+        };
+        let router = match self.router(&request) {
+            Ok(router) => router,
+            Err(error) => return Ok(Err(error)),
+        };
+        let opened = router
+            .stream(
+                &self.skill,
+                request.prompt,
+                request.system.as_deref(),
+                request.max_tokens,
+                request.temperature,
+            )
+            .await;
+        let mut stream = match opened {
+            Ok(stream) => stream,
+            Err(error) => return Ok(Err(route_error(error))),
+        };
+        let mut delivered = 0usize;
+        while let Some(event) = stream.events.next().await {
+            match event {
+                Ok(StreamEvent::Delta(text)) => {
+                    delivered += text.len();
+                    // A closed receiver is a caller gone away; the call itself is being dropped.
+                    let _ = deltas.send(text);
+                }
+                Ok(StreamEvent::Done(done)) => {
+                    tracing::debug!(target: "skill", skill = &*self.skill, request_id = &*self.request_id, "streamed llm call");
+                    return Ok(Ok(completion(stream.provider, done)));
+                }
+                Err(error) => {
+                    return Ok(Err(LlmError::Unavailable(format!(
+                        "the answer is incomplete: provider '{}' failed after {delivered} bytes ({error})",
+                        stream.provider
+                    ))));
+                }
+            }
+        }
+        Ok(Err(LlmError::Unavailable(format!(
+            "the answer is incomplete: provider '{}' stopped without finishing it",
+            stream.provider
+        ))))
     }
 }

@@ -64,14 +64,18 @@ pub struct CheckReport {
 /// component, copy it beside the manifest, pin its digest in `skill.yaml`, and check the result.
 pub fn build(dir: &Path) -> Result<CheckReport, AuthorError> {
     let language = toolchain::Language::of(dir)?;
-    let wasm = toolchain::compile(language, dir)?;
-    let bytes = std::fs::read(wasm.path()).map_err(io(wasm.path()))?;
     let manifest_path = dir.join(MANIFEST_FILE);
     let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
-    let component = component_name(&text).map_err(|reason| AuthorError::Manifest {
-        path: manifest_path.display().to_string(),
-        reason,
-    })?;
+    let field = |name: &str| {
+        manifest_field(&text, name).map_err(|reason| AuthorError::Manifest {
+            path: manifest_path.display().to_string(),
+            reason,
+        })
+    };
+    let component = field("component")?;
+    let wit = toolchain::wit_package(&field("wit")?)?;
+    let wasm = toolchain::compile(language, dir, wit)?;
+    let bytes = std::fs::read(wasm.path()).map_err(io(wasm.path()))?;
     let target = dir.join(&component);
     crate::fs_atomic::write_atomic(&target, &bytes, 0o644).map_err(io(&target))?;
     let pinned = pin_digest(&text, &Sha256Digest::of(&bytes).to_string());
@@ -91,13 +95,18 @@ pub fn build(dir: &Path) -> Result<CheckReport, AuthorError> {
     check(dir)
 }
 
-fn component_name(manifest: &str) -> Result<String, String> {
+/// The manifest's text field `name` (`component`, `wit`), or what to add when it is missing.
+fn manifest_field(manifest: &str, name: &str) -> Result<String, String> {
     let value: serde_norway::Value = serde_norway::from_str(manifest).map_err(|e| e.to_string())?;
+    let example = match name {
+        "component" => "skill.wasm",
+        _ => "praximous:skill@0.1.1",
+    };
     value
-        .get("component")
+        .get(name)
         .and_then(|c| c.as_str())
         .map(str::to_owned)
-        .ok_or_else(|| "no `component:` file name; add `component: skill.wasm`".to_owned())
+        .ok_or_else(|| format!("no `{name}:` in the manifest; add `{name}: {example}`"))
 }
 
 /// `manifest` with its `sha256:` line set to `digest` (added at the end if absent); every

@@ -1,6 +1,7 @@
 //! The compilers `prax skill build` drives, one per language: cargo for Rust,
-//! componentize-py for Python, componentize-js for JavaScript. Each builds against the WIT
-//! package this `prax` was built with, so a skill always targets the ABI its host runs.
+//! componentize-py for Python, componentize-js for JavaScript. Python and JavaScript skills are
+//! built against the WIT package version their manifest declares (`wit:`), so a skill written
+//! for an older version keeps building as written; a Rust skill carries its SDK's own copy.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -10,8 +11,32 @@ use super::AuthorError;
 /// The target Rust skills are built for.
 pub const WASM_TARGET: &str = "wasm32-wasip2";
 
-/// The WIT package (`praximous:skill`) this binary runs.
+/// The newest WIT package (`praximous:skill`) this binary runs.
 pub const WIT_PACKAGE: &str = include_str!("../../../../wit/skill.wit");
+
+/// Every WIT package version a skill can be built against, by its manifest's `wit:` value.
+pub const WIT_PACKAGES: &[(&str, &str)] = &[
+    ("praximous:skill@0.1.1", WIT_PACKAGE),
+    (
+        "praximous:skill@0.1.0",
+        include_str!("../../../../wit/history/skill-0.1.0.wit"),
+    ),
+];
+
+/// The WIT package a manifest that declares `wit` is built against.
+pub fn wit_package(wit: &str) -> Result<&'static str, AuthorError> {
+    WIT_PACKAGES
+        .iter()
+        .find(|(version, _)| *version == wit)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| {
+            let known: Vec<&str> = WIT_PACKAGES.iter().map(|(v, _)| *v).collect();
+            AuthorError::Toolchain(format!(
+                "the manifest declares `wit: {wit}`, which this prax cannot build for; use one of {}",
+                known.join(", ")
+            ))
+        })
+}
 
 /// The componentize-py release the Python authoring path is tested with.
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
@@ -66,8 +91,8 @@ impl Built {
     }
 }
 
-/// Compile the skill in `dir`, written in `language`.
-pub fn compile(language: Language, dir: &Path) -> Result<Built, AuthorError> {
+/// Compile the skill in `dir`, written in `language`, against the WIT package text `wit`.
+pub fn compile(language: Language, dir: &Path, wit: &'static str) -> Result<Built, AuthorError> {
     match language {
         Language::Rust => cargo(dir),
         Language::Python => {
@@ -77,7 +102,7 @@ pub fn compile(language: Language, dir: &Path) -> Result<Built, AuthorError> {
                      (in this repository, `make authoring-tools` puts it in .tools/python/bin)"
                 ))
             })?;
-            with_wit(dir, |wit, out| {
+            with_wit(dir, wit, |wit, out| {
                 let mut command = Command::new(tool);
                 command
                     .arg("-d")
@@ -97,7 +122,7 @@ pub fn compile(language: Language, dir: &Path) -> Result<Built, AuthorError> {
                     dir.display()
                 ))
             })?;
-            with_wit(dir, |wit, out| {
+            with_wit(dir, wit, |wit, out| {
                 let mut command = Command::new(tool);
                 command
                     .arg(JS_ENTRY)
@@ -122,9 +147,10 @@ fn find_tool(dir: &Path, name: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Write the WIT package and run the command `make(wit_dir, output)` builds in `dir`.
+/// Write the WIT package `package` and run the command `make(wit_dir, output)` builds in `dir`.
 fn with_wit(
     dir: &Path,
+    package: &str,
     make: impl FnOnce(&Path, &Path) -> (Command, &'static str),
 ) -> Result<Built, AuthorError> {
     let scratch = tempfile::tempdir().map_err(|source| AuthorError::Io {
@@ -134,7 +160,7 @@ fn with_wit(
     let wit = scratch.path().join("wit");
     let out = scratch.path().join("skill.wasm");
     std::fs::create_dir_all(&wit)
-        .and_then(|()| std::fs::write(wit.join("skill.wit"), WIT_PACKAGE))
+        .and_then(|()| std::fs::write(wit.join("skill.wit"), package))
         .map_err(|source| AuthorError::Io {
             path: wit.display().to_string(),
             source,
