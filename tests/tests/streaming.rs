@@ -158,6 +158,22 @@ async fn each_provider_streams_its_own_format_to_an_sse_caller() -> anyhow::Resu
             true
         );
     }
+    // The metrics count each stream's outcome and time to its first token.
+    let metrics = get(&client(), &server.url("/metrics")).await?;
+    assert!(
+        metrics
+            .text
+            .contains(r#"prax_stream_outcomes_total{kind="llm",outcome="completed"} 4"#),
+        "{}",
+        metrics.text
+    );
+    assert!(
+        metrics
+            .text
+            .contains(r#"prax_time_to_first_token_seconds_count{kind="llm"} 4"#),
+        "{}",
+        metrics.text
+    );
     // Callers that do not ask for a stream see no change.
     let whole = praximous_e2e::post_json(
         &client(),

@@ -14,8 +14,9 @@ use super::stream_limits::StreamSlot;
 use super::task_stream::{self, Caller, TaskEvent};
 use super::validation::TaskBody;
 
-/// Events buffered between the task and a slow caller before the task waits.
-const BUFFERED_EVENTS: usize = 64;
+/// Events buffered between the task and a slow caller before the task waits (and so the
+/// provider's stream waits: backpressure, not memory, absorbs a slow caller).
+const BUFFERED_EVENTS: usize = 16;
 
 /// Start `task` and answer with its events. Dropping the answer (the caller disconnecting)
 /// drops the receiver, which stops the task. `slot` is held until the task ends.

@@ -39,7 +39,10 @@ pub const AUTH_DEADLINE: Duration = Duration::from_secs(10);
 /// How often the server pings; a socket silent for three intervals is closed.
 pub const PING_INTERVAL: Duration = Duration::from_secs(20);
 /// Frames queued for a slow client before tasks wait for it.
-const OUTGOING_FRAMES: usize = 256;
+const OUTGOING_FRAMES: usize = 64;
+/// Bytes read from the socket at a time. Client frames are small (a task, a cancel), and an
+/// idle socket holds this buffer: tungstenite's 128 KiB default would cost every open stream.
+const READ_BUFFER_BYTES: usize = 8 << 10;
 
 /// The WebSocket route.
 pub fn routes() -> axum::Router<AppState> {
@@ -62,6 +65,9 @@ async fn upgrade(
     let max_frame = state.max_frame_bytes;
     socket
         .max_message_size(max_frame)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        // Each event is written and flushed at once: nothing to gather in a write buffer.
+        .write_buffer_size(0)
         .on_upgrade(move |socket| session(state, client, principal, socket))
 }
 
@@ -290,7 +296,7 @@ fn start(
     let task = parse_task_body(&bytes).map_err(ApiError::validation)?;
     let slot = stream_slot(state, caller)?;
     let request_id: Arc<str> = Arc::from(uuid::Uuid::now_v7().to_string());
-    let (events, mut received) = mpsc::channel::<TaskEvent>(64);
+    let (events, mut received) = mpsc::channel::<TaskEvent>(16);
     tokio::spawn(task_stream::run(
         state.clone(),
         request_id,
