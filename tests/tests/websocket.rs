@@ -323,8 +323,7 @@ async fn cancel_stops_the_provider_and_each_key_has_a_stream_limit() -> anyhow::
     assert_eq!(
         events
             .iter()
-            .filter(|e| e["id"] == "d")
-            .last()
+            .rfind(|e| e["id"] == "d")
             .map(|e| e["type"].clone()),
         Some(json!("result"))
     );

@@ -74,6 +74,12 @@ fn main() -> anyhow::Result<()> {
             api_key_id: Some(format!("key-{key}")),
             api_key_name: Some(format!("generated key {key}")),
             client_addr: Some("127.0.0.1:50000".into()),
+            stream_outcome: None,
+            time_to_first_token_ms: None,
+            input_tokens: (kind == TaskKind::Llm).then_some(40),
+            output_tokens: (kind == TaskKind::Llm).then_some(120),
+            tokens_estimated: false,
+            delivered: None,
         });
         if batch.len() == batch.capacity() {
             store.write_batch(&batch)?;
