@@ -3,10 +3,12 @@
 # (idempotent):
 #   .tools/smtp  a virtualenv with aiosmtpd, the real SMTP server of tests/tests/email.rs
 #   .tools/fuzz  a virtualenv with Schemathesis, the API fuzzer tools/fuzz.sh runs
+#   .tools/openai  a virtualenv with the official openai SDK, the client of tests/tests/openai_api.rs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AIOSMTPD_VERSION=1.4.6
 SCHEMATHESIS_VERSION=4.32.5
+OPENAI_VERSION=3.51.0
 
 if ! .tools/smtp/bin/python -c 'import aiosmtpd' 2>/dev/null; then
     echo "test tools: installing aiosmtpd $AIOSMTPD_VERSION into .tools/smtp"
@@ -18,4 +20,10 @@ if ! .tools/fuzz/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS
     echo "test tools: installing schemathesis $SCHEMATHESIS_VERSION into .tools/fuzz"
     python3 -m venv .tools/fuzz
     .tools/fuzz/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+if ! .tools/openai/bin/python -c "import openai, sys; sys.exit(openai.__version__ != '$OPENAI_VERSION')" 2>/dev/null; then
+    echo "test tools: installing openai $OPENAI_VERSION into .tools/openai"
+    python3 -m venv .tools/openai
+    .tools/openai/bin/pip install --quiet --disable-pip-version-check "openai==$OPENAI_VERSION"
 fi

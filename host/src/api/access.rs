@@ -57,8 +57,19 @@ impl ApiRoutes {
 
     /// Routes that need a valid key whose role is `role` or higher.
     pub fn role(self, role: Role, routes: UtoipaMethodRouter<AppState>) -> Self {
+        self.role_answering(role, "ErrorBody", routes)
+    }
+
+    /// As [`ApiRoutes::role`], for routes whose error answers have the schema `error_schema`
+    /// (the OpenAI-compatible API answers in OpenAI's shape).
+    pub fn role_answering(
+        self,
+        role: Role,
+        error_schema: &str,
+        routes: UtoipaMethodRouter<AppState>,
+    ) -> Self {
         let mut group = OpenApiRouter::new().routes(routes);
-        document_role(group.get_openapi_mut(), role);
+        document_role(group.get_openapi_mut(), role, error_schema);
         let group = group.route_layer(axum::middleware::from_fn(move |request, next| {
             authenticate(role, request, next)
         }));
@@ -76,8 +87,8 @@ impl ApiRoutes {
     }
 }
 
-/// Say in the document what every operation of `doc` needs.
-fn document_role(doc: &mut OpenApi, role: Role) {
+/// Say in the document what every operation of `doc` needs, its errors of `error_schema`.
+fn document_role(doc: &mut OpenApi, role: Role, error_schema: &str) {
     let error_answer = |description: &str| {
         RefOr::T(
             ResponseBuilder::new()
@@ -85,7 +96,7 @@ fn document_role(doc: &mut OpenApi, role: Role) {
                 .content(
                     "application/json",
                     ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .schema(Some(Ref::from_schema_name(error_schema)))
                         .build(),
                 )
                 .build(),
@@ -230,10 +241,16 @@ mod tests {
                             serde_json::json!([]),
                             "{method} {path}"
                         );
+                        // The OpenAI-compatible API answers errors in OpenAI's shape.
+                        let schema = if path.starts_with("/v1/") {
+                            "#/components/schemas/OpenAiErrorBody"
+                        } else {
+                            "#/components/schemas/ErrorBody"
+                        };
                         assert_eq!(
                             operation["responses"]["401"]["content"]["application/json"]["schema"]
                                 ["$ref"],
-                            "#/components/schemas/ErrorBody",
+                            schema,
                             "{path}"
                         );
                         assert!(operation["responses"]["429"].is_object(), "{path}");

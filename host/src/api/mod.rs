@@ -9,6 +9,7 @@ pub mod export;
 pub mod health;
 pub mod keys;
 pub mod metrics;
+pub mod openai;
 pub mod process;
 pub mod providers;
 pub mod registry;
@@ -84,6 +85,7 @@ pub struct AppState {
         error::LocPart,
         process::LlmResult, crate::llm::Attempt, crate::llm::Usage, crate::store::ProviderStats,
         crate::store::RecordStatus, crate::store::TimeBucket, analytics::ExportFormat,
+        openai::errors::OpenAiErrorBody, openai::errors::OpenAiError,
     )),
     tags(
         (name = "process", description = "Run tasks"),
@@ -92,6 +94,7 @@ pub struct AppState {
         (name = "analytics", description = "The audit log and its aggregates"),
         (name = "system", description = "Health and status"),
         (name = "keys", description = "API keys and the calling key's identity"),
+        (name = "openai", description = "The OpenAI-compatible API: a routing rule is a model"),
     )
 )]
 pub struct ApiDoc;
@@ -130,6 +133,7 @@ pub fn routes() -> ApiRoutes {
         .merge(export::routes())
         .merge(keys::routes())
         .merge(registry::routes())
+        .merge(openai::routes())
 }
 
 /// The OpenAPI document, served at `/api/v1/openapi.json` and printed by `prax openapi`.
@@ -148,6 +152,7 @@ pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(Extension(auth))
         .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(axum::middleware::from_fn(openai::errors::reshape))
         .with_state(state);
     Router::new()
         .merge(

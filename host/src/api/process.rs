@@ -29,7 +29,7 @@ use super::task_stream::{Caller, TaskEvent};
 use super::validation::{TaskBody, parse_task_body};
 use crate::auth::Principal;
 use crate::auth::Role;
-use crate::llm::{Attempt, Completion, FinishReason, RouteError, Usage};
+use crate::llm::{Ask, Attempt, Completion, FinishReason, RouteError, Usage};
 use crate::metrics::{KindLabels, RequestLabels, SkillFailureLabels};
 use crate::runtime::{Call, InvokeError, SkillOutput};
 use crate::store::TaskKind;
@@ -340,7 +340,7 @@ async fn route(
     };
     let answer = match state
         .llm
-        .complete(&route, prompt.clone(), None, None, None)
+        .complete(&route, Ask::prompt(prompt.clone()))
         .await
     {
         Ok(routed) => {

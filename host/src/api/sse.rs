@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::AppState;
 use super::stream_limits::StreamSlot;
-use super::task_stream::{self, Caller, TaskEvent};
+use super::task_stream::{self, Caller, Job, TaskEvent};
 use super::validation::TaskBody;
 
 /// Events buffered between the task and a slow caller before the task waits (and so the
@@ -29,7 +29,7 @@ pub fn respond(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (sender, receiver) = mpsc::channel(BUFFERED_EVENTS);
     tokio::spawn(async move {
-        task_stream::run(state, request_id, caller, task, sender).await;
+        task_stream::run(state, request_id, caller, Job::Task(task), sender).await;
         drop(slot);
     });
     let events = futures_util::stream::unfold(receiver, |mut receiver| async move {

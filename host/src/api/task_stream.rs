@@ -25,7 +25,7 @@ use super::process::{
 };
 use super::validation::TaskBody;
 use crate::auth::Principal;
-use crate::llm::StreamEvent;
+use crate::llm::{Ask, StreamEvent};
 use crate::runtime::Call;
 use crate::store::{StreamOutcome, TaskKind};
 
@@ -91,6 +91,40 @@ pub struct Caller {
     pub principal: Option<Principal>,
 }
 
+/// What a stream runs.
+#[derive(Debug)]
+pub enum Job {
+    /// A task of `POST /api/v1/process` (a skill, or an LLM route by name).
+    Task(TaskBody),
+    /// A conversation for an LLM route, from another ingress (`kind` says which).
+    Chat {
+        /// The route.
+        route: String,
+        /// What to ask it.
+        ask: Ask,
+        /// The ingress, as the audit record names it.
+        kind: TaskKind,
+    },
+}
+
+impl Job {
+    /// The task type the audit record files it under.
+    fn task_type(&self) -> &str {
+        match self {
+            Self::Task(task) => &task.task_type,
+            Self::Chat { route, .. } => route,
+        }
+    }
+
+    /// The prompt the audit record keeps.
+    fn prompt(&self) -> &str {
+        match self {
+            Self::Task(task) => &task.prompt,
+            Self::Chat { ask, .. } => &ask.prompt,
+        }
+    }
+}
+
 /// The caller went away; the work stops.
 struct Gone;
 
@@ -121,12 +155,12 @@ impl Progress {
     }
 }
 
-/// Run `task`, sending its events to `events` until its end or until the receiver is dropped.
+/// Run `job`, sending its events to `events` until its end or until the receiver is dropped.
 pub async fn run(
     state: AppState,
     request_id: Arc<str>,
     caller: Caller,
-    task: TaskBody,
+    job: Job,
     events: mpsc::Sender<TaskEvent>,
 ) {
     let started = Instant::now();
@@ -147,9 +181,16 @@ pub async fn run(
     {
         return;
     }
-    let prompt = task.prompt.clone();
-    let task_type = task.task_type.clone();
-    let (ending, served) = work(&state, &request_id, &caller, task, &mut progress).await;
+    let prompt = job.prompt().to_owned();
+    let task_type = job.task_type().to_owned();
+    let (ending, served) = match job {
+        Job::Task(task) => work(&state, &request_id, &caller, task, &mut progress).await,
+        Job::Chat {
+            route: name,
+            ask,
+            kind,
+        } => route(&state, &request_id, name, ask, kind, &mut progress).await,
+    };
     let (answer, outcome) = match ending {
         Err(Gone) => {
             let cancelled = ApiError::new(
@@ -246,7 +287,16 @@ async fn work(
         return (Ok(answer), served);
     }
     if state.llm.has_route(&task.task_type) {
-        return route(state, request_id, task.task_type, task.prompt, progress).await;
+        let ask = Ask::prompt(task.prompt);
+        return route(
+            state,
+            request_id,
+            task.task_type,
+            ask,
+            TaskKind::Llm,
+            progress,
+        )
+        .await;
     }
     tracing::info!(%request_id, task_type = %task.task_type, "unknown task type");
     let error = ApiError::not_found(format!(
@@ -262,17 +312,19 @@ async fn route(
     state: &AppState,
     request_id: &str,
     route: String,
-    prompt: String,
+    ask: Ask,
+    kind: TaskKind,
     progress: &mut Progress,
 ) -> (Ending, Served) {
     let mut served = Served {
-        kind: TaskKind::Llm,
+        kind,
         ..Served::default()
     };
+    let prompt = ask.prompt.clone();
     let opened = tokio::select! {
         biased;
         () = progress.events.closed() => return (Err(Gone), served),
-        opened = state.llm.stream(&route, prompt.clone(), None, None, None) => opened,
+        opened = state.llm.stream(&route, ask) => opened,
     };
     let mut stream = match opened {
         Ok(stream) => stream,

@@ -29,7 +29,7 @@ use super::AppState;
 use super::access::refuse;
 use super::error::{ApiError, ErrorCode};
 use super::process::stream_slot;
-use super::task_stream::{self, Caller, TaskEvent};
+use super::task_stream::{self, Caller, Job, TaskEvent};
 use super::validation::parse_task_body;
 use crate::auth::secret::{self, Presented};
 use crate::auth::{Principal, Role};
@@ -301,7 +301,7 @@ fn start(
         state.clone(),
         request_id,
         caller.clone(),
-        task,
+        Job::Task(task),
         events,
     ));
     let (cancel, mut cancelled) = oneshot::channel::<()>();

@@ -82,10 +82,13 @@ fn body(model: &str, request: &CompletionRequest) -> serde_json::Value {
         "model": model,
         "max_tokens": request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
         "system": request.system,
-        "messages": [{ "role": "user", "content": request.prompt }],
+        "messages": request.messages(false),
     });
     if let Some(t) = request.temperature {
         body["temperature"] = json!(t);
+    }
+    if !request.stop.is_empty() {
+        body["stop_sequences"] = json!(request.stop);
     }
     body
 }

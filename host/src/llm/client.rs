@@ -115,8 +115,7 @@ mod tests {
         CompletionRequest {
             system: String::new(),
             prompt: "hi".into(),
-            max_tokens: None,
-            temperature: None,
+            ..CompletionRequest::default()
         }
     }
 

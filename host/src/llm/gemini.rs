@@ -8,7 +8,9 @@ use serde_json::json;
 
 use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
-use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+use super::provider::{
+    Completion, CompletionRequest, FinishReason, ProviderError, TurnRole, Usage, excerpt,
+};
 use super::stream::{self, gemini_sse::GeminiEvents};
 
 /// Public endpoint, used when no base URL is configured.
@@ -94,9 +96,27 @@ fn body(request: &CompletionRequest) -> serde_json::Value {
     if let Some(t) = request.temperature {
         generation.insert("temperature".into(), json!(t));
     }
+    if !request.stop.is_empty() {
+        generation.insert("stopSequences".into(), json!(request.stop));
+    }
+    // Gemini calls the model's turns `model`.
+    let contents: Vec<serde_json::Value> = request
+        .history
+        .iter()
+        .map(|turn| {
+            let role = match turn.role {
+                TurnRole::User => "user",
+                TurnRole::Assistant => "model",
+            };
+            json!({ "role": role, "parts": [{ "text": turn.text }] })
+        })
+        .chain(std::iter::once(
+            json!({ "role": "user", "parts": [{ "text": request.prompt }] }),
+        ))
+        .collect();
     json!({
         "systemInstruction": { "parts": [{ "text": request.system }] },
-        "contents": [{ "role": "user", "parts": [{ "text": request.prompt }] }],
+        "contents": contents,
         "generationConfig": generation,
     })
 }

@@ -17,7 +17,9 @@ pub mod routing_config;
 pub mod stream;
 
 pub use client::{LlmProvider, StreamEvent};
-pub use provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage};
+pub use provider::{
+    Ask, Completion, CompletionRequest, FinishReason, ProviderError, Turn, TurnRole, Usage,
+};
 pub use provider_config::{ProviderConfig, ProviderKind};
 pub use routed_stream::RoutedStream;
 pub use router::{Attempt, RouteError, Routed, Router};

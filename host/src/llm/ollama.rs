@@ -21,7 +21,8 @@ const MIN_NUM_CTX: u32 = 8192;
 /// the generous side) plus the answer, rounded up to a multiple of 1024, at least
 /// [`MIN_NUM_CTX`], and at least the operator's `configured` value.
 pub fn num_ctx(request: &CompletionRequest, configured: Option<u32>) -> u32 {
-    let prompt_tokens = (request.system.len() + request.prompt.len()).div_ceil(3) as u32;
+    let history: usize = request.history.iter().map(|turn| turn.text.len()).sum();
+    let prompt_tokens = (request.system.len() + history + request.prompt.len()).div_ceil(3) as u32;
     let wanted = prompt_tokens.saturating_add(request.max_tokens.unwrap_or(1024));
     let rounded = wanted.div_ceil(1024).saturating_mul(1024);
     rounded.max(MIN_NUM_CTX).max(configured.unwrap_or(0))
@@ -104,12 +105,12 @@ fn body(
     if let Some(t) = request.temperature {
         options.insert("temperature".into(), json!(t));
     }
+    if !request.stop.is_empty() {
+        options.insert("stop".into(), json!(request.stop));
+    }
     json!({
         "model": model,
-        "messages": [
-            { "role": "system", "content": request.system },
-            { "role": "user", "content": request.prompt },
-        ],
+        "messages": request.messages(true),
         "stream": stream,
         "options": options,
     })
@@ -167,8 +168,7 @@ mod tests {
         let short = CompletionRequest {
             system: "s".into(),
             prompt: "hi".into(),
-            max_tokens: None,
-            temperature: None,
+            ..CompletionRequest::default()
         };
         assert_eq!(num_ctx(&short, None), 8192);
         assert_eq!(num_ctx(&short, Some(16384)), 16384);

@@ -83,13 +83,13 @@ fn build(http: &reqwest::Client, base_url: &str, api_key: Option<&str>) -> reqwe
 fn body(model: &str, request: &CompletionRequest) -> serde_json::Value {
     let mut body = json!({
         "model": model,
-        "messages": [
-            { "role": "system", "content": request.system },
-            { "role": "user", "content": request.prompt },
-        ],
+        "messages": request.messages(true),
     });
     if let Some(max) = request.max_tokens {
         body["max_tokens"] = json!(max);
+    }
+    if !request.stop.is_empty() {
+        body["stop"] = json!(request.stop);
     }
     if let Some(t) = request.temperature {
         body["temperature"] = json!(t);

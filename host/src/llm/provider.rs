@@ -6,16 +6,95 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// One completion request, as the router passes it to a provider.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompletionRequest {
     /// The system prompt (persona plus any caller instructions).
     pub system: String,
-    /// The user prompt.
+    /// The conversation before the prompt, oldest first (each provider carries it natively).
+    pub history: Vec<Turn>,
+    /// The user prompt: the conversation's last message.
     pub prompt: String,
     /// Upper bound on generated tokens.
     pub max_tokens: Option<u32>,
     /// Sampling temperature.
     pub temperature: Option<f32>,
+    /// Sequences that end generation.
+    pub stop: Vec<String>,
+}
+
+impl CompletionRequest {
+    /// The conversation as `{role, content}` messages (OpenAI's, Anthropic's and Ollama's
+    /// shape): the system prompt first when `with_system`, then the history, then the prompt.
+    pub fn messages(&self, with_system: bool) -> Vec<serde_json::Value> {
+        let system =
+            with_system.then(|| serde_json::json!({ "role": "system", "content": self.system }));
+        let history = self
+            .history
+            .iter()
+            .map(|turn| serde_json::json!({ "role": turn.role.as_str(), "content": turn.text }));
+        let prompt = serde_json::json!({ "role": "user", "content": self.prompt });
+        system
+            .into_iter()
+            .chain(history)
+            .chain(std::iter::once(prompt))
+            .collect()
+    }
+}
+
+/// Who said one earlier message of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnRole {
+    /// The user.
+    User,
+    /// The model.
+    Assistant,
+}
+
+impl TurnRole {
+    /// OpenAI's, Anthropic's and Ollama's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+}
+
+/// One earlier message of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    /// Who said it.
+    pub role: TurnRole,
+    /// What was said.
+    pub text: String,
+}
+
+/// What a caller asks of a route: the prompt, the conversation before it, its own system
+/// instructions (added after the persona's) and the sampling settings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ask {
+    /// The user prompt.
+    pub prompt: String,
+    /// The conversation before it.
+    pub history: Vec<Turn>,
+    /// Extra system instructions.
+    pub system: Option<String>,
+    /// Upper bound on generated tokens.
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// Sequences that end generation.
+    pub stop: Vec<String>,
+}
+
+impl Ask {
+    /// Just a prompt.
+    pub fn prompt(prompt: impl Into<String>) -> Self {
+        Self {
+            prompt: prompt.into(),
+            ..Self::default()
+        }
+    }
 }
 
 /// Why a provider stopped generating.

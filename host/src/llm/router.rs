@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::circuit::{Admission, Health, HealthSnapshot};
 use super::client::{Endpoint, LlmProvider, StreamEvent};
-use super::provider::{Completion, CompletionRequest, ProviderError};
+use super::provider::{Ask, Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
 use super::routed_stream::{self, Guard, RoutedStream, Started};
 use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
@@ -259,15 +259,8 @@ impl Router {
     }
 
     /// Complete through `route`, or the default route if it has no rule.
-    pub async fn complete(
-        &self,
-        route: &str,
-        prompt: String,
-        extra_system: Option<&str>,
-        max_tokens: Option<u32>,
-        temperature: Option<f32>,
-    ) -> Result<Routed, RouteError> {
-        let request = self.request(prompt, extra_system, max_tokens, temperature);
+    pub async fn complete(&self, route: &str, ask: Ask) -> Result<Routed, RouteError> {
+        let request = self.request(ask);
         let (answer, provider, attempts) = self.run(route, &request, Mode::Whole).await?;
         match answer {
             Answer::Whole(completion) => Ok(Routed {
@@ -285,15 +278,8 @@ impl Router {
     /// Stream through `route`, or the default route if it has no rule. Providers are tried in
     /// order until one produces its first token; from then on the stream is that provider's,
     /// and it ends with `Done` or an error (see `routed_stream`).
-    pub async fn stream(
-        &self,
-        route: &str,
-        prompt: String,
-        extra_system: Option<&str>,
-        max_tokens: Option<u32>,
-        temperature: Option<f32>,
-    ) -> Result<RoutedStream, RouteError> {
-        let request = self.request(prompt, extra_system, max_tokens, temperature);
+    pub async fn stream(&self, route: &str, ask: Ask) -> Result<RoutedStream, RouteError> {
+        let request = self.request(ask);
         let (answer, provider, attempts) = self.run(route, &request, Mode::Stream).await?;
         let model = attempts
             .last()
@@ -322,18 +308,14 @@ impl Router {
     }
 
     /// The request every provider of a route is sent: the persona's system prompt first.
-    fn request(
-        &self,
-        prompt: String,
-        extra_system: Option<&str>,
-        max_tokens: Option<u32>,
-        temperature: Option<f32>,
-    ) -> CompletionRequest {
+    fn request(&self, ask: Ask) -> CompletionRequest {
         CompletionRequest {
-            system: persona::system_prompt(&self.identity, extra_system),
-            prompt,
-            max_tokens,
-            temperature,
+            system: persona::system_prompt(&self.identity, ask.system.as_deref()),
+            history: ask.history,
+            prompt: ask.prompt,
+            max_tokens: ask.max_tokens,
+            temperature: ask.temperature,
+            stop: ask.stop,
         }
     }
 

@@ -10,6 +10,8 @@ pub enum TaskKind {
     Skill,
     /// An LLM route.
     Llm,
+    /// An LLM route through the OpenAI-compatible API (`/v1/`).
+    Openai,
     /// Nothing: the task type was unknown.
     Unknown,
 }
@@ -20,6 +22,7 @@ impl TaskKind {
         match self {
             Self::Skill => "skill",
             Self::Llm => "llm",
+            Self::Openai => "openai",
             Self::Unknown => "unknown",
         }
     }
@@ -31,6 +34,7 @@ impl TaskKind {
         match text {
             "skill" => Self::Skill,
             "llm" => Self::Llm,
+            "openai" => Self::Openai,
             _ => Self::Unknown,
         }
     }

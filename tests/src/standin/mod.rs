@@ -242,13 +242,16 @@ fn admit(
     fault
 }
 
+/// The last user message of a request (the prompt, after any earlier turns).
 fn user_prompt(flavour: Flavour, body: &Value) -> String {
-    let pointer = match flavour {
-        Flavour::Gemini => "/contents/0/parts/0/text",
-        Flavour::Ollama | Flavour::Openai => "/messages/1/content",
-        Flavour::Anthropic => "/messages/0/content",
+    let (list, text) = match flavour {
+        Flavour::Gemini => ("/contents", "/parts/0/text"),
+        Flavour::Ollama | Flavour::Openai | Flavour::Anthropic => ("/messages", "/content"),
     };
-    body.pointer(pointer)
+    body.pointer(list)
+        .and_then(Value::as_array)
+        .and_then(|messages| messages.last())
+        .and_then(|last| last.pointer(text))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()

@@ -448,6 +448,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a chat completion through the routing rule named by `model`.
+         * @description Requires a key with the `user` role or higher.
+         */
+        post: operations["completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models this key may use: every routing rule.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["list_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -569,6 +609,54 @@ export interface components {
         AverageLatencyPerProvider: {
             /** @description One entry per provider. */
             data: components["schemas"]["ProviderLatency"][];
+        };
+        /** @description One message. */
+        ChatMessage: {
+            /** @description Text, or a list of content parts of which the `text` ones are used. */
+            content: Record<string, unknown>;
+            /** @description `system`, `developer`, `user` or `assistant`. */
+            role: string;
+        };
+        /** @description A chat completion request. */
+        ChatRequest: {
+            /** @description The older name of `tools`. */
+            functions?: Record<string, unknown>;
+            /**
+             * Format: int32
+             * @description Upper bound on generated tokens (the newer name; wins over `max_tokens`).
+             */
+            max_completion_tokens?: number | null;
+            /**
+             * Format: int32
+             * @description Upper bound on generated tokens.
+             */
+            max_tokens?: number | null;
+            /**
+             * @description The conversation: `system` (or `developer`), `user` and `assistant` messages, the last
+             *     one the user's.
+             */
+            messages: components["schemas"]["ChatMessage"][];
+            /** @description A routing rule (`default_llm_tasks`, or any `[routing.rules]` name). */
+            model: string;
+            /**
+             * Format: int32
+             * @description Answers wanted; only 1 is supported.
+             */
+            n?: number | null;
+            /** @description Stop sequences: one, or a list of up to four. */
+            stop?: Record<string, unknown>;
+            /** @description Answer as Server-Sent Events in OpenAI's chunk format. */
+            stream?: boolean;
+            stream_options?: components["schemas"]["StreamOptions"] | null;
+            /**
+             * Format: float
+             * @description Sampling temperature.
+             */
+            temperature?: number | null;
+            /** @description Tools the model may call: not supported by the providers here. */
+            tools?: Record<string, unknown>;
+            /** @description The end user, for the caller's own tracking (accepted, not used). */
+            user?: string | null;
         };
         /**
          * @description The breaker's state.
@@ -785,6 +873,27 @@ export interface components {
             /** @description The key's role. */
             role: components["schemas"]["Role"];
         };
+        /** @description One model: a routing rule. */
+        Model: {
+            /**
+             * Format: int64
+             * @description When it was made (routes have no date: 0).
+             */
+            created: number;
+            /** @description The route's name, what `model` takes. */
+            id: string;
+            /** @description `model`. */
+            object: string;
+            /** @description `praximous`. */
+            owned_by: string;
+        };
+        /** @description The list. */
+        ModelList: {
+            /** @description The models. */
+            data: components["schemas"]["Model"][];
+            /** @description `list`. */
+            object: string;
+        };
         /** @description What a new key should be. */
         NewKey: {
             /**
@@ -801,6 +910,25 @@ export interface components {
             rate_limit_per_minute?: number | null;
             /** @description What it may do. */
             role: components["schemas"]["Role"];
+        };
+        /** @description What went wrong. */
+        OpenAiError: {
+            /** @description For programs: `invalid_api_key`, `model_not_found`, ... or Praximous's own code. */
+            code: string | null;
+            /** @description For people. */
+            message: string;
+            /** @description The request field at fault, if one is. */
+            param: string | null;
+            /**
+             * @description `invalid_request_error`, `authentication_error`, `permission_error`, `not_found_error`,
+             *     `rate_limit_error` or `server_error`.
+             */
+            type: string;
+        };
+        /** @description OpenAI's error body. */
+        OpenAiErrorBody: {
+            /** @description The error. */
+            error: components["schemas"]["OpenAiError"];
         };
         /**
          * @description A task request. Fields beyond `task_type` and `prompt` go to the skill as its params.
@@ -967,6 +1095,11 @@ export interface components {
             /** @description The skill. */
             skill: string;
         };
+        /** @description Options of a streamed answer. */
+        StreamOptions: {
+            /** @description A last chunk with the token counts. */
+            include_usage?: boolean;
+        };
         /**
          * @description How a streamed answer ended.
          * @enum {string}
@@ -1061,7 +1194,7 @@ export interface components {
          * @description What served the request.
          * @enum {string}
          */
-        TaskKind: "skill" | "llm" | "unknown";
+        TaskKind: "skill" | "llm" | "openai" | "unknown";
         /** @description `GET /api/v1/analytics/tasks-over-time`. */
         TasksOverTime: {
             /** @description One entry per period with requests, oldest first. */
@@ -2581,6 +2714,150 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description A `chat.completion`; or, with `stream: true`, Server-Sent Events of `chat.completion.chunk`s ending with `data: [DONE]` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request cannot be served as asked */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description No routing rule of that name (`model_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description The body is not a chat completion request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description Every provider on the route failed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+        };
+    };
+    list_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The routing rules, as models */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description Failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
                 };
             };
         };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures_util::StreamExt as _;
 use wasmtime::component::{HasSelf, Linker};
 
-use crate::llm::{RouteError, Router, StreamEvent};
+use crate::llm::{Ask, RouteError, Router, StreamEvent};
 use crate::runtime::DeltaSink;
 use crate::runtime::bindings::llm::{self as wit, Completion, CompletionRequest, Host, LlmError};
 use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
@@ -102,6 +102,17 @@ fn completion(provider: String, completion: crate::llm::Completion) -> Completio
     }
 }
 
+/// What a skill's request asks of its route.
+fn ask(request: CompletionRequest) -> Ask {
+    Ask {
+        prompt: request.prompt,
+        system: request.system,
+        max_tokens: request.max_tokens,
+        temperature: request.temperature,
+        ..Ask::default()
+    }
+}
+
 fn route_error(error: RouteError) -> LlmError {
     match error {
         error @ RouteError::Refused { .. } => LlmError::Refused(error.to_string()),
@@ -118,15 +129,7 @@ impl Host for LlmState {
             Ok(router) => router,
             Err(error) => return Ok(Err(error)),
         };
-        let routed = router
-            .complete(
-                &self.skill,
-                request.prompt,
-                request.system.as_deref(),
-                request.max_tokens,
-                request.temperature,
-            )
-            .await;
+        let routed = router.complete(&self.skill, ask(request)).await;
         tracing::debug!(target: "skill", skill = &*self.skill, request_id = &*self.request_id, ok = routed.is_ok(), "llm call");
         Ok(routed
             .map(|routed| completion(routed.provider, routed.completion))
@@ -145,15 +148,7 @@ impl Host for LlmState {
             Ok(router) => router,
             Err(error) => return Ok(Err(error)),
         };
-        let opened = router
-            .stream(
-                &self.skill,
-                request.prompt,
-                request.system.as_deref(),
-                request.max_tokens,
-                request.temperature,
-            )
-            .await;
+        let opened = router.stream(&self.skill, ask(request)).await;
         let mut stream = match opened {
             Ok(stream) => stream,
             Err(error) => return Ok(Err(route_error(error))),

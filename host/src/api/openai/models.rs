@@ -1,0 +1,54 @@
+//! `GET /v1/models`: the routes a key may ask for, as OpenAI's model list.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+
+use super::super::AppState;
+use super::errors::OpenAiErrorBody;
+
+/// One model: a routing rule.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Model {
+    /// The route's name, what `model` takes.
+    pub id: String,
+    /// `model`.
+    pub object: &'static str,
+    /// When it was made (routes have no date: 0).
+    pub created: u64,
+    /// `praximous`.
+    pub owned_by: &'static str,
+}
+
+/// The list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModelList {
+    /// `list`.
+    pub object: &'static str,
+    /// The models.
+    pub data: Vec<Model>,
+}
+
+/// The models this key may use: every routing rule.
+#[utoipa::path(get, path = "/v1/models", tag = "openai",
+    responses(
+        (status = 200, description = "The routing rules, as models", body = ModelList),
+        (status = 500, description = "Failure", body = OpenAiErrorBody),
+    ))]
+pub async fn list_models(State(state): State<AppState>) -> Json<ModelList> {
+    let data = state
+        .llm
+        .routes()
+        .into_keys()
+        .map(|id| Model {
+            id,
+            object: "model",
+            created: 0,
+            owned_by: "praximous",
+        })
+        .collect();
+    Json(ModelList {
+        object: "list",
+        data,
+    })
+}

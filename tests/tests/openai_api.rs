@@ -1,0 +1,183 @@
+//! The OpenAI-compatible API, driven by the official `openai` Python SDK (pinned, from
+//! `tools/test-tools.sh`) against the real binary and stand-in providers: models, a completion,
+//! a multi-turn conversation carried natively to the provider, a stream with usage, a stream
+//! cut short, and errors that raise the SDK's own exception classes.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use praximous_e2e::standin::stream::{StreamFault, StreamScript, whole_text};
+use praximous_e2e::standin::{Fault, Flavour, StandIn};
+use praximous_e2e::{Server, TEST_ADMIN_KEY, client, get, repo_root};
+use serde_json::{Value, json};
+
+/// The SDK's interpreter; `None` (with a note) when it is missing outside CI. In CI a missing
+/// SDK fails the test: it never passes by skipping.
+fn sdk_python() -> Option<PathBuf> {
+    let python = repo_root().join(".tools/openai/bin/python");
+    let works = Command::new(&python)
+        .args(["-c", "import openai"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if works {
+        return Some(python);
+    }
+    let why = format!(
+        "the openai SDK is not installed at {}: run tools/test-tools.sh (make test does)",
+        python.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{why}");
+    }
+    eprintln!("skipping: {why}");
+    None
+}
+
+/// Run one scenario of `tests/openai_sdk/client.py` against `server` with `key` (without
+/// blocking the runtime the stand-in providers run on).
+async fn sdk(
+    python: &PathBuf,
+    server: &Server,
+    scenario: &str,
+    key: &str,
+) -> anyhow::Result<Value> {
+    let output = tokio::process::Command::new(python)
+        .arg(repo_root().join("tests/openai_sdk/client.py"))
+        .args([scenario, &server.url("/v1"), key])
+        .output()
+        .await?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(
+        output.status.success(),
+        "{scenario}: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(serde_json::from_str(stdout.trim())?)
+}
+
+#[tokio::test]
+async fn the_official_openai_sdk_works_against_prax() -> anyhow::Result<()> {
+    let Some(python) = sdk_python() else {
+        return Ok(());
+    };
+    let ollama = StandIn::start(Flavour::Ollama, None).await?;
+    let gemini = StandIn::start(Flavour::Gemini, None).await?;
+    let config = format!(
+        "[identity]\nsensitivity_level = \"Low\"\n\n[routing.rules]\nask = [\"local\"]\nsecond = [\"google\"]\n\n\
+         [[providers]]\nname = \"local\"\ntype = \"ollama\"\nmodel = \"llama3\"\nbase_url = \"{}\"\n\n\
+         [[providers]]\nname = \"google\"\ntype = \"gemini\"\nmodel = \"gemini-pro\"\nbase_url = \"{}\"\n",
+        ollama.base_url, gemini.base_url
+    );
+    let server = Server::start_with_config(&config, |_| {})?;
+
+    let models = sdk(&python, &server, "models", TEST_ADMIN_KEY).await?;
+    assert_eq!(
+        models["ids"],
+        json!(["ask", "default_llm_tasks", "internal_summary", "second"])
+    );
+
+    let answer = sdk(&python, &server, "complete", TEST_ADMIN_KEY).await?;
+    assert_eq!(answer["content"], "ollama says: Say hello", "{answer}");
+    assert_eq!(answer["role"], "assistant");
+    assert_eq!(answer["finish_reason"], "stop");
+    assert_eq!(answer["object"], "chat.completion");
+    assert_eq!(answer["usage"]["prompt_tokens"], 26);
+    assert_eq!(answer["usage"]["completion_tokens"], 9);
+    assert_eq!(answer["usage"]["total_tokens"], 35);
+    let request_id = answer["request_id"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        answer["id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with(&request_id)),
+        "{answer}"
+    );
+    let sent = ollama.requests().last().cloned().unwrap_or_default();
+    let system = sent
+        .pointer("/messages/0/content")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    assert!(
+        system.contains("Answer briefly."),
+        "the caller's system message follows the persona: {system}"
+    );
+    assert_eq!(sent.pointer("/options/stop"), Some(&json!(["\n\n"])));
+    assert_eq!(sent.pointer("/options/num_predict"), Some(&json!(64)));
+    // The request is audited, as `openai`.
+    let record = get(
+        &client(),
+        &server.url(&format!("/api/v1/analytics/{request_id}")),
+    )
+    .await?;
+    assert_eq!(record.json["kind"], "openai", "{}", record.text);
+    assert_eq!(record.json["task_type"], "ask");
+    assert_eq!(record.json["provider"], "local");
+
+    // Earlier turns reach the provider as turns, not flattened into one prompt.
+    let turns = sdk(&python, &server, "multi_turn", TEST_ADMIN_KEY).await?;
+    assert_eq!(turns["content"], "ollama says: What is my name?");
+    let sent = ollama.requests().last().cloned().unwrap_or_default();
+    let roles: Vec<&str> = sent["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["role"].as_str())
+        .collect();
+    assert_eq!(roles, ["system", "user", "assistant", "user"]);
+    assert_eq!(
+        sent.pointer("/messages/2/content"),
+        Some(&json!("Hello, Ada."))
+    );
+
+    // A stream, in OpenAI's chunk format, with the usage chunk asked for.
+    let streamed = sdk(&python, &server, "stream", TEST_ADMIN_KEY).await?;
+    assert_eq!(streamed["text"], whole_text(8), "{streamed}");
+    assert_eq!(streamed["first_role"], "assistant");
+    assert_eq!(streamed["finish_reasons"], json!(["stop"]));
+    assert_eq!(streamed["usage"]["completion_tokens"], 8);
+    assert_eq!(streamed["ids"], 1, "every chunk has the same id");
+
+    // A stream cut short raises, with what arrived; it never ends like a whole answer.
+    ollama.set_stream(StreamScript {
+        fault: StreamFault::DieAfter(3),
+        ..StreamScript::default()
+    });
+    let broken = sdk(&python, &server, "stream_broken", TEST_ADMIN_KEY).await?;
+    assert_eq!(broken["raised"], "APIError", "{broken}");
+    assert!(
+        broken["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("incomplete")),
+        "{broken}"
+    );
+    assert_eq!(broken["partial"], whole_text(3));
+
+    // Errors raise the SDK's own classes.
+    let unknown = sdk(&python, &server, "unknown_model", TEST_ADMIN_KEY).await?;
+    assert_eq!(
+        (unknown["raised"].as_str(), unknown["status"].as_u64()),
+        (Some("NotFoundError"), Some(404)),
+        "{unknown}"
+    );
+    assert_eq!(unknown["code"], "model_not_found");
+    let bad_key = sdk(&python, &server, "models", "not-a-key-0123456789").await?;
+    assert_eq!(bad_key["raised"], "AuthenticationError", "{bad_key}");
+    assert_eq!(bad_key["code"], "invalid_api_key");
+    let two = sdk(&python, &server, "two_answers", TEST_ADMIN_KEY).await?;
+    assert_eq!(two["raised"], "BadRequestError", "{two}");
+    assert!(
+        two["message"].as_str().is_some_and(|m| m.contains("n = 1")),
+        "{two}"
+    );
+    ollama.set_fault(Fault::Unavailable);
+    let down = sdk(&python, &server, "no_providers_left", TEST_ADMIN_KEY).await?;
+    assert_eq!(down["raised"], "InternalServerError", "{down}");
+    assert_eq!(down["status"], 503);
+    assert!(
+        gemini.problems().is_empty() && ollama.problems().is_empty(),
+        "{:?}",
+        ollama.problems()
+    );
+    Ok(())
+}
