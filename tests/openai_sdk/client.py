@@ -71,6 +71,15 @@ def main() -> None:
                 if chunk.choices:
                     text += chunk.choices[0].delta.content or ""
             out["text"] = text
+        elif scenario == "embed":
+            # The SDK asks for base64 by default and decodes it.
+            answer = client.embeddings.create(model="vectors", input=["hello", "Wörld!"])
+            out.update(vectors=[item.embedding for item in answer.data], model=answer.model)
+        elif scenario == "embed_float":
+            answer = client.embeddings.create(model="vectors", input="hi", encoding_format="float")
+            out["vectors"] = [item.embedding for item in answer.data]
+        elif scenario == "embed_tokens":
+            client.embeddings.create(model="vectors", input=[[15339, 1917]])
         elif scenario == "unknown_model":
             client.chat.completions.create(model="gpt-17", messages=[{"role": "user", "content": "hi"}])
         elif scenario == "two_answers":

@@ -64,18 +64,27 @@ async fn the_official_openai_sdk_works_against_prax() -> anyhow::Result<()> {
     };
     let ollama = StandIn::start(Flavour::Ollama, None).await?;
     let gemini = StandIn::start(Flavour::Gemini, None).await?;
+    let spare = StandIn::start(Flavour::Ollama, None).await?;
     let config = format!(
-        "[identity]\nsensitivity_level = \"Low\"\n\n[routing.rules]\nask = [\"local\"]\nsecond = [\"google\"]\n\n\
-         [[providers]]\nname = \"local\"\ntype = \"ollama\"\nmodel = \"llama3\"\nbase_url = \"{}\"\n\n\
-         [[providers]]\nname = \"google\"\ntype = \"gemini\"\nmodel = \"gemini-pro\"\nbase_url = \"{}\"\n",
-        ollama.base_url, gemini.base_url
+        "[identity]\nsensitivity_level = \"Low\"\n\n[routing.rules]\nask = [\"local\"]\nsecond = [\"google\"]\n\
+         vectors = [\"local\", \"google\", \"spare\"]\n\n\
+         [[providers]]\nname = \"local\"\ntype = \"ollama\"\nmodel = \"llama3\"\nbase_url = \"{}\"\nembedding_model = \"nomic-embed\"\n\n\
+         [[providers]]\nname = \"google\"\ntype = \"gemini\"\nmodel = \"gemini-pro\"\nbase_url = \"{}\"\nembedding_model = \"text-embedding-004\"\n\n\
+         [[providers]]\nname = \"spare\"\ntype = \"ollama\"\nmodel = \"llama3\"\nbase_url = \"{}\"\nembedding_model = \"nomic-embed\"\n",
+        ollama.base_url, gemini.base_url, spare.base_url
     );
     let server = Server::start_with_config(&config, |_| {})?;
 
     let models = sdk(&python, &server, "models", TEST_ADMIN_KEY).await?;
     assert_eq!(
         models["ids"],
-        json!(["ask", "default_llm_tasks", "internal_summary", "second"])
+        json!([
+            "ask",
+            "default_llm_tasks",
+            "internal_summary",
+            "second",
+            "vectors"
+        ])
     );
 
     let answer = sdk(&python, &server, "complete", TEST_ADMIN_KEY).await?;
@@ -152,6 +161,39 @@ async fn the_official_openai_sdk_works_against_prax() -> anyhow::Result<()> {
         "{broken}"
     );
     assert_eq!(broken["partial"], whole_text(3));
+
+    // Embeddings: base64 (the SDK's default) and floats, in input order.
+    let embedded = sdk(&python, &server, "embed", TEST_ADMIN_KEY).await?;
+    assert_eq!(
+        embedded["vectors"],
+        json!([[5.0, 0.1015625, 0.5], [6.0, 0.0849609375, 0.5]]),
+        "{embedded}"
+    );
+    assert_eq!(embedded["model"], "nomic-embed");
+    let sent = ollama.requests().last().cloned().unwrap_or_default();
+    assert_eq!(
+        sent,
+        json!({"model": "nomic-embed", "input": ["hello", "Wörld!"]})
+    );
+    let floats = sdk(&python, &server, "embed_float", TEST_ADMIN_KEY).await?;
+    assert_eq!(floats["vectors"], json!([[2.0, 0.1015625, 0.5]]));
+    let tokens = sdk(&python, &server, "embed_tokens", TEST_ADMIN_KEY).await?;
+    assert_eq!(tokens["raised"], "BadRequestError", "{tokens}");
+    assert!(
+        tokens["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("token ids")),
+        "{tokens}"
+    );
+    // Failover only among providers of the same embedding model: Gemini's vectors would not
+    // compare with the others', so it is passed over for the spare Ollama.
+    ollama.set_fault(Fault::Unavailable);
+    let gemini_before = gemini.count();
+    let failed_over = sdk(&python, &server, "embed", TEST_ADMIN_KEY).await?;
+    assert_eq!(failed_over["vectors"], embedded["vectors"], "{failed_over}");
+    assert_eq!(spare.count(), 1);
+    assert_eq!(gemini.count(), gemini_before);
+    ollama.set_fault(Fault::None);
 
     // Errors raise the SDK's own classes.
     let unknown = sdk(&python, &server, "unknown_model", TEST_ADMIN_KEY).await?;

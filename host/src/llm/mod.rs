@@ -3,6 +3,7 @@
 pub mod anthropic;
 pub mod circuit;
 pub mod client;
+pub mod embeddings;
 pub mod gemini;
 pub mod http;
 pub mod native;

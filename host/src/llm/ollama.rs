@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
+use super::client::{CompletionStream, Embeddings, Endpoint, LlmProvider, ProviderFuture};
+use super::embeddings;
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
 use super::stream::{self, ollama_ndjson::OllamaLines};
@@ -66,6 +67,16 @@ impl LlmProvider for Ollama {
                 stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
             Ok(stream::events(response, OllamaLines::default(), model))
         })
+    }
+
+    fn embed<'a>(&'a self, model: &'a str, inputs: &'a [String]) -> ProviderFuture<'a, Embeddings> {
+        Box::pin(embeddings::ollama(
+            &self.endpoint.http,
+            &self.endpoint.base_url,
+            model,
+            inputs,
+            self.endpoint.timeout,
+        ))
     }
 }
 

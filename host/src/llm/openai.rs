@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
+use super::client::{CompletionStream, Embeddings, Endpoint, LlmProvider, ProviderFuture};
+use super::embeddings;
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
 use super::stream::{self, openai_sse::OpenAiEvents};
@@ -46,6 +47,17 @@ impl LlmProvider for OpenAi {
                 stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
             Ok(stream::events(response, OpenAiEvents::default(), model))
         })
+    }
+
+    fn embed<'a>(&'a self, model: &'a str, inputs: &'a [String]) -> ProviderFuture<'a, Embeddings> {
+        Box::pin(embeddings::openai(
+            &self.0.http,
+            &self.0.base_url,
+            self.0.api_key.as_deref(),
+            model,
+            inputs,
+            self.0.timeout,
+        ))
     }
 }
 

@@ -53,6 +53,10 @@ pub struct ProviderConfig {
     /// Lower runs first when a route does not order providers itself.
     #[serde(default)]
     pub priority: i32,
+    /// The model that embeds text (`/v1/embeddings`), if this provider offers one
+    /// (OpenAI-compatible, Ollama and Gemini providers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding_model: Option<String>,
     /// Ollama only: the smallest context window to ask for (`num_ctx`); grown for long prompts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_ctx: Option<u32>,

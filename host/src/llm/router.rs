@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::circuit::{Admission, Health, HealthSnapshot};
-use super::client::{Endpoint, LlmProvider, StreamEvent};
+use super::client::{Embeddings, Endpoint, LlmProvider, StreamEvent};
 use super::provider::{Ask, Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
 use super::routed_stream::{self, Guard, RoutedStream, Started};
@@ -100,15 +100,18 @@ fn describe(attempts: &[Attempt]) -> String {
 
 /// What counts as a provider's answer: a whole completion, or a stream's first token.
 #[derive(Debug, Clone, Copy)]
-enum Mode {
+enum Mode<'a> {
     Whole,
     Stream,
+    /// Embed these inputs, with each provider's `embedding_model`.
+    Embed(&'a [String]),
 }
 
 /// A provider's answer, as [`Mode`] asked for it.
 enum Answer {
     Whole(Completion),
     Started(Started),
+    Embedded(Embeddings),
 }
 
 /// A configured provider, its resolved endpoint and secret, its client, and its health.
@@ -268,7 +271,7 @@ impl Router {
                 provider: provider.config.name.clone(),
                 attempts,
             }),
-            Answer::Started(_) => Err(RouteError::Unavailable {
+            Answer::Started(_) | Answer::Embedded(_) => Err(RouteError::Unavailable {
                 route: route.to_owned(),
                 attempts,
             }),
@@ -294,6 +297,9 @@ impl Router {
                     secret: provider.api_key.clone().ok().flatten(),
                 },
             ),
+            Answer::Embedded(_) => Box::pin(futures_util::stream::iter([Err(
+                ProviderError::Unsupported("a stream of embeddings".into()),
+            )])),
             Answer::Whole(completion) => Box::pin(futures_util::stream::iter([
                 Ok(StreamEvent::Delta(completion.text.clone())),
                 Ok(StreamEvent::Done(completion)),
@@ -305,6 +311,37 @@ impl Router {
             attempts,
             events,
         })
+    }
+
+    /// The embedding model `route` (or the default route) would use, if any provider on it has one.
+    pub fn embedding_model(&self, route: &str) -> Option<String> {
+        let steps = self
+            .routes
+            .get(route)
+            .or_else(|| self.routes.get(DEFAULT_ROUTE))?;
+        steps
+            .iter()
+            .find_map(|(i, _)| self.providers[*i].config.embedding_model.clone())
+    }
+
+    /// Embed `inputs` through `route`'s providers that have an `embedding_model` (failing over
+    /// only among those with the first one's model). Returns the vectors and the provider.
+    pub async fn embed(
+        &self,
+        route: &str,
+        inputs: &[String],
+    ) -> Result<(Embeddings, String, Vec<Attempt>), RouteError> {
+        let request = CompletionRequest::default();
+        let (answer, provider, attempts) = self.run(route, &request, Mode::Embed(inputs)).await?;
+        match answer {
+            Answer::Embedded(embeddings) => {
+                Ok((embeddings, provider.config.name.clone(), attempts))
+            }
+            _ => Err(RouteError::Unavailable {
+                route: route.to_owned(),
+                attempts,
+            }),
+        }
     }
 
     /// The request every provider of a route is sent: the persona's system prompt first.
@@ -324,7 +361,7 @@ impl Router {
         &self,
         route: &str,
         request: &CompletionRequest,
-        mode: Mode,
+        mode: Mode<'_>,
     ) -> Result<(Answer, &Provider, Vec<Attempt>), RouteError> {
         let (route, steps) = match self.routes.get_key_value(route) {
             Some((name, steps)) => (name.as_str(), steps.as_slice()),
@@ -339,9 +376,23 @@ impl Router {
             return Err(RouteError::NoProviders(route.to_owned()));
         }
         let mut attempts = Vec::new();
+        // Vectors of different models do not compare: embeddings fail over only among the
+        // route's providers with the first one's embedding model.
+        let family = match mode {
+            Mode::Embed(_) => steps
+                .iter()
+                .find_map(|(i, _)| self.providers[*i].config.embedding_model.as_deref()),
+            _ => None,
+        };
         for (index, model) in steps {
             let provider = &self.providers[*index];
-            let model = model.as_deref().unwrap_or(&provider.config.model);
+            let model = match mode {
+                Mode::Embed(_) => match provider.config.embedding_model.as_deref() {
+                    Some(embedding) if Some(embedding) == family => embedding,
+                    _ => continue,
+                },
+                _ => model.as_deref().unwrap_or(&provider.config.model),
+            };
             let before = attempts.len();
             let outcome = self
                 .try_provider(provider, model, request, mode, &mut attempts)
@@ -389,7 +440,7 @@ impl Router {
         provider: &Provider,
         model: &str,
         request: &CompletionRequest,
-        mode: Mode,
+        mode: Mode<'_>,
         attempts: &mut Vec<Attempt>,
     ) -> Option<Result<Answer, String>> {
         let name = &provider.config.name;
@@ -474,7 +525,7 @@ impl Router {
         provider: &Provider,
         model: &str,
         request: &CompletionRequest,
-        mode: Mode,
+        mode: Mode<'_>,
     ) -> Result<Answer, ProviderError> {
         let Some(client) = &provider.client else {
             let reason = unavailable_reason(provider).unwrap_or_default();
@@ -488,6 +539,7 @@ impl Router {
                     .await
                     .map(Answer::Started)
             }
+            Mode::Embed(inputs) => client.embed(model, inputs).await.map(Answer::Embedded),
         };
         match &provider.api_key {
             Ok(Some(key)) => result.map_err(|e| e.redact(key)),

@@ -3,6 +3,7 @@
 //! with faults that can be switched at run time, whole or streamed (see [`stream`]). Also raw
 //! TCP endpoints that refuse or reset.
 
+pub mod embed;
 pub mod stream;
 
 use std::sync::{Arc, Mutex};
@@ -99,6 +100,18 @@ impl StandIn {
             .route("/v1beta/models/{model_action}", post(gemini))
             .route("/api/chat", post(ollama))
             .route("/v1/chat/completions", post(openai))
+            .route(
+                "/v1/embeddings",
+                post(|State(state): Shared, Json(body): Json<Value>| async move {
+                    embed::openai(&state, &body)
+                }),
+            )
+            .route(
+                "/api/embed",
+                post(|State(state): Shared, Json(body): Json<Value>| async move {
+                    embed::ollama(&state, &body)
+                }),
+            )
             .route("/v1/messages", post(anthropic))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -327,6 +340,9 @@ async fn gemini(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
+    if model_action.ends_with(":batchEmbedContents") {
+        return embed::gemini(&state, &body);
+    }
     let fault = admit(&state, Flavour::Gemini, &headers, &body);
     if let Some(response) = common_fault(fault, Flavour::Gemini).await {
         return response;

@@ -468,6 +468,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Embed texts through the routing rule named by `model`.
+         * @description Requires a key with the `user` role or higher.
+         */
+        post: operations["embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -672,6 +692,17 @@ export interface components {
             count: number;
             /** @description `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
             date_group: string;
+        };
+        /** @description An embeddings request. */
+        EmbeddingsRequest: {
+            /** @description `float` (default) or `base64`. */
+            encoding_format?: string | null;
+            /** @description A text, or a list of texts (token ids are not accepted: send text). */
+            input: Record<string, unknown>;
+            /** @description A routing rule whose providers offer embeddings. */
+            model: string;
+            /** @description The end user (accepted, not used). */
+            user?: string | null;
         };
         /** @description The body of every error answer. */
         ErrorBody: {
@@ -2796,6 +2827,84 @@ export interface operations {
                 };
             };
             /** @description Every provider on the route failed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+        };
+    };
+    embeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbeddingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The vectors, in input order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description The input cannot be embedded as sent, or no provider on the route embeds */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description No routing rule of that name (`model_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiErrorBody"];
+                };
+            };
+            /** @description Every provider able to embed failed */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -4,6 +4,7 @@
 
 pub mod chat;
 pub mod chat_request;
+pub mod embeddings;
 pub mod errors;
 pub mod models;
 
@@ -12,9 +13,14 @@ use utoipa_axum::routes;
 use super::access::ApiRoutes;
 use crate::auth::Role;
 
-/// `/v1/chat/completions` and `/v1/models`, for every key.
+/// `/v1/chat/completions`, `/v1/embeddings` and `/v1/models`, for every key.
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .role_answering(Role::User, "OpenAiErrorBody", routes!(chat::completions))
         .role_answering(Role::User, "OpenAiErrorBody", routes!(models::list_models))
+        .role_answering(
+            Role::User,
+            "OpenAiErrorBody",
+            routes!(embeddings::embeddings),
+        )
 }
