@@ -80,6 +80,11 @@ def main() -> None:
             out["vectors"] = [item.embedding for item in answer.data]
         elif scenario == "embed_tokens":
             client.embeddings.create(model="vectors", input=[[15339, 1917]])
+        elif scenario == "pinned":
+            answer = client.chat.completions.create(
+                model="google/gemini-pro-exp", messages=[{"role": "user", "content": "Pinned?"}]
+            )
+            out.update(content=answer.choices[0].message.content, model=answer.model)
         elif scenario == "unknown_model":
             client.chat.completions.create(model="gpt-17", messages=[{"role": "user", "content": "hi"}])
         elif scenario == "two_answers":

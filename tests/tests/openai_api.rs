@@ -76,8 +76,14 @@ async fn the_official_openai_sdk_works_against_prax() -> anyhow::Result<()> {
     let server = Server::start_with_config(&config, |_| {})?;
 
     let models = sdk(&python, &server, "models", TEST_ADMIN_KEY).await?;
+    let routes: Vec<&Value> = models["ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|id| !id.as_str().unwrap_or_default().contains('/'))
+        .collect();
     assert_eq!(
-        models["ids"],
+        json!(routes),
         json!([
             "ask",
             "default_llm_tasks",
@@ -194,6 +200,33 @@ async fn the_official_openai_sdk_works_against_prax() -> anyhow::Result<()> {
     assert_eq!(spare.count(), 1);
     assert_eq!(gemini.count(), gemini_before);
     ollama.set_fault(Fault::None);
+
+    // `provider/model` pins one provider, for operator and admin keys only.
+    let pinned = sdk(&python, &server, "pinned", TEST_ADMIN_KEY).await?;
+    assert_eq!(pinned["content"], "gemini says: Pinned?", "{pinned}");
+    assert_eq!(pinned["model"], "gemini-pro-exp-002");
+    let created = praximous_e2e::post_json(
+        &client(),
+        &server.url("/api/v1/keys"),
+        &json!({"name": "sdk user", "role": "user"}),
+    )
+    .await?;
+    let user_key = created.json["key"].as_str().unwrap_or_default().to_owned();
+    let refused = sdk(&python, &server, "pinned", &user_key).await?;
+    assert_eq!(refused["raised"], "PermissionDeniedError", "{refused}");
+    let user_models = sdk(&python, &server, "models", &user_key).await?;
+    let admin_models = sdk(&python, &server, "models", TEST_ADMIN_KEY).await?;
+    assert_eq!(
+        user_models["ids"],
+        json!(routes),
+        "a user key sees the routes only"
+    );
+    assert!(
+        admin_models["ids"]
+            .as_array()
+            .is_some_and(|ids| ids.contains(&json!("google/gemini-pro"))),
+        "{admin_models}"
+    );
 
     // Errors raise the SDK's own classes.
     let unknown = sdk(&python, &server, "unknown_model", TEST_ADMIN_KEY).await?;

@@ -261,6 +261,30 @@ impl Router {
         self.routes.contains_key(task_type)
     }
 
+    /// `provider/model` pins one provider (and asks it for that model), bypassing the routing
+    /// rules: the provider's index and the model, if `name` has that form and the provider
+    /// exists.
+    pub fn pinned(&self, name: &str) -> Option<(usize, String)> {
+        let (provider, model) = name.split_once('/')?;
+        if model.is_empty() {
+            return None;
+        }
+        let index = self
+            .providers
+            .iter()
+            .position(|p| p.config.name == provider)?;
+        Some((index, model.to_owned()))
+    }
+
+    /// Every `provider/model` that [`Router::pinned`] accepts with each provider's own model.
+    pub fn pinnable(&self) -> Vec<String> {
+        self.providers
+            .iter()
+            .filter(|p| p.config.enabled)
+            .map(|p| format!("{}/{}", p.config.name, p.config.model))
+            .collect()
+    }
+
     /// Complete through `route`, or the default route if it has no rule.
     pub async fn complete(&self, route: &str, ask: Ask) -> Result<Routed, RouteError> {
         let request = self.request(ask);
@@ -315,6 +339,11 @@ impl Router {
 
     /// The embedding model `route` (or the default route) would use, if any provider on it has one.
     pub fn embedding_model(&self, route: &str) -> Option<String> {
+        if !self.routes.contains_key(route)
+            && let Some((index, _)) = self.pinned(route)
+        {
+            return self.providers[index].config.embedding_model.clone();
+        }
         let steps = self
             .routes
             .get(route)
@@ -363,9 +392,14 @@ impl Router {
         request: &CompletionRequest,
         mode: Mode<'_>,
     ) -> Result<(Answer, &Provider, Vec<Attempt>), RouteError> {
-        let (route, steps) = match self.routes.get_key_value(route) {
-            Some((name, steps)) => (name.as_str(), steps.as_slice()),
-            None => (
+        let pinned;
+        let (route, steps) = match (self.routes.get_key_value(route), self.pinned(route)) {
+            (Some((name, steps)), _) => (name.as_str(), steps.as_slice()),
+            (None, Some((index, model))) => {
+                pinned = [(index, Some(model))];
+                (route, &pinned[..])
+            }
+            (None, None) => (
                 DEFAULT_ROUTE,
                 self.routes
                     .get(DEFAULT_ROUTE)

@@ -496,7 +496,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The models this key may use: every routing rule.
+         * The models this key may use: every routing rule, and for operator and admin keys each
+         *     provider pinned as `provider/model`.
          * @description Requires a key with the `user` role or higher.
          */
         get: operations["list_models"];

@@ -113,16 +113,12 @@ pub async fn embeddings(
             );
         }
     };
-    if !state.llm.has_route(&request.model) {
-        return errors::answer(
-            StatusCode::NOT_FOUND,
-            format!(
-                "The model `{}` does not exist or you do not have access to it: ask for one of GET /v1/models.",
-                request.model
-            ),
-            Some("model"),
-            Some("model_not_found"),
-        );
+    if let Err(refused) = super::check_model(
+        &state,
+        principal.as_ref().map(|Extension(p)| p),
+        &request.model,
+    ) {
+        return refused;
     }
     if state.llm.embedding_model(&request.model).is_none() {
         return errors::answer(

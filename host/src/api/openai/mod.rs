@@ -8,10 +8,46 @@ pub mod embeddings;
 pub mod errors;
 pub mod models;
 
+use axum::http::StatusCode;
+use axum::response::Response;
 use utoipa_axum::routes;
 
+use super::AppState;
 use super::access::ApiRoutes;
-use crate::auth::Role;
+use crate::auth::{Principal, Role};
+
+/// Whether `model` is one this key may ask for: a routing rule, or (for operator and admin
+/// keys) `provider/model`, which pins one provider. The refusal answers in OpenAI's shape.
+pub fn check_model(
+    state: &AppState,
+    principal: Option<&Principal>,
+    model: &str,
+) -> Result<(), Response> {
+    if state.llm.has_route(model) {
+        return Ok(());
+    }
+    if state.llm.pinned(model).is_some() {
+        if principal.is_some_and(|p| p.role.grants(Role::Operator)) {
+            return Ok(());
+        }
+        return Err(errors::answer(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Pinning the provider with `{model}` needs a key with the operator role; ask for a routing rule (GET /v1/models)."
+            ),
+            Some("model"),
+            Some("role_required"),
+        ));
+    }
+    Err(errors::answer(
+        StatusCode::NOT_FOUND,
+        format!(
+            "The model `{model}` does not exist or you do not have access to it: ask for one of GET /v1/models."
+        ),
+        Some("model"),
+        Some("model_not_found"),
+    ))
+}
 
 /// `/v1/chat/completions`, `/v1/embeddings` and `/v1/models`, for every key.
 pub fn routes() -> ApiRoutes {

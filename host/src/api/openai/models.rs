@@ -1,11 +1,12 @@
 //! `GET /v1/models`: the routes a key may ask for, as OpenAI's model list.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use serde::Serialize;
 
 use super::super::AppState;
 use super::errors::OpenAiErrorBody;
+use crate::auth::{Principal, Role};
 
 /// One model: a routing rule.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -29,17 +30,28 @@ pub struct ModelList {
     pub data: Vec<Model>,
 }
 
-/// The models this key may use: every routing rule.
+/// The models this key may use: every routing rule, and for operator and admin keys each
+/// provider pinned as `provider/model`.
 #[utoipa::path(get, path = "/v1/models", tag = "openai",
     responses(
         (status = 200, description = "The routing rules, as models", body = ModelList),
         (status = 500, description = "Failure", body = OpenAiErrorBody),
     ))]
-pub async fn list_models(State(state): State<AppState>) -> Json<ModelList> {
+pub async fn list_models(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+) -> Json<ModelList> {
+    let may_pin = principal.is_some_and(|Extension(p)| p.role.grants(Role::Operator));
+    let pinned = if may_pin {
+        state.llm.pinnable()
+    } else {
+        Vec::new()
+    };
     let data = state
         .llm
         .routes()
         .into_keys()
+        .chain(pinned)
         .map(|id| Model {
             id,
             object: "model",
