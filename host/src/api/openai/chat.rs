@@ -109,7 +109,7 @@ pub async fn completions(
             );
         }
     };
-    if let Err(refused) = super::check_model(
+    if let Some(refused) = super::refuse_model(
         &state,
         principal.as_ref().map(|Extension(p)| p),
         &request.model,

@@ -113,7 +113,7 @@ pub async fn embeddings(
             );
         }
     };
-    if let Err(refused) = super::check_model(
+    if let Some(refused) = super::refuse_model(
         &state,
         principal.as_ref().map(|Extension(p)| p),
         &request.model,

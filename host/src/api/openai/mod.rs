@@ -16,21 +16,21 @@ use super::AppState;
 use super::access::ApiRoutes;
 use crate::auth::{Principal, Role};
 
-/// Whether `model` is one this key may ask for: a routing rule, or (for operator and admin
-/// keys) `provider/model`, which pins one provider. The refusal answers in OpenAI's shape.
-pub fn check_model(
+/// The refusal, in OpenAI's shape, unless `model` is one this key may ask for: a routing rule,
+/// or (for operator and admin keys) `provider/model`, which pins one provider.
+pub fn refuse_model(
     state: &AppState,
     principal: Option<&Principal>,
     model: &str,
-) -> Result<(), Response> {
+) -> Option<Response> {
     if state.llm.has_route(model) {
-        return Ok(());
+        return None;
     }
     if state.llm.pinned(model).is_some() {
         if principal.is_some_and(|p| p.role.grants(Role::Operator)) {
-            return Ok(());
+            return None;
         }
-        return Err(errors::answer(
+        return Some(errors::answer(
             StatusCode::FORBIDDEN,
             format!(
                 "Pinning the provider with `{model}` needs a key with the operator role; ask for a routing rule (GET /v1/models)."
@@ -39,7 +39,7 @@ pub fn check_model(
             Some("role_required"),
         ));
     }
-    Err(errors::answer(
+    Some(errors::answer(
         StatusCode::NOT_FOUND,
         format!(
             "The model `{model}` does not exist or you do not have access to it: ask for one of GET /v1/models."
