@@ -12,6 +12,7 @@ pub mod openai;
 pub mod persona;
 pub mod provider;
 pub mod provider_config;
+pub mod route_outcome;
 pub mod routed_stream;
 pub mod router;
 pub mod routing_config;

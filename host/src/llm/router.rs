@@ -12,6 +12,8 @@ use super::circuit::{Admission, Health, HealthSnapshot};
 use super::client::{Embeddings, Endpoint, LlmProvider, StreamEvent};
 use super::provider::{Ask, Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
+use super::route_outcome::describe;
+pub use super::route_outcome::{Attempt, RouteError, Routed};
 use super::routed_stream::{self, Guard, RoutedStream, Started};
 use super::routing_config::{DEFAULT_ROUTE, RouteEntry, RoutingConfig, SUMMARY_ROUTE};
 use super::{native, persona};
@@ -19,84 +21,6 @@ use crate::egress::{AddressPolicy, CheckedResolve, Resolver};
 use crate::environment::Environment;
 use crate::identity::Identity;
 use crate::metrics::{AttemptLabels, Metrics, ProviderLabels};
-
-/// One attempt at one provider, for the caller and the audit record.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Attempt {
-    /// The provider.
-    pub provider: String,
-    /// The model asked for.
-    pub model: String,
-    /// `ok`, `skipped`, or the failure's kind (`timeout`, `server_error`, ...).
-    pub outcome: String,
-    /// What went wrong, for anything but `ok`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// How long the attempt took, in milliseconds.
-    pub duration_ms: u64,
-}
-
-/// A completion and how it was obtained.
-#[derive(Debug, Clone)]
-pub struct Routed {
-    /// The answer.
-    pub completion: Completion,
-    /// The provider that gave it.
-    pub provider: String,
-    /// Every attempt, in order, the successful one last.
-    pub attempts: Vec<Attempt>,
-}
-
-/// Why a route produced no completion.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum RouteError {
-    /// Every provider failed or was skipped.
-    #[error("All LLM providers are currently unavailable for '{route}'. Attempts: {}", describe(.attempts))]
-    Unavailable {
-        /// The route.
-        route: String,
-        /// What happened at each provider.
-        attempts: Vec<Attempt>,
-    },
-    /// The route names no provider at all.
-    #[error("No LLM provider is configured for '{0}': add [[providers]] to the configuration.")]
-    NoProviders(String),
-    /// A provider refused the content; it is not sent elsewhere.
-    #[error("Provider '{provider}' refused the request: {message}")]
-    Refused {
-        /// The provider.
-        provider: String,
-        /// Its reason.
-        message: String,
-        /// Attempts up to the refusal.
-        attempts: Vec<Attempt>,
-    },
-}
-
-impl RouteError {
-    /// The attempts made, for the audit record.
-    pub fn attempts(&self) -> &[Attempt] {
-        match self {
-            Self::Unavailable { attempts, .. } | Self::Refused { attempts, .. } => attempts,
-            Self::NoProviders(_) => &[],
-        }
-    }
-}
-
-fn describe(attempts: &[Attempt]) -> String {
-    attempts
-        .iter()
-        .map(|a| {
-            format!(
-                "{} ({}): {}",
-                a.provider,
-                a.model,
-                a.error.as_deref().unwrap_or(&a.outcome)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
 
 /// What counts as a provider's answer: a whole completion, or a stream's first token.
 #[derive(Debug, Clone, Copy)]
