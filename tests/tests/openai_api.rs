@@ -254,5 +254,35 @@ async fn the_official_openai_sdk_works_against_prax() -> anyhow::Result<()> {
         "{:?}",
         ollama.problems()
     );
+
+    // The analytics filter by ingress: everything above came through /v1/.
+    let through_openai = get(
+        &client(),
+        &server.url("/api/v1/analytics?kind=openai&limit=500"),
+    )
+    .await?;
+    let records = through_openai.json["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(records.len() >= 8, "{}", through_openai.text);
+    assert!(
+        records.iter().all(|r| r["kind"] == "openai"),
+        "{}",
+        through_openai.text
+    );
+    let through_process = get(&client(), &server.url("/api/v1/analytics?kind=llm")).await?;
+    assert_eq!(
+        through_process.json["total_matches"], 0,
+        "{}",
+        through_process.text
+    );
+    let bogus = get(
+        &client(),
+        &server.url("/api/v1/analytics?kind=carrier-pigeon"),
+    )
+    .await?;
+    assert_eq!(bogus.status, 400, "{}", bogus.text);
+    assert!(bogus.text.contains("Invalid kind"), "{}", bogus.text);
     Ok(())
 }

@@ -16,7 +16,7 @@ use super::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::auth::Role;
 use crate::store::AuditLog;
 use crate::store::query::parse_day;
-use crate::store::{AnalyticsFilter, AuditRecord, RecordStatus};
+use crate::store::{AnalyticsFilter, AuditRecord, RecordStatus, TaskKind};
 
 /// What an export is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
@@ -48,6 +48,9 @@ pub struct AnalyticsParams {
     pub status: Option<String>,
     /// Only requests made with this API key id.
     pub api_key_id: Option<String>,
+    /// `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`.
+    #[param(value_type = Option<TaskKind>)]
+    pub kind: Option<String>,
     /// From this day (UTC).
     #[param(value_type = Option<String>, format = Date)]
     pub start_date: Option<String>,
@@ -81,11 +84,20 @@ impl AnalyticsParams {
                 ))
             })?),
         };
+        let kind = match &self.kind {
+            None => None,
+            Some(text) => Some(TaskKind::parse(text).ok_or_else(|| {
+                bad(format!(
+                    "Invalid kind '{text}': use 'skill', 'llm', 'openai' or 'unknown'."
+                ))
+            })?),
+        };
         Ok(AnalyticsFilter {
             task_type: self.task_type.clone(),
             provider: self.provider.clone(),
             status,
             api_key_id: self.api_key_id.clone(),
+            kind,
             start_date: day("start_date", &self.start_date)?,
             end_date: day("end_date", &self.end_date)?,
         })

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::record::{AuditRecord, RecordStatus};
+use super::record::{AuditRecord, RecordStatus, TaskKind};
 
 /// Which records an analytics query covers. Dates are inclusive, UTC.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub struct AnalyticsFilter {
     pub status: Option<RecordStatus>,
     /// Only requests made with this API key id.
     pub api_key_id: Option<String>,
+    /// Only what this served: skills, LLM routes, or the OpenAI-compatible API (the ingress).
+    pub kind: Option<TaskKind>,
     /// From this day.
     pub start_date: Option<Date>,
     /// Up to and including this day.

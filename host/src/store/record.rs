@@ -29,6 +29,17 @@ impl TaskKind {
 }
 
 impl TaskKind {
+    /// `skill`, `llm`, `openai` or `unknown`, as a filter names it.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "skill" => Some(Self::Skill),
+            "llm" => Some(Self::Llm),
+            "openai" => Some(Self::Openai),
+            "unknown" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+
     /// The kind as stored; anything unknown reads as [`TaskKind::Unknown`].
     pub fn from_stored(text: &str) -> Self {
         match text {

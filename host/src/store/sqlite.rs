@@ -242,6 +242,7 @@ fn record_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
     add("provider = ?", &filter.provider);
     add("status = ?", &filter.status.map(|s| s.as_str().to_owned()));
     add("api_key_id = ?", &filter.api_key_id);
+    add("kind = ?", &filter.kind.map(|k| k.as_str().to_owned()));
     add("day >= ?", &filter.start_date.map(format_day));
     add("day <= ?", &filter.end_date.map(format_day));
     let clause = if clauses.is_empty() {

@@ -1307,6 +1307,8 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
@@ -1389,6 +1391,8 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
@@ -1458,6 +1462,8 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
@@ -1530,6 +1536,8 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
@@ -1599,6 +1607,8 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
@@ -1668,6 +1678,8 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
@@ -1737,6 +1749,8 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
                 /** @description Up to and including this day (UTC). */
