@@ -8,6 +8,7 @@ use serde_json::json;
 use super::client::{CompletionStream, Endpoint, LlmProvider, ProviderFuture};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+use super::stream::sse::Sse;
 use super::stream::{self, anthropic_sse::AnthropicEvents};
 
 /// Public endpoint, used when no base URL is configured.
@@ -48,7 +49,11 @@ impl LlmProvider for Anthropic {
                 build(&self.0.http, &self.0.base_url, self.0.api_key.as_deref()).json(&body);
             let response =
                 stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
-            Ok(stream::events(response, AnthropicEvents::default(), model))
+            Ok(stream::events(
+                response,
+                Sse::<AnthropicEvents>::default(),
+                model,
+            ))
         })
     }
 }

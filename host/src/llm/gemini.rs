@@ -12,6 +12,7 @@ use super::http::{Answer, check_status, json_message, send};
 use super::provider::{
     Completion, CompletionRequest, FinishReason, ProviderError, TurnRole, Usage, excerpt,
 };
+use super::stream::sse::Sse;
 use super::stream::{self, gemini_sse::GeminiEvents};
 
 /// Public endpoint, used when no base URL is configured.
@@ -51,7 +52,11 @@ impl LlmProvider for Gemini {
             .json(&body(request));
             let response =
                 stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
-            Ok(stream::events(response, GeminiEvents::default(), model))
+            Ok(stream::events(
+                response,
+                Sse::<GeminiEvents>::default(),
+                model,
+            ))
         })
     }
 
@@ -135,43 +140,52 @@ fn body(request: &CompletionRequest) -> serde_json::Value {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Response {
+/// A `generateContent` answer, and each chunk of a streamed one.
+pub(crate) struct Response {
     #[serde(default)]
-    candidates: Vec<Candidate>,
-    prompt_feedback: Option<PromptFeedback>,
-    usage_metadata: Option<UsageMetadata>,
-    model_version: Option<String>,
+    pub(crate) candidates: Vec<Candidate>,
+    pub(crate) prompt_feedback: Option<PromptFeedback>,
+    pub(crate) usage_metadata: Option<UsageMetadata>,
+    pub(crate) model_version: Option<String>,
+    /// An error reported inside a stream.
+    pub(crate) error: Option<ErrorDetail>,
+}
+
+/// An error inside a stream.
+#[derive(Deserialize)]
+pub(crate) struct ErrorDetail {
+    pub(crate) message: String,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Candidate {
-    content: Option<Content>,
-    finish_reason: Option<String>,
+pub(crate) struct Candidate {
+    pub(crate) content: Option<Content>,
+    pub(crate) finish_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
-struct Content {
+pub(crate) struct Content {
     #[serde(default)]
-    parts: Vec<Part>,
+    pub(crate) parts: Vec<Part>,
 }
 
 #[derive(Deserialize)]
-struct Part {
-    text: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PromptFeedback {
-    block_reason: Option<String>,
+pub(crate) struct Part {
+    pub(crate) text: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct UsageMetadata {
-    prompt_token_count: Option<u32>,
-    candidates_token_count: Option<u32>,
+pub(crate) struct PromptFeedback {
+    pub(crate) block_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UsageMetadata {
+    pub(crate) prompt_token_count: Option<u32>,
+    pub(crate) candidates_token_count: Option<u32>,
 }
 
 fn parse(answer: &Answer, model: &str) -> Result<Completion, ProviderError> {

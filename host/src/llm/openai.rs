@@ -11,6 +11,7 @@ use super::client::{CompletionStream, Embeddings, Endpoint, LlmProvider, Provide
 use super::embeddings;
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{Completion, CompletionRequest, FinishReason, ProviderError, Usage, excerpt};
+use super::stream::sse::Sse;
 use super::stream::{self, openai_sse::OpenAiEvents};
 
 /// Public endpoint, used when no base URL is configured.
@@ -45,7 +46,11 @@ impl LlmProvider for OpenAi {
                 .json(&streamed(body(model, request)));
             let response =
                 stream::open(builder, |answer| stream::refusal(parse(answer, model))).await?;
-            Ok(stream::events(response, OpenAiEvents::default(), model))
+            Ok(stream::events(
+                response,
+                Sse::<OpenAiEvents>::default(),
+                model,
+            ))
         })
     }
 

@@ -87,16 +87,9 @@ pub async fn completions(
     principal: Option<Extension<Principal>>,
     body: Bytes,
 ) -> Response {
-    let request: ChatRequest = match serde_json::from_slice(&body) {
+    let request: ChatRequest = match super::parse_body(&body, "a chat completion request") {
         Ok(request) => request,
-        Err(error) => {
-            return errors::answer(
-                StatusCode::BAD_REQUEST,
-                format!("The body is not a chat completion request: {error}"),
-                None,
-                Some("invalid_request"),
-            );
-        }
+        Err(refused) => return *refused,
     };
     let ask = match request.ask() {
         Ok(ask) => ask,

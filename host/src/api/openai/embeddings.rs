@@ -79,16 +79,9 @@ pub async fn embeddings(
     principal: Option<Extension<Principal>>,
     body: Bytes,
 ) -> Response {
-    let request: EmbeddingsRequest = match serde_json::from_slice(&body) {
+    let request: EmbeddingsRequest = match super::parse_body(&body, "an embeddings request") {
         Ok(request) => request,
-        Err(error) => {
-            return errors::answer(
-                StatusCode::BAD_REQUEST,
-                format!("The body is not an embeddings request: {error}"),
-                None,
-                Some("invalid_request"),
-            );
-        }
+        Err(refused) => return *refused,
     };
     let inputs = match texts(&request.input) {
         Ok(inputs) => inputs,

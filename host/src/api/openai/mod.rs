@@ -16,6 +16,21 @@ use super::AppState;
 use super::access::ApiRoutes;
 use crate::auth::{Principal, Role};
 
+/// The body as `T`, or a 400 in OpenAI's shape saying it is not `what`.
+pub fn parse_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body).map_err(|error| {
+        Box::new(errors::answer(
+            StatusCode::BAD_REQUEST,
+            format!("The body is not {what}: {error}"),
+            None,
+            Some("invalid_request"),
+        ))
+    })
+}
+
 /// The refusal, in OpenAI's shape, unless `model` is one this key may ask for: a routing rule,
 /// or (for operator and admin keys) `provider/model`, which pins one provider.
 pub fn refuse_model(

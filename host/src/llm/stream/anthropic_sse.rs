@@ -4,16 +4,14 @@
 
 use serde::Deserialize;
 
-use super::sse::{SseDecoder, SseEvent};
-use super::{Transcript, WireFormat};
+use super::Transcript;
+use super::sse::{SseEvent, SseEvents};
 use crate::llm::anthropic::stop_reason;
 use crate::llm::provider::{ProviderError, excerpt};
 
-/// The decoder of one streamed answer.
+/// What one streamed answer's events say.
 #[derive(Debug, Default)]
-pub struct AnthropicEvents {
-    sse: SseDecoder,
-}
+pub struct AnthropicEvents;
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -65,8 +63,12 @@ struct ErrorDetail {
     message: String,
 }
 
-impl AnthropicEvents {
-    fn event(event: &SseEvent, transcript: &mut Transcript) -> Result<(), ProviderError> {
+impl SseEvents for AnthropicEvents {
+    fn event(
+        &mut self,
+        event: &SseEvent,
+        transcript: &mut Transcript,
+    ) -> Result<(), ProviderError> {
         let data = event.data.trim();
         let parsed: Event = serde_json::from_str(data)
             .map_err(|e| ProviderError::BadResponse(format!("{e}: {}", excerpt(data))))?;
@@ -101,24 +103,5 @@ impl AnthropicEvents {
             Event::Other => {}
         }
         Ok(())
-    }
-}
-
-impl WireFormat for AnthropicEvents {
-    fn feed(&mut self, chunk: &[u8], transcript: &mut Transcript) -> Result<(), ProviderError> {
-        let events = self
-            .sse
-            .feed(chunk)
-            .map_err(|e| ProviderError::BadResponse(e.to_string()))?;
-        events
-            .iter()
-            .try_for_each(|event| Self::event(event, transcript))
-    }
-
-    fn end(&mut self, transcript: &mut Transcript) -> Result<(), ProviderError> {
-        match self.sse.finish() {
-            Some(event) => Self::event(&event, transcript),
-            None => Ok(()),
-        }
     }
 }

@@ -2,70 +2,23 @@
 //! holding the next parts of the text; the last carries the `finishReason` and token counts.
 //! There is no end marker, so the answer is complete when the body ends after a finish reason.
 
-use serde::Deserialize;
-
-use super::sse::{SseDecoder, SseEvent};
-use super::{Transcript, WireFormat};
-use crate::llm::gemini::finish_reason;
+use super::Transcript;
+use super::sse::{SseEvent, SseEvents};
+use crate::llm::gemini::{Response, finish_reason};
 use crate::llm::provider::{ProviderError, excerpt};
 
-/// The decoder of one streamed answer.
+/// What one streamed answer's events say.
 #[derive(Debug, Default)]
-pub struct GeminiEvents {
-    sse: SseDecoder,
-}
+pub struct GeminiEvents;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Chunk {
-    #[serde(default)]
-    candidates: Vec<Candidate>,
-    prompt_feedback: Option<PromptFeedback>,
-    usage_metadata: Option<UsageMetadata>,
-    model_version: Option<String>,
-    error: Option<ErrorDetail>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Candidate {
-    content: Option<Content>,
-    finish_reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Content {
-    #[serde(default)]
-    parts: Vec<Part>,
-}
-
-#[derive(Deserialize)]
-struct Part {
-    text: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PromptFeedback {
-    block_reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UsageMetadata {
-    prompt_token_count: Option<u32>,
-    candidates_token_count: Option<u32>,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    message: String,
-}
-
-impl GeminiEvents {
-    fn event(event: &SseEvent, transcript: &mut Transcript) -> Result<(), ProviderError> {
+impl SseEvents for GeminiEvents {
+    fn event(
+        &mut self,
+        event: &SseEvent,
+        transcript: &mut Transcript,
+    ) -> Result<(), ProviderError> {
         let data = event.data.trim();
-        let chunk: Chunk = serde_json::from_str(data)
+        let chunk: Response = serde_json::from_str(data)
             .map_err(|e| ProviderError::BadResponse(format!("{e}: {}", excerpt(data))))?;
         if let Some(error) = chunk.error {
             return Err(ProviderError::StreamError(error.message));
@@ -97,24 +50,8 @@ impl GeminiEvents {
         }
         Ok(())
     }
-}
 
-impl WireFormat for GeminiEvents {
-    fn feed(&mut self, chunk: &[u8], transcript: &mut Transcript) -> Result<(), ProviderError> {
-        let events = self
-            .sse
-            .feed(chunk)
-            .map_err(|e| ProviderError::BadResponse(e.to_string()))?;
-        events
-            .iter()
-            .try_for_each(|event| Self::event(event, transcript))
-    }
-
-    fn end(&mut self, transcript: &mut Transcript) -> Result<(), ProviderError> {
-        if let Some(event) = self.sse.finish() {
-            Self::event(&event, transcript)?;
-        }
+    fn ended(&mut self, transcript: &mut Transcript) {
         transcript.ended = transcript.finish_reason.is_some();
-        Ok(())
     }
 }

@@ -4,16 +4,14 @@
 
 use serde::Deserialize;
 
-use super::sse::{SseDecoder, SseEvent};
-use super::{Transcript, WireFormat};
+use super::Transcript;
+use super::sse::{SseEvent, SseEvents};
 use crate::llm::openai::finish_reason;
 use crate::llm::provider::{ProviderError, excerpt};
 
-/// The decoder of one streamed answer.
+/// What one streamed answer's events say.
 #[derive(Debug, Default)]
-pub struct OpenAiEvents {
-    sse: SseDecoder,
-}
+pub struct OpenAiEvents;
 
 #[derive(Deserialize)]
 struct Chunk {
@@ -46,8 +44,12 @@ struct ErrorDetail {
     message: String,
 }
 
-impl OpenAiEvents {
-    fn event(event: &SseEvent, transcript: &mut Transcript) -> Result<(), ProviderError> {
+impl SseEvents for OpenAiEvents {
+    fn event(
+        &mut self,
+        event: &SseEvent,
+        transcript: &mut Transcript,
+    ) -> Result<(), ProviderError> {
         let data = event.data.trim();
         if data == "[DONE]" {
             transcript.ended = true;
@@ -74,24 +76,5 @@ impl OpenAiEvents {
             transcript.usage.output_tokens = usage.completion_tokens;
         }
         Ok(())
-    }
-}
-
-impl WireFormat for OpenAiEvents {
-    fn feed(&mut self, chunk: &[u8], transcript: &mut Transcript) -> Result<(), ProviderError> {
-        let events = self
-            .sse
-            .feed(chunk)
-            .map_err(|e| ProviderError::BadResponse(e.to_string()))?;
-        events
-            .iter()
-            .try_for_each(|event| Self::event(event, transcript))
-    }
-
-    fn end(&mut self, transcript: &mut Transcript) -> Result<(), ProviderError> {
-        match self.sse.finish() {
-            Some(event) => Self::event(&event, transcript),
-            None => Ok(()),
-        }
     }
 }

@@ -2,6 +2,8 @@
 //! `data:` lines joined by `\n`), comments (`:` keep-alives) ignored, a blank line ends an event.
 
 use super::lines::{LineDecoder, LineTooLong};
+use super::{Transcript, WireFormat};
+use crate::llm::provider::ProviderError;
 
 /// One event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,6 +67,45 @@ impl SseDecoder {
             _ => {}
         }
         None
+    }
+}
+
+/// What a provider's SSE events say, one event at a time.
+pub trait SseEvents: Send + 'static {
+    /// Add what `event` says to `transcript`.
+    fn event(&mut self, event: &SseEvent, transcript: &mut Transcript)
+    -> Result<(), ProviderError>;
+
+    /// The body has ended, after its last event.
+    fn ended(&mut self, transcript: &mut Transcript) {
+        let _ = transcript;
+    }
+}
+
+/// A provider's streaming format carried in Server-Sent Events.
+#[derive(Debug, Default)]
+pub struct Sse<E> {
+    decoder: SseDecoder,
+    events: E,
+}
+
+impl<E: SseEvents> WireFormat for Sse<E> {
+    fn feed(&mut self, chunk: &[u8], transcript: &mut Transcript) -> Result<(), ProviderError> {
+        let events = self
+            .decoder
+            .feed(chunk)
+            .map_err(|e| ProviderError::BadResponse(e.to_string()))?;
+        events
+            .iter()
+            .try_for_each(|event| self.events.event(event, transcript))
+    }
+
+    fn end(&mut self, transcript: &mut Transcript) -> Result<(), ProviderError> {
+        if let Some(event) = self.decoder.finish() {
+            self.events.event(&event, transcript)?;
+        }
+        self.events.ended(transcript);
+        Ok(())
     }
 }
 

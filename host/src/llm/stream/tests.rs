@@ -6,6 +6,7 @@ use super::anthropic_sse::AnthropicEvents;
 use super::gemini_sse::GeminiEvents;
 use super::ollama_ndjson::OllamaLines;
 use super::openai_sse::OpenAiEvents;
+use super::sse::Sse;
 use super::{WireFormat, decode};
 use crate::llm::client::StreamEvent;
 use crate::llm::provider::{FinishReason, ProviderError};
@@ -78,20 +79,28 @@ fn check_truncated<F: WireFormat>(make: impl Fn() -> F, transcript: &str, marker
 
 #[test]
 fn openai_chunks_end_only_at_done() {
-    check_whole(OpenAiEvents::default, OPENAI, "gpt-4o-mini-2024");
-    check_truncated(OpenAiEvents::default, OPENAI, "data: [DONE]");
+    check_whole(Sse::<OpenAiEvents>::default, OPENAI, "gpt-4o-mini-2024");
+    check_truncated(Sse::<OpenAiEvents>::default, OPENAI, "data: [DONE]");
 }
 
 #[test]
 fn anthropic_events_end_only_at_message_stop() {
-    check_whole(AnthropicEvents::default, ANTHROPIC, "claude-sonnet-4-5");
-    check_truncated(AnthropicEvents::default, ANTHROPIC, "event: message_stop");
+    check_whole(
+        Sse::<AnthropicEvents>::default,
+        ANTHROPIC,
+        "claude-sonnet-4-5",
+    );
+    check_truncated(
+        Sse::<AnthropicEvents>::default,
+        ANTHROPIC,
+        "event: message_stop",
+    );
 }
 
 #[test]
 fn gemini_chunks_end_only_after_a_finish_reason() {
-    check_whole(GeminiEvents::default, GEMINI, "gemini-2.0-flash");
-    check_truncated(GeminiEvents::default, GEMINI, "data:");
+    check_whole(Sse::<GeminiEvents>::default, GEMINI, "gemini-2.0-flash");
+    check_truncated(Sse::<GeminiEvents>::default, GEMINI, "data:");
 }
 
 #[test]
@@ -107,11 +116,14 @@ fn ollama_lines_end_only_at_done() {
 #[test]
 fn errors_inside_a_stream_are_errors() {
     let openai = "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n";
-    let events = run(OpenAiEvents::default(), vec![openai.as_bytes().to_vec()]);
+    let events = run(
+        Sse::<OpenAiEvents>::default(),
+        vec![openai.as_bytes().to_vec()],
+    );
     assert!(matches!(events.last(), Some(Err(ProviderError::StreamError(m))) if m == "overloaded"));
     let anthropic = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
     let events = run(
-        AnthropicEvents::default(),
+        Sse::<AnthropicEvents>::default(),
         vec![anthropic.as_bytes().to_vec()],
     );
     assert!(
@@ -125,7 +137,10 @@ fn errors_inside_a_stream_are_errors() {
         Some(Err(ProviderError::StreamError(_)))
     ));
     let filtered = "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"content_filter\"}]}\n\n";
-    let events = run(OpenAiEvents::default(), vec![filtered.as_bytes().to_vec()]);
+    let events = run(
+        Sse::<OpenAiEvents>::default(),
+        vec![filtered.as_bytes().to_vec()],
+    );
     assert!(matches!(
         events.last(),
         Some(Err(ProviderError::ContentFiltered(_)))
