@@ -407,3 +407,28 @@ pub async fn post_json(
 pub async fn get(client: &reqwest::Client, url: &str) -> anyhow::Result<Answer> {
     answer(client.get(url).send().await?).await
 }
+
+/// The Python interpreter of the test tool in `.tools/VENV` if it can `import MODULE`; `None`
+/// (with a note) when it cannot, outside CI. In CI a missing tool panics: a test that needs a
+/// real client or server never passes by skipping.
+pub fn tool_python(venv: &str, module: &str) -> Option<PathBuf> {
+    let python = repo_root().join(".tools").join(venv).join("bin/python");
+    let works = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if works {
+        return Some(python);
+    }
+    let why = format!(
+        "{module} is not installed at {}: run tools/test-tools.sh (make test does)",
+        python.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{why}");
+    }
+    eprintln!("skipping: {why}");
+    None
+}

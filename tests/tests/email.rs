@@ -13,34 +13,17 @@ use std::time::Duration;
 
 use praximous_e2e::dns::TestDns;
 use praximous_e2e::registry::config_check;
-use praximous_e2e::{Answer, Server, client, component, install_skill, post_json, repo_root};
+use praximous_e2e::{
+    Answer, Server, client, component, install_skill, post_json, repo_root, tool_python,
+};
 use serde_json::{Value, json};
 
 const SMTP_USER: &str = "praximous";
 const SMTP_PASSWORD: &str = "smtp-secret-4f9c";
 
-/// aiosmtpd's interpreter; `None` (with a note) when it is missing outside CI. In CI a missing
-/// server fails the test: it never passes by skipping.
+/// aiosmtpd's interpreter (see [`tool_python`]).
 fn smtp_python() -> Option<PathBuf> {
-    let python = repo_root().join(".tools/smtp/bin/python");
-    let works = Command::new(&python)
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if works {
-        return Some(python);
-    }
-    let why = format!(
-        "aiosmtpd is not installed at {}: run tools/test-tools.sh (make test does)",
-        python.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{why}");
-    }
-    eprintln!("skipping: {why}");
-    None
+    tool_python("smtp", "aiosmtpd")
 }
 
 /// A running `tests/smtp/sink.py`, stopped when dropped.

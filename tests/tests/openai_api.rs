@@ -4,35 +4,15 @@
 //! cut short, and errors that raise the SDK's own exception classes.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use praximous_e2e::standin::stream::{StreamFault, StreamScript, whole_text};
 use praximous_e2e::standin::{Fault, Flavour, StandIn};
-use praximous_e2e::{Server, TEST_ADMIN_KEY, client, get, repo_root};
+use praximous_e2e::{Server, TEST_ADMIN_KEY, client, get, repo_root, tool_python};
 use serde_json::{Value, json};
 
-/// The SDK's interpreter; `None` (with a note) when it is missing outside CI. In CI a missing
-/// SDK fails the test: it never passes by skipping.
+/// The SDK's interpreter (see [`tool_python`]).
 fn sdk_python() -> Option<PathBuf> {
-    let python = repo_root().join(".tools/openai/bin/python");
-    let works = Command::new(&python)
-        .args(["-c", "import openai"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if works {
-        return Some(python);
-    }
-    let why = format!(
-        "the openai SDK is not installed at {}: run tools/test-tools.sh (make test does)",
-        python.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{why}");
-    }
-    eprintln!("skipping: {why}");
-    None
+    tool_python("openai", "openai")
 }
 
 /// Run one scenario of `tests/openai_sdk/client.py` against `server` with `key` (without
