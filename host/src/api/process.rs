@@ -131,13 +131,6 @@ pub async fn process(
     let task_type = task.task_type.clone();
     let key_id = caller.principal.as_ref().map(|p| p.key_id.clone());
     let (answer, served) = dispatch(&state, &request_id, key_id, task).await;
-    count(
-        &state,
-        &task_type,
-        &served,
-        answer.is_ok(),
-        started.elapsed(),
-    );
     let ended = Ended {
         request_id: &request_id,
         timestamp,
@@ -208,13 +201,20 @@ pub struct Ended<'a> {
     pub stream: Option<audit::StreamFacts<'a>>,
 }
 
-/// Record `ended` in the audit log (when it is on). An answer is never given without its
-/// record: a failed write is a 503 for the caller.
+/// Count `ended` in the metrics and record it in the audit log (when it is on). An answer is
+/// never given without its record: a failed write is a 503 for the caller.
 pub async fn write_audit(
     state: &AppState,
     ended: Ended<'_>,
     answer: Result<&Value, &ApiError>,
 ) -> Result<(), ApiError> {
+    count(
+        state,
+        &ended.task_type,
+        &ended.served,
+        answer.is_ok(),
+        ended.latency,
+    );
     if !state.audit_config.enabled {
         return Ok(());
     }
@@ -422,7 +422,7 @@ pub fn estimate_tokens(text: &str) -> u32 {
 
 /// Count the request in the metrics. An unknown task type is counted as `_unknown`, so that
 /// callers cannot grow the label set.
-pub fn count(
+fn count(
     state: &AppState,
     task_type: &str,
     served: &Served,

@@ -20,8 +20,8 @@ use super::AppState;
 use super::audit::{Served, StreamFacts};
 use super::error::{ApiError, ErrorCode};
 use super::process::{
-    Ended, ProcessResponse, count, estimate_tokens, llm_answer, route_error, skill_answer,
-    skill_served, tokens, write_audit,
+    Ended, ProcessResponse, estimate_tokens, llm_answer, route_error, skill_answer, skill_served,
+    tokens, write_audit,
 };
 use super::validation::TaskBody;
 use crate::auth::Principal;
@@ -207,13 +207,6 @@ pub async fn run(
         Ok(Err(error)) if progress.deltas == 0 => (Err(error), StreamOutcome::Failed),
         Ok(Err(error)) => (Err(error), StreamOutcome::FailedMidStream),
     };
-    count(
-        &state,
-        &task_type,
-        &served,
-        answer.is_ok(),
-        started.elapsed(),
-    );
     state
         .metrics
         .observe_stream(served.kind.as_str(), outcome.as_str(), progress.first_token);

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::super::AppState;
 use super::super::audit::Served;
-use super::super::process::{Ended, count, route_error, stream_slot, tokens, write_audit};
+use super::super::process::{Ended, route_error, stream_slot, tokens, write_audit};
 use super::super::request_id::RequestId;
 use super::super::task_stream::{self, Caller, Job, TaskEvent};
 use super::chat_request::ChatRequest;
@@ -176,7 +176,6 @@ async fn whole(
             Err((route_error(request_id, route, &error), error))
         }
     };
-    count(state, route, &served, answer.is_ok(), started.elapsed());
     let ended = Ended {
         request_id,
         timestamp,

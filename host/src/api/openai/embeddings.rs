@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::super::AppState;
 use super::super::audit::{Served, Tokens};
-use super::super::process::{Ended, count, estimate_tokens, route_error, write_audit};
+use super::super::process::{Ended, estimate_tokens, route_error, write_audit};
 use super::super::request_id::RequestId;
 use super::super::task_stream::Caller;
 use super::errors::{self, OpenAiErrorBody};
@@ -183,7 +183,6 @@ async fn answer(
             Err(route_error(request_id, route, &error))
         }
     };
-    count(state, route, &served, answer.is_ok(), started.elapsed());
     // The record keeps the counts and the provider, not the vectors.
     let summary = json!({"embedded": inputs.len()});
     let ended = Ended {
