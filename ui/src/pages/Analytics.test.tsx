@@ -1,4 +1,5 @@
 import { render, screen } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
 import { MemoryRouter } from 'react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../App'
@@ -32,7 +33,7 @@ describe('analytics', () => {
     })
     sessionStorage.setItem('praximous.apiKey', 'operator-secret')
     render(
-      <MemoryRouter initialEntries={['/analytics?task_type=echo&status=bogus&granularity=week&offset=50.7']}>
+      <MemoryRouter initialEntries={['/analytics?task_type=echo&status=bogus&kind=pigeon&granularity=week&offset=50.7']}>
         <SessionProvider>
           <App />
         </SessionProvider>
@@ -44,5 +45,28 @@ describe('analytics', () => {
     expect(paths).toContain('/api/v1/analytics?task_type=echo&limit=25&offset=50')
     expect(paths).toContain('/api/v1/analytics/summary?task_type=echo')
     expect(paths).toContain('/api/v1/analytics/tasks-over-time?task_type=echo&granularity=day')
+  })
+
+  it('filters by the ingress a request came in through', async () => {
+    const calls = fakeServer({
+      'GET /api/v1/auth/me': meAs('operator'),
+      'GET /api/v1/analytics': () => ({ status: 200, body: page }),
+      'GET /api/v1/analytics/summary': () => ({ status: 200, body: summary }),
+      'GET /api/v1/analytics/tasks-over-time': () => ({ status: 200, body: { data: [] } }),
+      'GET /api/v1/analytics/requests-per-provider': () => ({ status: 200, body: { data: [] } }),
+      'GET /api/v1/analytics/latency-per-provider': () => ({ status: 200, body: { data: [] } }),
+    })
+    sessionStorage.setItem('praximous.apiKey', 'operator-secret')
+    render(
+      <MemoryRouter initialEntries={['/analytics']}>
+        <SessionProvider>
+          <App />
+        </SessionProvider>
+      </MemoryRouter>,
+    )
+    await screen.findByTestId('summary')
+    await userEvent.selectOptions(screen.getByLabelText('Came in through'), 'mcp')
+    await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    await vi.waitFor(() => expect(calls.map((c) => c.path)).toContain('/api/v1/analytics/summary?kind=mcp'))
   })
 })

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { useSearchParams } from 'react-router'
 import { api, ApiError, dataOf } from '../api/client'
-import type { AnalyticsFilterParams, AuditStatus, ExportFormat, Granularity } from '../api/types'
+import type { AnalyticsFilterParams, AuditStatus, ExportFormat, Granularity, TaskKind } from '../api/types'
 import { useApi } from '../api/useApi'
 import { hasRole } from '../auth/roles'
 import { useSession } from '../auth/session'
@@ -11,8 +11,16 @@ import { Empty, Show } from '../components/States'
 import { formatMs, formatRate } from '../format'
 
 const PAGE_SIZE = 25
-const FILTERS = ['start_date', 'end_date', 'task_type', 'provider', 'status', 'api_key_id'] as const
+const FILTERS = ['start_date', 'end_date', 'task_type', 'kind', 'provider', 'status', 'api_key_id'] as const
 const STATUSES: readonly AuditStatus[] = ['success', 'error']
+/** Where requests came in: `/api/v1/process` (a skill or an LLM route), `/v1/`, or MCP. */
+const KINDS: readonly { kind: TaskKind; label: string }[] = [
+  { kind: 'skill', label: 'skills (process API)' },
+  { kind: 'llm', label: 'LLM routes (process API)' },
+  { kind: 'openai', label: 'OpenAI-compatible API' },
+  { kind: 'mcp', label: 'MCP tools' },
+  { kind: 'unknown', label: 'unknown task type' },
+]
 const GRANULARITIES: readonly Granularity[] = ['day', 'month', 'year']
 
 /** `value` when it is one of `choices`, else undefined. */
@@ -29,6 +37,10 @@ function filtersFrom(search: URLSearchParams): AnalyticsFilterParams {
     task_type: text('task_type'),
     provider: text('provider'),
     status: oneOf(STATUSES, search.get('status')),
+    kind: oneOf(
+      KINDS.map((k) => k.kind),
+      search.get('kind'),
+    ),
     api_key_id: text('api_key_id'),
   }
 }
@@ -141,6 +153,17 @@ export function Analytics() {
         <label>
           Task type
           <input name="task_type" defaultValue={filters.task_type} />
+        </label>
+        <label>
+          Came in through
+          <select name="kind" defaultValue={filters.kind ?? ''}>
+            <option value="">any</option>
+            {KINDS.map(({ kind, label }) => (
+              <option key={kind} value={kind}>
+                {label}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Provider
