@@ -4,11 +4,13 @@
 #   .tools/smtp  a virtualenv with aiosmtpd, the real SMTP server of tests/tests/email.rs
 #   .tools/fuzz  a virtualenv with Schemathesis, the API fuzzer tools/fuzz.sh runs
 #   .tools/openai  a virtualenv with the official openai SDK, the client of tests/tests/openai_api.rs
+#   .tools/mcp   a virtualenv with the official mcp SDK, the client of tests/tests/mcp.rs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AIOSMTPD_VERSION=1.4.6
 SCHEMATHESIS_VERSION=4.32.5
 OPENAI_VERSION=3.51.0
+MCP_VERSION=2.3.0
 
 if ! .tools/smtp/bin/python -c 'import aiosmtpd' 2>/dev/null; then
     echo "test tools: installing aiosmtpd $AIOSMTPD_VERSION into .tools/smtp"
@@ -26,4 +28,10 @@ if ! .tools/openai/bin/python -c "import openai, sys; sys.exit(openai.__version_
     echo "test tools: installing openai $OPENAI_VERSION into .tools/openai"
     python3 -m venv .tools/openai
     .tools/openai/bin/pip install --quiet --disable-pip-version-check "openai==$OPENAI_VERSION"
+fi
+
+if ! .tools/mcp/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('mcp') != '$MCP_VERSION')" 2>/dev/null; then
+    echo "test tools: installing mcp $MCP_VERSION into .tools/mcp"
+    python3 -m venv .tools/mcp
+    .tools/mcp/bin/pip install --quiet --disable-pip-version-check "mcp==$MCP_VERSION"
 fi

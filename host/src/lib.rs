@@ -15,6 +15,7 @@ pub mod identity;
 pub mod llm;
 pub mod logging;
 pub mod mail;
+pub mod mcp_bridge;
 pub mod metrics;
 pub mod runtime;
 pub mod secret_file;

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use praximous::cli::{
     self, Cli, Command, ServeArgs, config_cmd, identity_cmd, init, keys_cmd, load_env_file,
-    publisher_cmd, registry_cmd, skill_cmd,
+    mcp_cmd, publisher_cmd, registry_cmd, skill_cmd,
 };
 use praximous::config::Config;
 use praximous::logging;
@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Keys(command) => keys_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Skill(command) => skill_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Mcp(args) => mcp_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Command::Publisher(command) => publisher_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Registry(command) => registry_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Completions(args) => print(&cli::completions(args.shell)),

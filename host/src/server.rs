@@ -178,6 +178,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         auth: Arc::new(auth),
         registry: Arc::new(config.registry.clone()),
         streams: crate::api::stream_limits::StreamLimits::new(config.server.max_streams_per_key),
+        mcp: Arc::default(),
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),
     })
@@ -221,6 +222,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         state.auth.clone(),
         std::time::Duration::from_millis(config.auth.key_refresh_ms),
     ));
+    let mcp = state.mcp.clone();
     let app = api::router(state, &config.server);
 
     let addr = config.server.bind;
@@ -244,7 +246,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         header_read_timeout: Duration::from_millis(config.server.header_read_timeout_ms),
         max_connections: config.server.max_connections,
     };
-    http_server::serve(listener, app, limits, shutdown_signal())
+    let shutdown = async move {
+        shutdown_signal().await;
+        // Notification streams never end by themselves; end them so that shutdown does not
+        // wait for them.
+        mcp.close();
+    };
+    http_server::serve(listener, app, limits, shutdown)
         .await
         .map_err(ServeError::Serve)
 }

@@ -241,9 +241,12 @@ mod tests {
                             serde_json::json!([]),
                             "{method} {path}"
                         );
-                        // The OpenAI-compatible API answers errors in OpenAI's shape.
+                        // The OpenAI-compatible API answers errors in OpenAI's shape, MCP
+                        // in JSON-RPC's.
                         let schema = if path.starts_with("/v1/") {
                             "#/components/schemas/OpenAiErrorBody"
+                        } else if path == "/mcp" {
+                            "#/components/schemas/JsonRpcErrorBody"
                         } else {
                             "#/components/schemas/ErrorBody"
                         };

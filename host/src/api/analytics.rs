@@ -48,7 +48,7 @@ pub struct AnalyticsParams {
     pub status: Option<String>,
     /// Only requests made with this API key id.
     pub api_key_id: Option<String>,
-    /// `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`.
+    /// `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`.
     #[param(value_type = Option<TaskKind>)]
     pub kind: Option<String>,
     /// From this day (UTC).
@@ -88,7 +88,7 @@ impl AnalyticsParams {
             None => None,
             Some(text) => Some(TaskKind::parse(text).ok_or_else(|| {
                 bad(format!(
-                    "Invalid kind '{text}': use 'skill', 'llm', 'openai' or 'unknown'."
+                    "Invalid kind '{text}': use 'skill', 'llm', 'openai', 'mcp' or 'unknown'."
                 ))
             })?),
         };

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     RoleRequired,
     /// 403: something other than the key forbids it (a skill's capability, say).
     Forbidden,
+    /// 403: the key is limited to other skills or routes than the one asked for.
+    NotInScope,
     /// 404: no such route, skill, record or key.
     NotFound,
     /// 405: the path exists, not with this method.

@@ -18,7 +18,9 @@ use crate::auth::{Principal, Role};
 
 fn key_error(error: KeyError) -> ApiError {
     let status = match &error {
-        KeyError::InvalidName(_) | KeyError::InvalidExpiry(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        KeyError::InvalidName(_) | KeyError::InvalidExpiry(_) | KeyError::InvalidScope(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         KeyError::NotFound(_) => StatusCode::NOT_FOUND,
         KeyError::Ambiguous(_) | KeyError::FromEnvironment(_) => StatusCode::CONFLICT,
         KeyError::Store(_) | KeyError::Random(_) => {
@@ -68,7 +70,7 @@ pub async fn create_key(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
                 "{}. Send {{\"name\": \"...\", \"role\": \"admin|operator|user\"}}, optionally with \
-                 \"expires_in_days\" and \"rate_limit_per_minute\".",
+                 \"expires_in_days\", \"rate_limit_per_minute\", \"skills\" and \"routes\".",
                 rejection.body_text()
             ),
         )
@@ -115,6 +117,12 @@ pub struct Me {
     pub key_name: String,
     /// The key's role.
     pub role: Role,
+    /// The only skills it may run; null: every skill its role may run.
+    #[schema(required = true)]
+    pub skills: Option<Vec<String>>,
+    /// The only LLM routes it may use; null: every route.
+    #[schema(required = true)]
+    pub routes: Option<Vec<String>>,
 }
 
 /// The calling key's id, name and role.
@@ -125,6 +133,8 @@ pub async fn me(Extension(principal): Extension<Principal>) -> Json<Me> {
         key_id: principal.key_id.to_string(),
         key_name: principal.key_name.to_string(),
         role: principal.role,
+        skills: principal.scope.skills.clone(),
+        routes: principal.scope.routes.clone(),
     })
 }
 

@@ -8,12 +8,14 @@ pub mod error;
 pub mod export;
 pub mod health;
 pub mod keys;
+pub mod mcp;
 pub mod metrics;
 pub mod openai;
 pub mod process;
 pub mod providers;
 pub mod registry;
 pub mod request_id;
+pub mod scope;
 pub mod skills;
 pub mod sse;
 pub mod stream_limits;
@@ -67,6 +69,8 @@ pub struct AppState {
     pub registry: Arc<crate::config::RegistryConfig>,
     /// Open streamed tasks per key.
     pub streams: Arc<stream_limits::StreamLimits>,
+    /// The MCP server's sessions.
+    pub mcp: Arc<mcp::McpState>,
     /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
     #[from_ref(skip)]
     pub max_frame_bytes: usize,
@@ -86,6 +90,7 @@ pub struct AppState {
         process::LlmResult, crate::llm::Attempt, crate::llm::Usage, crate::store::ProviderStats,
         crate::store::RecordStatus, crate::store::TimeBucket, analytics::ExportFormat,
         openai::errors::OpenAiErrorBody, openai::errors::OpenAiError,
+        mcp::errors::JsonRpcErrorBody,
     )),
     tags(
         (name = "process", description = "Run tasks"),
@@ -95,6 +100,7 @@ pub struct AppState {
         (name = "system", description = "Health and status"),
         (name = "keys", description = "API keys and the calling key's identity"),
         (name = "openai", description = "The OpenAI-compatible API: a routing rule is a model"),
+        (name = "mcp", description = "The Model Context Protocol server: the skills as tools (Streamable HTTP)"),
     )
 )]
 pub struct ApiDoc;
@@ -134,6 +140,7 @@ pub fn routes() -> ApiRoutes {
         .merge(keys::routes())
         .merge(registry::routes())
         .merge(openai::routes())
+        .merge(mcp::routes())
 }
 
 /// The OpenAPI document, served at `/api/v1/openapi.json` and printed by `prax openapi`.
@@ -153,6 +160,7 @@ pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
         .layer(Extension(auth))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn(openai::errors::reshape))
+        .layer(axum::middleware::from_fn(mcp::errors::reshape))
         .with_state(state);
     Router::new()
         .merge(

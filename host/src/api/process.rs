@@ -23,6 +23,7 @@ use super::access::ApiRoutes;
 use super::audit::{self, Served, Tokens};
 use super::error::{ApiError, ErrorBody, ValidationErrorBody};
 use super::request_id::RequestId;
+use super::scope::{self, Target};
 use super::sse;
 use super::stream_limits::StreamSlot;
 use super::task_stream::{Caller, TaskEvent};
@@ -129,8 +130,7 @@ pub async fn process(
     }
     let prompt = task.prompt.clone();
     let task_type = task.task_type.clone();
-    let key_id = caller.principal.as_ref().map(|p| p.key_id.clone());
-    let (answer, served) = dispatch(&state, &request_id, key_id, task).await;
+    let (answer, served) = dispatch(&state, &request_id, &caller, task).await;
     let ended = Ended {
         request_id: &request_id,
         timestamp,
@@ -247,11 +247,19 @@ pub async fn write_audit(
 async fn dispatch(
     state: &AppState,
     request_id: &Arc<str>,
-    key_id: Option<Arc<str>>,
+    caller: &Caller,
     task: TaskBody,
 ) -> (Result<ProcessResponse, ApiError>, Served) {
+    let principal = caller.principal.as_ref();
     let Some(skill) = state.catalogue.get(&task.task_type) else {
         if state.llm.has_route(&task.task_type) {
+            let served = Served {
+                kind: TaskKind::Llm,
+                ..Served::default()
+            };
+            if let Err(refused) = scope::check(principal, Target::Route(&task.task_type)) {
+                return (Err(refused), served);
+            }
             return route(state, request_id, task.task_type, task.prompt).await;
         }
         tracing::info!(%request_id, task_type = %task.task_type, "unknown task type");
@@ -262,12 +270,15 @@ async fn dispatch(
         return (Err(error), Served::default());
     };
     let served = skill_served(&skill.manifest);
+    if let Err(refused) = scope::check(principal, Target::Skill(&task.task_type)) {
+        return (Err(refused), served);
+    }
     let call = Call {
         request_id: request_id.clone(),
         task_type: task.task_type,
         prompt: task.prompt,
         params: task.extra,
-        key_id,
+        key_id: principal.map(|p| p.key_id.clone()),
         deltas: None,
     };
     let result = state.runtime.invoke(&skill.prepared, call).await;

@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use serde_json::{Value, json};
 use utoipa_axum::routes;
 
 use super::AppState;
 use super::access::ApiRoutes;
 use super::error::{ApiError, ErrorBody};
-use crate::auth::Role;
+use super::scope::{self, Target};
+use crate::auth::{Principal, Role};
 use crate::skills::{LoadedSkill, SkillSource};
 
 /// A skill's self-description.
@@ -51,15 +52,34 @@ pub fn capabilities(skill: &LoadedSkill) -> Value {
     })
 }
 
-/// Every skill's capabilities, by skill name.
+/// Whether the key may use `skill` at all: whole, or some operation of it.
+pub fn visible(principal: Option<&Principal>, skill: &LoadedSkill) -> bool {
+    let name = skill.manifest.name.as_str();
+    skill.manifest.operations.keys().any(|operation| {
+        scope::allows(
+            principal,
+            Target::Operation {
+                skill: name,
+                operation,
+            },
+        )
+    })
+}
+
+/// Every skill's capabilities, by skill name: the skills this key may use.
 #[utoipa::path(get, path = "/api/v1/skills", tag = "skills",
-    responses((status = 200, description = "Capabilities of every loaded skill, by name", body = Object)))]
-pub async fn list_skills(State(state): State<AppState>) -> Json<BTreeMap<String, Value>> {
+    responses((status = 200, description = "Capabilities of every loaded skill the key may use, by name", body = Object)))]
+pub async fn list_skills(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+) -> Json<BTreeMap<String, Value>> {
+    let principal = principal.map(|Extension(p)| p);
     Json(
         state
             .catalogue
             .snapshot()
             .iter()
+            .filter(|skill| visible(principal.as_ref(), skill))
             .map(|skill| (skill.manifest.name.to_string(), capabilities(skill)))
             .collect(),
     )
@@ -70,17 +90,23 @@ pub async fn list_skills(State(state): State<AppState>) -> Json<BTreeMap<String,
     params(("skill_name" = String, Path, description = "The skill's name")),
     responses(
         (status = 200, description = "The skill's capabilities", body = Object),
+        (status = 403, description = "The key may not use this skill", body = ErrorBody),
         (status = 404, description = "No such skill", body = ErrorBody),
     ))]
 pub async fn skill_capabilities(
     State(state): State<AppState>,
     Path(skill_name): Path<String>,
+    principal: Option<Extension<Principal>>,
 ) -> Result<Json<Value>, ApiError> {
-    state
+    let principal = principal.map(|Extension(p)| p);
+    let skill = state
         .catalogue
         .get(&skill_name)
-        .map(|skill| Json(capabilities(&skill)))
-        .ok_or_else(|| ApiError::not_found(format!("Skill '{skill_name}' not found.")))
+        .ok_or_else(|| ApiError::not_found(format!("Skill '{skill_name}' not found.")))?;
+    if !visible(principal.as_ref(), &skill) {
+        scope::check(principal.as_ref(), Target::Skill(&skill_name))?;
+    }
+    Ok(Json(capabilities(&skill)))
 }
 
 /// What the loaded skills offer, for every key.

@@ -23,6 +23,7 @@ use super::process::{
     Ended, ProcessResponse, estimate_tokens, llm_answer, route_error, skill_answer, skill_served,
     tokens, write_audit,
 };
+use super::scope::{self, Target};
 use super::validation::TaskBody;
 use crate::auth::Principal;
 use crate::llm::{Ask, StreamEvent};
@@ -246,15 +247,19 @@ async fn work(
     task: TaskBody,
     progress: &mut Progress,
 ) -> (Ending, Served) {
+    let principal = caller.principal.as_ref();
     if let Some(skill) = state.catalogue.get(&task.task_type) {
         let served = skill_served(&skill.manifest);
+        if let Err(refused) = scope::check(principal, Target::Skill(&task.task_type)) {
+            return (Ok(Err(refused)), served);
+        }
         let (deltas, mut emitted) = mpsc::unbounded_channel();
         let call = Call {
             request_id: request_id.clone(),
             task_type: task.task_type,
             prompt: task.prompt,
             params: task.extra,
-            key_id: caller.principal.as_ref().map(|p| p.key_id.clone()),
+            key_id: principal.map(|p| p.key_id.clone()),
             deltas: Some(deltas),
         };
         let invoke = state.runtime.invoke(&skill.prepared, call);
@@ -280,6 +285,13 @@ async fn work(
         return (Ok(answer), served);
     }
     if state.llm.has_route(&task.task_type) {
+        if let Err(refused) = scope::check(principal, Target::Route(&task.task_type)) {
+            let served = Served {
+                kind: TaskKind::Llm,
+                ..Served::default()
+            };
+            return (Ok(Err(refused)), served);
+        }
         let ask = Ask::prompt(task.prompt);
         return route(
             state,

@@ -18,6 +18,8 @@ pub fn first_admin_key(auth: &Auth) -> Result<Option<IssuedKey>, KeyError> {
             role: Role::Admin,
             expires_in_days: None,
             rate_limit_per_minute: None,
+            skills: None,
+            routes: None,
         },
     )?;
     auth.keyring.reload()?;

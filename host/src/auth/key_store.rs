@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Role;
 use super::secret::KeyDigest;
+use super::{KeyScope, Role};
 use crate::secret_file::Secret;
 use crate::store::{self, StoreError};
 
@@ -31,6 +31,8 @@ pub struct StoredKey {
     pub revoked_at: Option<String>,
     /// Its own request limit per minute; `None` uses the configured default.
     pub rate_limit_per_minute: Option<u32>,
+    /// The skills and routes it may use.
+    pub scope: KeyScope,
 }
 
 /// Where API keys are kept.
@@ -66,8 +68,7 @@ impl SqliteKeys {
     }
 }
 
-const COLUMNS: &str =
-    "id, name, role, prefix, hash, created_at, expires_at, revoked_at, rate_limit_per_minute";
+const COLUMNS: &str = "id, name, role, prefix, hash, created_at, expires_at, revoked_at, rate_limit_per_minute, scope";
 
 fn row_to_key(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
     let bad = |column: usize, message: String| {
@@ -95,7 +96,23 @@ fn row_to_key(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
         expires_at: row.get(6)?,
         revoked_at: row.get(7)?,
         rate_limit_per_minute: row.get(8)?,
+        scope: match row.get::<_, Option<String>>(9)? {
+            None => KeyScope::default(),
+            Some(text) => {
+                serde_json::from_str(&text).map_err(|e| bad(9, format!("not a key scope: {e}")))?
+            }
+        },
     })
+}
+
+/// The scope as stored: NULL for an unlimited key, else its JSON.
+fn scope_column(scope: &KeyScope) -> Result<Option<String>, StoreError> {
+    if scope.is_unlimited() {
+        return Ok(None);
+    }
+    serde_json::to_string(scope)
+        .map(Some)
+        .map_err(|e| StoreError::Database(format!("cannot store a key scope: {e}")))
 }
 
 impl KeyStore for SqliteKeys {
@@ -103,7 +120,7 @@ impl KeyStore for SqliteKeys {
         self.conn()
             .execute(
                 &format!(
-                    "INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                    "INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
                 ),
                 params![
                     key.id,
@@ -115,6 +132,7 @@ impl KeyStore for SqliteKeys {
                     key.expires_at,
                     key.revoked_at,
                     key.rate_limit_per_minute,
+                    scope_column(&key.scope)?,
                 ],
             )
             .map(drop)
@@ -185,6 +203,10 @@ mod tests {
             expires_at: Some("2026-12-25T10:00:00Z".into()),
             revoked_at: None,
             rate_limit_per_minute: Some(60),
+            scope: KeyScope {
+                skills: Some(vec!["echo".into(), "text_manipulation/manipulate".into()]),
+                routes: Some(vec![]),
+            },
         }
     }
 
@@ -193,8 +215,20 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Database(e.to_string()))?;
         let store = SqliteKeys::open(&dir.path().join("praximous.db"))?;
         store.insert(&key("a"))?;
-        store.insert(&key("b"))?;
-        assert_eq!(store.all()?, vec![key("a"), key("b")]);
+        store.insert(&StoredKey {
+            scope: KeyScope::default(),
+            ..key("b")
+        })?;
+        assert_eq!(
+            store.all()?,
+            vec![
+                key("a"),
+                StoredKey {
+                    scope: KeyScope::default(),
+                    ..key("b")
+                }
+            ]
+        );
         let revoked = store.revoke("a", "2026-11-26T00:00:00Z")?;
         assert_eq!(
             revoked.and_then(|k| k.revoked_at).as_deref(),

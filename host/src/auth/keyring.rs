@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::key_store::{KeyStore, StoredKey};
 use super::role::Role;
+use super::scope::KeyScope;
 use super::secret::{self, KeyDigest};
 use crate::secret_file::Secret;
 use crate::store::StoreError;
@@ -27,6 +28,8 @@ pub struct Principal {
     pub role: Role,
     /// Its own request limit per minute (`Some(0)`: none); `None` uses the default.
     pub rate_limit_per_minute: Option<u32>,
+    /// The skills and routes it may use.
+    pub scope: Arc<KeyScope>,
 }
 
 /// Why a key was not accepted. Callers all get the same answer; this is for the logs.
@@ -121,6 +124,7 @@ impl Keyring {
                         key_name: format!("environment key #{}", index + 1).into(),
                         role: Role::Admin,
                         rate_limit_per_minute: None,
+                        scope: Arc::default(),
                     },
                     revoked: false,
                     expires_at: None,
@@ -214,6 +218,7 @@ fn principal(key: &StoredKey) -> Principal {
         key_name: key.name.as_str().into(),
         role: key.role,
         rate_limit_per_minute: key.rate_limit_per_minute,
+        scope: Arc::new(key.scope.clone()),
     }
 }
 

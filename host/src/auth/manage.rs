@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use super::key_store::{KeyStore, StoredKey};
 use super::keyring::{env_key_ids, parse_time};
 use super::role::Role;
+use super::scope::{InvalidScope, KeyScope};
 use super::secret::{self, RandomUnavailable};
 use crate::store::StoreError;
 
@@ -44,6 +45,9 @@ pub enum KeyError {
     /// No randomness for the key.
     #[error(transparent)]
     Random(#[from] RandomUnavailable),
+    /// A skill or route entry names nothing.
+    #[error("{0}")]
+    InvalidScope(#[from] InvalidScope),
 }
 
 /// What a new key should be.
@@ -60,6 +64,14 @@ pub struct NewKey {
     /// Its request limit per minute (0: unlimited); absent: the server's default.
     #[serde(default)]
     pub rate_limit_per_minute: Option<u32>,
+    /// The only skills it may run (`name`, or `name/operation` for one MCP tool); absent:
+    /// every skill its role may run.
+    #[serde(default)]
+    pub skills: Option<Vec<String>>,
+    /// The only LLM routes it may use (route names, `provider/model`, `provider/*`); absent:
+    /// every route.
+    #[serde(default)]
+    pub routes: Option<Vec<String>>,
 }
 
 /// A key as listed: everything but the secret, which is never stored.
@@ -89,6 +101,12 @@ pub struct KeyInfo {
     /// Its own limit per minute (0: unlimited); absent: the server's default.
     #[schema(required = true)]
     pub rate_limit_per_minute: Option<u32>,
+    /// The only skills it may run; null: every skill its role may run.
+    #[schema(required = true)]
+    pub skills: Option<Vec<String>>,
+    /// The only LLM routes it may use; null: every route.
+    #[schema(required = true)]
+    pub routes: Option<Vec<String>>,
 }
 
 /// A key just made: the secret, shown this once, and its listing.
@@ -144,6 +162,11 @@ pub fn issue(store: &dyn KeyStore, request: &NewKey) -> Result<IssuedKey, KeyErr
         }
         Some(days) => return Err(KeyError::InvalidExpiry(days)),
     };
+    let scope = KeyScope {
+        skills: request.skills.clone(),
+        routes: request.routes.clone(),
+    }
+    .checked()?;
     let secret = secret::generate()?;
     let stored = StoredKey {
         id: format!("key_{}", secret::random_id(8)?),
@@ -155,6 +178,7 @@ pub fn issue(store: &dyn KeyStore, request: &NewKey) -> Result<IssuedKey, KeyErr
         expires_at,
         revoked_at: None,
         rate_limit_per_minute: request.rate_limit_per_minute,
+        scope,
     };
     store.insert(&stored)?;
     Ok(IssuedKey {
@@ -182,6 +206,8 @@ pub fn list(store: &dyn KeyStore, env_keys: &[String]) -> Result<Vec<KeyInfo>, K
             expires_at: None,
             revoked_at: None,
             rate_limit_per_minute: None,
+            skills: None,
+            routes: None,
         })
         .collect();
     keys.extend(store.all()?.iter().map(|key| info(key, at)));
@@ -240,5 +266,7 @@ fn info(key: &StoredKey, at: OffsetDateTime) -> KeyInfo {
         expires_at: key.expires_at.clone(),
         revoked_at: key.revoked_at.clone(),
         rate_limit_per_minute: key.rate_limit_per_minute,
+        skills: key.scope.skills.clone(),
+        routes: key.scope.routes.clone(),
     }
 }

@@ -10,6 +10,7 @@ pub mod key_store;
 pub mod keyring;
 pub mod manage;
 pub mod role;
+pub mod scope;
 pub mod secret;
 pub mod throttle;
 
@@ -20,6 +21,7 @@ pub use admission::Denial;
 pub use key_store::{SqliteKeys, StoredKey};
 pub use keyring::{Keyring, Principal, Rejection};
 pub use role::{Role, UnknownRole};
+pub use scope::{InvalidScope, KeyScope};
 
 use crate::config::AuthConfig;
 use crate::environment::Environment;

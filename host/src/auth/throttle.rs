@@ -116,6 +116,7 @@ mod tests {
             key_name: "k".into(),
             role: super::super::Role::User,
             rate_limit_per_minute: limit,
+            scope: std::sync::Arc::default(),
         }
     }
 

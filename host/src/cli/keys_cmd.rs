@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::{ConfigArg, EnvFileArg};
 use crate::auth::SqliteKeys;
 use crate::auth::manage::{self, KeyInfo, NewKey};
-use crate::auth::{Role, keys_from_env, secret};
+use crate::auth::{KeyScope, Role, keys_from_env, secret};
 use crate::config::Config;
 
 /// Where the keys are: the configuration and data directory, as `prax serve` takes them.
@@ -24,6 +24,31 @@ pub struct StoreArgs {
     /// Data directory holding the database [default: ./data, or the configuration's].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+/// What a new key may use; without these flags, everything its role allows.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// Limit the key to this skill (`name`), or to one operation of it (`name/operation`,
+    /// an MCP tool). Repeat, or separate with commas.
+    #[arg(long = "skill", value_name = "SKILL", value_delimiter = ',')]
+    pub skills: Vec<String>,
+    /// The key may run no skill at all.
+    #[arg(long, conflicts_with = "skills")]
+    pub no_skills: bool,
+    /// Limit the key to this LLM route (or `provider/model`, `provider/*`). Repeat, or
+    /// separate with commas.
+    #[arg(long = "route", value_name = "ROUTE", value_delimiter = ',')]
+    pub routes: Vec<String>,
+    /// The key may use no LLM route at all.
+    #[arg(long, conflicts_with = "routes")]
+    pub no_routes: bool,
+}
+
+impl ScopeArgs {
+    fn list(entries: Vec<String>, none: bool) -> Option<Vec<String>> {
+        (none || !entries.is_empty()).then_some(entries)
+    }
 }
 
 /// `prax keys` subcommands.
@@ -43,6 +68,9 @@ pub enum KeysCommand {
         /// Its requests per minute (0: unlimited) [default: `[auth] rate_limit_per_minute`].
         #[arg(long, value_name = "N")]
         rate_limit: Option<u32>,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        scope: ScopeArgs,
         #[command(flatten)]
         #[allow(missing_docs)]
         store: StoreArgs,
@@ -103,6 +131,7 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
             role,
             expires,
             rate_limit,
+            scope,
             store,
         } => {
             let (store, _) = open(&store)?;
@@ -113,18 +142,29 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
                     role,
                     expires_in_days: expires,
                     rate_limit_per_minute: rate_limit,
+                    skills: ScopeArgs::list(scope.skills, scope.no_skills),
+                    routes: ScopeArgs::list(scope.routes, scope.no_routes),
                 },
             )?;
             let info = &issued.info;
+            let scope = KeyScope {
+                skills: info.skills.clone(),
+                routes: info.routes.clone(),
+            };
             eprintln!(
-                "created {} key '{}' (id {}{}); it is shown only this once:",
+                "created {} key '{}' (id {}{}{}); it is shown only this once:",
                 info.role,
                 info.name,
                 info.id,
                 info.expires_at
                     .as_deref()
                     .map(|at| format!(", expires {at}"))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                if scope.is_unlimited() {
+                    String::new()
+                } else {
+                    format!(", may use {}", scope.describe())
+                }
             );
             println!("{}", issued.key);
         }
@@ -154,8 +194,11 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
 
 /// The keys as an aligned text table.
 fn table(keys: &[KeyInfo]) -> String {
-    let header = ["ID", "NAME", "ROLE", "PREFIX", "STATE", "SOURCE", "EXPIRES"].map(String::from);
-    let rows: Vec<[String; 7]> = keys
+    let header = [
+        "ID", "NAME", "ROLE", "PREFIX", "STATE", "SOURCE", "EXPIRES", "MAY USE",
+    ]
+    .map(String::from);
+    let rows: Vec<[String; 8]> = keys
         .iter()
         .map(|k| {
             [
@@ -166,6 +209,11 @@ fn table(keys: &[KeyInfo]) -> String {
                 k.state.to_owned(),
                 k.source.to_owned(),
                 k.expires_at.clone().unwrap_or_else(|| "never".into()),
+                KeyScope {
+                    skills: k.skills.clone(),
+                    routes: k.routes.clone(),
+                }
+                .describe(),
             ]
         })
         .collect();

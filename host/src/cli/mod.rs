@@ -4,6 +4,7 @@ pub mod config_cmd;
 pub mod identity_cmd;
 pub mod init;
 pub mod keys_cmd;
+pub mod mcp_cmd;
 pub mod prompt;
 pub mod publisher_cmd;
 pub mod registry_cmd;
@@ -48,6 +49,9 @@ pub enum Command {
     /// Write, build, sign and publish skills; install, update, list and remove them.
     #[command(subcommand)]
     Skill(skill_cmd::SkillCommand),
+    /// Serve a running server's skills as MCP tools over stdio (for clients that launch a
+    /// local process).
+    Mcp(mcp_cmd::McpArgs),
     /// Make a publisher key pair for signing skills.
     #[command(subcommand)]
     Publisher(publisher_cmd::PublisherCommand),

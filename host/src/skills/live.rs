@@ -50,6 +50,7 @@ pub struct LiveCatalogue {
     trust: Trust,
     operator: OperatorSettings,
     seen: Mutex<Fingerprint>,
+    generation: tokio::sync::watch::Sender<u64>,
 }
 
 impl LiveCatalogue {
@@ -71,7 +72,14 @@ impl LiveCatalogue {
             trust,
             operator,
             seen: Mutex::new(seen),
+            generation: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// A receiver that sees a new value each time the catalogue is reloaded (MCP clients are
+    /// told their tool list changed).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.generation.subscribe()
     }
 
     /// The catalogue as it is now.
@@ -125,6 +133,7 @@ impl LiveCatalogue {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(catalogue);
         *seen = now;
+        self.generation.send_modify(|generation| *generation += 1);
         true
     }
 }

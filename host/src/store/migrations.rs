@@ -92,6 +92,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit_records ADD COLUMN tokens_estimated INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE audit_records ADD COLUMN delivered TEXT;
     "#,
+    // 5: what a key may use (JSON of `auth::KeyScope`; NULL: unlimited).
+    r#"
+    ALTER TABLE api_keys ADD COLUMN scope TEXT;
+    "#,
 ];
 
 /// The schema version this binary writes.

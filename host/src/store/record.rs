@@ -12,6 +12,8 @@ pub enum TaskKind {
     Llm,
     /// An LLM route through the OpenAI-compatible API (`/v1/`).
     Openai,
+    /// A skill called as a tool by an MCP client (`/mcp`).
+    Mcp,
     /// Nothing: the task type was unknown.
     Unknown,
 }
@@ -23,18 +25,20 @@ impl TaskKind {
             Self::Skill => "skill",
             Self::Llm => "llm",
             Self::Openai => "openai",
+            Self::Mcp => "mcp",
             Self::Unknown => "unknown",
         }
     }
 }
 
 impl TaskKind {
-    /// `skill`, `llm`, `openai` or `unknown`, as a filter names it.
+    /// `skill`, `llm`, `openai`, `mcp` or `unknown`, as a filter names it.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "skill" => Some(Self::Skill),
             "llm" => Some(Self::Llm),
             "openai" => Some(Self::Openai),
+            "mcp" => Some(Self::Mcp),
             "unknown" => Some(Self::Unknown),
             _ => None,
         }
@@ -46,6 +50,7 @@ impl TaskKind {
             "skill" => Self::Skill,
             "llm" => Self::Llm,
             "openai" => Self::Openai,
+            "mcp" => Self::Mcp,
             _ => Self::Unknown,
         }
     }

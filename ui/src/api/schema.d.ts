@@ -297,7 +297,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every skill's capabilities, by skill name.
+         * Every skill's capabilities, by skill name: the skills this key may use.
          * @description Requires a key with the `user` role or higher.
          */
         get: operations["list_skills"];
@@ -428,6 +428,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A 2025 session's notification stream: `notifications/tools/list_changed` when the skills
+         *     change. Without a session there is nothing to stream (405), as the 2026-07-28 revision
+         *     uses `subscriptions/listen` instead.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["get_mcp"];
+        put?: never;
+        /**
+         * Send MCP messages: one JSON-RPC request or notification (or, for 2025-03-26, a batch).
+         * @description Requires a key with the `user` role or higher.
+         */
+        post: operations["post_mcp"];
+        /**
+         * End a 2025 session.
+         * @description Requires a key with the `user` role or higher.
+         */
+        delete: operations["delete_mcp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -497,7 +527,7 @@ export interface paths {
         };
         /**
          * The models this key may use: every routing rule, and for operator and admin keys each
-         *     provider pinned as `provider/model`.
+         *     provider pinned as `provider/model`; of those, what the key's scope allows.
          * @description Requires a key with the `user` role or higher.
          */
         get: operations["list_models"];
@@ -716,7 +746,7 @@ export interface components {
          * @description What kind of error an answer is, for programs; `detail` says it for people.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout" | "cancelled";
+        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_in_scope" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout" | "cancelled";
         /**
          * @description What an export is written as.
          * @enum {string}
@@ -845,6 +875,15 @@ export interface components {
             /** @description The key itself. It is not stored and cannot be shown again. */
             key: string;
         };
+        /** @description A JSON-RPC error answer, as `/mcp` gives them. */
+        JsonRpcErrorBody: {
+            /** @description The error: `code`, `message`, and in `data` the HTTP status and Praximous's code. */
+            error: Record<string, unknown>;
+            /** @description The request's id; null when it could not be read or the request was refused before. */
+            id?: Record<string, unknown> | null;
+            /** @description `2.0`. */
+            jsonrpc: string;
+        };
         /** @description A key as listed: everything but the secret, which is never stored. */
         KeyInfo: {
             /** @description When it was made. */
@@ -866,6 +905,10 @@ export interface components {
             revoked_at: string | null;
             /** @description What it may do. */
             role: components["schemas"]["Role"];
+            /** @description The only LLM routes it may use; null: every route. */
+            routes: string[] | null;
+            /** @description The only skills it may run; null: every skill its role may run. */
+            skills: string[] | null;
             /** @description `store` (made with `prax keys create` or the API) or `environment` (PRAXIMOUS_API_KEYS). */
             source: string;
             /** @description `active`, `revoked` or `expired`. */
@@ -904,6 +947,10 @@ export interface components {
             key_name: string;
             /** @description The key's role. */
             role: components["schemas"]["Role"];
+            /** @description The only LLM routes it may use; null: every route. */
+            routes: string[] | null;
+            /** @description The only skills it may run; null: every skill its role may run. */
+            skills: string[] | null;
         };
         /** @description One model: a routing rule. */
         Model: {
@@ -942,6 +989,16 @@ export interface components {
             rate_limit_per_minute?: number | null;
             /** @description What it may do. */
             role: components["schemas"]["Role"];
+            /**
+             * @description The only LLM routes it may use (route names, `provider/model`, `provider/*`); absent:
+             *     every route.
+             */
+            routes?: string[] | null;
+            /**
+             * @description The only skills it may run (`name`, or `name/operation` for one MCP tool); absent:
+             *     every skill its role may run.
+             */
+            skills?: string[] | null;
         };
         /** @description What went wrong. */
         OpenAiError: {
@@ -1226,7 +1283,7 @@ export interface components {
          * @description What served the request.
          * @enum {string}
          */
-        TaskKind: "skill" | "llm" | "openai" | "unknown";
+        TaskKind: "skill" | "llm" | "openai" | "mcp" | "unknown";
         /** @description `GET /api/v1/analytics/tasks-over-time`. */
         TasksOverTime: {
             /** @description One entry per period with requests, oldest first. */
@@ -1307,7 +1364,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -1391,7 +1448,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -1462,7 +1519,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -1536,7 +1593,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -1607,7 +1664,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -1678,7 +1735,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -1749,7 +1806,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -2328,7 +2385,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Capabilities of every loaded skill, by name */
+            /** @description Capabilities of every loaded skill the key may use, by name */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2540,7 +2597,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key is not valid, or its role is too low */
+            /** @description The key may not use this skill */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2713,6 +2770,222 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    get_mcp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The session, as `initialize` answered it */
+                "mcp-session-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream of the session's notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+            /** @description The session ended or never existed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description No session: nothing to stream */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+        };
+    };
+    post_mcp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The session (2025 revisions), as `initialize` answered it */
+                "mcp-session-id"?: string | null;
+                /** @description The protocol revision of the request */
+                "mcp-protocol-version"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON-RPC 2.0 message of the Model Context Protocol (an array of them: a 2025-03-26 batch) */
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC answer (an array of answers for a batch; for `subscriptions/listen`, an event stream of notifications) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description A notification was accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not JSON-RPC, or a revision this server does not speak */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+            /** @description The session ended or never existed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+        };
+    };
+    delete_mcp: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The session to end */
+                "mcp-session-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No session id was sent */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
+                };
+            };
+            /** @description No such session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcErrorBody"];
                 };
             };
         };

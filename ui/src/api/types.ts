@@ -235,7 +235,7 @@ type AnalyticsQuery = QueryOf<'list'>
  * `success`/`error` and malformed `YYYY-MM-DD` dates (UTC days, both inclusive) are refused with 400.
  * Skills' provider is `skill:<name>`; `api_key_id` is KeyInfo.id / Me.key_id.
  */
-export type AnalyticsFilterParams = Pick<AnalyticsQuery, 'task_type' | 'provider' | 'status' | 'api_key_id' | 'start_date' | 'end_date'>
+export type AnalyticsFilterParams = Pick<AnalyticsQuery, 'task_type' | 'provider' | 'status' | 'api_key_id' | 'start_date' | 'end_date' | 'kind'>
 
 /**
  * GET /api/v1/analytics query: filters plus paging (`limit` 1..500, default 50; `offset` >= 0;

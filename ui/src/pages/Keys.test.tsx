@@ -16,6 +16,8 @@ const existing: KeyInfo = {
   expires_at: null,
   revoked_at: null,
   rate_limit_per_minute: null,
+  skills: null,
+  routes: null,
 }
 
 afterEach(() => vi.unstubAllGlobals())
@@ -26,8 +28,8 @@ describe('API keys', () => {
     const calls = fakeServer({
       'GET /api/v1/keys': () => ({ status: 200, body: keys }),
       'POST /api/v1/keys': ({ body }) => {
-        const { name, role } = body as NewKey
-        const made = { ...existing, id: 'k2', name, role, prefix: 'prax_cd34' }
+        const { name, role, skills, routes } = body as NewKey
+        const made = { ...existing, id: 'k2', name, role, prefix: 'prax_cd34', skills: skills ?? null, routes: routes ?? null }
         keys.push(made)
         return { status: 201, body: { ...made, key: 'prax_cd34_the_secret' } }
       },
@@ -41,10 +43,21 @@ describe('API keys', () => {
     await userEvent.type(screen.getByLabelText('Name'), 'reporting')
     await userEvent.selectOptions(screen.getByLabelText('Role'), 'operator')
     await userEvent.type(screen.getByLabelText('Expires after (days)'), '30')
+    await userEvent.type(screen.getByLabelText('Only these skills'), 'echo, pdf_tool/read ,')
     await userEvent.click(screen.getByRole('button', { name: 'Create key' }))
     expect((await screen.findByTestId('new-key-secret')).textContent).toBe('prax_cd34_the_secret')
     expect(screen.getByRole('button', { name: 'Copy' })).toBeTruthy()
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'reporting', role: 'operator', expires_in_days: 30, rate_limit_per_minute: null })
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      name: 'reporting',
+      role: 'operator',
+      expires_in_days: 30,
+      rate_limit_per_minute: null,
+      skills: ['echo', 'pdf_tool/read'],
+      routes: null,
+    })
+    // The table says what each key may use.
+    expect(within(await screen.findByTestId('key-reporting')).getByText('skills: echo, pdf_tool/read')).toBeTruthy()
+    expect(within(screen.getByTestId('key-ci')).getByText('everything its role allows')).toBeTruthy()
     await userEvent.click(screen.getByRole('button', { name: 'Done' }))
     expect(screen.queryByTestId('new-key-secret')).toBeNull()
     expect(screen.queryByText('prax_cd34_the_secret')).toBeNull()

@@ -6,6 +6,23 @@ import { CopyButton } from '../components/CopyButton'
 import { Empty, Show } from '../components/States'
 import { formatTime } from '../format'
 
+/** A comma-separated list of names, or null (no limit) when it is empty. */
+function scopeList(text: string): string[] | null {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+  return names.length === 0 ? null : names
+}
+
+/** What a key may use, for the table: its skills and routes, or "everything". */
+function scopeText(key: KeyInfo): string {
+  const part = (label: string, list: string[] | null) =>
+    list === null ? null : list.length === 0 ? `no ${label}` : `${label}: ${list.join(', ')}`
+  const parts = [part('skills', key.skills), part('routes', key.routes)].filter((p) => p !== null)
+  return parts.length === 0 ? 'everything its role allows' : parts.join('; ')
+}
+
 /** Create, list and revoke API keys (admins only). A new key's secret is shown once. */
 export function Keys() {
   const [keys, reload] = useApi((s) => dataOf(api.GET('/api/v1/keys', { signal: s })), 'keys')
@@ -29,6 +46,8 @@ export function Keys() {
       role: String(data.get('role')) as Role,
       expires_in_days: days ? Number(days) : null,
       rate_limit_per_minute: limit ? Number(limit) : null,
+      skills: scopeList(String(data.get('skills') ?? '')),
+      routes: scopeList(String(data.get('routes') ?? '')),
     }
     setBusy(true)
     setError(null)
@@ -78,6 +97,14 @@ export function Keys() {
           Requests per minute
           <input name="rate" type="number" min={0} placeholder="default" />
         </label>
+        <label>
+          Only these skills
+          <input name="skills" placeholder="all (or e.g. echo, pdf_tool/read)" />
+        </label>
+        <label>
+          Only these LLM routes
+          <input name="routes" placeholder="all (or e.g. default_llm_tasks)" />
+        </label>
         <button type="submit" disabled={busy}>
           Create key
         </button>
@@ -113,6 +140,7 @@ export function Keys() {
                     <th scope="col">State</th>
                     <th scope="col">Created</th>
                     <th scope="col">Expires</th>
+                    <th scope="col">May use</th>
                     <th scope="col">
                       <span className="visually-hidden">Actions</span>
                     </th>
@@ -131,6 +159,7 @@ export function Keys() {
                       </td>
                       <td>{k.created_at ? formatTime(k.created_at) : k.source}</td>
                       <td>{k.expires_at ? formatTime(k.expires_at) : 'never'}</td>
+                      <td>{scopeText(k)}</td>
                       <td>
                         {k.source === 'store' && k.state === 'active' && (
                           <button type="button" onClick={() => revoke(k)}>

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::access::ApiRoutes;
+use super::scope::{self, Target};
 use crate::auth::{Principal, Role};
 
 /// The body as `T`, or a 400 in OpenAI's shape saying it is not `what`.
@@ -32,12 +33,22 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(
 }
 
 /// The refusal, in OpenAI's shape, unless `model` is one this key may ask for: a routing rule,
-/// or (for operator and admin keys) `provider/model`, which pins one provider.
+/// or (for operator and admin keys) `provider/model`, which pins one provider; either within
+/// the key's scope.
 pub fn refuse_model(
     state: &AppState,
     principal: Option<&Principal>,
     model: &str,
 ) -> Option<Response> {
+    let exists = state.llm.has_route(model) || state.llm.pinned(model).is_some();
+    if exists && let Err(refused) = scope::check(principal, Target::Route(model)) {
+        return Some(errors::answer(
+            StatusCode::FORBIDDEN,
+            refused.detail_text(),
+            Some("model"),
+            Some("not_in_scope"),
+        ));
+    }
     if state.llm.has_route(model) {
         return None;
     }

@@ -5,6 +5,7 @@ use axum::extract::{Extension, State};
 use serde::Serialize;
 
 use super::super::AppState;
+use super::super::scope::{self, Target};
 use super::errors::OpenAiErrorBody;
 use crate::auth::{Principal, Role};
 
@@ -31,7 +32,7 @@ pub struct ModelList {
 }
 
 /// The models this key may use: every routing rule, and for operator and admin keys each
-/// provider pinned as `provider/model`.
+/// provider pinned as `provider/model`; of those, what the key's scope allows.
 #[utoipa::path(get, path = "/v1/models", tag = "openai",
     responses(
         (status = 200, description = "The routing rules, as models", body = ModelList),
@@ -41,7 +42,10 @@ pub async fn list_models(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
 ) -> Json<ModelList> {
-    let may_pin = principal.is_some_and(|Extension(p)| p.role.grants(Role::Operator));
+    let principal = principal.map(|Extension(p)| p);
+    let may_pin = principal
+        .as_ref()
+        .is_some_and(|p| p.role.grants(Role::Operator));
     let pinned = if may_pin {
         state.llm.pinnable()
     } else {
@@ -52,6 +56,7 @@ pub async fn list_models(
         .routes()
         .into_keys()
         .chain(pinned)
+        .filter(|id| scope::allows(principal.as_ref(), Target::Route(id)))
         .map(|id| Model {
             id,
             object: "model",
