@@ -117,6 +117,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         mail,
         env: env.clone(),
         resolver,
+        stand_in_hosts: None,
     };
     let runtime = Runtime::new(
         RuntimeSettings {

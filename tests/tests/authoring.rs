@@ -1,7 +1,7 @@
 //! Writing skills in Rust, Python and JavaScript: the three examples in `examples/` are built
 //! with `prax skill build` (cargo, componentize-py, componentize-js), served by a running
 //! `prax`, and answer the same request the same way; `prax skill new` makes a Python and a
-//! JavaScript skill that build and check as they are.
+//! JavaScript skill that build, check and pass their own `prax skill test` cases as they are.
 //!
 //! The Python and JavaScript examples declare `wit: praximous:skill@0.1.0` (the JavaScript one
 //! imports `praximous:skill/log@0.1.0`), so they are built against the 0.1.0 package in
@@ -211,6 +211,13 @@ async fn new_python_and_javascript_skills_build_and_check_as_made() -> anyhow::R
                 && built.stdout.contains("check passed"),
             "{}",
             built.stdout
+        );
+        // Its example and its scaffolded cases pass in the sandbox, as made.
+        let tested = prax(work, &["skill", "test", name], &[]).ok("skill test");
+        assert!(
+            tested.stdout.contains("4 passed, 0 failed"),
+            "{language}: {}",
+            tested.stdout
         );
     }
     prax(

@@ -69,6 +69,13 @@ async fn a_new_skill_goes_from_scaffold_to_a_running_server_through_a_registry()
         "build pins the digest:\n{manifest}"
     );
     prax(work, &["skill", "check", &path(&skill)], &[]).ok("skill check");
+    // The scaffold's own cases pass in the sandbox, without a server.
+    let tested = prax(work, &["skill", "test", &path(&skill)], &[]).ok("skill test");
+    assert!(
+        tested.stdout.contains("4 passed, 0 failed"),
+        "{}",
+        tested.stdout
+    );
 
     let (key, public) = keygen(work, "publisher");
     sign(work, &skill, &key);

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::runtime::{FailureKind, InvokeError};
+use crate::runtime::InvokeError;
 
 /// An error answer: a status code, a `detail` (a string, or a list of validation errors) and
 /// a [`ErrorCode`].
@@ -192,22 +192,8 @@ impl ApiError {
 
 impl From<InvokeError> for ApiError {
     fn from(error: InvokeError) -> Self {
-        let status = match &error {
-            InvokeError::Refused { kind, .. } => match kind {
-                FailureKind::BadInput => StatusCode::BAD_REQUEST,
-                FailureKind::Denied => StatusCode::FORBIDDEN,
-                FailureKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            },
-            InvokeError::TimedOut { .. } => StatusCode::GATEWAY_TIMEOUT,
-            InvokeError::Busy { .. } | InvokeError::SkillBusy { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            InvokeError::KeyBusy { .. } => StatusCode::TOO_MANY_REQUESTS,
-            InvokeError::MemoryExceeded { .. }
-            | InvokeError::Crashed { .. }
-            | InvokeError::OutputTooLarge { .. }
-            | InvokeError::InvalidOutput { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         Self::new(status, error.to_string())
     }
 }

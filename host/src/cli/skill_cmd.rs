@@ -44,6 +44,13 @@ pub enum SkillCommand {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Run DIR's cases in the sandbox, without a server: each operation's example and every
+    /// tests/*.yaml case, with the stand-ins the case files declare.
+    Test {
+        /// The skill folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Sign DIR's skill.yaml (which pins the component) with a publisher key.
     Sign {
         /// The skill folder.
@@ -166,6 +173,7 @@ pub fn run(command: SkillCommand) -> anyhow::Result<()> {
                 .map_or_else(|| "unsigned".to_owned(), |k| format!("signed by {k}"));
             println!("{}: valid ({signed})", report.skill);
         }
+        SkillCommand::Test { dir } => test(&dir)?,
         SkillCommand::Sign { dir, key } => sign(&dir, &key)?,
         SkillCommand::Publish {
             dir,
@@ -456,5 +464,25 @@ fn list(store: &StoreArgs, json: bool) -> anyhow::Result<()> {
             text("source")
         );
     }
+    Ok(())
+}
+
+/// `prax skill test DIR`: a line per case, then `N passed, N failed`; an error when any failed.
+fn test(dir: &Path) -> anyhow::Result<()> {
+    // Several threads: the stand-in servers answer while the skill waits for them.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let outcomes = runtime.block_on(author::skill_test::run(dir, |outcome| {
+        match &outcome.failure {
+            None => println!("ok    {}", outcome.label),
+            Some(why) => println!("FAIL  {}\n      {why}", outcome.label),
+        }
+    }))?;
+    let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
+    println!("{} passed, {failed} failed", outcomes.len() - failed);
+    anyhow::ensure!(failed == 0, "{failed} of {} cases failed", outcomes.len());
     Ok(())
 }

@@ -138,6 +138,27 @@ pub enum InvokeError {
     },
 }
 
+impl InvokeError {
+    /// The HTTP status an answer with this error has: 400/403/500 as the skill said whose
+    /// fault it was, 504 past its time, 503 or 429 when no slot was free, else 500.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Refused { kind, .. } => match kind {
+                FailureKind::BadInput => 400,
+                FailureKind::Denied => 403,
+                FailureKind::Internal => 500,
+            },
+            Self::TimedOut { .. } => 504,
+            Self::Busy { .. } | Self::SkillBusy { .. } => 503,
+            Self::KeyBusy { .. } => 429,
+            Self::MemoryExceeded { .. }
+            | Self::Crashed { .. }
+            | Self::OutputTooLarge { .. }
+            | Self::InvalidOutput { .. } => 500,
+        }
+    }
+}
+
 fn failure_detail(message: &str, details: Option<&str>) -> String {
     match details {
         Some(details) if !details.is_empty() => format!("{message} (Details: {details})"),

@@ -21,6 +21,10 @@ pub struct HostServices {
     pub env: Environment,
     /// Resolves the names skills connect to.
     pub resolver: Resolver,
+    /// `prax skill test`: every request a skill is allowed to make goes to this local server
+    /// instead, over plain HTTP (the request's `Host` says which host it was for). Never set
+    /// by the server.
+    pub stand_in_hosts: Option<std::net::SocketAddr>,
 }
 
 impl HostServices {
@@ -32,6 +36,7 @@ impl HostServices {
             mail: None,
             env: Environment::process(),
             resolver: Resolver::system(),
+            stand_in_hosts: None,
         }
     }
 }

@@ -69,6 +69,7 @@ impl Capability for Http {
                         .unwrap_or_default(),
                 ),
                 resolver: input.services.resolver.clone(),
+                stand_in: input.services.stand_in_hosts,
             },
         }
     }

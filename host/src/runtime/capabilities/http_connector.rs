@@ -68,6 +68,8 @@ pub struct Reach {
     pub addresses: AddressPolicy,
     /// The host's resolver.
     pub resolver: Resolver,
+    /// `prax skill test`'s stand-in for every host: connect here, over plain HTTP.
+    pub stand_in: Option<std::net::SocketAddr>,
 }
 
 trait Stream: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
@@ -118,8 +120,14 @@ pub async fn send(
     let first_byte_timeout = options
         .and_then(|o| o.first_byte_timeout)
         .unwrap_or(DEFAULT_TIMEOUT);
-    let stream = connect(&skill, &host, port, &reach, connect_timeout).await?;
-    let stream: Box<dyn Stream> = if use_tls {
+    let stream = match reach.stand_in {
+        Some(stand_in) => tokio::time::timeout(connect_timeout, TcpStream::connect(stand_in))
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
+            .map_err(Error::Connect)?,
+        None => connect(&skill, &host, port, &reach, connect_timeout).await?,
+    };
+    let stream: Box<dyn Stream> = if use_tls && reach.stand_in.is_none() {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         tokio::time::timeout(connect_timeout, tls(bare, stream))
             .await
@@ -175,6 +183,7 @@ mod tests {
                 "127.0.0.0/8".parse().unwrap_or_else(|e| panic!("{e}")),
             ]),
             resolver: Resolver::system(),
+            stand_in: None,
         };
         assert!(
             connect("t", "127.0.0.1", port, &reach, second)

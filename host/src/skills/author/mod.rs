@@ -1,6 +1,10 @@
-//! `prax skill build` and `prax skill check`: turn a skill folder into a component whose
-//! digest is pinned in its manifest, and check a folder the way the host will load it.
+//! `prax skill build`, `check` and `test`: turn a skill folder into a component whose digest
+//! is pinned in its manifest, check a folder the way the host will load it, and run its cases
+//! in the sandbox without a server.
 
+pub mod cases;
+pub mod skill_test;
+pub mod stand_ins;
 pub mod toolchain;
 
 use std::path::Path;

@@ -46,6 +46,25 @@ tier: community
     )
 }
 
+/// The cases `prax skill test` runs on a new skill, whatever its language: they pass as made.
+const CASES: &str = r#"# Cases for `prax skill test`: each request runs the skill in its sandbox, as the server
+# would, and says what must come back (docs/skills.md, "Testing a skill").
+cases:
+  - name: repeats the prompt
+    request: { prompt: hello }
+    expect:
+      result: { text: hello }
+      message: Done.
+  - name: shouts when asked
+    request: { prompt: hello, shout: true }
+    expect:
+      result: { text: HELLO }
+  - name: refuses an empty prompt
+    request: { prompt: "  " }
+    expect:
+      error: { status: 400, contains: The prompt is empty }
+"#;
+
 /// Why a skill folder could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
@@ -83,6 +102,7 @@ pub fn new_skill(parent: &Path, name: &str, language: &str) -> Result<PathBuf, S
         other => other,
     };
     files.push(("skill.yaml".into(), manifest(name.as_str(), language)));
+    files.push(("tests/cases.yaml".into(), CASES.into()));
     let dir = parent.join(name.as_str());
     if dir.exists() {
         return Err(ScaffoldError::Exists(dir.display().to_string()));
