@@ -1,5 +1,7 @@
 # Praximous: `make run` to build and start the server, `make test` to run every test.
 CARGO ?= cargo
+# Where cargo builds: CARGO_TARGET_DIR when it is set, as cargo itself honours it.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 WASM_TARGET := wasm32-wasip2
 # Every host build embeds the built-in skills; fail loudly rather than build without them.
 export PRAX_REQUIRE_BUILTINS := 1
@@ -44,13 +46,14 @@ api-types: skills ui
 test-tools:
 	tools/test-tools.sh
 
-## Build the release binary at target/release/prax, with the built-in skills and the UI embedded.
+## Build the release binary at $(TARGET_DIR)/release/prax, with the built-in skills and the UI
+## embedded. With nothing changed it does nothing (the UI is rebuilt only from newer sources).
 build: skills ui
 	$(CARGO) build --release --locked -p praximous
 
 ## Build, then serve on 127.0.0.1:8000 with the default configuration and ./data.
 run: build
-	./target/release/prax serve
+	$(TARGET_DIR)/release/prax serve
 
 ## Run every test: unit, golden, and end-to-end against the real binary; the skills' own
 ## unit tests run natively (their logic is plain Rust; the host tests them as components).

@@ -14,7 +14,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 COUNT=${COUNT:-1000000}
 DAYS=${DAYS:-60}
 RUNS=${RUNS:-5}
-PRAX=target/release/prax
+PRAX=${CARGO_TARGET_DIR:-target}/release/prax
 # Every API call needs a key; the servers started here accept this one.
 export PRAXIMOUS_API_KEYS=bench-admin-key
 if ! command -v wrk >/dev/null; then
@@ -65,7 +65,7 @@ printf '%-26s %12.0f req/s\n' "audit off" "$off"
 awk -v a="$on" -v b="$off" 'BEGIN { r=a/b; printf "on / off: %.2f (target >= 0.80: %s)\n", r, (r >= 0.8 ? "met" : "NOT met") }'
 
 echo
-target/release/audit-gen "$work/d-gen" "$COUNT" "$DAYS"
+${CARGO_TARGET_DIR:-target}/release/audit-gen "$work/d-gen" "$COUNT" "$DAYS"
 printf '[audit]\nretention_days = 3650\nrollup_retention_days = 3650\n' >"$work/gen.toml"
 serve "$work/gen.toml" "$work/d-gen"
 echo "analytics on $COUNT records over $DAYS days: median of $RUNS runs (ms), target < 200"

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-8s}
-PRAX=target/release/prax
+PRAX=${CARGO_TARGET_DIR:-target}/release/prax
 # Every API call needs a key; the servers started here accept this one.
 export PRAXIMOUS_API_KEYS=bench-admin-key
 if ! command -v wrk >/dev/null; then
@@ -34,7 +34,7 @@ wait_line() { # file -> the URL after "listening on "
   echo "no 'listening on' in $1" >&2; cat "$1" >&2; return 1
 }
 
-target/release/llm-standin openai >"$work/standin.out" 2>&1 &
+${CARGO_TARGET_DIR:-target}/release/llm-standin openai >"$work/standin.out" 2>&1 &
 pids+=($!)
 standin=$(wait_line "$work/standin.out")    # http://127.0.0.1:PORT/v1
 

@@ -14,10 +14,10 @@ DURATION=${DURATION:-8s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 STARTS=${STARTS:-10}
-PRAX=target/release/prax
+PRAX=${CARGO_TARGET_DIR:-target}/release/prax
 # Every API call needs a key; the servers started here accept this one.
 export PRAXIMOUS_API_KEYS=bench-admin-key
-NATIVE=target/release/native-echo
+NATIVE=${CARGO_TARGET_DIR:-target}/release/native-echo
 
 if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)..." >&2

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-4s}
 ONLY=${ONLY:-}
-PRAX=$PWD/target/release/prax
+PRAX=$(realpath -m "${CARGO_TARGET_DIR:-target}")/release/prax
 export PRAXIMOUS_API_KEYS=bench-admin-key
 
 if ! command -v wrk >/dev/null; then
@@ -56,7 +56,7 @@ for example in rust/word_stats_rust python/word_stats_python javascript/word_sta
   cp "$work/$name/skill.yaml" "$work/$name/skill.yaml.sig" "$work/$name/skill.wasm" "$work/data/skills/$name/"
 done
 
-target/release/llm-standin openai >"$work/standin.out" 2>&1 &
+${CARGO_TARGET_DIR:-target}/release/llm-standin openai >"$work/standin.out" 2>&1 &
 pids+=($!)
 standin=$(wait_line "$work/standin.out")
 cat >"$work/praximous.toml" <<TOML

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-[ -x target/release/prax ] || cargo build --release --locked -q -p praximous
+[ -x ${CARGO_TARGET_DIR:-target}/release/prax ] || cargo build --release --locked -q -p praximous
 [ -f skills-wasm/target/wasm32-wasip2/release/hostile.wasm ] || make -s skills
 cargo build --release --locked -q -p stream-bench
 
@@ -25,4 +25,4 @@ if [ "${LITELLM:-1}" = 1 ]; then
     echo "litellm[proxy] did not install from PyPI here; LiteLLM is skipped"
   fi
 fi
-exec target/release/stream-bench target/release/prax $litellm
+exec ${CARGO_TARGET_DIR:-target}/release/stream-bench ${CARGO_TARGET_DIR:-target}/release/prax $litellm

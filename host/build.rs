@@ -13,7 +13,13 @@ fn main() {
     let wasm_dir = skills_root.join("target/wasm32-wasip2/release");
     let required = std::env::var_os("PRAX_REQUIRE_BUILTINS").is_some_and(|v| v == "1");
     println!("cargo:rerun-if-env-changed=PRAX_REQUIRE_BUILTINS");
-    println!("cargo:rerun-if-changed={}", skills_root.display());
+    // The workspace manifest lists every built-in's crate (a new skill is added there), and
+    // each skill's manifest and component are watched below. Not the whole folder: its
+    // `target/` changes on every cargo run there, which would rebuild and relink `prax`.
+    println!(
+        "cargo:rerun-if-changed={}",
+        skills_root.join("Cargo.toml").display()
+    );
 
     let mut table = String::from("&[\n");
     let mut missing = Vec::new();
@@ -33,12 +39,12 @@ fn main() {
         let dest = out_dir.join("builtin").join(&name);
         let written = std::fs::create_dir_all(&dest)
             .and_then(|()| {
-                std::fs::write(
-                    dest.join("skill.yaml"),
-                    format!("{}\nsha256: {digest}\n", manifest.trim_end()),
+                write_if_changed(
+                    &dest.join("skill.yaml"),
+                    format!("{}\nsha256: {digest}\n", manifest.trim_end()).as_bytes(),
                 )
             })
-            .and_then(|()| std::fs::write(dest.join("skill.wasm"), &wasm));
+            .and_then(|()| write_if_changed(&dest.join("skill.wasm"), &wasm));
         if let Err(e) = written {
             panic!(
                 "cannot write the embedded copy of built-in skill `{name}` to {}: {e}",
@@ -63,10 +69,19 @@ fn main() {
         }
         println!("cargo:warning={message}");
     }
-    if let Err(e) = std::fs::write(out_dir.join("builtin_skills.rs"), table) {
+    if let Err(e) = write_if_changed(&out_dir.join("builtin_skills.rs"), table.as_bytes()) {
         panic!("cannot write builtin_skills.rs: {e}");
     }
     check_web_ui(&manifest_dir.join("../ui/dist"));
+}
+
+/// Write `bytes` to `path` unless it holds them already: an unchanged file keeps its time, so
+/// the `include_bytes!` of it does not make cargo recompile the crate.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::read(path).is_ok_and(|current| current == bytes) {
+        return Ok(());
+    }
+    std::fs::write(path, bytes)
 }
 
 /// The web UI (`ui/dist`, built by `make ui`) is embedded by `api::ui`; a build that must have

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web UI's build, lint and tests (ui/):
 #   tools/ui.sh build   npm ci when node_modules is missing or stale, then tsc + vite into ui/dist
+#                       (nothing when no source is newer than ui/dist)
 #   tools/ui.sh types   src/api/schema.d.ts, the API's types, generated from ui/openapi.json
 #   tools/ui.sh types-check  fails when the committed src/api/schema.d.ts is not what
 #                       ui/openapi.json generates (run `make api-types`)
@@ -58,6 +59,13 @@ chromium_path() {
 case "${1:-build}" in
 build)
     install
+    # Nothing newer than the last build: keep ui/dist as it is (a rebuild rewrites every file,
+    # which makes cargo recompile and relink prax, since it embeds them).
+    if [ -f dist/index.html ] && [ -z "$(find src public index.html package.json package-lock.json \
+            vite.config.* tsconfig*.json -newer dist/index.html -print -quit 2>/dev/null)" ]; then
+        echo "ui: dist is up to date"
+        exit 0
+    fi
     npm run --silent build
     ;;
 types)
