@@ -1,7 +1,8 @@
 //! `prax skill test`: a skill's examples and case files run against its component in the real
 //! sandbox, with no server: settings, LLM answers and network hosts come from the case file's
-//! stand-ins; the manifest's permissions still hold; each case gets a line, the run a
-//! `N passed, N failed` line and an exit code that says whether all passed.
+//! stand-ins, mail goes to a stand-in SMTP server; the manifest's permissions still hold; each
+//! case gets a line, the run a `N passed, N failed` line and an exit code that says whether all
+//! passed.
 
 use std::path::Path;
 
@@ -84,6 +85,41 @@ cases:
     )
     .ok("internal_summary's cases");
     assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
+
+    // Mail goes to a stand-in SMTP server that keeps it, for the case to check.
+    let mail = skill_folder(work.path(), "email_sender");
+    write_cases(
+        &mail,
+        "cases.yaml",
+        r#"cases:
+  - name: sends the report
+    request: { prompt: "All green.", to: "ops@example.com, cto@example.com", subject: Weekly report }
+    expect:
+      mail:
+        - { from: skill-test@praximous.test, to: [ops@example.com, cto@example.com], subject: Weekly report, body: All green. }
+  - name: a wrong recipient is noticed
+    request: { prompt: "All green.", to: ops@example.com }
+    expect:
+      mail: [{ to: [someone-else@example.com] }]
+"#,
+    );
+    let run = prax(
+        work.path(),
+        &["skill", "test", &mail.display().to_string()],
+        &[],
+    );
+    assert!(
+        run.stdout.contains("ok    cases.yaml: sends the report"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("FAIL  cases.yaml: a wrong recipient is noticed"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("2 passed, 1 failed"), "{}", run.stdout);
 }
 
 #[test]

@@ -152,6 +152,10 @@ impl MailConfig {
             ));
         }
         for domain in &self.allowed_recipient_domains {
+            if domain.trim() == "*" {
+                // Any domain, as documented (and as the outbox reads it).
+                continue;
+            }
             let bare = domain.trim_start_matches('@');
             if bare.is_empty() || !bare.contains('.') && bare != "localhost" || bare.contains('@') {
                 return Err((
@@ -202,6 +206,11 @@ mod tests {
         assert_eq!(
             key("allowed_recipient_domains = [\"not a domain\"]"),
             Some("allowed_recipient_domains")
+        );
+        assert_eq!(
+            key("allowed_recipient_domains = [\"*\"]"),
+            None,
+            "`*`, any domain, is documented and accepted"
         );
         let mut bad_from = config("");
         bad_from.from = "not an address".into();

@@ -17,6 +17,7 @@
 //!     expect:
 //!       result: { result: 3 }     # these fields (and any others) in the result
 //!       message: Done.            # exactly this message
+//!       mail: [{ to: [ops@example.com], subject: Report }]   # the messages it sent
 //!   - name: refuses to divide by zero
 //!     request: { num1: 1, num2: 0, operation: divide }
 //!     expect:
@@ -80,6 +81,10 @@ pub struct Expect {
     /// The request must fail so.
     #[serde(default)]
     pub error: Option<ExpectError>,
+    /// The messages the skill must have sent, in order, each with these fields (`from`, `to`,
+    /// `subject`, `body`).
+    #[serde(default)]
+    pub mail: Option<Vec<Value>>,
 }
 
 /// How a request must fail.

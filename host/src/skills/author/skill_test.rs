@@ -30,9 +30,18 @@ pub struct CaseOutcome {
     pub failure: Option<String>,
 }
 
+/// The sender of the mail a skill sends under test.
+const MAIL_FROM: &str = "skill-test@praximous.test";
+
 /// The configuration a file's stand-ins make: an LLM provider at the stand-in server for the
-/// skill's own route and the default one, and the skill's `[skills.<name>]` settings.
-fn config_for(skill: &str, llm_base_url: &str, stand_ins: &StandIns) -> Result<Config, String> {
+/// skill's own route and the default one, the stand-in SMTP server (any recipient), and the
+/// skill's `[skills.<name>]` settings.
+fn config_for(
+    skill: &str,
+    servers: &StandInServers,
+    stand_ins: &StandIns,
+) -> Result<Config, String> {
+    let (llm_base_url, smtp) = (servers.llm_base_url.as_str(), servers.smtp);
     let mut settings = toml::Table::new();
     for (key, value) in &stand_ins.config {
         let value = match value {
@@ -75,6 +84,15 @@ fn config_for(skill: &str, llm_base_url: &str, stand_ins: &StandIns) -> Result<C
     routing.insert("rules".into(), toml::Value::Table(rules));
     let mut skills = toml::Table::new();
     skills.insert(skill.into(), toml::Value::Table(settings));
+    let mut mail = toml::Table::new();
+    mail.insert("host".into(), toml::Value::String(smtp.ip().to_string()));
+    mail.insert("port".into(), toml::Value::Integer(i64::from(smtp.port())));
+    mail.insert("security".into(), toml::Value::String("none".into()));
+    mail.insert("from".into(), toml::Value::String(MAIL_FROM.into()));
+    mail.insert(
+        "allowed_recipient_domains".into(),
+        toml::Value::Array(vec![toml::Value::String("*".into())]),
+    );
     let mut document = toml::Table::new();
     document.insert(
         "providers".into(),
@@ -82,6 +100,7 @@ fn config_for(skill: &str, llm_base_url: &str, stand_ins: &StandIns) -> Result<C
     );
     document.insert("routing".into(), toml::Value::Table(routing));
     document.insert("skills".into(), toml::Value::Table(skills));
+    document.insert("mail".into(), toml::Value::Table(mail));
     let text = toml::to_string(&document).map_err(|e| e.to_string())?;
     Config::parse(&text, Path::new("stand_ins")).map_err(|e| e.to_string())
 }
@@ -128,6 +147,14 @@ fn judge(case: &Case, outcome: &Result<SkillOutput, InvokeError>) -> Option<Stri
     }
 }
 
+/// Why the mail sent does not meet `case`'s expectation, if it does not.
+fn judge_mail(case: &Case, sent: &[Value]) -> Option<String> {
+    let expected = Value::Array(case.expect.mail.clone()?);
+    let sent = Value::Array(sent.to_vec());
+    (!cases::contains(&sent, &expected))
+        .then(|| format!("expected the mail {expected}, the skill sent {sent}"))
+}
+
 fn check_error(error: impl std::fmt::Display) -> AuthorError {
     AuthorError::Check(error.to_string())
 }
@@ -151,7 +178,7 @@ pub async fn run(
     let configs = loaded
         .stand_ins
         .iter()
-        .map(|stand_ins| config_for(skill, &servers.llm_base_url, stand_ins))
+        .map(|stand_ins| config_for(skill, &servers, stand_ins))
         .collect::<Result<Vec<Config>, String>>()
         .map_err(AuthorError::Check)?;
     let base = configs
@@ -168,6 +195,13 @@ pub async fn run(
         &resolver,
     )
     .map_err(check_error)?;
+    let outbox = base
+        .mail
+        .as_ref()
+        .map(|mail| crate::mail::Outbox::new(mail, &env, &resolver))
+        .transpose()
+        .map_err(check_error)?
+        .map(Arc::new);
     let cache = tempfile::tempdir().map_err(io(dir))?;
     let limits = manifest.limits;
     let runtime = Runtime::new(
@@ -189,7 +223,7 @@ pub async fn run(
         HostServices {
             identity: Arc::new(Identity::default()),
             llm: Some(Arc::new(llm)),
-            mail: None,
+            mail: outbox,
             env,
             resolver,
             stand_in_hosts: Some(servers.hosts),
@@ -219,9 +253,10 @@ pub async fn run(
             deltas: None,
         };
         let result = runtime.invoke(&prepared[case.stand_ins], call).await;
+        let failure = judge(case, &result).or_else(|| judge_mail(case, &servers.mail()));
         let outcome = CaseOutcome {
             label: case.label.clone(),
-            failure: judge(case, &result),
+            failure,
         };
         report(&outcome);
         outcomes.push(outcome);

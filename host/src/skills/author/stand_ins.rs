@@ -1,8 +1,9 @@
 //! The servers `prax skill test` runs on 127.0.0.1 in place of what a skill talks to: an LLM
-//! provider speaking the OpenAI chat-completions protocol (whole answers and streams), and one
+//! provider speaking the OpenAI chat-completions protocol (whole answers and streams), one
 //! server answering for every network host, by the request's `Host` and path, with what the
-//! case file declares. The skill still reaches only the hosts its manifest allows: the sandbox
-//! checks that before any request comes here.
+//! case file declares, and an SMTP server that keeps every message it is given. The skill
+//! still reaches only the hosts its manifest allows, and sends mail only if it may: the sandbox
+//! checks that before anything comes here.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,11 +19,13 @@ use tokio::net::TcpListener;
 
 use super::cases::{HostAnswers, StandIns};
 
-/// What the servers answer now (the running case's stand-ins).
+/// What the servers answer now (the running case's stand-ins), and the mail sent since the
+/// case began.
 #[derive(Default)]
 struct Current {
     llm: Option<String>,
     hosts: std::collections::BTreeMap<String, HostAnswers>,
+    mail: Vec<Value>,
 }
 
 type Shared = Arc<Mutex<Current>>;
@@ -33,6 +36,8 @@ pub struct StandInServers {
     pub llm_base_url: String,
     /// Where every network host's requests go.
     pub hosts: SocketAddr,
+    /// The SMTP server.
+    pub smtp: SocketAddr,
     current: Shared,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -72,12 +77,31 @@ impl StandInServers {
                 .with_state(current.clone()),
         )
         .await?;
+        let smtp_listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let smtp = smtp_listener.local_addr()?;
+        let inbox = current.clone();
+        let smtp_task = tokio::spawn(async move {
+            while let Ok((stream, _)) = smtp_listener.accept().await {
+                tokio::spawn(smtp_session(stream, inbox.clone()));
+            }
+        });
         Ok(Self {
             llm_base_url: format!("http://{llm}/v1"),
             hosts,
+            smtp,
             current,
-            tasks: vec![llm_task, hosts_task],
+            tasks: vec![llm_task, hosts_task, smtp_task],
         })
+    }
+
+    /// The messages sent since the last [`StandInServers::set`], as
+    /// `{from, to: [...], subject, body}`.
+    pub fn mail(&self) -> Vec<Value> {
+        self.current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .mail
+            .clone()
     }
 
     /// Answer as `stand_ins` says from now on.
@@ -88,6 +112,7 @@ impl StandInServers {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         current.llm = stand_ins.llm.clone();
         current.hosts = stand_ins.hosts.clone();
+        current.mail.clear();
     }
 }
 
@@ -183,4 +208,92 @@ async fn host(State(current): State<Shared>, headers: HeaderMap, request: Reques
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// The address inside an SMTP `MAIL FROM:<...>` or `RCPT TO:<...>` argument.
+fn smtp_address(argument: &str) -> String {
+    argument
+        .split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map_or(argument.trim(), |(address, _)| address)
+        .to_owned()
+}
+
+/// A message as the case's `expect.mail` sees it: its envelope, `Subject` and body.
+fn captured(from: &str, to: &[String], data: &str) -> Value {
+    let (head, body) = data
+        .split_once("\r\n\r\n")
+        .or_else(|| data.split_once("\n\n"))
+        .unwrap_or((data, ""));
+    let subject = head
+        .lines()
+        .find_map(|line| line.strip_prefix("Subject:"))
+        .map(str::trim)
+        .unwrap_or_default();
+    json!({"from": from, "to": to, "subject": subject, "body": body.trim_end()})
+}
+
+/// One SMTP conversation: accept every message, keep it, say goodbye when asked.
+async fn smtp_session(stream: tokio::net::TcpStream, current: Shared) {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let (mut from, mut to, mut data, mut in_data) =
+        (String::new(), Vec::new(), String::new(), false);
+    if write
+        .write_all(b"220 prax-skill-test ESMTP\r\n")
+        .await
+        .is_err()
+    {
+        return;
+    }
+    while let Ok(Some(line)) = lines.next_line().await {
+        let reply: &[u8] = if in_data {
+            if line != "." {
+                data.push_str(line.strip_prefix('.').unwrap_or(&line));
+                data.push_str("\r\n");
+                continue;
+            }
+            in_data = false;
+            let message = captured(&from, &to, &data);
+            current
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .mail
+                .push(message);
+            data.clear();
+            to.clear();
+            b"250 kept\r\n"
+        } else {
+            let upper = line.to_ascii_uppercase();
+            if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                b"250 prax-skill-test\r\n"
+            } else if let Some(argument) = upper
+                .starts_with("MAIL FROM:")
+                .then(|| line.get("MAIL FROM:".len()..))
+                .flatten()
+            {
+                from = smtp_address(argument);
+                b"250 ok\r\n"
+            } else if let Some(argument) = upper
+                .starts_with("RCPT TO:")
+                .then(|| line.get("RCPT TO:".len()..))
+                .flatten()
+            {
+                to.push(smtp_address(argument));
+                b"250 ok\r\n"
+            } else if upper == "DATA" {
+                in_data = true;
+                b"354 go ahead\r\n"
+            } else if upper == "QUIT" {
+                let _ = write.write_all(b"221 bye\r\n").await;
+                return;
+            } else {
+                b"250 ok\r\n"
+            }
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
 }
