@@ -46,8 +46,10 @@ pub enum TaskEvent {
         /// Its place: 0 for the first delta, then 1, 2, ...
         index: u64,
     },
-    /// The end: the envelope `POST /api/v1/process` answers, with the whole text.
-    Result(ProcessResponse),
+    /// The end: the envelope `POST /api/v1/process` answers, with the whole text. (Boxed:
+    /// every event sits in a channel slot the size of the largest, and the envelope is five
+    /// times a delta; thousands of open streams each hold a block of such slots.)
+    Result(Box<ProcessResponse>),
     /// The end, failed.
     Error {
         /// The HTTP status a whole answer would have had.
@@ -231,7 +233,7 @@ pub async fn run(
     }
     let last = match (recorded, answer) {
         (Err(unrecorded), _) => TaskEvent::failed(&unrecorded, progress.delivered.clone()),
-        (Ok(()), Ok(response)) => TaskEvent::Result(response),
+        (Ok(()), Ok(response)) => TaskEvent::Result(Box::new(response)),
         (Ok(()), Err(error)) => TaskEvent::failed(&error, progress.delivered.clone()),
     };
     let _ = progress.send(last).await;
