@@ -46,9 +46,9 @@ pub enum TaskEvent {
         /// Its place: 0 for the first delta, then 1, 2, ...
         index: u64,
     },
-    /// The end: the envelope `POST /api/v1/process` answers, with the whole text. (Boxed:
-    /// every event sits in a channel slot the size of the largest, and the envelope is five
-    /// times a delta; thousands of open streams each hold a block of such slots.)
+    // Boxed: every event sits in a channel slot the size of the largest, and the envelope is
+    // five times a delta; thousands of open streams each hold a block of such slots.
+    /// The end: the envelope `POST /api/v1/process` answers, with the whole text.
     Result(Box<ProcessResponse>),
     /// The end, failed.
     Error {
