@@ -5,6 +5,7 @@ pub mod aggregates;
 pub mod analytics;
 pub mod audit;
 pub mod error;
+pub mod error_shape;
 pub mod export;
 pub mod health;
 pub mod keys;

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::super::error_shape;
 use super::jsonrpc::{self, RpcError};
 
 /// A JSON-RPC error answer, as `/mcp` gives them.
@@ -30,49 +31,25 @@ pub async fn reshape(request: Request, next: Next) -> Response {
     if request.uri().path() != "/mcp" {
         return next.run(request).await;
     }
-    let response = next.run(request).await;
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 << 10)
-        .await
-        .unwrap_or_default();
-    let parsed: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    if parsed.get("jsonrpc").is_some() {
-        return Response::from_parts(parts, axum::body::Body::from(bytes));
-    }
-    let message = match &parsed["detail"] {
-        Value::String(text) => text.clone(),
-        Value::Null => String::from_utf8_lossy(&bytes).trim().to_owned(),
-        other => other.to_string(),
+    let shaped = |body: &Value| body.get("jsonrpc").is_some();
+    let error = match error_shape::read(next.run(request).await, shaped).await {
+        Ok(error) => error,
+        Err(as_it_is) => return as_it_is,
     };
-    let code = parsed["code"].as_str().unwrap_or_default().to_owned();
-    let status = match code.as_str() {
-        "invalid_key" | "not_authenticated" => StatusCode::UNAUTHORIZED,
-        _ => status,
+    let status = if error.is_bad_key() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        error.status
     };
-    let error = RpcError::new(jsonrpc::REFUSED, message)
+    let code = error.code.clone().unwrap_or_default();
+    let rpc = RpcError::new(jsonrpc::REFUSED, error.detail.clone())
         .with_data(json!({"status": status.as_u16(), "code": code}));
-    let mut reshaped = (status, axum::Json(jsonrpc::error(None, &error))).into_response();
+    let mut reshaped = (status, axum::Json(jsonrpc::error(None, &rpc))).into_response();
+    error.keep_headers(&mut reshaped, &error_shape::KEPT);
     if status == StatusCode::UNAUTHORIZED {
         reshaped
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
-    for name in [header::RETRY_AFTER, header::ALLOW] {
-        if let Some(value) = parts.headers.get(&name) {
-            reshaped.headers_mut().insert(name, value.clone());
-        }
-    }
-    if let Some(id) = parts
-        .headers
-        .get(super::super::request_id::REQUEST_ID_HEADER)
-    {
-        reshaped
-            .headers_mut()
-            .insert(super::super::request_id::REQUEST_ID_HEADER, id.clone());
     }
     reshaped
 }

@@ -4,11 +4,13 @@
 //! check, an extractor, a handler), from the `{detail, code}` of the rest of the API.
 
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
+
+use super::super::error_shape;
 
 /// OpenAI's error body.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -71,45 +73,18 @@ pub async fn reshape(request: Request, next: Next) -> Response {
     if !request.uri().path().starts_with("/v1/") {
         return next.run(request).await;
     }
-    let response = next.run(request).await;
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 << 10)
-        .await
-        .unwrap_or_default();
-    let parsed: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    if parsed.get("error").is_some_and(Value::is_object) {
-        // Already OpenAI's shape (a handler's own answer).
-        return Response::from_parts(parts, axum::body::Body::from(bytes));
-    }
-    let message = match &parsed["detail"] {
-        Value::String(text) => text.clone(),
-        Value::Null => String::from_utf8_lossy(&bytes).trim().to_owned(),
-        other => other.to_string(),
+    let shaped = |body: &Value| body.get("error").is_some_and(Value::is_object);
+    let error = match error_shape::read(next.run(request).await, shaped).await {
+        Ok(error) => error,
+        Err(as_it_is) => return as_it_is,
     };
-    let code = parsed["code"].as_str();
-    let (status, code) = match code {
-        Some("invalid_key") => (StatusCode::UNAUTHORIZED, Some("invalid_api_key")),
-        Some("not_authenticated") => (StatusCode::UNAUTHORIZED, Some("invalid_api_key")),
-        other => (status, other),
+    let (status, code) = if error.is_bad_key() {
+        (StatusCode::UNAUTHORIZED, Some("invalid_api_key"))
+    } else {
+        (error.status, error.code.as_deref())
     };
-    let mut reshaped = answer(status, message, None, code);
-    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
-        if let Some(value) = parts.headers.get(&name) {
-            reshaped.headers_mut().insert(name, value.clone());
-        }
-    }
-    if let Some(id) = parts
-        .headers
-        .get(super::super::request_id::REQUEST_ID_HEADER)
-    {
-        reshaped
-            .headers_mut()
-            .insert(super::super::request_id::REQUEST_ID_HEADER, id.clone());
-    }
+    let mut reshaped = answer(status, error.detail.clone(), None, code);
+    error.keep_headers(&mut reshaped, &error_shape::KEPT);
     reshaped
 }
 
