@@ -90,6 +90,16 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// A request that cannot be served: `status`, with an invalid-request error saying why.
+fn invalid(status: StatusCode, message: &str) -> Response {
+    let error = RpcError::new(jsonrpc::INVALID_REQUEST, message);
+    json_response(status, &jsonrpc::error(None, &error))
+}
+
+/// What a request for an ended or unknown session is told.
+const NO_SESSION: &str =
+    "Session not found: it ended or never existed. Send initialize to open a new one.";
+
 /// What a request is answered in: its session's revision, 2026-07-28, or a new session.
 enum Context {
     Era(Era),
@@ -126,10 +136,7 @@ fn context(
         let Some(session) = state.mcp.sessions.get(id, owner) else {
             return Err((
                 StatusCode::NOT_FOUND,
-                RpcError::new(
-                    jsonrpc::INVALID_REQUEST,
-                    "Session not found: it ended or never existed. Send initialize to open a new one.",
-                ),
+                RpcError::new(jsonrpc::INVALID_REQUEST, NO_SESSION),
             ));
         };
         if announced.is_some_and(|version| version != session.version) {
@@ -376,10 +383,7 @@ pub async fn post_mcp(
     }
     let body = match body {
         Ok(body) => body,
-        Err(rejection) => {
-            let error = RpcError::new(jsonrpc::INVALID_REQUEST, rejection.body_text());
-            return json_response(rejection.status(), &jsonrpc::error(None, &error));
-        }
+        Err(rejection) => return invalid(rejection.status(), &rejection.body_text()),
     };
     let message: Value = match serde_json::from_slice(&body) {
         Ok(message) => message,
@@ -407,8 +411,7 @@ pub async fn post_mcp(
 /// A 2025-03-26 batch: each message answered in turn, the answers in one array.
 async fn batch_answer(exchange: &Exchange<'_>, batch: Vec<Value>) -> Response {
     if batch.is_empty() {
-        let error = RpcError::new(jsonrpc::INVALID_REQUEST, "An empty batch.");
-        return json_response(StatusCode::BAD_REQUEST, &jsonrpc::error(None, &error));
+        return invalid(StatusCode::BAD_REQUEST, "An empty batch.");
     }
     let mut answers = Vec::new();
     for (index, message) in batch.into_iter().enumerate() {
@@ -481,13 +484,9 @@ pub async fn get_mcp(
         return refuse_origin(&origin);
     }
     let Some(id) = header(&headers, SESSION_HEADER) else {
-        let error = RpcError::new(
-            jsonrpc::INVALID_REQUEST,
-            "GET /mcp streams a session's notifications: send the mcp-session-id header (2026-07-28 clients use subscriptions/listen).",
-        );
-        let mut response = json_response(
+        let mut response = invalid(
             StatusCode::METHOD_NOT_ALLOWED,
-            &jsonrpc::error(None, &error),
+            "GET /mcp streams a session's notifications: send the mcp-session-id header (2026-07-28 clients use subscriptions/listen).",
         );
         response
             .headers_mut()
@@ -496,11 +495,7 @@ pub async fn get_mcp(
     };
     let owner = principal.as_ref().map(|Extension(p)| &p.key_id);
     let Some(session) = state.mcp.sessions.get(id, owner) else {
-        let error = RpcError::new(
-            jsonrpc::INVALID_REQUEST,
-            "Session not found: it ended or never existed. Send initialize to open a new one.",
-        );
-        return json_response(StatusCode::NOT_FOUND, &jsonrpc::error(None, &error));
+        return invalid(StatusCode::NOT_FOUND, NO_SESSION);
     };
     notify::stream(notify::Feed {
         changes: state.catalogue.changes(),
@@ -530,18 +525,16 @@ pub async fn delete_mcp(
     headers: HeaderMap,
 ) -> Response {
     let Some(id) = header(&headers, SESSION_HEADER) else {
-        let error = RpcError::new(
-            jsonrpc::INVALID_REQUEST,
+        return invalid(
+            StatusCode::BAD_REQUEST,
             "Send the mcp-session-id header of the session to end.",
         );
-        return json_response(StatusCode::BAD_REQUEST, &jsonrpc::error(None, &error));
     };
     let owner = principal.as_ref().map(|Extension(p)| &p.key_id);
     if state.mcp.sessions.end(id, owner) {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        let error = RpcError::new(jsonrpc::INVALID_REQUEST, "No such session.");
-        json_response(StatusCode::NOT_FOUND, &jsonrpc::error(None, &error))
+        invalid(StatusCode::NOT_FOUND, NO_SESSION)
     }
 }
 
