@@ -137,6 +137,34 @@ pub fn pin_digest(manifest: &str, digest: &str) -> String {
     out
 }
 
+/// A runtime for one skill with `limits`, one instance at a time, whose pool is sized for
+/// `pool` concurrent instances (Python and JavaScript components hold many core instances
+/// each), compiling into `cache`.
+fn sandbox(
+    limits: &praximous_registry::manifest::Limits,
+    pool: u32,
+    cache: &Path,
+    services: HostServices,
+) -> Result<Runtime, AuthorError> {
+    Runtime::new(
+        RuntimeSettings {
+            max_concurrent: pool,
+            max_concurrent_per_key: 1,
+            max_concurrent_per_skill: 1,
+            max_memory_mb: limits.memory_mb.max(1),
+            max_timeout_ms: limits.timeout_ms,
+            max_output_bytes: 1 << 20,
+            max_emit_bytes: 1 << 20,
+            max_log_lines: 1000,
+            cache_dir: cache.to_owned(),
+            cache_key: Secret::random()
+                .map_err(|_| AuthorError::Check("the system's random source failed".into()))?,
+        },
+        services,
+    )
+    .map_err(|e| AuthorError::Check(e.to_string()))
+}
+
 /// Check the skill folder `dir` as the host will load it: manifest schema, WIT version,
 /// component digest, and that the component compiles and links against this host with the
 /// `run` export. A signature, if present, must verify.
@@ -144,23 +172,12 @@ pub fn check(dir: &Path) -> Result<CheckReport, AuthorError> {
     let verified =
         load_skill_dir(dir, &supported_wit()).map_err(|e| AuthorError::Check(e.to_string()))?;
     let cache = tempfile::tempdir().map_err(io(dir))?;
-    let runtime = Runtime::new(
-        RuntimeSettings {
-            max_concurrent: 1,
-            max_concurrent_per_key: 1,
-            max_concurrent_per_skill: 1,
-            max_memory_mb: verified.manifest.limits.memory_mb.max(1),
-            max_timeout_ms: verified.manifest.limits.timeout_ms,
-            max_output_bytes: 1 << 20,
-            max_emit_bytes: 1 << 20,
-            max_log_lines: 1,
-            cache_dir: cache.path().to_owned(),
-            cache_key: Secret::random()
-                .map_err(|_| AuthorError::Check("the system's random source failed".into()))?,
-        },
+    let runtime = sandbox(
+        &verified.manifest.limits,
+        1,
+        cache.path(),
         HostServices::offline(),
-    )
-    .map_err(|e| AuthorError::Check(e.to_string()))?;
+    )?;
     let manifest = &verified.manifest;
     runtime
         .prepare(manifest, None, &verified.component)

@@ -16,10 +16,7 @@ use crate::config::{Config, SkillSettings};
 use crate::environment::Environment;
 use crate::identity::Identity;
 use crate::metrics::Metrics;
-use crate::runtime::{
-    Call, HostServices, InvokeError, Runtime, RuntimeSettings, SkillOutput, supported_wit,
-};
-use crate::secret_file::Secret;
+use crate::runtime::{Call, HostServices, InvokeError, SkillOutput, supported_wit};
 
 /// How one case went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,23 +200,11 @@ pub async fn run(
         .map_err(check_error)?
         .map(Arc::new);
     let cache = tempfile::tempdir().map_err(io(dir))?;
-    let limits = manifest.limits;
-    let runtime = Runtime::new(
-        RuntimeSettings {
-            // One case at a time, but the pool is sized by this: Python and JavaScript
-            // components hold many core instances each (the server's pool is sized the same).
-            max_concurrent: 8,
-            max_concurrent_per_key: 1,
-            max_concurrent_per_skill: 1,
-            max_memory_mb: limits.memory_mb.max(1),
-            max_timeout_ms: limits.timeout_ms,
-            max_output_bytes: 1 << 20,
-            max_emit_bytes: 1 << 20,
-            max_log_lines: 1000,
-            cache_dir: cache.path().to_owned(),
-            cache_key: Secret::random()
-                .map_err(|_| AuthorError::Check("the system's random source failed".into()))?,
-        },
+    // One case at a time; the pool is sized as the server's would be for eight.
+    let runtime = super::sandbox(
+        &manifest.limits,
+        8,
+        cache.path(),
         HostServices {
             identity: Arc::new(Identity::default()),
             llm: Some(Arc::new(llm)),
@@ -228,8 +213,7 @@ pub async fn run(
             resolver,
             stand_in_hosts: Some(servers.hosts),
         },
-    )
-    .map_err(check_error)?;
+    )?;
     let mut prepared = Vec::with_capacity(configs.len());
     for config in &configs {
         let settings: Option<SkillSettings> = config.skills.operator_settings().remove(skill);
