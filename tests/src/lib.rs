@@ -432,3 +432,22 @@ pub fn tool_python(venv: &str, module: &str) -> Option<PathBuf> {
     eprintln!("skipping: {why}");
     None
 }
+
+/// Run the Python script `script` (relative to the repository) with `python` and `args`,
+/// without blocking the runtime the stand-ins run on; its stdout, or an error with both
+/// streams when it failed.
+pub async fn python_script(python: &Path, script: &str, args: &[&str]) -> anyhow::Result<String> {
+    let output = tokio::process::Command::new(python)
+        .arg(repo_root().join(script))
+        .args(args)
+        .output()
+        .await?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    anyhow::ensure!(
+        output.status.success(),
+        "{script} {}: {stdout}\n{}",
+        args.first().copied().unwrap_or_default(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(stdout)
+}

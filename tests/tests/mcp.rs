@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use praximous_e2e::{
     Server, TEST_ADMIN_KEY, client, client_with_key, component, get, install_skill, prax_binary,
-    repo_root, tool_python,
+    python_script, repo_root, tool_python,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
@@ -57,17 +57,12 @@ async fn sdk(
     key: &str,
     mode: &str,
 ) -> anyhow::Result<Value> {
-    let output = tokio::process::Command::new(python)
-        .arg(repo_root().join("tests/mcp_sdk/client.py"))
-        .args([scenario, target, key, mode])
-        .output()
-        .await?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    anyhow::ensure!(
-        output.status.success(),
-        "{scenario}: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = python_script(
+        python,
+        "tests/mcp_sdk/client.py",
+        &[scenario, target, key, mode],
+    )
+    .await?;
     let last = stdout.lines().last().unwrap_or_default();
     Ok(serde_json::from_str(last)?)
 }

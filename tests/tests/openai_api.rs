@@ -3,11 +3,11 @@
 //! a multi-turn conversation carried natively to the provider, a stream with usage, a stream
 //! cut short, and errors that raise the SDK's own exception classes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use praximous_e2e::standin::stream::{StreamFault, StreamScript, whole_text};
 use praximous_e2e::standin::{Fault, Flavour, StandIn};
-use praximous_e2e::{Server, TEST_ADMIN_KEY, client, get, repo_root, tool_python};
+use praximous_e2e::{Server, TEST_ADMIN_KEY, client, get, python_script, tool_python};
 use serde_json::{Value, json};
 
 /// The SDK's interpreter (see [`tool_python`]).
@@ -17,23 +17,10 @@ fn sdk_python() -> Option<PathBuf> {
 
 /// Run one scenario of `tests/openai_sdk/client.py` against `server` with `key` (without
 /// blocking the runtime the stand-in providers run on).
-async fn sdk(
-    python: &PathBuf,
-    server: &Server,
-    scenario: &str,
-    key: &str,
-) -> anyhow::Result<Value> {
-    let output = tokio::process::Command::new(python)
-        .arg(repo_root().join("tests/openai_sdk/client.py"))
-        .args([scenario, &server.url("/v1"), key])
-        .output()
-        .await?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    anyhow::ensure!(
-        output.status.success(),
-        "{scenario}: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+async fn sdk(python: &Path, server: &Server, scenario: &str, key: &str) -> anyhow::Result<Value> {
+    let url = server.url("/v1");
+    let stdout =
+        python_script(python, "tests/openai_sdk/client.py", &[scenario, &url, key]).await?;
     Ok(serde_json::from_str(stdout.trim())?)
 }
 

@@ -19,19 +19,25 @@ const summary: AnalyticsSummary = {
 const page: AnalyticsPage = { data: [], limit: 25, offset: 50, total_matches: 0 }
 
 beforeEach(() => sessionStorage.clear())
+
+/** A server with empty analytics, signed in as an operator; the calls it saw. */
+function analyticsServer() {
+  const calls = fakeServer({
+    'GET /api/v1/auth/me': meAs('operator'),
+    'GET /api/v1/analytics': () => ({ status: 200, body: page }),
+    'GET /api/v1/analytics/summary': () => ({ status: 200, body: summary }),
+    'GET /api/v1/analytics/tasks-over-time': () => ({ status: 200, body: { data: [] } }),
+    'GET /api/v1/analytics/requests-per-provider': () => ({ status: 200, body: { data: [] } }),
+    'GET /api/v1/analytics/latency-per-provider': () => ({ status: 200, body: { data: [] } }),
+  })
+  sessionStorage.setItem('praximous.apiKey', 'operator-secret')
+  return calls
+}
 afterEach(() => vi.unstubAllGlobals())
 
 describe('analytics', () => {
   it('sends only the filters the address bar validly sets, with a whole offset and a known granularity', async () => {
-    const calls = fakeServer({
-      'GET /api/v1/auth/me': meAs('operator'),
-      'GET /api/v1/analytics': () => ({ status: 200, body: page }),
-      'GET /api/v1/analytics/summary': () => ({ status: 200, body: summary }),
-      'GET /api/v1/analytics/tasks-over-time': () => ({ status: 200, body: { data: [] } }),
-      'GET /api/v1/analytics/requests-per-provider': () => ({ status: 200, body: { data: [] } }),
-      'GET /api/v1/analytics/latency-per-provider': () => ({ status: 200, body: { data: [] } }),
-    })
-    sessionStorage.setItem('praximous.apiKey', 'operator-secret')
+    const calls = analyticsServer()
     render(
       <MemoryRouter initialEntries={['/analytics?task_type=echo&status=bogus&kind=pigeon&granularity=week&offset=50.7']}>
         <SessionProvider>
@@ -48,15 +54,7 @@ describe('analytics', () => {
   })
 
   it('filters by the ingress a request came in through', async () => {
-    const calls = fakeServer({
-      'GET /api/v1/auth/me': meAs('operator'),
-      'GET /api/v1/analytics': () => ({ status: 200, body: page }),
-      'GET /api/v1/analytics/summary': () => ({ status: 200, body: summary }),
-      'GET /api/v1/analytics/tasks-over-time': () => ({ status: 200, body: { data: [] } }),
-      'GET /api/v1/analytics/requests-per-provider': () => ({ status: 200, body: { data: [] } }),
-      'GET /api/v1/analytics/latency-per-provider': () => ({ status: 200, body: { data: [] } }),
-    })
-    sessionStorage.setItem('praximous.apiKey', 'operator-secret')
+    const calls = analyticsServer()
     render(
       <MemoryRouter initialEntries={['/analytics']}>
         <SessionProvider>
