@@ -2,14 +2,17 @@
 //! `POST {base}/api/embed`, Gemini `batchEmbedContents`. Every vector comes back in input order
 //! or the answer is unusable.
 
-use std::time::Duration;
-
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::Embeddings;
+use super::client::{Embeddings, Endpoint};
 use super::http::{Answer, check_status, json_message, send};
 use super::provider::{ProviderError, excerpt};
+
+/// `path` under the endpoint's base URL.
+fn url(endpoint: &Endpoint, path: &str) -> String {
+    format!("{}{path}", endpoint.base_url.trim_end_matches('/'))
+}
 
 fn parse<T: for<'de> Deserialize<'de>>(answer: &Answer) -> Result<T, ProviderError> {
     serde_json::from_str(&answer.body)
@@ -35,12 +38,9 @@ fn checked(
 
 /// OpenAI-compatible servers.
 pub async fn openai(
-    http: &reqwest::Client,
-    base_url: &str,
-    api_key: Option<&str>,
+    endpoint: &Endpoint,
     model: &str,
     inputs: &[String],
-    timeout: Duration,
 ) -> Result<Embeddings, ProviderError> {
     #[derive(Deserialize)]
     struct Response {
@@ -51,14 +51,14 @@ pub async fn openai(
         index: usize,
         embedding: Vec<f32>,
     }
-    let url = format!("{}/embeddings", base_url.trim_end_matches('/'));
-    let mut builder = http
-        .post(url)
+    let mut builder = endpoint
+        .http
+        .post(url(endpoint, "/embeddings"))
         .json(&json!({ "model": model, "input": inputs, "encoding_format": "float" }));
-    if let Some(key) = api_key {
+    if let Some(key) = &endpoint.api_key {
         builder = builder.bearer_auth(key);
     }
-    let answer = send(builder, timeout).await?;
+    let answer = send(builder, endpoint.timeout).await?;
     check_status(&answer, |body| json_message(body, "/error/message"))?;
     let mut items = parse::<Response>(&answer)?.data;
     items.sort_by_key(|item| item.index);
@@ -71,35 +71,28 @@ pub async fn openai(
 
 /// Ollama.
 pub async fn ollama(
-    http: &reqwest::Client,
-    base_url: &str,
+    endpoint: &Endpoint,
     model: &str,
     inputs: &[String],
-    timeout: Duration,
 ) -> Result<Embeddings, ProviderError> {
     #[derive(Deserialize)]
     struct Response {
         embeddings: Vec<Vec<f32>>,
     }
-    let url = format!("{}/api/embed", base_url.trim_end_matches('/'));
-    let answer = send(
-        http.post(url)
-            .json(&json!({ "model": model, "input": inputs })),
-        timeout,
-    )
-    .await?;
+    let builder = endpoint
+        .http
+        .post(url(endpoint, "/api/embed"))
+        .json(&json!({ "model": model, "input": inputs }));
+    let answer = send(builder, endpoint.timeout).await?;
     check_status(&answer, |body| json_message(body, "/error"))?;
     checked(model, inputs.len(), parse::<Response>(&answer)?.embeddings)
 }
 
 /// Gemini.
 pub async fn gemini(
-    http: &reqwest::Client,
-    base_url: &str,
-    api_key: Option<&str>,
+    endpoint: &Endpoint,
     model: &str,
     inputs: &[String],
-    timeout: Duration,
 ) -> Result<Embeddings, ProviderError> {
     #[derive(Deserialize)]
     struct Response {
@@ -109,19 +102,19 @@ pub async fn gemini(
     struct Values {
         values: Vec<f32>,
     }
-    let url = format!(
-        "{}/v1beta/models/{model}:batchEmbedContents",
-        base_url.trim_end_matches('/')
-    );
+    let path = format!("/v1beta/models/{model}:batchEmbedContents");
     let requests: Vec<_> = inputs
         .iter()
         .map(|text| json!({ "model": format!("models/{model}"), "content": { "parts": [{ "text": text }] } }))
         .collect();
-    let mut builder = http.post(url).json(&json!({ "requests": requests }));
-    if let Some(key) = api_key {
+    let mut builder = endpoint
+        .http
+        .post(url(endpoint, &path))
+        .json(&json!({ "requests": requests }));
+    if let Some(key) = &endpoint.api_key {
         builder = builder.header("x-goog-api-key", key);
     }
-    let answer = send(builder, timeout).await?;
+    let answer = send(builder, endpoint.timeout).await?;
     check_status(&answer, |body| json_message(body, "/error/message"))?;
     let vectors = parse::<Response>(&answer)?
         .embeddings

@@ -61,14 +61,7 @@ impl LlmProvider for Gemini {
     }
 
     fn embed<'a>(&'a self, model: &'a str, inputs: &'a [String]) -> ProviderFuture<'a, Embeddings> {
-        Box::pin(embeddings::gemini(
-            &self.0.http,
-            &self.0.base_url,
-            self.0.api_key.as_deref(),
-            model,
-            inputs,
-            self.0.timeout,
-        ))
+        Box::pin(embeddings::gemini(&self.0, model, inputs))
     }
 }
 

@@ -70,13 +70,7 @@ impl LlmProvider for Ollama {
     }
 
     fn embed<'a>(&'a self, model: &'a str, inputs: &'a [String]) -> ProviderFuture<'a, Embeddings> {
-        Box::pin(embeddings::ollama(
-            &self.endpoint.http,
-            &self.endpoint.base_url,
-            model,
-            inputs,
-            self.endpoint.timeout,
-        ))
+        Box::pin(embeddings::ollama(&self.endpoint, model, inputs))
     }
 }
 

@@ -55,14 +55,7 @@ impl LlmProvider for OpenAi {
     }
 
     fn embed<'a>(&'a self, model: &'a str, inputs: &'a [String]) -> ProviderFuture<'a, Embeddings> {
-        Box::pin(embeddings::openai(
-            &self.0.http,
-            &self.0.base_url,
-            self.0.api_key.as_deref(),
-            model,
-            inputs,
-            self.0.timeout,
-        ))
+        Box::pin(embeddings::openai(&self.0, model, inputs))
     }
 }
 
