@@ -15,6 +15,7 @@ mod registry;
 mod server;
 pub mod skill_settings;
 mod skills;
+pub mod store;
 
 pub use audit::AuditConfig;
 pub use auth::AuthConfig;
@@ -23,6 +24,7 @@ pub use registry::RegistryConfig;
 pub use server::ServerConfig;
 pub use skill_settings::{OperatorSettings, SettingValue, SkillSettings};
 pub use skills::SkillsConfig;
+pub use store::{StoreConfig, StoreLocation};
 
 use crate::identity::Identity;
 use crate::llm::{ProviderConfig, RoutingConfig};
@@ -116,6 +118,8 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// How the names the host connects to are resolved.
     pub network: NetworkConfig,
+    /// Where the audit log, API keys and other shared state live.
+    pub store: StoreConfig,
 }
 
 impl Config {
@@ -166,6 +170,7 @@ impl Config {
         self.server.validate()?;
         self.auth.validate()?;
         self.audit.validate()?;
+        self.store.validate()?;
         let mut names = std::collections::HashSet::new();
         for provider in &self.providers {
             provider
@@ -208,9 +213,13 @@ impl Config {
         self.server.data_dir.join("logs")
     }
 
-    /// The database: audit log and API keys.
-    pub fn audit_db_path(&self) -> PathBuf {
-        self.server.data_dir.join("praximous.db")
+    /// The database: audit log and API keys (SQLite in the data directory, PostgreSQL, or
+    /// another SQLite file), as `[store]` and the environment say.
+    pub fn store_location(
+        &self,
+        env: &crate::environment::Environment,
+    ) -> Result<StoreLocation, FieldError> {
+        self.store.location(&self.server.data_dir, env)
     }
 
     /// Where compiled skills are cached.

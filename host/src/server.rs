@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 use crate::api::{self, AppState};
-use crate::auth::SqliteKeys;
 use crate::auth::manage::KeyError;
 use crate::auth::{Auth, bootstrap, keys_from_env};
 use crate::config::Config;
@@ -19,7 +18,7 @@ use crate::mail::{MailSetupError, Outbox};
 use crate::metrics::Metrics;
 use crate::runtime::{HostServices, Runtime, RuntimeError, RuntimeSettings};
 use crate::skills::{BUILTIN_SKILLS, LiveCatalogue, Trust};
-use crate::store::{AuditLog, StoreError};
+use crate::store::{AuditLog, Store, StoreError};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -161,11 +160,17 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             "this binary was built without the built-in skills; build it with `make build`"
         );
     }
-    let audit = AuditLog::open_sqlite(&config.audit_db_path())?;
+    let location = config
+        .store_location(&env)
+        .map_err(|e| StoreError::Database(format!("`{}` {}", e.key, e.problem)))?;
+    let store = Store::open(&location, &tokio::runtime::Handle::current())?;
+    tracing::info!(store = %location.describe(), "store opened");
+    let audit = store.audit;
     let auth = Auth::new(
         &config.auth,
         keys_from_env(&config.auth.api_keys_env, &env),
-        Arc::new(SqliteKeys::open(&config.audit_db_path())?),
+        store.keys,
+        store.rate_limits,
         metrics.clone(),
     )?;
     Ok(AppState {
@@ -188,7 +193,16 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
 /// Serve until SIGINT or SIGTERM. Prints `listening on http://ADDR` once it accepts requests.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let started = Instant::now();
-    let state = build_state(&config)?;
+    // Building the state blocks (skills compile; a PostgreSQL store is connected to and
+    // migrated through calls that block on this runtime), so not on one of its workers.
+    let state = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || build_state(&config))
+            .await
+            .map_err(|e| {
+                ServeError::Store(StoreError::Database(format!("start-up task failed: {e}")))
+            })??
+    };
     let skills = state.catalogue.snapshot().len();
     let problems = state.catalogue.snapshot().problems().len();
     tokio::spawn(crate::skills::live::watch(
@@ -200,7 +214,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         state.audit.clone(),
         config.audit.clone(),
     ));
-    if let Some(issued) = bootstrap::first_admin_key(&state.auth)? {
+    let auth = state.auth.clone();
+    let first_key = tokio::task::spawn_blocking(move || bootstrap::first_admin_key(&auth))
+        .await
+        .map_err(|e| {
+            ServeError::Store(StoreError::Database(format!("start-up task failed: {e}")))
+        })??;
+    if let Some(issued) = first_key {
         // On the console only, never in the log files: it is a secret.
         println!("{}", bootstrap::announcement(&issued));
     }

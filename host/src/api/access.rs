@@ -156,7 +156,10 @@ async fn authenticate(required: Role, mut request: Request, next: Next) -> Respo
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    match auth.admit(secret::presented(request.headers()), client, required) {
+    let admitted = auth
+        .admit(secret::presented(request.headers()), client, required)
+        .await;
+    match admitted {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await

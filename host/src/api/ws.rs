@@ -57,7 +57,7 @@ async fn upgrade(
 ) -> Response {
     let principal = match secret::presented(&headers) {
         Presented::Missing => None,
-        presented => match state.auth.admit(presented, client.ip(), Role::User) {
+        presented => match state.auth.admit(presented, client.ip(), Role::User).await {
             Ok(principal) => Some(principal),
             Err(denial) => return refuse(denial).await,
         },
@@ -254,10 +254,11 @@ async fn authenticate(
             if let Ok(value) = key.parse() {
                 headers.insert(secret::API_KEY_HEADER, value);
             }
-            match state
+            let admitted = state
                 .auth
                 .admit(secret::presented(&headers), client.ip(), Role::User)
-            {
+                .await;
+            match admitted {
                 Ok(principal) => return Some(principal),
                 Err(_) => refusal(
                     "Invalid API key: it is unknown, revoked or expired, or below the user role.",

@@ -38,8 +38,8 @@ pub enum Denial {
 
 impl Auth {
     /// Admit a request from `client` presenting `presented` to a route that needs `required`.
-    pub fn admit(
-        &self,
+    pub async fn admit(
+        self: &std::sync::Arc<Self>,
         presented: Presented<'_>,
         client: IpAddr,
         required: Role,
@@ -52,10 +52,16 @@ impl Auth {
             Presented::Unreadable => return Err(self.reject(client, "", Rejection::Unknown)),
             Presented::Key(key) => key,
         };
-        let principal = self
+        let principal = match self
             .keyring
             .authenticate(key, time::OffsetDateTime::now_utc())
-            .map_err(|rejection| self.reject(client, &secret::display_prefix(key), rejection))?;
+        {
+            Ok(principal) => principal,
+            Err(Rejection::Unknown) => self.look_up_new_key(key, client).await?,
+            Err(rejection) => {
+                return Err(self.reject(client, &secret::display_prefix(key), rejection));
+            }
+        };
         if !principal.role.grants(required) {
             self.count_failure("forbidden");
             return Err(Denial::RoleTooLow {
@@ -63,7 +69,7 @@ impl Auth {
                 principal,
             });
         }
-        if let Err(wait) = self.limits.check(&principal) {
+        if let Err(wait) = self.limits.check(&principal).await {
             self.count_failure("rate_limited");
             return Err(Denial::RateLimited {
                 key_name: principal.key_name.to_string(),
@@ -71,6 +77,48 @@ impl Auth {
             });
         }
         Ok(principal)
+    }
+
+    /// A key this server has not loaded may have been made since the last reload (on another
+    /// replica, or by `prax keys create`): look for it in the store before refusing it. The
+    /// failure is counted first, so an address that keeps guessing is refused without asking
+    /// the store once it is being slowed down.
+    async fn look_up_new_key(
+        self: &std::sync::Arc<Self>,
+        key: &str,
+        client: IpAddr,
+    ) -> Result<Principal, Denial> {
+        let prefix = secret::display_prefix(key);
+        let delay = self.throttle.failed(client);
+        if !delay.is_zero() {
+            return Err(self.refuse_counted(client, &prefix, Rejection::Unknown, delay));
+        }
+        let auth = self.clone();
+        let digest = secret::digest(key);
+        let found =
+            tokio::task::spawn_blocking(move || -> Result<bool, crate::store::StoreError> {
+                let found = auth.keyring.store().find(&digest)?.is_some();
+                if found {
+                    auth.keyring.reload()?;
+                }
+                Ok(found)
+            })
+            .await;
+        match found {
+            Ok(Ok(true)) => self
+                .keyring
+                .authenticate(key, time::OffsetDateTime::now_utc())
+                .map_err(|rejection| self.refuse_counted(client, &prefix, rejection, delay)),
+            Ok(Ok(false)) => Err(self.refuse_counted(client, &prefix, Rejection::Unknown, delay)),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "cannot look up an API key in the store");
+                Err(self.refuse_counted(client, &prefix, Rejection::Unknown, delay))
+            }
+            Err(error) => {
+                tracing::error!(%error, "API key look-up task failed");
+                Err(self.refuse_counted(client, &prefix, Rejection::Unknown, delay))
+            }
+        }
     }
 
     fn count_failure(&self, reason: &str) {
@@ -84,8 +132,19 @@ impl Auth {
 
     /// Log the failure (the key's prefix only) and slow the address down if it keeps failing.
     fn reject(&self, client: IpAddr, prefix: &str, rejection: Rejection) -> Denial {
-        self.count_failure(rejection.as_str());
         let delay = self.throttle.failed(client);
+        self.refuse_counted(client, prefix, rejection, delay)
+    }
+
+    /// As [`Auth::reject`], for a failure already counted against the address.
+    fn refuse_counted(
+        &self,
+        client: IpAddr,
+        prefix: &str,
+        rejection: Rejection,
+        delay: Duration,
+    ) -> Denial {
+        self.count_failure(rejection.as_str());
         tracing::warn!(
             %client,
             key_prefix = prefix,

@@ -1,14 +1,9 @@
 //! API keys as stored: a digest and a display prefix, never the key itself.
 
-use std::path::Path;
-use std::sync::Mutex;
-
-use rusqlite::{Connection, OptionalExtension, params};
-
 use super::secret::KeyDigest;
 use super::{KeyScope, Role};
 use crate::secret_file::Secret;
-use crate::store::{self, StoreError};
+use crate::store::StoreError;
 
 /// One stored API key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,70 +38,21 @@ pub trait KeyStore: Send + Sync + 'static {
     fn all(&self) -> Result<Vec<StoredKey>, StoreError>;
     /// Mark the key `id` revoked at `at` (keeping an earlier revocation); the key as it now is.
     fn revoke(&self, id: &str, at: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// The key whose digest is `digest`, if the store has one: a key made on another
+    /// replica (or by `prax keys create`) since the last reload works on its first request.
+    fn find(&self, digest: &KeyDigest) -> Result<Option<StoredKey>, StoreError>;
     /// This installation's secret called `name`, made (randomly) the first time it is asked
     /// for; every process on the same store gets the same one.
     fn installation_secret(&self, name: &str) -> Result<Secret, StoreError>;
-}
-
-fn sql(e: rusqlite::Error) -> StoreError {
-    StoreError::Database(e.to_string())
-}
-
-/// API keys in the SQLite database, beside the audit log.
-pub struct SqliteKeys(Mutex<Connection>);
-
-impl SqliteKeys {
-    /// Open (creating and migrating if needed) the database at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self(Mutex::new(store::sqlite::open(path)?)))
+    /// Notifications of key changes made by any process on the store, when the store can
+    /// push them (PostgreSQL's `LISTEN`); `None` if only polling finds them.
+    fn changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
     }
-
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-const COLUMNS: &str = "id, name, role, prefix, hash, created_at, expires_at, revoked_at, rate_limit_per_minute, scope";
-
-fn row_to_key(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
-    let bad = |column: usize, message: String| {
-        rusqlite::Error::FromSqlConversionFailure(
-            column,
-            rusqlite::types::Type::Text,
-            message.into(),
-        )
-    };
-    let role: String = row.get(2)?;
-    let hash: String = row.get(4)?;
-    let digest = hex::decode(&hash)
-        .ok()
-        .and_then(|bytes| KeyDigest::try_from(bytes).ok())
-        .ok_or_else(|| bad(4, format!("not a SHA-256 digest: '{hash}'")))?;
-    Ok(StoredKey {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        role: role
-            .parse()
-            .map_err(|e: super::UnknownRole| bad(2, e.to_string()))?,
-        prefix: row.get(3)?,
-        digest,
-        created_at: row.get(5)?,
-        expires_at: row.get(6)?,
-        revoked_at: row.get(7)?,
-        rate_limit_per_minute: row.get(8)?,
-        scope: match row.get::<_, Option<String>>(9)? {
-            None => KeyScope::default(),
-            Some(text) => {
-                serde_json::from_str(&text).map_err(|e| bad(9, format!("not a key scope: {e}")))?
-            }
-        },
-    })
 }
 
 /// The scope as stored: NULL for an unlimited key, else its JSON.
-fn scope_column(scope: &KeyScope) -> Result<Option<String>, StoreError> {
+pub fn scope_column(scope: &KeyScope) -> Result<Option<String>, StoreError> {
     if scope.is_unlimited() {
         return Ok(None);
     }
@@ -115,140 +61,59 @@ fn scope_column(scope: &KeyScope) -> Result<Option<String>, StoreError> {
         .map_err(|e| StoreError::Database(format!("cannot store a key scope: {e}")))
 }
 
-impl KeyStore for SqliteKeys {
-    fn insert(&self, key: &StoredKey) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
-                &format!(
-                    "INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-                ),
-                params![
-                    key.id,
-                    key.name,
-                    key.role.as_str(),
-                    key.prefix,
-                    hex::encode(key.digest),
-                    key.created_at,
-                    key.expires_at,
-                    key.revoked_at,
-                    key.rate_limit_per_minute,
-                    scope_column(&key.scope)?,
-                ],
-            )
-            .map(drop)
-            .map_err(sql)
-    }
-
-    fn all(&self) -> Result<Vec<StoredKey>, StoreError> {
-        let conn = self.conn();
-        let mut statement = conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM api_keys ORDER BY created_at, id"
-            ))
-            .map_err(sql)?;
-        let rows = statement.query_map([], row_to_key).map_err(sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)
-    }
-
-    fn installation_secret(&self, name: &str) -> Result<Secret, StoreError> {
-        let fresh = Secret::random()
-            .map_err(|_| StoreError::Database("the system's random source failed".into()))?;
-        let conn = self.conn();
-        // The first process to ask makes it; the rest, and every later start, read it.
-        conn.execute(
-            "INSERT OR IGNORE INTO installation_secrets (name, value) VALUES (?1, ?2)",
-            params![name, fresh.as_bytes().as_slice()],
-        )
-        .map_err(sql)?;
-        let value: Vec<u8> = conn
-            .query_row(
-                "SELECT value FROM installation_secrets WHERE name = ?1",
-                params![name],
-                |row| row.get(0),
-            )
-            .map_err(sql)?;
-        Secret::try_from(value.as_slice())
-            .map_err(|_| StoreError::Database(format!("installation secret `{name}` is damaged")))
-    }
-
-    fn revoke(&self, id: &str, at: &str) -> Result<Option<StoredKey>, StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![id, at],
-        )
-        .map_err(sql)?;
-        conn.query_row(
-            &format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1"),
-            params![id],
-            row_to_key,
-        )
-        .optional()
-        .map_err(sql)
-    }
+/// A key's columns as stored (the same in every backend), checked.
+pub struct KeyColumns {
+    /// `id`
+    pub id: String,
+    /// `name`
+    pub name: String,
+    /// `role`
+    pub role: String,
+    /// `prefix`
+    pub prefix: String,
+    /// `hash`: the digest in hex.
+    pub hash: String,
+    /// `created_at`
+    pub created_at: String,
+    /// `expires_at`
+    pub expires_at: Option<String>,
+    /// `revoked_at`
+    pub revoked_at: Option<String>,
+    /// `rate_limit_per_minute`
+    pub rate_limit_per_minute: Option<u32>,
+    /// `scope`: JSON, or NULL for unlimited.
+    pub scope: Option<String>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl KeyColumns {
+    /// The column list, in the order every backend selects them.
+    pub const LIST: &'static str = "id, name, role, prefix, hash, created_at, expires_at, revoked_at, rate_limit_per_minute, scope";
 
-    fn key(id: &str) -> StoredKey {
-        StoredKey {
-            id: id.into(),
-            name: format!("name {id}"),
-            role: Role::Operator,
-            prefix: "prax_abcdefg".into(),
-            digest: crate::auth::secret::digest(id),
-            created_at: "2026-11-25T10:00:00Z".into(),
-            expires_at: Some("2026-12-25T10:00:00Z".into()),
-            revoked_at: None,
-            rate_limit_per_minute: Some(60),
-            scope: KeyScope {
-                skills: Some(vec!["echo".into(), "text_manipulation/manipulate".into()]),
-                routes: Some(vec![]),
-            },
-        }
-    }
-
-    #[test]
-    fn keys_round_trip_and_revocation_keeps_the_first_time() -> Result<(), StoreError> {
-        let dir = tempfile::tempdir().map_err(|e| StoreError::Database(e.to_string()))?;
-        let store = SqliteKeys::open(&dir.path().join("praximous.db"))?;
-        store.insert(&key("a"))?;
-        store.insert(&StoredKey {
-            scope: KeyScope::default(),
-            ..key("b")
-        })?;
-        assert_eq!(
-            store.all()?,
-            vec![
-                key("a"),
-                StoredKey {
-                    scope: KeyScope::default(),
-                    ..key("b")
+    /// The stored key these columns describe; `Err((column index, problem))` if one is damaged.
+    pub fn into_key(self) -> Result<StoredKey, (usize, String)> {
+        let digest = hex::decode(&self.hash)
+            .ok()
+            .and_then(|bytes| KeyDigest::try_from(bytes).ok())
+            .ok_or_else(|| (4, format!("not a SHA-256 digest: '{}'", self.hash)))?;
+        Ok(StoredKey {
+            id: self.id,
+            name: self.name,
+            role: self
+                .role
+                .parse()
+                .map_err(|e: super::UnknownRole| (2, e.to_string()))?,
+            prefix: self.prefix,
+            digest,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            scope: match self.scope {
+                None => KeyScope::default(),
+                Some(text) => {
+                    serde_json::from_str(&text).map_err(|e| (9, format!("not a key scope: {e}")))?
                 }
-            ]
-        );
-        let revoked = store.revoke("a", "2026-11-26T00:00:00Z")?;
-        assert_eq!(
-            revoked.and_then(|k| k.revoked_at).as_deref(),
-            Some("2026-11-26T00:00:00Z")
-        );
-        let again = store.revoke("a", "2026-11-27T00:00:00Z")?;
-        assert_eq!(
-            again.and_then(|k| k.revoked_at).as_deref(),
-            Some("2026-11-26T00:00:00Z")
-        );
-        assert_eq!(store.revoke("nope", "2026-11-27T00:00:00Z")?, None);
-        // The same digest twice is refused by the database, not silently duplicated.
-        assert!(
-            store
-                .insert(&StoredKey {
-                    id: "c".into(),
-                    ..key("a")
-                })
-                .is_err()
-        );
-        Ok(())
+            },
+        })
     }
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use admission::Denial;
-pub use key_store::{SqliteKeys, StoredKey};
+pub use key_store::StoredKey;
 pub use keyring::{Keyring, Principal, Rejection};
 pub use role::{Role, UnknownRole};
 pub use scope::{InvalidScope, KeyScope};
@@ -42,17 +42,19 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Load the keys from `env_keys` and `store`, with the limits `config` sets.
+    /// Load the keys from `env_keys` and `store`, with the limits `config` sets (counted in
+    /// `shared_limits` when the store shares them between replicas).
     pub fn new(
         config: &AuthConfig,
         env_keys: Vec<String>,
         store: Arc<dyn KeyStore>,
+        shared_limits: Option<Arc<dyn throttle::SharedRateLimits>>,
         metrics: Arc<Metrics>,
     ) -> Result<Self, StoreError> {
         Ok(Self {
             keyring: Keyring::load(&env_keys, store)?,
             env_keys,
-            limits: KeyRateLimits::new(config.rate_limit_per_minute),
+            limits: KeyRateLimits::new(config.rate_limit_per_minute, shared_limits),
             throttle: FailureThrottle::new(
                 config.failures_before_delay,
                 Duration::from_millis(config.max_failure_delay_ms),
@@ -86,13 +88,28 @@ pub fn keys_from_env(variable: &str, env: &Environment) -> Vec<String> {
         .collect()
 }
 
-/// Reload the stored keys every `every` (other replicas and `prax keys` change them), and
-/// forget addresses that stopped failing.
+/// Reload the stored keys every `every` (other replicas and `prax keys` change them), and at
+/// once when the store announces a change; forget addresses that stopped failing.
 pub async fn refresh_periodically(auth: Arc<Auth>, every: Duration) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut changes = auth.keyring.store().changes();
     loop {
-        interval.tick().await;
+        match changes.as_mut() {
+            Some(changed) => {
+                tokio::select! {
+                    _ = interval.tick() => {},
+                    result = changed.changed() => {
+                        if result.is_err() {
+                            changes = None;
+                        }
+                    }
+                }
+            }
+            None => {
+                interval.tick().await;
+            }
+        }
         if let Err(error) = auth.reload().await {
             tracing::error!(%error, "cannot reload the API keys; keeping the ones loaded");
         }

@@ -1,5 +1,6 @@
-//! Request limits per key, and slowing down addresses that keep presenting bad keys.
-//! Both are per replica: behind a load balancer each replica counts its own share.
+//! Request limits per key, and slowing down addresses that keep presenting bad keys. A key's
+//! limit is one limit across replicas when the store shares it ([`SharedRateLimits`]:
+//! PostgreSQL); otherwise, and for the bad-key throttle, each process counts its own.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -12,6 +13,17 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
 
 use super::keyring::Principal;
 
+/// The answer of [`SharedRateLimits::take`]: `Some(wait)` if the key is over its limit.
+pub type TakeFuture<'a> = std::pin::Pin<
+    Box<dyn Future<Output = Result<Option<Duration>, crate::store::StoreError>> + Send + 'a>,
+>;
+
+/// Request limits kept in the store, so every replica draws on one budget per key.
+pub trait SharedRateLimits: Send + Sync + 'static {
+    /// Count one request by `key_id`, limited to `per_minute`.
+    fn take<'a>(&'a self, key_id: &'a str, per_minute: u32) -> TakeFuture<'a>;
+}
+
 /// A key's limiter and the limit per minute it was made for.
 type KeyLimiter = (u32, Arc<DefaultDirectRateLimiter>);
 
@@ -20,22 +32,42 @@ type KeyLimiter = (u32, Arc<DefaultDirectRateLimiter>);
 pub struct KeyRateLimits {
     default_per_minute: u32,
     limiters: Mutex<HashMap<Arc<str>, KeyLimiter>>,
+    shared: Option<Arc<dyn SharedRateLimits>>,
 }
 
 impl KeyRateLimits {
-    /// Limits with `default_per_minute` for keys without their own (0: unlimited).
-    pub fn new(default_per_minute: u32) -> Self {
+    /// Limits with `default_per_minute` for keys without their own (0: unlimited), counted
+    /// in `shared` when given, else in this process.
+    pub fn new(default_per_minute: u32, shared: Option<Arc<dyn SharedRateLimits>>) -> Self {
         Self {
             default_per_minute,
             limiters: Mutex::default(),
+            shared,
         }
     }
 
-    /// Count one request by `principal`; `Err(wait)` if it is over its limit.
-    pub fn check(&self, principal: &Principal) -> Result<(), Duration> {
+    /// Count one request by `principal`; `Err(wait)` if it is over its limit. If the shared
+    /// store cannot be asked, this replica's own count decides (and the failure is logged).
+    pub async fn check(&self, principal: &Principal) -> Result<(), Duration> {
         let per_minute = principal
             .rate_limit_per_minute
             .unwrap_or(self.default_per_minute);
+        if per_minute == 0 {
+            return Ok(());
+        }
+        if let Some(shared) = &self.shared {
+            match shared.take(&principal.key_id, per_minute).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(wait),
+                Err(error) => {
+                    tracing::error!(%error, "cannot reach the shared rate limits; counting on this replica");
+                }
+            }
+        }
+        self.check_locally(principal, per_minute)
+    }
+
+    fn check_locally(&self, principal: &Principal, per_minute: u32) -> Result<(), Duration> {
         let Some(quota) = NonZeroU32::new(per_minute).map(Quota::per_minute) else {
             return Ok(());
         };
@@ -120,29 +152,29 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_key_gets_its_budget_then_a_wait() {
-        let limits = KeyRateLimits::new(3);
+    #[tokio::test]
+    async fn a_key_gets_its_budget_then_a_wait() {
+        let limits = KeyRateLimits::new(3, None);
         let key = principal(None);
         for _ in 0..3 {
-            assert_eq!(limits.check(&key), Ok(()));
+            assert_eq!(limits.check(&key).await, Ok(()));
         }
-        let wait = limits.check(&key).err().unwrap_or_default();
+        let wait = limits.check(&key).await.err().unwrap_or_default();
         assert!(
             wait > Duration::from_secs(10) && wait <= Duration::from_secs(20),
             "{wait:?}"
         );
     }
 
-    #[test]
-    fn a_key_of_its_own_limit_and_unlimited_keys() {
-        let limits = KeyRateLimits::new(1);
+    #[tokio::test]
+    async fn a_key_of_its_own_limit_and_unlimited_keys() {
+        let limits = KeyRateLimits::new(1, None);
         let unlimited = principal(Some(0));
         for _ in 0..1000 {
-            assert_eq!(limits.check(&unlimited), Ok(()));
+            assert_eq!(limits.check(&unlimited).await, Ok(()));
         }
-        let none = KeyRateLimits::new(0);
-        assert_eq!(none.check(&principal(None)), Ok(()));
+        let none = KeyRateLimits::new(0, None);
+        assert_eq!(none.check(&principal(None)).await, Ok(()));
     }
 
     #[test]

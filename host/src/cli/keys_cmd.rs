@@ -1,13 +1,13 @@
-//! `prax keys`: make, list and revoke API keys in the store of a data directory (a running
-//! server picks changes up within `[auth] key_refresh_ms`), and generate a key for the
-//! environment variable.
+//! `prax keys`: make, list and revoke API keys in the store (a data directory's, or the
+//! PostgreSQL database `[store]` names; a running server picks changes up at once on
+//! PostgreSQL, else within `[auth] key_refresh_ms`), and generate a key for the environment
+//! variable.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
 use super::{ConfigArg, EnvFileArg};
-use crate::auth::SqliteKeys;
 use crate::auth::manage::{self, KeyInfo, NewKey};
 use crate::auth::{KeyScope, Role, keys_from_env, secret};
 use crate::config::Config;
@@ -22,7 +22,7 @@ pub struct StoreArgs {
     #[allow(missing_docs)]
     pub env_file: EnvFileArg,
     /// Data directory holding the database [default: ./data, or the configuration's].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "PRAXIMOUS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }
 
@@ -106,21 +106,32 @@ impl clap::ValueEnum for Role {
     }
 }
 
-/// Open the key store of the data directory `args` names, and the environment's keys.
-fn open(args: &StoreArgs) -> anyhow::Result<(SqliteKeys, Vec<String>)> {
+/// An open key store and the environment's keys.
+struct OpenKeys {
+    store: std::sync::Arc<dyn crate::auth::key_store::KeyStore>,
+    env_keys: Vec<String>,
+    // Carries a PostgreSQL store's connections; dropped last.
+    _runtime: tokio::runtime::Runtime,
+}
+
+/// Open the key store `args` names (configuration, data directory, environment).
+fn open(args: &StoreArgs) -> anyhow::Result<OpenKeys> {
     super::load_env_file(&args.env_file.env_file)?;
     let (mut config, _) = Config::load(args.config.config.as_deref())?;
     if let Some(dir) = &args.data_dir {
         config.server.data_dir = dir.clone();
     }
-    let store = SqliteKeys::open(&config.audit_db_path())?;
-    Ok((
+    let env = crate::environment::Environment::process();
+    let location = config
+        .store_location(&env)
+        .map_err(|e| anyhow::anyhow!("`{}` {}", e.key, e.problem))?;
+    let runtime = super::store_runtime()?;
+    let store = crate::store::open_keys(&location, runtime.handle())?;
+    Ok(OpenKeys {
         store,
-        keys_from_env(
-            &config.auth.api_keys_env,
-            &crate::environment::Environment::process(),
-        ),
-    ))
+        env_keys: keys_from_env(&config.auth.api_keys_env, &env),
+        _runtime: runtime,
+    })
 }
 
 /// Run a `prax keys` command.
@@ -134,9 +145,9 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
             scope,
             store,
         } => {
-            let (store, _) = open(&store)?;
+            let open = open(&store)?;
             let issued = manage::issue(
-                &store,
+                open.store.as_ref(),
                 &NewKey {
                     name,
                     role,
@@ -169,8 +180,8 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
             println!("{}", issued.key);
         }
         KeysCommand::List { json, store } => {
-            let (store, env_keys) = open(&store)?;
-            let keys = manage::list(&store, &env_keys)?;
+            let open = open(&store)?;
+            let keys = manage::list(open.store.as_ref(), &open.env_keys)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&keys)?);
             } else {
@@ -178,8 +189,8 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::Revoke { key, store } => {
-            let (store, env_keys) = open(&store)?;
-            let revoked = manage::revoke(&store, &env_keys, &key)?;
+            let open = open(&store)?;
+            let revoked = manage::revoke(open.store.as_ref(), &open.env_keys, &key)?;
             println!(
                 "revoked key '{}' (id {}) at {}",
                 revoked.name,

@@ -1,6 +1,7 @@
 //! The `prax` command line: one file per command family.
 
 pub mod config_cmd;
+pub mod healthcheck_cmd;
 pub mod identity_cmd;
 pub mod init;
 pub mod keys_cmd;
@@ -9,6 +10,7 @@ pub mod prompt;
 pub mod publisher_cmd;
 pub mod registry_cmd;
 pub mod skill_cmd;
+pub mod store_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -62,6 +64,11 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the HTTP API's OpenAPI document (as served at /api/v1/openapi.json).
     Openapi,
+    /// Migrate the store, or copy one store into another (SQLite to PostgreSQL).
+    #[command(subcommand)]
+    Store(store_cmd::StoreCommand),
+    /// Exit 0 if a running server answers its health check (the container's HEALTHCHECK).
+    Healthcheck(healthcheck_cmd::HealthcheckArgs),
 }
 
 /// The configuration file option, shared by every command that reads it.
@@ -90,10 +97,10 @@ pub struct ServeArgs {
     #[allow(missing_docs)]
     pub env_file: EnvFileArg,
     /// Address to listen on, e.g. 127.0.0.1:8000 (port 0 picks a free port) [default: 127.0.0.1:8000].
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", env = "PRAXIMOUS_BIND")]
     pub bind: Option<SocketAddr>,
     /// Directory for the store, installed skills and compiled-skill cache [default: ./data].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "PRAXIMOUS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }
 
@@ -148,4 +155,15 @@ pub fn load_env_file(path: &std::path::Path) -> anyhow::Result<()> {
             crate::env_file::describe_error(&e)
         )),
     }
+}
+
+/// A runtime for a command that opens the store: PostgreSQL's connections live on it, and
+/// the store's calls block on it from the command's own thread (so it has a worker).
+pub fn store_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
 }

@@ -1,8 +1,10 @@
-//! Persistence behind traits: the audit log (SQLite by default), written with group commit
-//! and read by the analytics endpoints. The API keys' store is `auth::key_store`, on the same
-//! database.
+//! Persistence behind traits: the audit log, written with group commit and read by the
+//! analytics endpoints, the API keys (`auth::key_store`'s trait) and the shared rate limits.
+//! Two backends: SQLite in the data directory (the default) and PostgreSQL (many replicas).
+//! Every table exists in both, each with its own versioned migrations.
 
-pub mod migrations;
+pub mod copy;
+pub mod postgres;
 pub mod query;
 pub mod record;
 pub mod rollup;
@@ -11,6 +13,10 @@ pub mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
+
+use crate::auth::key_store::KeyStore;
+use crate::auth::throttle::SharedRateLimits;
+use crate::config::StoreLocation;
 
 pub use query::{AnalyticsFilter, Page};
 pub use record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
@@ -25,12 +31,12 @@ pub enum StoreError {
     Database(String),
     /// The database was written by a newer `prax`.
     #[error(
-        "{path}: the audit database has schema version {found}, newer than this prax supports ({supported}); \
+        "{store}: the database has schema version {found}, newer than this prax supports ({supported}); \
          run the newer prax, or restore a backup made before the upgrade"
     )]
     TooNew {
-        /// The file.
-        path: String,
+        /// The file or URL.
+        store: String,
         /// Its version.
         found: i64,
         /// Ours.
@@ -93,6 +99,14 @@ impl AuditLog {
         })
     }
 
+    /// The audit log in PostgreSQL.
+    pub fn open_postgres(db: &postgres::Database) -> Result<Self, StoreError> {
+        Ok(Self {
+            writer: AuditWriter::start(Box::new(postgres::PgWrites(db.clone())))?,
+            queries: Arc::new(postgres::PgQueries(db.clone())),
+        })
+    }
+
     /// Run a query on the blocking pool.
     pub async fn query<T: Send + 'static>(
         &self,
@@ -102,5 +116,59 @@ impl AuditLog {
         tokio::task::spawn_blocking(move || run(queries.as_ref()))
             .await
             .map_err(|e| StoreError::Database(format!("query task failed: {e}")))?
+    }
+}
+
+/// Everything kept in the store, opened (and migrated) together.
+pub struct Store {
+    /// The audit log.
+    pub audit: AuditLog,
+    /// The API keys.
+    pub keys: Arc<dyn KeyStore>,
+    /// Request limits shared by every replica; `None` where one process is the only user of
+    /// the store (SQLite), which then counts in memory.
+    pub rate_limits: Option<Arc<dyn SharedRateLimits>>,
+}
+
+/// What a command that only reads or changes keys needs: the keys, without the audit writer.
+/// `runtime` carries PostgreSQL's connections (a multi-threaded one: its calls block on it).
+pub fn open_keys(
+    location: &StoreLocation,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Arc<dyn KeyStore>, StoreError> {
+    match location {
+        StoreLocation::Sqlite(path) => Ok(Arc::new(sqlite::SqliteKeys::open(path)?)),
+        StoreLocation::Postgres(target) => {
+            let db = postgres::Database::open(target, runtime.clone())?;
+            Ok(Arc::new(postgres::PgKeys::new(db, None)))
+        }
+    }
+}
+
+impl Store {
+    /// Open the store at `location`, migrating it, for a server: the audit writer runs, and
+    /// PostgreSQL's key changes are listened for on `runtime`. Blocks: call from outside
+    /// async code.
+    pub fn open(
+        location: &StoreLocation,
+        runtime: &tokio::runtime::Handle,
+    ) -> Result<Self, StoreError> {
+        match location {
+            StoreLocation::Sqlite(path) => Ok(Self {
+                audit: AuditLog::open_sqlite(path)?,
+                keys: Arc::new(sqlite::SqliteKeys::open(path)?),
+                rate_limits: None,
+            }),
+            StoreLocation::Postgres(target) => {
+                let db = postgres::Database::open(target, runtime.clone())?;
+                let changes =
+                    postgres::key_changes::KeyChanges::start(db.connector.clone(), runtime);
+                Ok(Self {
+                    audit: AuditLog::open_postgres(&db)?,
+                    keys: Arc::new(postgres::PgKeys::new(db.clone(), Some(changes))),
+                    rate_limits: Some(Arc::new(postgres::PgRateLimits(db))),
+                })
+            }
+        }
     }
 }

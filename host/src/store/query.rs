@@ -46,3 +46,51 @@ pub struct Page {
     /// This page.
     pub data: Vec<AuditRecord>,
 }
+
+/// How a backend's SQL numbers its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    /// SQLite's `?1`.
+    Sqlite,
+    /// PostgreSQL's `$1`.
+    Postgres,
+}
+
+impl Placeholder {
+    /// The placeholder of parameter `index` (from 1).
+    pub fn at(self, index: usize) -> String {
+        match self {
+            Self::Sqlite => format!("?{index}"),
+            Self::Postgres => format!("${index}"),
+        }
+    }
+}
+
+/// The `WHERE` clause (empty, or starting with a space) and its text parameters for `filter`;
+/// records and roll-ups both have its columns.
+pub fn filter_clause(filter: &AnalyticsFilter, placeholder: Placeholder) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    let mut add = |column: &str, operator: &str, value: Option<String>| {
+        if let Some(v) = value {
+            values.push(v);
+            clauses.push(format!(
+                "{column} {operator} {}",
+                placeholder.at(values.len())
+            ));
+        }
+    };
+    add("task_type", "=", filter.task_type.clone());
+    add("provider", "=", filter.provider.clone());
+    add("status", "=", filter.status.map(|s| s.as_str().to_owned()));
+    add("api_key_id", "=", filter.api_key_id.clone());
+    add("kind", "=", filter.kind.map(|k| k.as_str().to_owned()));
+    add("day", ">=", filter.start_date.map(format_day));
+    add("day", "<=", filter.end_date.map(format_day));
+    let clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (clause, values)
+}

@@ -1,55 +1,13 @@
-//! The SQLite audit store: WAL mode, `synchronous = FULL`, one writer connection (owned by
-//! the group-commit thread) and one reader connection for queries.
-
-use std::path::Path;
+//! The SQLite audit log: one writer connection (owned by the group-commit thread) and one
+//! reader connection for queries.
 
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use super::migrations::{MIGRATIONS, latest};
-use super::query::{AnalyticsFilter, Page, format_day};
-use super::record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
-use super::rollup::{LatencyHistogram, ProviderStats, TimeBucket, UsageRow};
-use super::{AuditQueries, AuditWrites, StoreError};
-
-fn sql(e: rusqlite::Error) -> StoreError {
-    StoreError::Database(e.to_string())
-}
-
-/// Open (creating if needed) the database at `path`, migrate it, and return a connection.
-/// Refuses a database written by a newer `prax`.
-pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
-    }
-    let mut conn = Connection::open(path)
-        .map_err(|e| StoreError::Database(format!("{}: {e}", path.display())))?;
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(sql)?;
-    conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(sql)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(sql)?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(sql)?;
-    if version > latest() {
-        return Err(StoreError::TooNew {
-            path: path.display().to_string(),
-            found: version,
-            supported: latest(),
-        });
-    }
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction().map_err(sql)?;
-        tx.execute_batch(migration).map_err(sql)?;
-        tx.pragma_update(None, "user_version", (index + 1) as i64)
-            .map_err(sql)?;
-        tx.commit().map_err(sql)?;
-        tracing::info!(version = index + 1, "audit database migrated");
-    }
-    Ok(conn)
-}
+use super::sql;
+use crate::store::query::{AnalyticsFilter, Page, Placeholder, filter_clause};
+use crate::store::record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
+use crate::store::rollup::{LatencyHistogram, TimeBucket, UsageRow};
+use crate::store::{AuditQueries, AuditWrites, StoreError};
 
 /// The writer side.
 pub struct SqliteWrites(pub Connection);
@@ -228,29 +186,9 @@ impl SqliteQueries {
     }
 }
 
-/// `WHERE` clause and parameters for the filter; records and roll-ups both have its columns.
+/// `WHERE` clause and parameters for the filter, in SQLite's `?N` placeholders.
 fn record_filter(filter: &AnalyticsFilter) -> (String, Vec<String>) {
-    let mut clauses = Vec::new();
-    let mut values = Vec::new();
-    let mut add = |clause: &str, value: &Option<String>| {
-        if let Some(v) = value {
-            values.push(v.clone());
-            clauses.push(clause.replace('?', &format!("?{}", values.len())));
-        }
-    };
-    add("task_type = ?", &filter.task_type);
-    add("provider = ?", &filter.provider);
-    add("status = ?", &filter.status.map(|s| s.as_str().to_owned()));
-    add("api_key_id = ?", &filter.api_key_id);
-    add("kind = ?", &filter.kind.map(|k| k.as_str().to_owned()));
-    add("day >= ?", &filter.start_date.map(format_day));
-    add("day <= ?", &filter.end_date.map(format_day));
-    let clause = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", clauses.join(" AND "))
-    };
-    (clause, values)
+    filter_clause(filter, Placeholder::Sqlite)
 }
 
 impl AuditQueries for SqliteQueries {
@@ -386,9 +324,4 @@ impl AuditQueries for SqliteQueries {
             .map_err(sql)?;
         Ok(rows)
     }
-}
-
-/// Summaries per provider from usage rows.
-pub fn provider_stats(rows: &[UsageRow]) -> Vec<ProviderStats> {
-    super::rollup::per_provider(rows)
 }

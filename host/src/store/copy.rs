@@ -1,0 +1,187 @@
+//! `prax store copy`: everything in one store into another, empty one (an operator moving
+//! from SQLite to PostgreSQL, or back, or making a backup): installation secrets, API keys,
+//! daily roll-ups (which outlive the records they summed) and every audit record with its id,
+//! in order. A copy that fails part way empties the destination again, so it is never left
+//! half-filled; a destination that already holds anything is refused.
+
+use std::sync::Arc;
+
+use super::query::AnalyticsFilter;
+use super::record::AuditRecord;
+use super::{AuditQueries, StoreError};
+use crate::auth::key_store::KeyStore;
+
+/// Records moved per batch.
+const BATCH: usize = 1000;
+
+/// One stored roll-up row, every column as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollupRow {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Task type.
+    pub task_type: String,
+    /// Kind, as stored.
+    pub kind: String,
+    /// Provider, empty if none.
+    pub provider: String,
+    /// Status, as stored.
+    pub status: String,
+    /// Key id, empty if none.
+    pub api_key_id: String,
+    /// Requests.
+    pub requests: i64,
+    /// Sum of latencies, ms.
+    pub latency_sum: i64,
+    /// Histogram, as stored (a JSON array).
+    pub latency_hist: String,
+}
+
+/// What a store hands over besides its records and keys.
+pub trait Dump {
+    /// Every installation secret.
+    fn secrets(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    /// Every roll-up row.
+    fn rollups(&self) -> Result<Vec<RollupRow>, StoreError>;
+    /// How many rows each table holds, by table name.
+    fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
+}
+
+/// What a store takes in, as it was in the source.
+pub trait Load: Dump {
+    /// Store secrets.
+    fn load_secrets(&mut self, secrets: &[(String, Vec<u8>)]) -> Result<(), StoreError>;
+    /// Store roll-up rows as they are.
+    fn load_rollups(&mut self, rows: &[RollupRow]) -> Result<(), StoreError>;
+    /// Store records with their ids, without touching the roll-ups.
+    fn load_records(&mut self, records: &[AuditRecord]) -> Result<(), StoreError>;
+    /// Delete everything (after a failed copy).
+    fn clear(&mut self) -> Result<(), StoreError>;
+}
+
+/// A store opened for copying.
+pub struct Side {
+    /// Its description, for messages.
+    pub name: String,
+    /// Records.
+    pub queries: Arc<dyn AuditQueries>,
+    /// Keys.
+    pub keys: Arc<dyn KeyStore>,
+    /// Everything else.
+    pub bulk: Box<dyn Load>,
+}
+
+impl Side {
+    /// Open the store at `location` for copying (migrating it, as a server would). A source
+    /// must exist: `must_exist` refuses a SQLite file that is not there rather than make one.
+    pub fn open(
+        location: &crate::config::StoreLocation,
+        runtime: &tokio::runtime::Handle,
+        must_exist: bool,
+    ) -> Result<Self, StoreError> {
+        use crate::config::StoreLocation;
+        let name = location.describe();
+        match location {
+            StoreLocation::Sqlite(path) => {
+                if must_exist && !path.is_file() {
+                    return Err(StoreError::Database(format!(
+                        "{}: no such database; give the file `prax serve` wrote (the data directory's praximous.db)",
+                        path.display()
+                    )));
+                }
+                Ok(Self {
+                    name,
+                    queries: Arc::new(super::sqlite::SqliteQueries(std::sync::Mutex::new(
+                        super::sqlite::open(path)?,
+                    ))),
+                    keys: Arc::new(super::sqlite::SqliteKeys::open(path)?),
+                    bulk: Box::new(super::sqlite::transfer::SqliteBulk(super::sqlite::open(
+                        path,
+                    )?)),
+                })
+            }
+            StoreLocation::Postgres(target) => {
+                let db = super::postgres::Database::open(target, runtime.clone())?;
+                Ok(Self {
+                    name,
+                    queries: Arc::new(super::postgres::PgQueries(db.clone())),
+                    keys: Arc::new(super::postgres::PgKeys::new(db.clone(), None)),
+                    bulk: Box::new(super::postgres::transfer::PgBulk(db)),
+                })
+            }
+        }
+    }
+}
+
+/// What a copy moved.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Copied {
+    /// Rows per table in the destination afterwards, each equal to the source's.
+    pub tables: Vec<(&'static str, i64)>,
+}
+
+/// Copy `from` into `to`, which must be empty.
+pub fn copy(from: &Side, to: &mut Side) -> Result<Copied, StoreError> {
+    let occupied: Vec<String> = to
+        .bulk
+        .counts()?
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(table, n)| format!("{table} ({n} rows)"))
+        .collect();
+    if !occupied.is_empty() {
+        return Err(StoreError::Database(format!(
+            "{}: the destination is not empty: {}; copy into a new, empty database",
+            to.name,
+            occupied.join(", ")
+        )));
+    }
+    let result = copy_into_empty(from, to);
+    if result.is_err()
+        && let Err(e) = to.bulk.clear()
+    {
+        tracing::error!(error = %e, "cannot empty the destination after a failed copy");
+    }
+    result
+}
+
+fn copy_into_empty(from: &Side, to: &mut Side) -> Result<Copied, StoreError> {
+    to.bulk.load_secrets(&from.bulk.secrets()?)?;
+    for key in from.keys.all()? {
+        to.keys.insert(&key)?;
+    }
+    to.bulk.load_rollups(&from.bulk.rollups()?)?;
+    let mut batch: Vec<AuditRecord> = Vec::with_capacity(BATCH);
+    let mut failure = None;
+    from.queries
+        .each_record(&AnalyticsFilter::default(), &mut |record| {
+            batch.push(record);
+            if batch.len() == BATCH {
+                if let Err(e) = to.bulk.load_records(&batch) {
+                    failure = Some(e);
+                    return false;
+                }
+                batch.clear();
+            }
+            true
+        })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    to.bulk.load_records(&batch)?;
+    let (source, copied) = (from.bulk.counts()?, to.bulk.counts()?);
+    if source != copied {
+        return Err(StoreError::Database(format!(
+            "the copy does not match its source (source {source:?}, copy {copied:?}); was the source written to during the copy? Stop every server on it and copy again"
+        )));
+    }
+    Ok(Copied { tables: copied })
+}
+
+/// The tables a copy moves, in the order `counts` lists them.
+pub const TABLES: [&str; 4] = [
+    "installation_secrets",
+    "api_keys",
+    "audit_daily",
+    "audit_records",
+];
