@@ -57,9 +57,12 @@ run: build
 
 ## Run every test: unit, golden, and end-to-end against the real binary; the skills' own
 ## unit tests run natively (their logic is plain Rust; the host tests them as components).
+## The end-to-end suite runs twice: on SQLite, then on PostgreSQL (a throwaway cluster from
+## tools/postgres.sh; the replica tests use one on both runs).
 test: skills ui authoring-tools test-tools
 	$(CARGO) build --locked -p praximous
-	$(CARGO) test --locked --workspace
+	tools/postgres.sh run -- $(CARGO) test --locked --workspace
+	PRAX_TEST_STORE=postgres tools/postgres.sh run -- $(CARGO) test --locked -p praximous-e2e
 	cd skills-wasm && $(CARGO) test --locked --target-dir target --target $$(rustc -vV | sed -n 's/^host: //p')
 	tools/fuzz.sh
 	tools/ui.sh test

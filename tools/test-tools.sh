@@ -5,6 +5,9 @@
 #   .tools/fuzz  a virtualenv with Schemathesis, the API fuzzer tools/fuzz.sh runs
 #   .tools/openai  a virtualenv with the official openai SDK, the client of tests/tests/openai_api.rs
 #   .tools/mcp   a virtualenv with the official mcp SDK, the client of tests/tests/mcp.rs
+#   podman       (Debian's, with apt, when missing) builds the image tests/tests/container.rs tests
+#   postgresql   (Debian's server, with apt, when missing) for tools/postgres.sh's throwaway clusters
+#   nginx        (Debian's, with apt, when missing) the balancer in front of tests/tests/replicas.rs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AIOSMTPD_VERSION=1.4.6
@@ -34,4 +37,18 @@ if ! .tools/mcp/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.v
     echo "test tools: installing mcp $MCP_VERSION into .tools/mcp"
     python3 -m venv .tools/mcp
     .tools/mcp/bin/pip install --quiet --disable-pip-version-check "mcp==$MCP_VERSION"
+fi
+
+# Debian packages the tests run for real; installed together, with one index update.
+missing=()
+command -v podman >/dev/null || missing+=(podman)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "test tools: installing Debian's ${missing[*]} (apt)"
+    if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Debian starts the packaged services; the tests run their own.
+    $sudo systemctl disable --now nginx postgresql >/dev/null 2>&1 || true
 fi

@@ -6,12 +6,27 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod balancer;
 pub mod dns;
 pub mod registry;
 pub mod standin;
+pub mod store;
 
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
+
+/// `prax` ready to run a command on the store of `data_dir` (its `--data-dir` is the
+/// caller's to add; on the PostgreSQL run, `PRAXIMOUS_STORE_URL` names the directory's
+/// database).
+pub fn prax_on(data_dir: &Path) -> anyhow::Result<Command> {
+    let mut command = Command::new(prax_binary());
+    command.env_remove("PRAXIMOUS_CONFIG");
+    match store::store_url(data_dir)? {
+        Some(url) => command.env("PRAXIMOUS_STORE_URL", url),
+        None => command.env_remove("PRAXIMOUS_STORE_URL"),
+    };
+    Ok(command)
+}
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -233,6 +248,14 @@ impl Server {
                 None => command.env_remove(variable),
             };
         }
+        // On the PostgreSQL run, the data directory's own database (unless the test names
+        // a store itself).
+        if !env.iter().any(|(name, _)| *name == "PRAXIMOUS_STORE_URL") {
+            match store::store_url(data_dir)? {
+                Some(url) => command.env("PRAXIMOUS_STORE_URL", url),
+                None => command.env_remove("PRAXIMOUS_STORE_URL"),
+            };
+        }
         let mut child = command
             .current_dir(work_dir)
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
@@ -406,6 +429,19 @@ pub async fn post_json(
 /// GET `url`.
 pub async fn get(client: &reqwest::Client, url: &str) -> anyhow::Result<Answer> {
     answer(client.get(url).send().await?).await
+}
+
+/// `true` when `missing` is `None`; otherwise, outside CI, print why the test cannot run and
+/// return `false`. In CI a missing dependency panics: a test never passes by skipping.
+pub fn available_or_skip(missing: Option<String>) -> bool {
+    let Some(why) = missing else {
+        return true;
+    };
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    false
 }
 
 /// The Python interpreter of the test tool in `.tools/VENV` if it can `import MODULE`; `None`

@@ -351,15 +351,21 @@ async fn retention_purges_old_records_and_older_rollups() -> anyhow::Result<()> 
         process(&first, json!({"task_type": "echo", "prompt": "x"})).await;
     }
     first.stop();
-    let db = rusqlite::Connection::open(data.join("praximous.db"))?;
-    db.execute("UPDATE audit_records SET day = '2020-01-01', ts = '2020-01-01T00:00:00.000Z' WHERE id <= 2", [])?;
-    db.execute(
+    use praximous_e2e::store;
+    store::execute(
+        &data,
+        "UPDATE audit_records SET day = '2020-01-01', ts = '2020-01-01T00:00:00.000Z' WHERE id <= 2",
+        &[],
+    )?;
+    let hundred_days_ago =
+        (time::OffsetDateTime::now_utc().date() - time::Duration::days(100)).to_string();
+    store::execute(
+        &data,
         "INSERT INTO audit_daily (day, task_type, kind, provider, status, requests, latency_sum, latency_hist) VALUES \
          ('2020-01-01', 'echo', 'skill', 'skill:echo', 'success', 2, 2, '[]'), \
-         (date('now', '-100 days'), 'echo', 'skill', 'skill:echo', 'success', 5, 5, '[]')",
-        [],
+         ($1, 'echo', 'skill', 'skill:echo', 'success', 5, 5, '[]')",
+        &[&hundred_days_ago],
     )?;
-    drop(db);
 
     let second = Server::start_in(work.path(), &data, &["--config", &cfg])?;
     assert!(
@@ -393,10 +399,23 @@ async fn a_database_from_a_newer_prax_is_refused() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let data = work.path().join("data");
     std::fs::create_dir_all(&data)?;
-    let db = rusqlite::Connection::open(data.join("praximous.db"))?;
-    db.pragma_update(None, "user_version", 99)?;
-    drop(db);
-    let output = std::process::Command::new(praximous_e2e::prax_binary())
+    if praximous_e2e::store::on_postgres() {
+        use praximous_e2e::store::execute;
+        execute(
+            &data,
+            "CREATE TABLE prax_schema_version (version BIGINT NOT NULL)",
+            &[],
+        )?;
+        execute(
+            &data,
+            "INSERT INTO prax_schema_version (version) VALUES (99)",
+            &[],
+        )?;
+    } else {
+        let db = rusqlite::Connection::open(data.join("praximous.db"))?;
+        db.pragma_update(None, "user_version", 99)?;
+    }
+    let output = praximous_e2e::prax_on(&data)?
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(&data)
         .current_dir(work.path())
@@ -405,7 +424,7 @@ async fn a_database_from_a_newer_prax_is_refused() -> anyhow::Result<()> {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
         // The version this prax supports moves with each migration; the message names it.
-        err.contains("the audit database has schema version 99, newer than this prax supports (")
+        err.contains("the database has schema version 99, newer than this prax supports (")
             && err.contains("run the newer prax"),
         "{err}"
     );
@@ -464,17 +483,19 @@ async fn after_kill_9_under_load_every_answered_request_has_its_record() -> anyh
     );
 
     let restarted = Server::start_in(work.path(), &data, &["--config", &cfg])?;
-    let db = rusqlite::Connection::open(data.join("praximous.db"))?;
-    let integrity: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-    assert_eq!(integrity, "ok", "the database opens clean");
+    if !praximous_e2e::store::on_postgres() {
+        let db = rusqlite::Connection::open(data.join("praximous.db"))?;
+        let integrity: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        assert_eq!(integrity, "ok", "the database opens clean");
+    }
     let mut missing = 0;
     for id in &answered {
-        let found: i64 = db.query_row(
-            "SELECT COUNT(*) FROM audit_records WHERE request_id = ?1",
-            [id],
-            |r| r.get(0),
+        let found = praximous_e2e::store::query(
+            &data,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM audit_records WHERE request_id = $1",
+            &[id],
         )?;
-        if found != 1 {
+        if found != [vec![Some("1".to_owned())]] {
             missing += 1;
         }
     }

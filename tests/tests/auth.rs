@@ -23,7 +23,8 @@ fn write_config(dir: &Path, text: &str) -> String {
 
 /// `prax keys ...` against `data`; (exit code, stdout, stderr).
 fn prax_keys(args: &[&str], work: &Path, data: &Path) -> (i32, String, String) {
-    let output = Command::new(prax_binary())
+    let output = praximous_e2e::prax_on(data)
+        .unwrap_or_else(|e| panic!("cannot prepare the store: {e}"))
         .arg("keys")
         .args(args)
         .arg("--data-dir")
@@ -130,10 +131,11 @@ async fn every_route_against_every_kind_of_key() -> anyhow::Result<()> {
     assert_eq!(answer.json["state"], "revoked");
     // An expired key, written into the real database as a key past its date would be.
     let expired = "prax_expiredexpiredexpiredexpiredexpiredexpir";
-    rusqlite::Connection::open(data.join("praximous.db"))?.execute(
+    praximous_e2e::store::execute(
+        &data,
         "INSERT INTO api_keys (id, name, role, prefix, hash, created_at, expires_at) \
-         VALUES ('key_expired', 'old', 'admin', 'prax_expired', ?1, '2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z')",
-        [sha256_hex(expired.as_bytes())],
+         VALUES ('key_expired', 'old', 'admin', 'prax_expired', $1, '2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z')",
+        &[&sha256_hex(expired.as_bytes())],
     )?;
     tokio::time::sleep(Duration::from_millis(400)).await;
 
@@ -408,20 +410,21 @@ async fn keys_made_with_the_cli_are_shown_once_and_stored_as_a_digest() -> anyho
     assert!(err.contains("shown only this once"), "{err}");
 
     // The database holds the digest and the prefix, never the key.
-    let db = data.join("praximous.db");
-    let conn = rusqlite::Connection::open(&db)?;
-    let (id, hash, prefix, expires): (String, String, String, Option<String>) = conn.query_row(
+    let rows = praximous_e2e::store::query(
+        &data,
         "SELECT id, hash, prefix, expires_at FROM api_keys",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        &[],
     )?;
+    assert_eq!(rows.len(), 1, "one key row: {rows:?}");
+    let row = rows.first().cloned().unwrap_or_default();
+    let text = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+    let (id, hash, prefix, expires) = (text(0), text(1), text(2), row.get(3).cloned().flatten());
     assert_eq!(hash, sha256_hex(key.as_bytes()));
     assert!(
         key.starts_with(&prefix) && prefix.len() < key.len() / 2,
         "{prefix}"
     );
     assert!(expires.is_some());
-    drop(conn);
     for file in std::fs::read_dir(&data)? {
         let bytes = std::fs::read(file?.path())?;
         assert!(
@@ -787,5 +790,45 @@ async fn audit_records_name_the_key_and_analytics_filter_by_it() -> anyhow::Resu
             export.text
         );
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_key_made_while_the_server_runs_works_on_its_first_request() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let data = work.path().join("data");
+    // Polling for new keys once a minute: the first request must find the key by asking the
+    // store, not by waiting for a reload.
+    let cfg = write_config(work.path(), "[auth]\nkey_refresh_ms = 60000\n");
+    let server = Server::start_in(work.path(), &data, &["--config", &cfg])?;
+    let (code, out, err) = prax_keys(
+        &[
+            "create", "--name", "late", "--role", "user", "--config", &cfg,
+        ],
+        work.path(),
+        &data,
+    );
+    assert_eq!(code, 0, "{err}");
+    let key = out.lines().last().unwrap_or_default().to_owned();
+    let echo = json!({"task_type": "echo", "prompt": "first"});
+    let first = send(
+        &client_with_key(Some(&key)),
+        "POST",
+        &server.url("/api/v1/process"),
+        &[],
+        Some(&echo),
+    )
+    .await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    // A key nobody made is still refused, and asking the store did not make it valid.
+    let unknown = send(
+        &client_with_key(Some("prax_0000000000000000000000000000000000000000000")),
+        "POST",
+        &server.url("/api/v1/process"),
+        &[],
+        Some(&echo),
+    )
+    .await;
+    assert_eq!(unknown.status, 401, "{}", unknown.text);
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use praximous_e2e::standin::{Flavour, StandIn};
-use praximous_e2e::{Server, TEST_ADMIN_KEY, client, client_with_key, get, post_json, prax_binary};
+use praximous_e2e::{Server, TEST_ADMIN_KEY, client, client_with_key, get, post_json};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
@@ -248,7 +248,8 @@ async fn prax_keys_create_limits_a_key_and_refuses_names_that_cannot_exist() -> 
     let work = tempfile::tempdir()?;
     let data = work.path().join("data");
     let create = |extra: &[&str]| {
-        std::process::Command::new(prax_binary())
+        praximous_e2e::prax_on(&data)
+            .unwrap_or_else(|e| panic!("cannot prepare the store: {e}"))
             .current_dir(work.path())
             .args([
                 "keys",
@@ -286,7 +287,7 @@ async fn prax_keys_create_limits_a_key_and_refuses_names_that_cannot_exist() -> 
         "{said}"
     );
 
-    let listed = std::process::Command::new(prax_binary())
+    let listed = praximous_e2e::prax_on(&data)?
         .current_dir(work.path())
         .args(["keys", "list", "--json", "--data-dir"])
         .arg(&data)

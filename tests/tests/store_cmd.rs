@@ -1,0 +1,212 @@
+//! `prax store copy` and `prax store migrate`: an installation moved from SQLite to
+//! PostgreSQL keeps its audit log, roll-ups, keys and installation secrets; a destination that
+//! is not empty is refused and left as it was.
+
+use std::path::Path;
+use std::process::Output;
+
+use praximous_e2e::{
+    Server, TEST_ADMIN_KEY, available_or_skip, client, client_with_key, get, post_json,
+    prax_binary, store,
+};
+use serde_json::{Value, json};
+
+fn prax(work: &Path, args: &[&str]) -> anyhow::Result<Output> {
+    Ok(std::process::Command::new(prax_binary())
+        .current_dir(work)
+        .env_remove("PRAXIMOUS_CONFIG")
+        .env_remove("PRAXIMOUS_STORE_URL")
+        .args(args)
+        .output()?)
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Everything an operator would compare: the export (every record), the roll-up answers,
+/// the keys as listed.
+async fn what_it_serves(server: &Server) -> anyhow::Result<(String, Value, Value, Value)> {
+    let export = client()
+        .get(server.url("/api/v1/analytics/export?format=csv"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let over_time = get(&client(), &server.url("/api/v1/analytics/tasks-over-time")).await?;
+    let usage = get(
+        &client(),
+        &server.url("/api/v1/analytics/latency-per-provider"),
+    )
+    .await?;
+    let keys = get(&client(), &server.url("/api/v1/keys")).await?;
+    Ok((export, over_time.json, usage.json, keys.json))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> anyhow::Result<()> {
+    let cluster = store::postgres_cluster();
+    if !available_or_skip(cluster.is_none().then(|| {
+        format!(
+            "no PostgreSQL cluster: run under tools/postgres.sh run -- (make test does), which sets {}",
+            store::POSTGRES_URL_ENV
+        )
+    })) {
+        return Ok(());
+    }
+    let cluster = cluster.unwrap_or_default();
+    let work = tempfile::tempdir()?;
+    let work = work.path();
+    let data = work.join("data");
+    let sqlite = format!("sqlite:{}", data.join("praximous.db").display());
+
+    // An installation on SQLite with records of successes and errors, and a key.
+    let on_sqlite = Server::start_with_env(
+        work,
+        &data,
+        &[],
+        &[
+            ("PRAXIMOUS_API_KEYS", Some(TEST_ADMIN_KEY)),
+            ("PRAXIMOUS_STORE_URL", Some(&sqlite)),
+        ],
+    )?;
+    let made = post_json(
+        &client(),
+        &on_sqlite.url("/api/v1/keys"),
+        &json!({"name": "kept", "role": "user"}),
+    )
+    .await?;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let key = made.json["key"].as_str().unwrap_or_default().to_owned();
+    for n in 0..30 {
+        let task = if n % 5 == 0 {
+            json!({"task_type": "simple_math", "prompt": "1 / 0"})
+        } else {
+            json!({"task_type": "echo", "prompt": format!("record {n}")})
+        };
+        post_json(
+            &client_with_key(Some(&key)),
+            &on_sqlite.url("/api/v1/process"),
+            &task,
+        )
+        .await?;
+    }
+    let before = what_it_serves(&on_sqlite).await?;
+    drop(on_sqlite);
+
+    let records: i64 = rusqlite::Connection::open(data.join("praximous.db"))?.query_row(
+        "SELECT COUNT(*) FROM audit_records",
+        [],
+        |row| row.get(0),
+    )?;
+    assert!(records >= 30, "every task left a record: {records}");
+
+    let postgres = store::fresh_database(&cluster)?;
+    let copied = prax(
+        work,
+        &["store", "copy", "--from", &sqlite, "--to", &postgres],
+    )?;
+    assert!(copied.status.success(), "{}", text(&copied));
+    assert!(
+        text(&copied).contains(&format!("audit_records: {records} rows")),
+        "{}",
+        text(&copied)
+    );
+
+    // Served from PostgreSQL, the installation answers exactly as before, and its key works.
+    let on_postgres = Server::start_with_env(
+        work,
+        &work.join("elsewhere"),
+        &[],
+        &[
+            ("PRAXIMOUS_API_KEYS", Some(TEST_ADMIN_KEY)),
+            ("PRAXIMOUS_STORE_URL", Some(&postgres)),
+        ],
+    )?;
+    let after = what_it_serves(&on_postgres).await?;
+    assert_eq!(before.0, after.0, "the exported audit log is the same");
+    assert_eq!(before.1, after.1, "tasks over time are the same");
+    assert_eq!(before.2, after.2, "usage by provider is the same");
+    assert_eq!(
+        before.3, after.3,
+        "the keys are the same, the environment key's id too"
+    );
+    let served = post_json(
+        &client_with_key(Some(&key)),
+        &on_postgres.url("/api/v1/process"),
+        &json!({"task_type": "echo", "prompt": "after the move"}),
+    )
+    .await?;
+    assert_eq!(served.status, 200, "{}", served.text);
+    drop(on_postgres);
+
+    // A second copy into the same database is refused, and changes nothing.
+    let again = prax(
+        work,
+        &["store", "copy", "--from", &sqlite, "--to", &postgres],
+    )?;
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    assert!(
+        text(&again).contains("the destination is not empty")
+            && text(&again).contains("empty database"),
+        "{}",
+        text(&again)
+    );
+    let counted = store::run_on(&postgres, |client| async move {
+        Ok(client
+            .query_one("SELECT COUNT(*) FROM audit_records", &[])
+            .await?
+            .get::<_, i64>(0))
+    })?;
+    assert_eq!(
+        counted,
+        records + 1,
+        "the copy and the one request served since"
+    );
+
+    // A source that does not exist is named, not created.
+    let missing = prax(
+        work,
+        &[
+            "store",
+            "copy",
+            "--from",
+            "sqlite:nowhere/praximous.db",
+            "--to",
+            &postgres,
+        ],
+    )?;
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing).contains("no such database"),
+        "{}",
+        text(&missing)
+    );
+    assert!(!work.join("nowhere").exists());
+
+    // `prax store migrate` brings a new database to the current schema and says so.
+    let fresh = store::fresh_database(&cluster)?;
+    let migrated = std::process::Command::new(prax_binary())
+        .current_dir(work)
+        .env("PRAXIMOUS_STORE_URL", &fresh)
+        .args(["store", "migrate"])
+        .output()?;
+    assert!(migrated.status.success(), "{}", text(&migrated));
+    assert!(
+        text(&migrated).contains("schema is current"),
+        "{}",
+        text(&migrated)
+    );
+    let version = store::run_on(&fresh, |client| async move {
+        Ok(client
+            .query_one("SELECT version FROM prax_schema_version", &[])
+            .await?
+            .get::<_, i64>(0))
+    })?;
+    assert!(version >= 1);
+    Ok(())
+}
