@@ -829,6 +829,6 @@ async fn a_key_made_while_the_server_runs_works_on_its_first_request() -> anyhow
         Some(&echo),
     )
     .await;
-    assert_eq!(unknown.status, 401, "{}", unknown.text);
+    assert_refused(&unknown, 403, INVALID, "a key nobody made");
     Ok(())
 }

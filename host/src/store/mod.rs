@@ -102,7 +102,7 @@ impl AuditLog {
     /// The audit log in PostgreSQL.
     pub fn open_postgres(db: &postgres::Database) -> Result<Self, StoreError> {
         Ok(Self {
-            writer: AuditWriter::start(Box::new(postgres::PgWrites(db.clone())))?,
+            writer: AuditWriter::start(Box::new(postgres::PgWrites::new(db.connector.clone())?))?,
             queries: Arc::new(postgres::PgQueries(db.clone())),
         })
     }

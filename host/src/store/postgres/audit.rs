@@ -1,13 +1,14 @@
-//! The audit log in PostgreSQL. Each group-commit batch is one transaction of two statements,
-//! whatever its size: the records as arrays through `unnest`, and the roll-ups summed per key
-//! and merged in the database (`ON CONFLICT ... DO UPDATE` locks the row, so replicas adding
-//! to the same day's roll-up never lose each other's counts).
+//! The audit log in PostgreSQL. Each group-commit batch is one prepared statement, whatever
+//! its size, so one round trip and one commit: the records as arrays through `unnest` (a
+//! data-modifying `WITH`), and the roll-ups summed per key and merged in the database
+//! (`ON CONFLICT ... DO UPDATE` locks the row, so replicas adding to the same day's roll-up
+//! never lose each other's counts).
 
 use std::collections::BTreeMap;
 
 use tokio_postgres::types::ToSql;
 
-use super::{Database, sql};
+use super::{Connector, Database, sql};
 use crate::store::query::{AnalyticsFilter, Page, Placeholder, filter_clause};
 use crate::store::record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
 use crate::store::rollup::{LatencyHistogram, TimeBucket, UsageRow};
@@ -22,11 +23,12 @@ pub(super) const INSERT_RECORDS: &str = "INSERT INTO audit_records (request_id, 
     $15::int8[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int8[], $21::int8[], \
     $22::int8[], $23::bool[], $24::text[])";
 
-/// Histograms are JSON arrays of counts; merged element by element.
+/// The roll-ups of a batch (parameters 25 to 33, after [`INSERT_RECORDS`]'s). Histograms
+/// are JSON arrays of counts, merged element by element.
 const UPSERT_ROLLUPS: &str = "INSERT INTO audit_daily AS d (day, task_type, kind, provider, status, \
     api_key_id, requests, latency_sum, latency_hist) \
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
-    $7::int8[], $8::int8[], $9::text[]) \
+    SELECT * FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], \
+    $31::int8[], $32::int8[], $33::text[]) \
     ON CONFLICT (day, task_type, kind, provider, status, api_key_id) DO UPDATE SET \
     requests = d.requests + EXCLUDED.requests, \
     latency_sum = d.latency_sum + EXCLUDED.latency_sum, \
@@ -34,8 +36,73 @@ const UPSERT_ROLLUPS: &str = "INSERT INTO audit_daily AS d (day, task_type, kind
         FROM ROWS FROM (jsonb_array_elements_text(d.latency_hist::jsonb), \
                         jsonb_array_elements_text(EXCLUDED.latency_hist::jsonb)) WITH ORDINALITY AS t(a, b, n))";
 
-/// The writer side, on the pool (a broken connection is replaced at the next batch).
-pub struct PgWrites(pub Database);
+/// A batch's records and roll-ups in one statement: the insert as a data-modifying `WITH`.
+static WRITE_BATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("WITH records AS ({INSERT_RECORDS} RETURNING 1) {UPSERT_ROLLUPS}")
+});
+
+/// The writer side: a connection of its own, driven by a single-threaded runtime on the
+/// writer's thread, so a batch's round trip never waits for the server's busy workers to
+/// notice its answer (measured here: ~14.5 k audited requests/s against ~11 k on the pool).
+/// A broken connection is replaced at the next batch.
+pub struct PgWrites {
+    connector: Connector,
+    runtime: tokio::runtime::Runtime,
+    client: Option<(tokio_postgres::Client, tokio_postgres::Statement)>,
+}
+
+impl PgWrites {
+    /// A writer on the database `connector` reaches (connected at its first batch).
+    pub fn new(connector: Connector) -> Result<Self, StoreError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                StoreError::Database(format!("cannot start the audit writer's runtime: {e}"))
+            })?;
+        Ok(Self {
+            connector,
+            runtime,
+            client: None,
+        })
+    }
+
+    /// Run `work` with the connection (and the batch statement, prepared once per
+    /// connection); drop the connection if it broke.
+    fn with_client<T>(
+        &mut self,
+        work: impl AsyncFnOnce(
+            &tokio_postgres::Client,
+            &tokio_postgres::Statement,
+        ) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let Self {
+            connector,
+            runtime,
+            client,
+        } = self;
+        runtime.block_on(async {
+            if client.as_ref().is_none_or(|(c, _)| c.is_closed()) {
+                let (connected, connection) = connector
+                    .config
+                    .connect(connector.tls.clone())
+                    .await
+                    .map_err(|e| connector.unreachable(&e))?;
+                tokio::spawn(connection);
+                let statement = connected.prepare(&WRITE_BATCH).await.map_err(sql)?;
+                *client = Some((connected, statement));
+            }
+            let Some((connected, statement)) = client.as_ref() else {
+                return Err(StoreError::Database("no PostgreSQL connection".into()));
+            };
+            let result = work(connected, statement).await.map_err(sql);
+            if connected.is_closed() {
+                *client = None;
+            }
+            result
+        })
+    }
+}
 
 /// The records' columns, one array each.
 #[derive(Default)]
@@ -184,57 +251,40 @@ impl AuditWrites for PgWrites {
             latency_sum.push(*sum);
             hist.push(h.to_json());
         }
-        let db = &self.0;
-        db.run(async {
-            let mut client = db.client().await?;
-            let tx = client.transaction().await.map_err(sql)?;
-            tx.execute(INSERT_RECORDS, &columns.params())
-                .await
-                .map_err(sql)?;
-            tx.execute(
-                UPSERT_ROLLUPS,
-                &[
-                    &keys[0],
-                    &keys[1],
-                    &keys[2],
-                    &keys[3],
-                    &keys[4],
-                    &keys[5],
-                    &requests,
-                    &latency_sum,
-                    &hist,
-                ],
-            )
-            .await
-            .map_err(sql)?;
-            tx.commit().await.map_err(sql)
-        })
+        let mut params: Vec<&(dyn ToSql + Sync)> = columns.params().to_vec();
+        params.extend_from_slice(&[
+            &keys[0],
+            &keys[1],
+            &keys[2],
+            &keys[3],
+            &keys[4],
+            &keys[5],
+            &requests,
+            &latency_sum,
+            &hist,
+        ]);
+        self.with_client(async |client, statement| client.execute(statement, &params).await)
+            .map(drop)
     }
 
     fn purge_records_before(&mut self, day: &str, batch: usize) -> Result<usize, StoreError> {
         let batch = i64::try_from(batch).unwrap_or(i64::MAX);
-        let db = &self.0;
-        db.run(async {
-            db.client()
-                .await?
+        self.with_client(async |client, _| {
+            client
                 .execute(
                     "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records WHERE day < $1 LIMIT $2)",
                     &[&day, &batch],
                 )
                 .await
-                .map_err(sql)
         })
         .map(|n| n as usize)
     }
 
     fn purge_rollups_before(&mut self, day: &str) -> Result<usize, StoreError> {
-        let db = &self.0;
-        db.run(async {
-            db.client()
-                .await?
+        self.with_client(async |client, _| {
+            client
                 .execute("DELETE FROM audit_daily WHERE day < $1", &[&day])
                 .await
-                .map_err(sql)
         })
         .map(|n| n as usize)
     }
