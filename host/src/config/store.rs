@@ -27,8 +27,8 @@ pub struct StoreConfig {
     /// for a private CA; the public web roots are always trusted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
-    /// Most connections one replica keeps to PostgreSQL for audit writes, queries and rate
-    /// limits (the key-change listener holds one more).
+    /// Most connections one replica keeps to PostgreSQL for queries, rate limits and key
+    /// look-ups (the audit writer and the key-change listener hold one more each).
     pub max_connections: u32,
     /// How long to wait for a connection, in milliseconds.
     pub connect_timeout_ms: u64,
