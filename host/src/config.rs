@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub mod addresses;
 mod audit;
 mod auth;
+mod license;
 mod network;
 mod registry;
 mod server;
@@ -19,6 +20,7 @@ pub mod store;
 
 pub use audit::AuditConfig;
 pub use auth::AuthConfig;
+pub use license::LicenseConfig;
 pub use network::NetworkConfig;
 pub use registry::RegistryConfig;
 pub use server::ServerConfig;
@@ -120,6 +122,8 @@ pub struct Config {
     pub network: NetworkConfig,
     /// Where the audit log, API keys and other shared state live.
     pub store: StoreConfig,
+    /// The licence key and the evaluation.
+    pub license: LicenseConfig,
 }
 
 impl Config {
@@ -171,6 +175,7 @@ impl Config {
         self.auth.validate()?;
         self.audit.validate()?;
         self.store.validate()?;
+        self.license.validate()?;
         let mut names = std::collections::HashSet::new();
         for provider in &self.providers {
             provider

@@ -12,6 +12,7 @@ pub mod environment;
 pub mod fs_atomic;
 pub mod http_server;
 pub mod identity;
+pub mod license;
 pub mod llm;
 pub mod logging;
 pub mod mail;

@@ -37,6 +37,11 @@ pub enum ServeError {
     /// The audit database could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The licence key is invalid, tampered or for another product: no start on it.
+    #[error(
+        "{0}. Remove it ([license] key_env, or the data directory's license.key) to run as the Standard tier"
+    )]
+    License(#[from] crate::license::LicenseError),
     /// The first admin key could not be made.
     #[error("cannot create the first admin key: {0}")]
     FirstKey(#[from] KeyError),
@@ -165,6 +170,13 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         .map_err(|e| StoreError::Database(format!("`{}` {}", e.key, e.problem)))?;
     let store = Store::open(&location, &tokio::runtime::Handle::current())?;
     tracing::info!(store = %location.describe(), "store opened");
+    let licensing = crate::license::Licensing::load(
+        &config.license,
+        &config.server.data_dir,
+        &env,
+        store.license.clone(),
+    )?;
+    crate::license::live::log(&licensing.status());
     let audit = store.audit;
     let auth = Auth::new(
         &config.auth,
@@ -185,6 +197,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         registry: Arc::new(config.registry.clone()),
         streams: crate::api::stream_limits::StreamLimits::new(config.server.max_streams_per_key),
         mcp: Arc::default(),
+        licensing: Arc::new(licensing),
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),
     })
@@ -239,6 +252,10 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             );
         }
     }
+    tokio::spawn(crate::license::live::watch(
+        state.licensing.clone(),
+        std::time::Duration::from_millis(config.license.refresh_ms),
+    ));
     tokio::spawn(crate::auth::refresh_periodically(
         state.auth.clone(),
         std::time::Duration::from_millis(config.auth.key_refresh_ms),

@@ -34,6 +34,9 @@ pub enum ErrorCode {
     Forbidden,
     /// 403: the key is limited to other skills or routes than the one asked for.
     NotInScope,
+    /// 403: the installation's licence tier does not include the feature, or its seats are
+    /// all taken (`detail` names the feature and the tier that has it).
+    NotLicensed,
     /// 404: no such route, skill, record or key.
     NotFound,
     /// 405: the path exists, not with this method.

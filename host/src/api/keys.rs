@@ -59,10 +59,12 @@ pub async fn list_keys(State(auth): State<Arc<Auth>>) -> Result<Json<Vec<KeyInfo
 #[utoipa::path(post, path = "/api/v1/keys", tag = "keys", request_body = NewKey,
     responses(
         (status = 201, description = "The new key, with its secret shown this once", body = IssuedKey),
+        (status = 403, description = "Every seat of the licence is in use (code `not_licensed`)", body = ErrorBody),
         (status = 422, description = "The body is not a valid key request", body = ErrorBody),
     ))]
 pub async fn create_key(
     State(auth): State<Arc<Auth>>,
+    State(licensing): State<Arc<crate::license::Licensing>>,
     body: Result<Json<NewKey>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
     let Json(request) = body.map_err(|rejection| {
@@ -75,6 +77,13 @@ pub async fn create_key(
             ),
         )
     })?;
+    // Each active key is a seat.
+    let store = auth.clone();
+    let keys =
+        blocking(move || manage::list(store.keyring.store().as_ref(), store.env_keys())).await?;
+    let active = keys.iter().filter(|key| key.state == "active").count();
+    crate::license::gate::require_seat(&licensing.status(), active)
+        .map_err(|locked| super::license::refused(&locked))?;
     let store = auth.clone();
     let issued = blocking(move || manage::issue(store.keyring.store().as_ref(), &request)).await?;
     if let Err(error) = auth.reload().await {

@@ -9,6 +9,7 @@ pub mod error_shape;
 pub mod export;
 pub mod health;
 pub mod keys;
+pub mod license;
 pub mod mcp;
 pub mod metrics;
 pub mod openai;
@@ -72,6 +73,8 @@ pub struct AppState {
     pub streams: Arc<stream_limits::StreamLimits>,
     /// The MCP server's sessions.
     pub mcp: Arc<mcp::McpState>,
+    /// The licence in force.
+    pub licensing: Arc<crate::license::Licensing>,
     /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
     #[from_ref(skip)]
     pub max_frame_bytes: usize,
@@ -132,6 +135,7 @@ pub fn routes() -> ApiRoutes {
         .merge(health::routes())
         .merge(metrics::routes())
         .merge(system::routes())
+        .merge(license::routes())
         .merge(process::routes())
         .merge(skills::routes())
         .merge(providers::routes())

@@ -270,7 +270,9 @@ async fn dispatch(
         return (Err(error), Served::default());
     };
     let served = skill_served(&skill.manifest);
-    if let Err(refused) = scope::check(principal, Target::Skill(&task.task_type)) {
+    if let Err(refused) = scope::check(principal, Target::Skill(&task.task_type))
+        .and_then(|()| super::license::check_skill(&state.licensing, &task.task_type))
+    {
         return (Err(refused), served);
     }
     let call = Call {

@@ -52,6 +52,19 @@ pub fn capabilities(skill: &LoadedSkill) -> Value {
     })
 }
 
+/// `capabilities` of a skill a licence tier gates, with that tier (`licence_tier`) and whether
+/// the licence in force unlocks it (`unlocked`): a gated skill is shown, never hidden.
+fn with_licence(mut value: Value, name: &str, status: &crate::license::LicenseStatus) -> Value {
+    if let (Some(feature), Some(object)) = (
+        crate::license::Feature::for_skill(name),
+        value.as_object_mut(),
+    ) {
+        object.insert("licence_tier".into(), json!(feature.tier()));
+        object.insert("unlocked".into(), json!(status.allows(feature)));
+    }
+    value
+}
+
 /// Whether the key may use `skill` at all: whole, or some operation of it.
 pub fn visible(principal: Option<&Principal>, skill: &LoadedSkill) -> bool {
     let name = skill.manifest.name.as_str();
@@ -74,13 +87,18 @@ pub async fn list_skills(
     principal: Option<Extension<Principal>>,
 ) -> Json<BTreeMap<String, Value>> {
     let principal = principal.map(|Extension(p)| p);
+    let licence = state.licensing.status();
     Json(
         state
             .catalogue
             .snapshot()
             .iter()
             .filter(|skill| visible(principal.as_ref(), skill))
-            .map(|skill| (skill.manifest.name.to_string(), capabilities(skill)))
+            .map(|skill| {
+                let name = skill.manifest.name.to_string();
+                let value = with_licence(capabilities(skill), &name, &licence);
+                (name, value)
+            })
             .collect(),
     )
 }
@@ -106,7 +124,11 @@ pub async fn skill_capabilities(
     if !visible(principal.as_ref(), &skill) {
         scope::check(principal.as_ref(), Target::Skill(&skill_name))?;
     }
-    Ok(Json(capabilities(&skill)))
+    Ok(Json(with_licence(
+        capabilities(&skill),
+        &skill_name,
+        &state.licensing.status(),
+    )))
 }
 
 /// What the loaded skills offer, for every key.

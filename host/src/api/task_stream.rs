@@ -252,7 +252,9 @@ async fn work(
     let principal = caller.principal.as_ref();
     if let Some(skill) = state.catalogue.get(&task.task_type) {
         let served = skill_served(&skill.manifest);
-        if let Err(refused) = scope::check(principal, Target::Skill(&task.task_type)) {
+        if let Err(refused) = scope::check(principal, Target::Skill(&task.task_type))
+            .and_then(|()| super::license::check_skill(&state.licensing, &task.task_type))
+        {
             return (Ok(Err(refused)), served);
         }
         let (deltas, mut emitted) = mpsc::unbounded_channel();

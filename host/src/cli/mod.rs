@@ -5,6 +5,7 @@ pub mod healthcheck_cmd;
 pub mod identity_cmd;
 pub mod init;
 pub mod keys_cmd;
+pub mod license_cmd;
 pub mod mcp_cmd;
 pub mod prompt;
 pub mod publisher_cmd;
@@ -64,6 +65,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the HTTP API's OpenAPI document (as served at /api/v1/openapi.json).
     Openapi,
+    /// Install or show the licence; (vendor) make keys and issue licences.
+    #[command(subcommand)]
+    License(license_cmd::LicenseCommand),
     /// Migrate the store, or copy one store into another (SQLite to PostgreSQL).
     #[command(subcommand)]
     Store(store_cmd::StoreCommand),

@@ -1,6 +1,7 @@
 //! `prax store copy`: everything in one store into another, empty one (an operator moving
 //! from SQLite to PostgreSQL, or back, or making a backup): installation secrets, API keys,
-//! daily roll-ups (which outlive the records they summed) and every audit record with its id,
+//! licensing's first uses (so moving does not restart an evaluation), daily roll-ups (which
+//! outlive the records they summed) and every audit record with its id,
 //! in order. A copy that fails part way empties the destination again, so it is never left
 //! half-filled; a destination that already holds anything is refused.
 
@@ -43,6 +44,8 @@ pub trait Dump {
     fn secrets(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
     /// Every roll-up row.
     fn rollups(&self) -> Result<Vec<RollupRow>, StoreError>;
+    /// Licensing's first uses: (name, time).
+    fn license_facts(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// How many rows each table holds, by table name.
     fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
 }
@@ -53,6 +56,8 @@ pub trait Load: Dump {
     fn load_secrets(&mut self, secrets: &[(String, Vec<u8>)]) -> Result<(), StoreError>;
     /// Store roll-up rows as they are.
     fn load_rollups(&mut self, rows: &[RollupRow]) -> Result<(), StoreError>;
+    /// Store licensing's first uses as they are.
+    fn load_license_facts(&mut self, facts: &[(String, String)]) -> Result<(), StoreError>;
     /// Store records with their ids, without touching the roll-ups.
     fn load_records(&mut self, records: &[AuditRecord]) -> Result<(), StoreError>;
     /// Delete everything (after a failed copy).
@@ -151,6 +156,7 @@ fn copy_into_empty(from: &Side, to: &mut Side) -> Result<Copied, StoreError> {
         to.keys.insert(&key)?;
     }
     to.bulk.load_rollups(&from.bulk.rollups()?)?;
+    to.bulk.load_license_facts(&from.bulk.license_facts()?)?;
     let mut batch: Vec<AuditRecord> = Vec::with_capacity(BATCH);
     let mut failure = None;
     from.queries
@@ -179,9 +185,10 @@ fn copy_into_empty(from: &Side, to: &mut Side) -> Result<Copied, StoreError> {
 }
 
 /// The tables a copy moves, in the order `counts` lists them.
-pub const TABLES: [&str; 4] = [
+pub const TABLES: [&str; 5] = [
     "installation_secrets",
     "api_keys",
+    "license_facts",
     "audit_daily",
     "audit_records",
 ];

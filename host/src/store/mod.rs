@@ -128,6 +128,23 @@ pub struct Store {
     /// Request limits shared by every replica; `None` where one process is the only user of
     /// the store (SQLite), which then counts in memory.
     pub rate_limits: Option<Arc<dyn SharedRateLimits>>,
+    /// Licensing's first uses.
+    pub license: Arc<dyn crate::license::live::LicenseFacts>,
+}
+
+/// Licensing's records in the store at `location`, for commands (`prax license show`).
+pub fn open_license_facts(
+    location: &StoreLocation,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Arc<dyn crate::license::live::LicenseFacts>, StoreError> {
+    match location {
+        StoreLocation::Sqlite(path) => {
+            Ok(Arc::new(sqlite::license::SqliteLicenseFacts::open(path)?))
+        }
+        StoreLocation::Postgres(target) => Ok(Arc::new(postgres::license::PgLicenseFacts(
+            postgres::Database::open(target, runtime.clone())?,
+        ))),
+    }
 }
 
 /// What a command that only reads or changes keys needs: the keys, without the audit writer.
@@ -158,6 +175,7 @@ impl Store {
                 audit: AuditLog::open_sqlite(path)?,
                 keys: Arc::new(sqlite::SqliteKeys::open(path)?),
                 rate_limits: None,
+                license: Arc::new(sqlite::license::SqliteLicenseFacts::open(path)?),
             }),
             StoreLocation::Postgres(target) => {
                 let db = postgres::Database::open(target, runtime.clone())?;
@@ -166,7 +184,8 @@ impl Store {
                 Ok(Self {
                     audit: AuditLog::open_postgres(&db)?,
                     keys: Arc::new(postgres::PgKeys::new(db.clone(), Some(changes))),
-                    rate_limits: Some(Arc::new(postgres::PgRateLimits(db))),
+                    rate_limits: Some(Arc::new(postgres::PgRateLimits(db.clone()))),
+                    license: Arc::new(postgres::license::PgLicenseFacts(db)),
                 })
             }
         }

@@ -228,6 +228,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/license": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The licence: tier and state for everyone, the whole of it for admins.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["license"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/process": {
         parameters: {
             query?: never;
@@ -746,12 +766,28 @@ export interface components {
          * @description What kind of error an answer is, for programs; `detail` says it for people.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_in_scope" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout" | "cancelled";
+        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_in_scope" | "not_licensed" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout" | "cancelled";
         /**
          * @description What an export is written as.
          * @enum {string}
          */
         ExportFormat: "csv" | "jsonl";
+        /**
+         * @description A feature a tier may unlock.
+         * @enum {string}
+         */
+        Feature: "any_providers" | "sso" | "pii_redaction" | "knowledge" | "development_sources" | "custom_roles" | "admin_audit_export";
+        /** @description One feature of the tier table, and whether it is unlocked here. */
+        FeatureInfo: {
+            /** @description Its name. */
+            feature: components["schemas"]["Feature"];
+            /** @description The lowest tier that includes it. */
+            tier: components["schemas"]["Tier"];
+            /** @description For people. */
+            title: string;
+            /** @description Whether it is unlocked now. */
+            unlocked: boolean;
+        };
         /**
          * @description Why a provider stopped generating.
          * @enum {string}
@@ -919,6 +955,32 @@ export interface components {
             /** @description One entry per provider. */
             data: components["schemas"]["ProviderStats"][];
         };
+        /** @description The licence as this key may see it. */
+        LicenseInfo: {
+            /** @description When the licence was first used here, for admins. */
+            activated_at?: string | null;
+            /** @description When the evaluation ends (or ended), for admins. */
+            evaluation_ends?: string | null;
+            /** @description Every gated feature with the tier that has it, for admins. */
+            features?: components["schemas"]["FeatureInfo"][] | null;
+            licence?: components["schemas"]["Payload"] | null;
+            /** @description The state in one sentence (the banner's text). */
+            message: string;
+            /**
+             * Format: int32
+             * @description Seats allowed (null: unlimited), for admins.
+             */
+            seats?: number | null;
+            /** @description The state: evaluation, unlicensed, valid, expiring, expired. */
+            state: components["schemas"]["LicenseState"];
+            /** @description The tier in force. */
+            tier: components["schemas"]["Tier"];
+        };
+        /**
+         * @description The installation's licence state.
+         * @enum {string}
+         */
+        LicenseState: "evaluation" | "unlicensed" | "valid" | "expiring" | "expired";
         /**
          * @description The `result` of an LLM route: the original's `provider` and `text`, plus the model, why
          *     generation stopped, token counts and every attempt made.
@@ -1018,6 +1080,32 @@ export interface components {
         OpenAiErrorBody: {
             /** @description The error. */
             error: components["schemas"]["OpenAiError"];
+        };
+        /** @description What a licence grants, as signed. */
+        Payload: {
+            /** @description Whom it was sold to. */
+            customer: string;
+            /** @description Their contact address. */
+            email: string;
+            /** @description Features beyond the tier's. */
+            features?: components["schemas"]["Feature"][];
+            /** @description The licence's id. */
+            id: string;
+            /** @description When it was issued (RFC 3339). */
+            issued_at: string;
+            /** @description Which vendor key signed it. */
+            key_id: string;
+            /** @description Always `praximous`. */
+            product: string;
+            /**
+             * Format: int32
+             * @description Seats (active keys and SSO users); `None`: the tier's.
+             */
+            seats?: number | null;
+            /** @description The tier. */
+            tier: components["schemas"]["Tier"];
+            /** @description When it stops (RFC 3339). */
+            valid_until: string;
         };
         /**
          * @description A task request. Fields beyond `task_type` and `prompt` go to the skill as its params.
@@ -1289,6 +1377,11 @@ export interface components {
             /** @description One entry per period with requests, oldest first. */
             data: components["schemas"]["DateCount"][];
         };
+        /**
+         * @description A licence tier, from the free one up.
+         * @enum {string}
+         */
+        Tier: "standard" | "team" | "pro" | "enterprise";
         /**
          * @description Granularity of `tasks-over-time`.
          * @enum {string}
@@ -2052,7 +2145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key is not valid, or its role is too low */
+            /** @description Every seat of the licence is in use (code `not_licensed`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2131,6 +2224,53 @@ export interface operations {
             };
             /** @description An environment key, or a prefix shared by several keys */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    license: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The licence in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseInfo"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

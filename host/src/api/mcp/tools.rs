@@ -223,7 +223,9 @@ pub async fn call(
         skill: skill.manifest.name.as_str(),
         operation: &operation,
     };
-    let answer = match scope::check(principal, target) {
+    let answer = match scope::check(principal, target).and_then(|()| {
+        crate::api::license::check_skill(&state.licensing, skill.manifest.name.as_str())
+    }) {
         Err(refused) => Err(refused),
         Ok(()) => {
             let call = Call {

@@ -79,6 +79,13 @@ pub const MIGRATIONS: &[&str] = &[
         theoretical_arrival_us BIGINT NOT NULL
     );
     "#,
+    // 2: licensing's first uses (SQLite's 6).
+    r#"
+    CREATE TABLE license_facts (
+        name TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

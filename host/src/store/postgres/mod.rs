@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod key_changes;
 pub mod keys;
+pub mod license;
 pub mod migrations;
 pub mod rate_limits;
 pub mod transfer;

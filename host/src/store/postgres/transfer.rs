@@ -50,6 +50,14 @@ impl Dump for PgBulk {
         .map_err(sql)
     }
 
+    fn license_facts(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.rows("SELECT name, at FROM license_facts ORDER BY name")?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, tokio_postgres::Error>>()
+            .map_err(sql)
+    }
+
     fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
         TABLES
             .iter()
@@ -100,6 +108,23 @@ impl Load for PgBulk {
                     "INSERT INTO audit_daily (day, task_type, kind, provider, status, api_key_id, requests, latency_sum, latency_hist) \
                      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::int8[], $9::text[])",
                     &[&day, &task_type, &kind, &provider, &status, &key, &requests, &latency_sum, &hist],
+                )
+                .await
+                .map_err(sql)
+        })
+        .map(drop)
+    }
+
+    fn load_license_facts(&mut self, facts: &[(String, String)]) -> Result<(), StoreError> {
+        let names: Vec<&str> = facts.iter().map(|(n, _)| n.as_str()).collect();
+        let times: Vec<&str> = facts.iter().map(|(_, t)| t.as_str()).collect();
+        let db = &self.0;
+        db.run(async {
+            db.client()
+                .await?
+                .execute(
+                    "INSERT INTO license_facts (name, at) SELECT * FROM unnest($1::text[], $2::text[])",
+                    &[&names, &times],
                 )
                 .await
                 .map_err(sql)

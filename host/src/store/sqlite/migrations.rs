@@ -96,6 +96,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE api_keys ADD COLUMN scope TEXT;
     "#,
+    // 6: licensing's first uses (the evaluation's start, each licence's activation).
+    r#"
+    CREATE TABLE license_facts (
+        name TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

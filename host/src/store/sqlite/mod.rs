@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod keys;
+pub mod license;
 pub mod migrations;
 pub mod transfer;
 

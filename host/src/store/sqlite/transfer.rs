@@ -48,6 +48,17 @@ impl Dump for SqliteBulk {
         rows.collect::<Result<_, _>>().map_err(sql)
     }
 
+    fn license_facts(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .0
+            .prepare("SELECT name, at FROM license_facts ORDER BY name")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sql)?;
+        rows.collect::<Result<_, _>>().map_err(sql)
+    }
+
     fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
         TABLES
             .iter()
@@ -81,6 +92,18 @@ impl Load for SqliteBulk {
                 "INSERT INTO audit_daily (day, task_type, kind, provider, status, api_key_id, requests, latency_sum, latency_hist) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![r.day, r.task_type, r.kind, r.provider, r.status, r.api_key_id, r.requests, r.latency_sum, r.latency_hist],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    fn load_license_facts(&mut self, facts: &[(String, String)]) -> Result<(), StoreError> {
+        let tx = self.0.transaction().map_err(sql)?;
+        for (name, at) in facts {
+            tx.execute(
+                "INSERT INTO license_facts (name, at) VALUES (?1, ?2)",
+                params![name, at],
             )
             .map_err(sql)?;
         }
