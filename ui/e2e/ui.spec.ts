@@ -39,6 +39,8 @@ test('sign in as admin and see the dashboard', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Praximous-AcmeSolutions' })).toBeVisible()
   const health = (await (await fetch(url('/healthz'))).json()) as { skills: number }
   await expect(page.getByTestId('skills-loaded')).toHaveText(String(health.skills))
+  // A fresh installation evaluates every feature, and every page says until when.
+  await expect(page.getByTestId('licence-banner')).toContainText('evaluation: every feature until')
   await shot(page, 'dashboard')
 })
 

@@ -77,6 +77,9 @@ export type SystemInfo = Schemas['SystemInfo']
 /** GET /api/v1/auth/me: the calling key. */
 export type Me = Schemas['Me']
 
+/** GET /api/v1/license: the tier in force and its state (the whole licence for admins). */
+export type LicenseInfo = Schemas['LicenseInfo']
+
 // ---------------------------------------------------------------------------------------
 // POST /api/v1/process
 // ---------------------------------------------------------------------------------------

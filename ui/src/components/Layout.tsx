@@ -1,6 +1,7 @@
 import { NavLink, Outlet } from 'react-router'
 import { hasRole, PAGES } from '../auth/roles'
 import { useSession } from '../auth/session'
+import { LicenceBanner } from './LicenceBanner'
 
 /** The frame of every signed-in page: navigation for what the key's role may use. */
 export function Layout() {
@@ -34,6 +35,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        <LicenceBanner />
         <Outlet />
       </main>
     </div>
