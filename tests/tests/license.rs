@@ -369,3 +369,59 @@ async fn seats_are_counted_and_the_last_one_says_so() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn admins_check_a_key_before_installing_it_over_http() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let data = work.path().join("data");
+    let config = write_config(work.path(), "evaluation = false\n")?;
+    let server = Server::start_in(work.path(), &data, &["--config", &config])?;
+    let team = issue(&data, &["--tier", "team", "--days", "90"])?;
+    let url = server.url("/api/v1/license");
+
+    // A dry run says what the key gives and changes nothing.
+    let checked = post_json(&client(), &url, &json!({"key": team, "dry_run": true})).await?;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert_eq!(checked.json["installed"], false);
+    assert_eq!(checked.json["tier"], "team");
+    assert_eq!(checked.json["licence"]["customer"], "Acme Corp");
+    assert_eq!(
+        licence_of(&server, Some(TEST_ADMIN_KEY)).await?["state"],
+        "unlicensed"
+    );
+    assert!(!data.join("license.key").exists());
+
+    // A bad key is refused with the check that failed; a user may not install.
+    // (One character of the signature changed: still base64url, no longer the vendor's.)
+    let at = team.len() - 10;
+    let flipped = if &team[at..=at] == "A" { "B" } else { "A" };
+    let forged = format!("{}{flipped}{}", &team[..at], &team[at + 1..]);
+    let bad = post_json(&client(), &url, &json!({"key": forged})).await?;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(
+        bad.text.contains("signature does not match"),
+        "{}",
+        bad.text
+    );
+    let made = post_json(
+        &client(),
+        &server.url("/api/v1/keys"),
+        &json!({"name": "u", "role": "user"}),
+    )
+    .await?;
+    let user = made.json["key"].as_str().unwrap_or_default().to_owned();
+    let refused = post_json(&client_with_key(Some(&user)), &url, &json!({"key": team})).await?;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+
+    // Installed: in force at once, and kept in the data directory.
+    let installed = post_json(&client(), &url, &json!({"key": team})).await?;
+    assert_eq!(installed.status, 200, "{}", installed.text);
+    assert_eq!(installed.json["installed"], true);
+    let licence = licence_of(&server, Some(TEST_ADMIN_KEY)).await?;
+    assert_eq!(
+        (licence["state"].as_str(), licence["tier"].as_str()),
+        (Some("valid"), Some("team"))
+    );
+    assert!(std::fs::read_to_string(data.join("license.key"))?.starts_with("prax-license-v1."));
+    Ok(())
+}

@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa_axum::routes;
 
 use super::access::ApiRoutes;
-use super::error::{ApiError, ErrorCode};
+use super::error::{ApiError, ErrorBody, ErrorCode};
 use crate::auth::{Principal, Role};
 use crate::license::gate::{self, Locked};
 use crate::license::token::Payload;
@@ -109,7 +110,98 @@ pub async fn license(
     Json(info)
 }
 
-/// `/api/v1/license`, for every key.
+/// A licence key to check, or to install.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct InstallLicense {
+    /// The licence key, as sent (`prax-license-v1....`).
+    pub key: String,
+    /// Only check it and say what it would do.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What a licence key is, or did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InstalledLicense {
+    /// Whether it was installed (false for a dry run).
+    pub installed: bool,
+    /// The state it gives.
+    pub state: LicenseState,
+    /// The tier it gives.
+    pub tier: Tier,
+    /// In one sentence.
+    pub message: String,
+    /// The licence as signed.
+    pub licence: Option<Payload>,
+}
+
+/// Check a licence key and, unless `dry_run`, install it: in force at once, on this server
+/// (other replicas read their own data directory or `PRAXIMOUS_LICENSE`).
+#[utoipa::path(post, path = "/api/v1/license", tag = "system", request_body = InstallLicense,
+    responses(
+        (status = 200, description = "What the key gives (installed unless a dry run)", body = InstalledLicense),
+        (status = 409, description = "The key comes from the environment, which a file cannot override", body = ErrorBody),
+        (status = 422, description = "The key is malformed, tampered, foreign or for another product", body = ErrorBody),
+    ))]
+pub async fn install_license(
+    State(licensing): State<Arc<Licensing>>,
+    body: Result<Json<InstallLicense>, JsonRejection>,
+) -> Result<Json<InstalledLicense>, ApiError> {
+    let Json(request) = body.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "{}. Send {{\"key\": \"prax-license-v1...\", \"dry_run\": true}}.",
+                rejection.body_text()
+            ),
+        )
+    })?;
+    if !request.dry_run && licensing.from_environment() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "The licence key comes from the environment ([license] key_env), which wins over an installed one; change it there.",
+        )
+        .with_code(ErrorCode::Conflict));
+    }
+    let worker = licensing.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        if request.dry_run {
+            worker.preview(&request.key).map(Arc::new)
+        } else {
+            worker.install(&request.key)
+        }
+        .map(|status| (status, !request.dry_run))
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("licence task failed: {e}"),
+        )
+    })?;
+    let (status, installed) = outcome.map_err(|e| match e {
+        crate::license::LicenseError::Store(_) => {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        }
+        other => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, other.to_string())
+            .with_code(ErrorCode::ValidationFailed),
+    })?;
+    if installed {
+        tracing::info!("licence installed through the API");
+        crate::license::live::log(&status);
+    }
+    Ok(Json(InstalledLicense {
+        installed,
+        state: status.state,
+        tier: status.tier,
+        message: status.describe(time::OffsetDateTime::now_utc()),
+        licence: status.licence.clone(),
+    }))
+}
+
+/// `/api/v1/license`: read by every key, installed by admins.
 pub fn routes() -> ApiRoutes {
-    ApiRoutes::new().role(Role::User, routes!(license))
+    ApiRoutes::new()
+        .role(Role::User, routes!(license))
+        .role(Role::Admin, routes!(install_license))
 }

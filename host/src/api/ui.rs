@@ -25,6 +25,7 @@ pub const CLIENT_ROUTES: &[&str] = &[
     "/analytics",
     "/providers",
     "/keys",
+    "/licence",
 ];
 
 /// Client routes with something after them (`/skills/{name}`, `/analytics/{request_id}`).

@@ -102,6 +102,44 @@ impl Licensing {
         status_with(licence, &self.config, self.facts.as_ref())
     }
 
+    /// What installing the licence key `text` would do: its status, checked and not applied
+    /// (nothing is recorded). Blocking.
+    pub fn preview(&self, text: &str) -> Result<LicenseStatus, LicenseError> {
+        let payload = token::verify(text, &self.trusted)?;
+        let current = self.status();
+        Ok(LicenseStatus::at(
+            now(),
+            Some(payload),
+            current
+                .evaluation_ends
+                .map(|end| end - super::status::EVALUATION),
+            None,
+        ))
+    }
+
+    /// Verify `text` and install it as the data directory's key file (atomically); it is in
+    /// force when this returns. Blocking.
+    pub fn install(&self, text: &str) -> Result<Arc<LicenseStatus>, LicenseError> {
+        token::verify(text, &self.trusted)?;
+        if let Some(dir) = self.key_file.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| LicenseError::Store(format!("{}: {e}", dir.display())))?;
+        }
+        crate::fs_atomic::write_atomic(
+            &self.key_file,
+            format!("{}\n", text.trim()).as_bytes(),
+            0o600,
+        )
+        .map_err(|e| LicenseError::Store(format!("{}: {e}", self.key_file.display())))?;
+        self.refresh()?;
+        Ok(self.status())
+    }
+
+    /// Whether the environment's variable holds the key (then it wins over the file).
+    pub fn from_environment(&self) -> bool {
+        self.env.non_blank(&self.config.key_env).is_some()
+    }
+
     /// Read the key again; a changed, valid key takes effect at once. A changed key that does
     /// not verify is refused (the one in force stays) and reported. Blocking.
     pub fn refresh(&self) -> Result<(), LicenseError> {
