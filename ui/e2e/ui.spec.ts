@@ -191,3 +191,15 @@ test('providers and routing, and a tablet-sized screen', async ({ page }) => {
   await expect(page.getByTestId('routes')).toContainText('ui_story')
   await shot(page, 'providers-tablet')
 })
+
+test('the licence page shows the evaluation and checks a pasted key before installing it', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/licence')
+  await expect(page.getByRole('heading', { name: 'Licence', exact: true })).toBeVisible()
+  await expect(page.getByTestId('licence-tier')).toHaveText('enterprise')
+  await expect(page.getByTestId('licence-message')).toContainText('evaluation: every feature until')
+  await page.getByLabel('Licence key').fill('prax-license-v1.not.valid')
+  await page.getByRole('button', { name: 'Check' }).click()
+  await expect(page.getByRole('alert')).toContainText('the licence key is malformed')
+  await expect(page.getByRole('button', { name: 'Install' })).toBeDisabled()
+  await shot(page, 'licence')
+})

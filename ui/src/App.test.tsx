@@ -65,6 +65,7 @@ describe('sign-in and roles', () => {
       'Analytics',
       'Providers & routing',
       'API keys',
+      'Licence',
     ])
   })
 

@@ -8,6 +8,7 @@ import { Loading } from './components/States'
 import { Console } from './pages/Console'
 import { Dashboard } from './pages/Dashboard'
 import { Keys } from './pages/Keys'
+import { Licence } from './pages/Licence'
 import { Providers } from './pages/Providers'
 import { RecordDetail } from './pages/RecordDetail'
 import { SignIn } from './pages/SignIn'
@@ -49,6 +50,7 @@ export function App() {
         <Route path="analytics/:requestId" element={<Guard role="operator"><RecordDetail /></Guard>} />
         <Route path="providers" element={<Guard role="operator"><Providers /></Guard>} />
         <Route path="keys" element={<Guard role="admin"><Keys /></Guard>} />
+        <Route path="licence" element={<Guard role="admin"><Licence /></Guard>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

@@ -241,7 +241,12 @@ export interface paths {
          */
         get: operations["license"];
         put?: never;
-        post?: never;
+        /**
+         * Check a licence key and, unless `dry_run`, install it: in force at once, on this server
+         *     (other replicas read their own data directory or `PRAXIMOUS_LICENSE`).
+         * @description Requires a key with the `admin` role or higher.
+         */
+        post: operations["install_license"];
         delete?: never;
         options?: never;
         head?: never;
@@ -862,6 +867,13 @@ export interface components {
              */
             system_name: string;
         };
+        /** @description A licence key to check, or to install. */
+        InstallLicense: {
+            /** @description Only check it and say what it would do. */
+            dry_run?: boolean;
+            /** @description The licence key, as sent (`prax-license-v1....`). */
+            key: string;
+        };
         /** @description What an install did. */
         InstallReport: {
             /**
@@ -905,6 +917,18 @@ export interface components {
             sha256?: string | null;
             /** @description `NAME` or `NAME@SEMVER_REQ`, from the configured registry. */
             skill: string;
+        };
+        /** @description What a licence key is, or did. */
+        InstalledLicense: {
+            /** @description Whether it was installed (false for a dry run). */
+            installed: boolean;
+            licence?: components["schemas"]["Payload"] | null;
+            /** @description In one sentence. */
+            message: string;
+            /** @description The state it gives. */
+            state: components["schemas"]["LicenseState"];
+            /** @description The tier it gives. */
+            tier: components["schemas"]["Tier"];
         };
         /** @description A key just made: the secret, shown this once, and its listing. */
         IssuedKey: components["schemas"]["KeyInfo"] & {
@@ -2271,6 +2295,75 @@ export interface operations {
             };
             /** @description The key is not valid, or its role is too low */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    install_license: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstallLicense"];
+            };
+        };
+        responses: {
+            /** @description What the key gives (installed unless a dry run) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstalledLicense"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key comes from the environment, which a file cannot override */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is malformed, tampered, foreign or for another product */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -80,6 +80,9 @@ export type Me = Schemas['Me']
 /** GET /api/v1/license: the tier in force and its state (the whole licence for admins). */
 export type LicenseInfo = Schemas['LicenseInfo']
 
+/** POST /api/v1/license: what a key gives, and whether it was installed. */
+export type InstalledLicense = Schemas['InstalledLicense']
+
 // ---------------------------------------------------------------------------------------
 // POST /api/v1/process
 // ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ export const PAGES: { path: string; label: string; role: Role }[] = [
   { path: '/analytics', label: 'Analytics', role: 'operator' },
   { path: '/providers', label: 'Providers & routing', role: 'operator' },
   { path: '/keys', label: 'API keys', role: 'admin' },
+  { path: '/licence', label: 'Licence', role: 'admin' },
 ]
 
 /** The first page `role` may open: where sign-in lands. */
