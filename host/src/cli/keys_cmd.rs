@@ -12,7 +12,8 @@ use crate::auth::manage::{self, KeyInfo, NewKey};
 use crate::auth::{KeyScope, Role, keys_from_env, secret};
 use crate::config::Config;
 
-/// Where the keys are: the configuration and data directory, as `prax serve` takes them.
+/// Which installation a command works on (its keys, skills, licence, store): the
+/// configuration and data directory, as `prax serve` takes them.
 #[derive(Debug, Args)]
 pub struct StoreArgs {
     #[command(flatten)]
@@ -21,7 +22,7 @@ pub struct StoreArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub env_file: EnvFileArg,
-    /// Data directory holding the database [default: ./data, or the configuration's].
+    /// Data directory [default: ./data, or the configuration's].
     #[arg(long, value_name = "DIR", env = "PRAXIMOUS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{ConfigArg, EnvFileArg};
+use super::keys_cmd::StoreArgs;
 use crate::config::Config;
 use crate::environment::Environment;
 use crate::license::live::{KEY_FILE, status_with};
@@ -24,25 +24,11 @@ pub enum LicenseCommand {
     /// takes it up within `[license] refresh_ms`.
     Install(InstallArgs),
     /// Show the licence in force: state, tier, customer, seats, expiry, features.
-    Show(Where),
+    Show(StoreArgs),
     /// (Vendor) make a licence-signing key pair: DIR/vendor.key and DIR/vendor.pub.
     Keygen(KeygenArgs),
     /// (Vendor) issue a licence key signed with a vendor key; printed on standard output.
     Issue(IssueArgs),
-}
-
-/// Which installation: the configuration and data directory, as `prax serve` takes them.
-#[derive(Debug, Args)]
-pub struct Where {
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub config: ConfigArg,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub env_file: EnvFileArg,
-    /// Data directory [default: ./data, or the configuration's].
-    #[arg(long, value_name = "DIR", env = "PRAXIMOUS_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
 }
 
 /// `prax license install` options.
@@ -52,7 +38,7 @@ pub struct InstallArgs {
     pub file: String,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub place: Where,
+    pub place: StoreArgs,
 }
 
 /// `prax license keygen` options.
@@ -123,7 +109,7 @@ pub fn run(command: LicenseCommand) -> anyhow::Result<()> {
     }
 }
 
-fn config_of(place: &Where) -> anyhow::Result<Config> {
+fn config_of(place: &StoreArgs) -> anyhow::Result<Config> {
     super::load_env_file(&place.env_file.env_file)?;
     let (mut config, _) = Config::load(place.config.config.as_deref())?;
     if let Some(dir) = &place.data_dir {
@@ -170,7 +156,7 @@ fn install(args: InstallArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn show(place: &Where) -> anyhow::Result<()> {
+fn show(place: &StoreArgs) -> anyhow::Result<()> {
     let config = config_of(place)?;
     let env = Environment::process();
     let location = config

@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
+use super::keys_cmd::StoreArgs;
 use super::{ConfigArg, EnvFileArg};
 use crate::config::Config;
 use crate::config::store::STORE_URL_ENV;
@@ -15,24 +16,10 @@ use crate::store::copy::{self, Side};
 pub enum StoreCommand {
     /// Migrate the configured store to this prax's schema (`prax serve` does it at start-up
     /// too; this lets an operator do it first, e.g. before starting many replicas).
-    Migrate(StoreLocationArgs),
+    Migrate(StoreArgs),
     /// Copy everything (keys, secrets, roll-ups, every audit record) from one store into a
     /// new, empty one. Stop the servers on the source first.
     Copy(CopyArgs),
-}
-
-/// Which store: the configuration's, as `prax serve` would open it.
-#[derive(Debug, Args)]
-pub struct StoreLocationArgs {
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub config: ConfigArg,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub env_file: EnvFileArg,
-    /// Data directory (for the default SQLite store) [default: ./data, or the configuration's].
-    #[arg(long, value_name = "DIR", env = "PRAXIMOUS_DATA_DIR")]
-    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// `prax store copy` options.

@@ -94,3 +94,49 @@ pub fn filter_clause(filter: &AnalyticsFilter, placeholder: Placeholder) -> (Str
     };
     (clause, values)
 }
+
+/// Records an export reads per query.
+pub const SCAN_BATCH: usize = 500;
+
+/// Visit every record in (ts, id) order, reading [`SCAN_BATCH`] at a time with
+/// `fetch(after_ts, after_id)` (the next batch after that point), until `visit` returns false.
+/// Each batch is visited with no query open, so a slow export client never holds a
+/// connection, nor keeps a read transaction open (which would stop SQLite's checkpoints).
+pub fn scan_in_batches(
+    mut fetch: impl FnMut(&str, i64) -> Result<Vec<AuditRecord>, crate::store::StoreError>,
+    visit: &mut dyn FnMut(AuditRecord) -> bool,
+) -> Result<(), crate::store::StoreError> {
+    let mut after = (String::new(), i64::MIN);
+    loop {
+        let batch = fetch(&after.0, after.1)?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = (last.timestamp.clone(), last.id);
+        let full = batch.len() == SCAN_BATCH;
+        for record in batch {
+            if !visit(record) {
+                return Ok(());
+            }
+        }
+        if !full {
+            return Ok(());
+        }
+    }
+}
+
+/// The text of a scan's query: `columns` of matching records after a (ts, id), in order.
+pub fn scan_query(
+    columns: &str,
+    filter: &AnalyticsFilter,
+    placeholder: Placeholder,
+) -> (String, Vec<String>) {
+    let (clause, values) = filter_clause(filter, placeholder);
+    let resume = if clause.is_empty() { " WHERE" } else { " AND" };
+    let text = format!(
+        "SELECT {columns} FROM audit_records{clause}{resume} (ts, id) > ({}, {}) ORDER BY ts, id LIMIT {SCAN_BATCH}",
+        placeholder.at(values.len() + 1),
+        placeholder.at(values.len() + 2)
+    );
+    (text, values)
+}

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use tokio_postgres::types::ToSql;
 
 use super::{Connector, Database, sql};
-use crate::store::query::{AnalyticsFilter, Page, Placeholder, filter_clause};
+use crate::store::query::{
+    AnalyticsFilter, Page, Placeholder, filter_clause, scan_in_batches, scan_query,
+};
 use crate::store::record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
 use crate::store::rollup::{LatencyHistogram, TimeBucket, UsageRow};
 use crate::store::{AuditQueries, AuditWrites, StoreError};
@@ -402,43 +404,22 @@ impl AuditQueries for PgQueries {
         filter: &AnalyticsFilter,
         visit: &mut dyn FnMut(AuditRecord) -> bool,
     ) -> Result<(), StoreError> {
-        // Short batches resumed after the last (ts, id) seen, each visited with the
-        // connection back in the pool: a slow export client holds no connection.
-        const BATCH: usize = 500;
-        let (clause, values) = filter_clause(filter, Placeholder::Postgres);
-        let resume = if clause.is_empty() { " WHERE" } else { " AND" };
-        let text = format!(
-            "SELECT {COLUMNS} FROM audit_records{clause}{resume} (ts, id) > (${}, ${}) ORDER BY ts, id LIMIT {BATCH}",
-            values.len() + 1,
-            values.len() + 2
-        );
-        let mut after = (String::new(), i64::MIN);
-        loop {
-            let batch: Vec<AuditRecord> = {
+        let (text, values) = scan_query(COLUMNS, filter, Placeholder::Postgres);
+        scan_in_batches(
+            |ts, id| {
                 let mut params = as_params(&values);
-                params.push(&after.0);
-                params.push(&after.1);
+                params.push(&ts);
+                params.push(&id);
                 let db = &self.0;
                 let rows =
                     db.run(async { db.client().await?.query(&text, &params).await.map_err(sql) })?;
                 rows.iter()
                     .map(row_to_record)
                     .collect::<Result<_, _>>()
-                    .map_err(sql)?
-            };
-            let Some(last) = batch.last() else { break };
-            after = (last.timestamp.clone(), last.id);
-            let full = batch.len() == BATCH;
-            for record in batch {
-                if !visit(record) {
-                    return Ok(());
-                }
-            }
-            if !full {
-                break;
-            }
-        }
-        Ok(())
+                    .map_err(sql)
+            },
+            visit,
+        )
     }
 
     fn tasks_over_time(

@@ -4,7 +4,9 @@
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::sql;
-use crate::store::query::{AnalyticsFilter, Page, Placeholder, filter_clause};
+use crate::store::query::{
+    AnalyticsFilter, Page, Placeholder, filter_clause, scan_in_batches, scan_query,
+};
 use crate::store::record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
 use crate::store::rollup::{LatencyHistogram, TimeBucket, UsageRow};
 use crate::store::{AuditQueries, AuditWrites, StoreError};
@@ -232,48 +234,26 @@ impl AuditQueries for SqliteQueries {
         filter: &AnalyticsFilter,
         visit: &mut dyn FnMut(AuditRecord) -> bool,
     ) -> Result<(), StoreError> {
-        // Read in short batches, resuming after the last (ts, id) seen, and visit each batch
-        // with the connection released: a slow export client then never holds up other
-        // queries, nor keeps a read transaction open that stops WAL checkpoints.
-        const BATCH: usize = 500;
-        let (clause, values) = record_filter(filter);
+        let (text, values) = scan_query(COLUMNS, filter, Placeholder::Sqlite);
         let mut values: Vec<rusqlite::types::Value> = values
             .into_iter()
             .map(rusqlite::types::Value::Text)
             .collect();
         let filter_len = values.len();
-        let resume = if clause.is_empty() { " WHERE" } else { " AND" };
-        let sql_text = format!(
-            "SELECT {COLUMNS} FROM audit_records{clause}{resume} (ts, id) > (?{}, ?{}) ORDER BY ts, id LIMIT {BATCH}",
-            values.len() + 1,
-            values.len() + 2
-        );
-        let mut after = (String::new(), i64::MIN);
-        loop {
-            values.truncate(filter_len);
-            values.push(rusqlite::types::Value::Text(after.0.clone()));
-            values.push(rusqlite::types::Value::Integer(after.1));
-            let batch: Vec<AuditRecord> = {
+        scan_in_batches(
+            |ts, id| {
+                values.truncate(filter_len);
+                values.push(rusqlite::types::Value::Text(ts.to_owned()));
+                values.push(rusqlite::types::Value::Integer(id));
                 let conn = self.conn();
-                let mut stmt = conn.prepare_cached(&sql_text).map_err(sql)?;
+                let mut stmt = conn.prepare_cached(&text).map_err(sql)?;
                 let rows = stmt
                     .query_map(params_from_iter(values.iter()), row_to_record)
                     .map_err(sql)?;
-                rows.collect::<Result<_, _>>().map_err(sql)?
-            };
-            let Some(last) = batch.last() else { break };
-            after = (last.timestamp.clone(), last.id);
-            let full = batch.len() == BATCH;
-            for record in batch {
-                if !visit(record) {
-                    return Ok(());
-                }
-            }
-            if !full {
-                break;
-            }
-        }
-        Ok(())
+                rows.collect::<Result<_, _>>().map_err(sql)
+            },
+            visit,
+        )
     }
 
     fn tasks_over_time(
