@@ -26,6 +26,29 @@ pub trait LicenseFacts: Send + Sync + 'static {
     fn first_use(&self, name: &str, now: &str) -> Result<String, crate::store::StoreError>;
 }
 
+/// First uses, remembered once read: they never change, so the refresh every few seconds asks
+/// the store only about a licence it has not seen.
+struct Remembered {
+    store: Arc<dyn LicenseFacts>,
+    seen: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl LicenseFacts for Remembered {
+    fn first_use(&self, name: &str, now: &str) -> Result<String, crate::store::StoreError> {
+        let lock = || {
+            self.seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(at) = lock().get(name) {
+            return Ok(at.clone());
+        }
+        let at = self.store.first_use(name, now)?;
+        lock().insert(name.to_owned(), at.clone());
+        Ok(at)
+    }
+}
+
 /// The evaluation's record.
 const EVALUATION_STARTED: &str = "evaluation_started";
 
@@ -53,7 +76,10 @@ impl Licensing {
             config: config.clone(),
             key_file: data_dir.join(KEY_FILE),
             env: env.clone(),
-            facts,
+            facts: Arc::new(Remembered {
+                store: facts,
+                seen: std::sync::Mutex::default(),
+            }),
             trusted: vendor::trusted(),
             current: RwLock::new((None, Arc::new(LicenseStatus::at(now(), None, None, None)))),
         };

@@ -185,9 +185,4 @@ impl Database {
             )),
         })
     }
-
-    /// The runtime its connections live on.
-    pub fn runtime(&self) -> &Handle {
-        &self.runtime
-    }
 }
