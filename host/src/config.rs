@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub mod addresses;
 mod audit;
 mod auth;
+mod commerce;
 mod license;
 mod network;
 mod registry;
@@ -20,6 +21,7 @@ pub mod store;
 
 pub use audit::AuditConfig;
 pub use auth::AuthConfig;
+pub use commerce::{CommerceConfig, PriceTerms};
 pub use license::LicenseConfig;
 pub use network::NetworkConfig;
 pub use registry::RegistryConfig;
@@ -124,6 +126,9 @@ pub struct Config {
     pub store: StoreConfig,
     /// The licence key and the evaluation.
     pub license: LicenseConfig,
+    /// The vendor's licence provisioning from Paddle Billing; none by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commerce: Option<CommerceConfig>,
 }
 
 impl Config {
@@ -194,6 +199,15 @@ impl Config {
         if let Some(mail) = &self.mail {
             mail.validate()
                 .map_err(|(key, problem)| FieldError::new(format!("mail.{key}"), problem))?;
+        }
+        if let Some(commerce) = &self.commerce {
+            commerce.validate()?;
+            if self.mail.is_none() {
+                return Err(FieldError::new(
+                    "commerce",
+                    "e-mails each licence it issues: add a [mail] table (the SMTP server and the sender) too",
+                ));
+            }
         }
         self.registry.validate()?;
         self.skills

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod commerce;
 pub mod config;
 pub mod config_file;
 pub mod egress;

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::api::{self, AppState};
 use crate::auth::manage::KeyError;
 use crate::auth::{Auth, bootstrap, keys_from_env};
+use crate::commerce::{Commerce, CommerceSetupError};
 use crate::config::Config;
 use crate::egress::Resolver;
 use crate::environment::Environment;
@@ -57,6 +58,9 @@ pub enum ServeError {
     /// The trusted publishers could not be read.
     #[error("{0}")]
     Trust(String),
+    /// Licence provisioning (`[commerce]`) could not be set up.
+    #[error(transparent)]
+    Commerce(#[from] CommerceSetupError),
     /// The SMTP server in `[mail]` could not be set up.
     #[error(transparent)]
     Mail(#[from] MailSetupError),
@@ -102,6 +106,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         .map(|mail| Outbox::new(mail, &env, &resolver))
         .transpose()?
         .map(Arc::new);
+    let outbox = mail.clone();
     if let Some(outbox) = &mail {
         tracing::info!(
             server = outbox.server(),
@@ -177,6 +182,17 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         store.license.clone(),
     )?;
     crate::license::live::log(&licensing.status());
+    let commerce = config
+        .commerce
+        .as_ref()
+        .map(|commerce| Commerce::new(commerce, &env, store.commerce.clone(), outbox))
+        .transpose()?
+        .map(Arc::new);
+    if commerce.is_some() {
+        tracing::info!(
+            "licence provisioning is on: Paddle notifications are taken at /api/v1/webhooks/paddle"
+        );
+    }
     let audit = store.audit;
     let auth = Auth::new(
         &config.auth,
@@ -198,6 +214,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         streams: crate::api::stream_limits::StreamLimits::new(config.server.max_streams_per_key),
         mcp: Arc::default(),
         licensing: Arc::new(licensing),
+        commerce,
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),
     })
@@ -260,6 +277,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         state.auth.clone(),
         std::time::Duration::from_millis(config.auth.key_refresh_ms),
     ));
+    if let Some(commerce) = &state.commerce {
+        tokio::spawn(crate::commerce::delivery::run(commerce.clone()));
+    }
     let mcp = state.mcp.clone();
     let app = api::router(state, &config.server);
 

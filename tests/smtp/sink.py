@@ -3,10 +3,14 @@
 
 It requires AUTH (PLAIN or LOGIN) with --user and --password (none without them), refuses recipients at
 refused.example for good (550) and those at busy.example for now (451), and prints each
-accepted message as one JSON line on stdout: {"mail_from", "rcpt_tos", "data"}. The first line
+accepted message as one JSON line on stdout: {"mail_from", "rcpt_tos", "data", "parts"}, where
+"parts" holds each leaf MIME part decoded by Python's own e-mail parser:
+{"content_type", "filename", "text"}. The first line
 is "READY <port>".
 """
 import argparse
+import email
+import email.policy
 import json
 import socket
 import threading
@@ -26,12 +30,23 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        parts = [
+            {
+                "content_type": part.get_content_type(),
+                "filename": part.get_filename(),
+                "text": part.get_payload(decode=True).decode("utf-8", "replace"),
+            }
+            for part in message.walk()
+            if not part.is_multipart()
+        ]
         print(
             json.dumps(
                 {
                     "mail_from": envelope.mail_from,
                     "rcpt_tos": envelope.rcpt_tos,
                     "data": envelope.content.decode("utf-8", "replace"),
+                    "parts": parts,
                 }
             ),
             flush=True,

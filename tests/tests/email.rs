@@ -4,107 +4,14 @@
 //! and the server's refusals come back as clear errors; a skill whose manifest does not ask for
 //! `mail` cannot send.
 
-use std::io::{BufRead, BufReader};
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use praximous_e2e::dns::TestDns;
 use praximous_e2e::registry::config_check;
-use praximous_e2e::{
-    Answer, Server, client, component, install_skill, post_json, repo_root, tool_python,
-};
+use praximous_e2e::smtp::{SMTP_PASSWORD, SmtpSink, smtp_python};
+use praximous_e2e::{Answer, Server, client, component, install_skill, post_json};
 use serde_json::{Value, json};
-
-const SMTP_USER: &str = "praximous";
-const SMTP_PASSWORD: &str = "smtp-secret-4f9c";
-
-/// aiosmtpd's interpreter (see [`tool_python`]).
-fn smtp_python() -> Option<PathBuf> {
-    tool_python("smtp", "aiosmtpd")
-}
-
-/// A running `tests/smtp/sink.py`, stopped when dropped.
-struct SmtpSink {
-    child: Child,
-    port: u16,
-    messages: Receiver<Value>,
-}
-
-impl SmtpSink {
-    /// A server that wants the test's login.
-    fn start(python: &PathBuf) -> anyhow::Result<Self> {
-        Self::start_with(python, &["--user", SMTP_USER, "--password", SMTP_PASSWORD])
-    }
-
-    /// A server that takes mail without a login (as an internal relay may).
-    fn start_open(python: &PathBuf) -> anyhow::Result<Self> {
-        Self::start_with(python, &[])
-    }
-
-    fn start_with(python: &PathBuf, args: &[&str]) -> anyhow::Result<Self> {
-        let mut child = Command::new(python)
-            .arg(repo_root().join("tests/smtp/sink.py"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (message_tx, messages) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(port) = line.strip_prefix("READY ") {
-                    let _ = ready_tx.send(port.parse::<u16>().unwrap_or(0));
-                } else if let Ok(message) = serde_json::from_str::<Value>(&line) {
-                    let _ = message_tx.send(message);
-                }
-            }
-        });
-        let port = ready_rx.recv_timeout(Duration::from_secs(30))?;
-        anyhow::ensure!(port != 0, "the SMTP sink did not say its port");
-        Ok(Self {
-            child,
-            port,
-            messages,
-        })
-    }
-
-    /// The next message the server accepted.
-    fn next_message(&self) -> anyhow::Result<Value> {
-        Ok(self.messages.recv_timeout(Duration::from_secs(20))?)
-    }
-
-    /// Whether the server accepted nothing (more) within a short wait.
-    fn received_nothing(&self) -> bool {
-        matches!(
-            self.messages.recv_timeout(Duration::from_millis(300)),
-            Err(RecvTimeoutError::Timeout)
-        )
-    }
-
-    /// A `[mail]` table for this server, with `extra` lines.
-    fn mail_table(&self, extra: &str) -> String {
-        format!(
-            "[mail]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nusername = \"{SMTP_USER}\"\n\
-             password_env = \"PRAX_TEST_SMTP_PASSWORD\"\nfrom = \"Acme Assistant <assistant@acme.example>\"\n{extra}",
-            self.port
-        )
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn send(server: &Server, body: Value) -> Answer {
     let mut body = body;

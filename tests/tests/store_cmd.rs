@@ -104,6 +104,12 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
         |row| row.get(0),
     )?;
     assert!(records >= 30, "every task left a record: {records}");
+    // A vendor's sale waiting for its customer's e-mail: its empty columns stay empty.
+    rusqlite::Connection::open(data.join("praximous.db"))?.execute(
+        "INSERT INTO commerce_licences (licence_id, transaction_id, customer_id, terms, created_at) \
+         VALUES ('lic_txn_1', 'txn_1', 'ctm_1', '{}', '2026-12-01T00:00:00.000000Z')",
+        [],
+    )?;
 
     let postgres = store::fresh_database(&cluster)?;
     let copied = prax(
@@ -116,6 +122,26 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
         "{}",
         text(&copied)
     );
+
+    assert!(
+        text(&copied).contains("commerce_licences: 1 rows"),
+        "{}",
+        text(&copied)
+    );
+    let sale = store::run_on(&postgres, |client| async move {
+        let row = client
+            .query_one(
+                "SELECT transaction_id, email IS NULL, licence_key IS NULL FROM commerce_licences",
+                &[],
+            )
+            .await?;
+        Ok((
+            row.get::<_, String>(0),
+            row.get::<_, bool>(1),
+            row.get::<_, bool>(2),
+        ))
+    })?;
+    assert_eq!(sale, ("txn_1".to_owned(), true, true));
 
     // Served from PostgreSQL, the installation answers exactly as before, and its key works.
     let on_postgres = Server::start_with_env(

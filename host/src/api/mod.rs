@@ -25,6 +25,7 @@ pub mod system;
 pub mod task_stream;
 pub mod ui;
 pub mod validation;
+pub mod webhooks;
 pub mod ws;
 
 use std::sync::Arc;
@@ -75,6 +76,8 @@ pub struct AppState {
     pub mcp: Arc<mcp::McpState>,
     /// The licence in force.
     pub licensing: Arc<crate::license::Licensing>,
+    /// Licence provisioning from Paddle, where `[commerce]` is configured.
+    pub commerce: Option<Arc<crate::commerce::Commerce>>,
     /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
     #[from_ref(skip)]
     pub max_frame_bytes: usize,
@@ -136,6 +139,7 @@ pub fn routes() -> ApiRoutes {
         .merge(metrics::routes())
         .merge(system::routes())
         .merge(license::routes())
+        .merge(webhooks::routes())
         .merge(process::routes())
         .merge(skills::routes())
         .merge(providers::routes())

@@ -8,7 +8,9 @@ pub mod smtp_server;
 use std::sync::Arc;
 
 pub use config::{MailConfig, Security};
-pub use outbox::{MailError, MailSetupError, Origin, Outbox, OutgoingMail, Receipt};
+pub use outbox::{
+    MailError, MailSetupError, Notice, NoticeAttachment, Origin, Outbox, OutgoingMail, Receipt,
+};
 
 /// What one skill instance may do with e-mail.
 #[derive(Debug, Clone, Default)]

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Mailboxes, header::Header};
+use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart, header::Header};
 use lettre::{AsyncTransport, Message};
 
 use super::config::MailConfig;
@@ -33,6 +33,30 @@ pub struct OutgoingMail {
     pub body: String,
     /// Reply-To address.
     pub reply_to: Option<String>,
+}
+
+/// A message the host itself sends.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// The one recipient.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// A file attached to it.
+    pub attachment: Option<NoticeAttachment>,
+}
+
+/// A file attached to a [`Notice`].
+#[derive(Debug, Clone)]
+pub struct NoticeAttachment {
+    /// Its file name.
+    pub filename: String,
+    /// Its MIME type, e.g. `text/plain`.
+    pub content_type: String,
+    /// Its bytes.
+    pub content: Vec<u8>,
 }
 
 /// Which skill and request a message comes from; it travels in `X-Praximous-*` headers so the
@@ -173,6 +197,45 @@ impl Outbox {
         }
         let message = self.compose(origin, mail)?;
         self.within_rate(&origin)?;
+        self.deliver(message).await
+    }
+
+    /// Send the host's own message (a licence to its buyer, say): from the operator's sender,
+    /// to anyone. The rules for skills' mail (recipient domains, rates) do not apply; the
+    /// host, not a skill, wrote it.
+    pub async fn send_notice(&self, notice: Notice) -> Result<Receipt, MailError> {
+        if let Some(variable) = &self.missing_password {
+            return Err(MailError::NotConfigured(format!(
+                "the SMTP password variable {variable} named by [mail] password_env is not set; set it and restart Praximous"
+            )));
+        }
+        let to = parse_mailbox("to", &notice.to)?;
+        let domain = self.sender.email.domain();
+        let builder = Message::builder()
+            .from(self.sender.clone())
+            .to(to)
+            .subject(notice.subject)
+            .message_id(Some(format!("<{}@{domain}>", uuid::Uuid::now_v7())));
+        let text = SinglePart::plain(notice.body);
+        let message = match notice.attachment {
+            None => builder.singlepart(text),
+            Some(attachment) => {
+                builder.multipart(MultiPart::mixed().singlepart(text).singlepart(
+                    Attachment::new(attachment.filename).body(
+                        attachment.content,
+                        ContentType::parse(&attachment.content_type).map_err(|e| {
+                            MailError::Invalid(format!("the attachment's type: {e}"))
+                        })?,
+                    ),
+                ))
+            }
+        }
+        .map_err(|e| MailError::Invalid(format!("the message cannot be built: {e}")))?;
+        self.deliver(message).await
+    }
+
+    /// Hand `message` to the SMTP server.
+    async fn deliver(&self, message: Message) -> Result<Receipt, MailError> {
         let message_id = message
             .headers()
             .get_raw("Message-ID")

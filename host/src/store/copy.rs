@@ -1,7 +1,7 @@
 //! `prax store copy`: everything in one store into another, empty one (an operator moving
 //! from SQLite to PostgreSQL, or back, or making a backup): installation secrets, API keys,
-//! licensing's first uses (so moving does not restart an evaluation), daily roll-ups (which
-//! outlive the records they summed) and every audit record with its id,
+//! licensing's first uses (so moving does not restart an evaluation), the vendor's sales,
+//! daily roll-ups (which outlive the records they summed) and every audit record with its id,
 //! in order. A copy that fails part way empties the destination again, so it is never left
 //! half-filled; a destination that already holds anything is refused.
 
@@ -44,8 +44,8 @@ pub trait Dump {
     fn secrets(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
     /// Every roll-up row.
     fn rollups(&self) -> Result<Vec<RollupRow>, StoreError>;
-    /// Licensing's first uses: (name, time).
-    fn license_facts(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// Every row of `table`, its columns in the table's order.
+    fn text_rows(&self, table: &TextTable) -> Result<Vec<TextRow>, StoreError>;
     /// How many rows each table holds, by table name.
     fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
 }
@@ -56,8 +56,8 @@ pub trait Load: Dump {
     fn load_secrets(&mut self, secrets: &[(String, Vec<u8>)]) -> Result<(), StoreError>;
     /// Store roll-up rows as they are.
     fn load_rollups(&mut self, rows: &[RollupRow]) -> Result<(), StoreError>;
-    /// Store licensing's first uses as they are.
-    fn load_license_facts(&mut self, facts: &[(String, String)]) -> Result<(), StoreError>;
+    /// Store rows of `table` as they are.
+    fn load_text_rows(&mut self, table: &TextTable, rows: &[TextRow]) -> Result<(), StoreError>;
     /// Store records with their ids, without touching the roll-ups.
     fn load_records(&mut self, records: &[AuditRecord]) -> Result<(), StoreError>;
     /// Delete everything (after a failed copy).
@@ -156,7 +156,10 @@ fn copy_into_empty(from: &Side, to: &mut Side) -> Result<Copied, StoreError> {
         to.keys.insert(&key)?;
     }
     to.bulk.load_rollups(&from.bulk.rollups()?)?;
-    to.bulk.load_license_facts(&from.bulk.license_facts()?)?;
+    for table in &TEXT_TABLES {
+        to.bulk
+            .load_text_rows(table, &from.bulk.text_rows(table)?)?;
+    }
     let mut batch: Vec<AuditRecord> = Vec::with_capacity(BATCH);
     let mut failure = None;
     from.queries
@@ -184,11 +187,84 @@ fn copy_into_empty(from: &Side, to: &mut Side) -> Result<Copied, StoreError> {
     Ok(Copied { tables: copied })
 }
 
+/// One row of a [`TextTable`].
+pub type TextRow = Vec<Option<String>>;
+
+/// A table whose columns are all text, copied row by row as it is.
+#[derive(Debug)]
+pub struct TextTable {
+    /// Its name.
+    pub name: &'static str,
+    /// Its columns; the first is its key (rows are copied in its order).
+    pub columns: &'static [&'static str],
+}
+
+/// The tables copied by [`Dump::text_rows`]: licensing's first uses (so moving does not
+/// restart an evaluation) and the vendor's sales.
+pub const TEXT_TABLES: [TextTable; 5] = [
+    TextTable {
+        name: "license_facts",
+        columns: &["name", "at"],
+    },
+    TextTable {
+        name: "commerce_events",
+        columns: &["event_id", "event_type", "occurred_at", "received_at"],
+    },
+    TextTable {
+        name: "commerce_customers",
+        columns: &["customer_id", "email", "name", "updated_at"],
+    },
+    TextTable {
+        name: "commerce_subscriptions",
+        columns: &[
+            "subscription_id",
+            "customer_id",
+            "status",
+            "scheduled_change",
+            "updated_at",
+        ],
+    },
+    TextTable {
+        name: "commerce_licences",
+        columns: &[
+            "licence_id",
+            "transaction_id",
+            "customer_id",
+            "subscription_id",
+            "terms",
+            "email",
+            "name",
+            "created_at",
+            "licence_key",
+            "issued_at",
+            "mail_due_at",
+            "mailed_at",
+            "mail_error",
+        ],
+    },
+];
+
+impl TextTable {
+    /// `SELECT <columns> FROM <name> ORDER BY <key>`.
+    pub fn select(&self) -> String {
+        format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            self.columns.join(", "),
+            self.name,
+            self.columns[0]
+        )
+    }
+}
+
 /// The tables a copy moves, in the order `counts` lists them.
-pub const TABLES: [&str; 5] = [
+pub const TABLES: [&str; 9] = [
     "installation_secrets",
     "api_keys",
     "license_facts",
+    "commerce_events",
+    "commerce_customers",
+    "commerce_subscriptions",
+    "commerce_licences",
     "audit_daily",
     "audit_records",
 ];

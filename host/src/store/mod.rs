@@ -130,6 +130,8 @@ pub struct Store {
     pub rate_limits: Option<Arc<dyn SharedRateLimits>>,
     /// Licensing's first uses.
     pub license: Arc<dyn crate::license::live::LicenseFacts>,
+    /// The vendor's sales (used where `[commerce]` is configured).
+    pub commerce: Arc<dyn crate::commerce::records::CommerceRecords>,
 }
 
 /// Licensing's records in the store at `location`, for commands (`prax license show`).
@@ -176,6 +178,7 @@ impl Store {
                 keys: Arc::new(sqlite::SqliteKeys::open(path)?),
                 rate_limits: None,
                 license: Arc::new(sqlite::license::SqliteLicenseFacts::open(path)?),
+                commerce: Arc::new(sqlite::commerce::SqliteCommerce::open(path)?),
             }),
             StoreLocation::Postgres(target) => {
                 let db = postgres::Database::open(target, runtime.clone())?;
@@ -185,7 +188,8 @@ impl Store {
                     audit: AuditLog::open_postgres(&db)?,
                     keys: Arc::new(postgres::PgKeys::new(db.clone(), Some(changes))),
                     rate_limits: Some(Arc::new(postgres::PgRateLimits(db.clone()))),
-                    license: Arc::new(postgres::license::PgLicenseFacts(db)),
+                    license: Arc::new(postgres::license::PgLicenseFacts(db.clone())),
+                    commerce: Arc::new(postgres::commerce::PgCommerce(db)),
                 })
             }
         }

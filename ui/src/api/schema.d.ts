@@ -436,6 +436,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/paddle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Paddle Billing notification: verified, recorded once per event id, answered at
+         *     once; the licence it buys is signed and e-mailed after the answer.
+         */
+        post: operations["paddle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1460,6 +1480,20 @@ export interface components {
             msg: string;
             /** @description Machine-readable kind (`missing`, `string_type`, `json_invalid`, ...). */
             type: string;
+        };
+        /** @description What became of a notification. */
+        WebhookAnswer: {
+            /** @description In a sentence. */
+            detail: string;
+            /** @description Paddle's event id. */
+            event_id: string;
+            /** @description Its event type. */
+            event_type: string;
+            /**
+             * @description `recorded`, `duplicate` (received before: nothing done again) or `ignored` (an event
+             *     type or price Praximous does not act on).
+             */
+            status: string;
         };
     };
     responses: never;
@@ -2978,6 +3012,79 @@ export interface operations {
             };
             /** @description The key is over its rate limit; see `Retry-After` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    paddle: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ts=<unix seconds>;h1=<HMAC-SHA256 hex> */
+                "Paddle-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The notification, exactly as Paddle sent it */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description Recorded, received before, or ignored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAnswer"];
+                };
+            };
+            /** @description Not a notification that can be read; nothing was stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The signature is missing, does not match, or is too old */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This server does not provision licences (no [commerce]) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The store is unavailable; Paddle retries */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

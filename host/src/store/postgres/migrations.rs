@@ -86,6 +86,44 @@ pub const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
     );
     "#,
+    // 3: the vendor's sales (SQLite's 7).
+    r#"
+    CREATE TABLE commerce_events (
+        event_id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE commerce_customers (
+        customer_id TEXT PRIMARY KEY,
+        email TEXT,
+        name TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE commerce_subscriptions (
+        subscription_id TEXT PRIMARY KEY,
+        customer_id TEXT,
+        status TEXT NOT NULL,
+        scheduled_change TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE commerce_licences (
+        licence_id TEXT PRIMARY KEY,
+        transaction_id TEXT NOT NULL UNIQUE,
+        customer_id TEXT NOT NULL,
+        subscription_id TEXT,
+        terms TEXT NOT NULL,
+        email TEXT,
+        name TEXT,
+        created_at TEXT NOT NULL,
+        licence_key TEXT,
+        issued_at TEXT,
+        mail_due_at TEXT,
+        mailed_at TEXT,
+        mail_error TEXT
+    );
+    CREATE INDEX commerce_licences_due ON commerce_licences (mail_due_at) WHERE mailed_at IS NULL;
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -6,6 +6,7 @@
 //! thread (the audit writer's, or one of the blocking pool's) on the async query.
 
 pub mod audit;
+pub mod commerce;
 pub mod key_changes;
 pub mod keys;
 pub mod license;

@@ -5,7 +5,7 @@ use tokio_postgres::types::ToSql;
 use super::audit::{INSERT_RECORDS, RecordColumns};
 use super::{Database, sql};
 use crate::store::StoreError;
-use crate::store::copy::{Dump, Load, RollupRow, TABLES};
+use crate::store::copy::{Dump, Load, RollupRow, TABLES, TextRow, TextTable};
 use crate::store::record::AuditRecord;
 
 /// The database, used for bulk copying.
@@ -50,10 +50,10 @@ impl Dump for PgBulk {
         .map_err(sql)
     }
 
-    fn license_facts(&self) -> Result<Vec<(String, String)>, StoreError> {
-        self.rows("SELECT name, at FROM license_facts ORDER BY name")?
+    fn text_rows(&self, table: &TextTable) -> Result<Vec<TextRow>, StoreError> {
+        self.rows(&table.select())?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| (0..table.columns.len()).map(|i| r.try_get(i)).collect())
             .collect::<Result<_, tokio_postgres::Error>>()
             .map_err(sql)
     }
@@ -115,17 +115,33 @@ impl Load for PgBulk {
         .map(drop)
     }
 
-    fn load_license_facts(&mut self, facts: &[(String, String)]) -> Result<(), StoreError> {
-        let names: Vec<&str> = facts.iter().map(|(n, _)| n.as_str()).collect();
-        let times: Vec<&str> = facts.iter().map(|(_, t)| t.as_str()).collect();
+    fn load_text_rows(&mut self, table: &TextTable, rows: &[TextRow]) -> Result<(), StoreError> {
+        // One array per column, unnested together: one statement for the whole table.
+        let columns: Vec<Vec<Option<&str>>> = (0..table.columns.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|row| row.get(i).and_then(Option::as_deref))
+                    .collect()
+            })
+            .collect();
+        let arrays: Vec<String> = (1..=columns.len())
+            .map(|i| format!("${i}::text[]"))
+            .collect();
+        let insert = format!(
+            "INSERT INTO {} ({}) SELECT * FROM unnest({})",
+            table.name,
+            table.columns.join(", "),
+            arrays.join(", ")
+        );
+        let params: Vec<&(dyn ToSql + Sync)> = columns
+            .iter()
+            .map(|column| column as &(dyn ToSql + Sync))
+            .collect();
         let db = &self.0;
         db.run(async {
             db.client()
                 .await?
-                .execute(
-                    "INSERT INTO license_facts (name, at) SELECT * FROM unnest($1::text[], $2::text[])",
-                    &[&names, &times],
-                )
+                .execute(&insert, &params)
                 .await
                 .map_err(sql)
         })

@@ -2,6 +2,7 @@
 //! `synchronous = FULL`, migrated at open.
 
 pub mod audit;
+pub mod commerce;
 pub mod keys;
 pub mod license;
 pub mod migrations;

@@ -4,7 +4,7 @@ use rusqlite::{Connection, params};
 
 use super::sql;
 use crate::store::StoreError;
-use crate::store::copy::{Dump, Load, RollupRow, TABLES};
+use crate::store::copy::{Dump, Load, RollupRow, TABLES, TextRow, TextTable};
 use crate::store::record::{AuditRecord, StreamOutcome};
 
 /// A connection used for bulk copying.
@@ -48,13 +48,11 @@ impl Dump for SqliteBulk {
         rows.collect::<Result<_, _>>().map_err(sql)
     }
 
-    fn license_facts(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self
-            .0
-            .prepare("SELECT name, at FROM license_facts ORDER BY name")
-            .map_err(sql)?;
+    fn text_rows(&self, table: &TextTable) -> Result<Vec<TextRow>, StoreError> {
+        let mut stmt = self.0.prepare(&table.select()).map_err(sql)?;
+        let width = table.columns.len();
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| (0..width).map(|i| r.get(i)).collect())
             .map_err(sql)?;
         rows.collect::<Result<_, _>>().map_err(sql)
     }
@@ -98,14 +96,22 @@ impl Load for SqliteBulk {
         tx.commit().map_err(sql)
     }
 
-    fn load_license_facts(&mut self, facts: &[(String, String)]) -> Result<(), StoreError> {
+    fn load_text_rows(&mut self, table: &TextTable, rows: &[TextRow]) -> Result<(), StoreError> {
+        let placeholders: Vec<String> =
+            (1..=table.columns.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            table.name,
+            table.columns.join(", "),
+            placeholders.join(", ")
+        );
         let tx = self.0.transaction().map_err(sql)?;
-        for (name, at) in facts {
-            tx.execute(
-                "INSERT INTO license_facts (name, at) VALUES (?1, ?2)",
-                params![name, at],
-            )
-            .map_err(sql)?;
+        {
+            let mut stmt = tx.prepare(&insert).map_err(sql)?;
+            for row in rows {
+                stmt.execute(rusqlite::params_from_iter(row.iter()))
+                    .map_err(sql)?;
+            }
         }
         tx.commit().map_err(sql)
     }
