@@ -88,6 +88,19 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
     let resolver = Resolver::with_nameservers(&config.network.nameservers)
         .map_err(|e| ServeError::Network(e.to_string()))?;
     let identity = Arc::new(config.identity.clone());
+    // The store and the licence first: the router asks the licence which providers it may use.
+    let location = config
+        .store_location(&env)
+        .map_err(|e| StoreError::Database(format!("`{}` {}", e.key, e.problem)))?;
+    let store = Store::open(&location, &tokio::runtime::Handle::current())?;
+    tracing::info!(store = %location.describe(), "store opened");
+    let licensing = Arc::new(crate::license::Licensing::load(
+        &config.license,
+        &config.server.data_dir,
+        &env,
+        store.license.clone(),
+    )?);
+    crate::license::live::log(&licensing.status());
     let metrics = Arc::new(Metrics::new());
     let llm = Arc::new(
         LlmRouter::new(
@@ -98,7 +111,8 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             &env,
             &resolver,
         )
-        .map_err(|e| ServeError::Llm(e.to_string()))?,
+        .map_err(|e| ServeError::Llm(e.to_string()))?
+        .with_licensing(licensing.clone()),
     );
     let mail = config
         .mail
@@ -170,18 +184,6 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             "this binary was built without the built-in skills; build it with `make build`"
         );
     }
-    let location = config
-        .store_location(&env)
-        .map_err(|e| StoreError::Database(format!("`{}` {}", e.key, e.problem)))?;
-    let store = Store::open(&location, &tokio::runtime::Handle::current())?;
-    tracing::info!(store = %location.describe(), "store opened");
-    let licensing = crate::license::Licensing::load(
-        &config.license,
-        &config.server.data_dir,
-        &env,
-        store.license.clone(),
-    )?;
-    crate::license::live::log(&licensing.status());
     let commerce = config
         .commerce
         .as_ref()
@@ -213,7 +215,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         registry: Arc::new(config.registry.clone()),
         streams: crate::api::stream_limits::StreamLimits::new(config.server.max_streams_per_key),
         mcp: Arc::default(),
-        licensing: Arc::new(licensing),
+        licensing,
         commerce,
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),

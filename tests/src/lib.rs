@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 pub mod balancer;
 pub mod dns;
+pub mod licence;
 pub mod registry;
 pub mod smtp;
 pub mod standin;

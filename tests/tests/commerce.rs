@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use praximous_e2e::smtp::{SmtpSink, smtp_python};
-use praximous_e2e::{Server, prax_on, repo_root, store};
+use praximous_e2e::{Server, prax_on, store};
 use ring::hmac;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -19,7 +19,7 @@ const SECRET: &str = "pdl_ntfset_01test_4c2f9e_secret";
 const TOLERANCE: u64 = 2;
 
 fn config(sink: &SmtpSink) -> String {
-    let key = repo_root().join("tests/fixtures/license/test-vendor.key");
+    let key = praximous_e2e::licence::vendor_key();
     format!(
         "{}\n[commerce]\nsigning_key = \"{}\"\nsignature_tolerance_s = {TOLERANCE}\ngrace_days = 7\n\
          [commerce.prices.pri_team_seat]\ntier = \"team\"\nseats = 10\n\
@@ -463,7 +463,7 @@ async fn without_commerce_there_is_no_webhook_and_a_missing_secret_stops_the_sta
     // [commerce] without the secret in the environment: the server says so and does not start.
     let work = tempfile::tempdir()?;
     let file = work.path().join("praximous.toml");
-    let key = repo_root().join("tests/fixtures/license/test-vendor.key");
+    let key = praximous_e2e::licence::vendor_key();
     std::fs::write(
         &file,
         format!(

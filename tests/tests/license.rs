@@ -8,46 +8,11 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use praximous_e2e::licence::{issue, text};
 use praximous_e2e::{
-    Answer, Server, TEST_ADMIN_KEY, client, client_with_key, get, post_json, prax_on, repo_root,
-    store,
+    Answer, Server, TEST_ADMIN_KEY, client, client_with_key, get, post_json, prax_on, store,
 };
 use serde_json::{Value, json};
-
-/// The test vendor's private key: debug builds trust its public half, release builds never.
-fn vendor_key() -> String {
-    repo_root()
-        .join("tests/fixtures/license/test-vendor.key")
-        .display()
-        .to_string()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// `prax license issue` with the test vendor key and `args`; the key text.
-fn issue(data: &Path, args: &[&str]) -> anyhow::Result<String> {
-    let key = vendor_key();
-    let mut all = vec![
-        "license",
-        "issue",
-        "--key",
-        &key,
-        "--customer",
-        "Acme Corp",
-        "--email",
-        "it@acme.example",
-    ];
-    all.extend_from_slice(args);
-    let out = prax_on(data)?.args(&all).output()?;
-    anyhow::ensure!(out.status.success(), "{}", text(&out));
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
 
 /// `prax license ARGS` on `data` with the configuration `config`.
 fn license(

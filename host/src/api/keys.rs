@@ -79,9 +79,9 @@ pub async fn create_key(
     })?;
     // Each active key is a seat.
     let store = auth.clone();
-    let keys =
-        blocking(move || manage::list(store.keyring.store().as_ref(), store.env_keys())).await?;
-    let active = keys.iter().filter(|key| key.state == "active").count();
+    let active =
+        blocking(move || manage::seats_in_use(store.keyring.store().as_ref(), store.env_keys()))
+            .await?;
     crate::license::gate::require_seat(&licensing.status(), active)
         .map_err(|locked| super::license::refused(&locked))?;
     let store = auth.clone();

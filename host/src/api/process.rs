@@ -411,6 +411,7 @@ pub fn route_error(request_id: &str, route: &str, error: &RouteError) -> ApiErro
     tracing::info!(%request_id, %route, %error, "LLM route failed");
     let status = match error {
         RouteError::Refused { .. } => StatusCode::BAD_REQUEST,
+        RouteError::NotLicensed { locked, .. } => return super::license::refused(locked),
         RouteError::Unavailable { .. } | RouteError::NoProviders(_) => {
             StatusCode::SERVICE_UNAVAILABLE
         }

@@ -32,6 +32,9 @@ fn acquire_error(error: AcquireError) -> ApiError {
             | InstallError::PublisherChanged { .. }
             | InstallError::ReplacesBuiltin { .. },
         ) => StatusCode::CONFLICT,
+        AcquireError::Install(InstallError::NotLicensed(locked)) => {
+            return super::license::refused(locked);
+        }
         AcquireError::Install(InstallError::Io { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
         AcquireError::Install(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AcquireError::Interrupted(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -152,10 +155,16 @@ async fn run_install(
         ));
     }
     let wit = supported_wit();
+    let development_locked = crate::license::gate::require(
+        &state.licensing.status(),
+        crate::license::Feature::DevelopmentSources,
+    )
+    .err();
     let target = InstallTarget {
         skills_dir: state.catalogue.dir(),
         trusted: state.catalogue.trusted(),
         development_sources: &state.registry.development_sources,
+        development_locked: development_locked.as_ref(),
         supported_wit: &wit,
         max_component_bytes: state.registry.max_component_bytes(),
     };

@@ -187,6 +187,14 @@ pub fn issue(store: &dyn KeyStore, request: &NewKey) -> Result<IssuedKey, KeyErr
     })
 }
 
+/// Seats in use: every active key (the environment's included).
+pub fn seats_in_use(store: &dyn KeyStore, env_keys: &[String]) -> Result<usize, KeyError> {
+    Ok(list(store, env_keys)?
+        .iter()
+        .filter(|key| key.state == "active")
+        .count())
+}
+
 /// Every key: the environment's first, then the stored ones, oldest first.
 pub fn list(store: &dyn KeyStore, env_keys: &[String]) -> Result<Vec<KeyInfo>, KeyError> {
     let at = now();

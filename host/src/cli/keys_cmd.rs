@@ -111,8 +111,9 @@ impl clap::ValueEnum for Role {
 struct OpenKeys {
     store: std::sync::Arc<dyn crate::auth::key_store::KeyStore>,
     env_keys: Vec<String>,
+    config: Config,
     // Carries a PostgreSQL store's connections; dropped last.
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
 }
 
 /// Open the key store `args` names (configuration, data directory, environment).
@@ -131,7 +132,8 @@ fn open(args: &StoreArgs) -> anyhow::Result<OpenKeys> {
     Ok(OpenKeys {
         store,
         env_keys: keys_from_env(&config.auth.api_keys_env, &env),
-        _runtime: runtime,
+        config,
+        runtime,
     })
 }
 
@@ -147,6 +149,10 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
             store,
         } => {
             let open = open(&store)?;
+            // Each active key is a seat, here as over the API.
+            let licence = super::license_cmd::in_force(&open.config, &open.runtime)?;
+            let used = manage::seats_in_use(open.store.as_ref(), &open.env_keys)?;
+            crate::license::gate::require_seat(&licence, used)?;
             let issued = manage::issue(
                 open.store.as_ref(),
                 &NewKey {

@@ -12,10 +12,10 @@ use time::format_description::well_known::Rfc3339;
 use super::keys_cmd::StoreArgs;
 use crate::config::Config;
 use crate::environment::Environment;
-use crate::license::live::{KEY_FILE, status_with};
+use crate::license::live::KEY_FILE;
 use crate::license::token::{self, PRODUCT, Payload};
 use crate::license::vendor::{self, VendorKey};
-use crate::license::{Feature, Tier};
+use crate::license::{Feature, LicenseStatus, Licensing, Tier};
 
 /// `prax license` commands.
 #[derive(Debug, Subcommand)]
@@ -156,27 +156,24 @@ fn install(args: InstallArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn show(place: &StoreArgs) -> anyhow::Result<()> {
-    let config = config_of(place)?;
+/// The licence an installation runs under (what `prax serve` would find: its key, the
+/// store's first uses). Blocking; `runtime` carries a PostgreSQL store's connections.
+pub fn in_force(
+    config: &Config,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<std::sync::Arc<LicenseStatus>> {
     let env = Environment::process();
     let location = config
         .store_location(&env)
         .map_err(|e| anyhow::anyhow!("`{}` {}", e.key, e.problem))?;
-    let runtime = super::store_runtime()?;
     let facts = crate::store::open_license_facts(&location, runtime.handle())?;
-    let text = match env.non_blank(&config.license.key_env) {
-        Some(text) => Some(text),
-        None => match std::fs::read_to_string(config.server.data_dir.join(KEY_FILE)) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e).context("cannot read the installed licence"),
-        },
-    };
-    let licence = text
-        .as_deref()
-        .map(|text| token::verify(text, &vendor::trusted()))
-        .transpose()?;
-    let status = status_with(licence, &config.license, facts.as_ref())?;
+    Ok(Licensing::load(&config.license, &config.server.data_dir, &env, facts)?.status())
+}
+
+fn show(place: &StoreArgs) -> anyhow::Result<()> {
+    let config = config_of(place)?;
+    let runtime = super::store_runtime()?;
+    let status = in_force(&config, &runtime)?;
     println!("{}", status.describe(OffsetDateTime::now_utc()));
     println!("tier in force: {}", status.tier.title());
     if let Some(payload) = &status.licence {

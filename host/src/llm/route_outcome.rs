@@ -43,6 +43,18 @@ pub enum RouteError {
         /// What happened at each provider.
         attempts: Vec<Attempt>,
     },
+    /// Every provider of the route is one the licence in force does not allow.
+    #[error(
+        "{locked} (every provider for '{route}' is external beyond what the tier allows; local providers such as Ollama are always allowed)"
+    )]
+    NotLicensed {
+        /// The route.
+        route: String,
+        /// The refusal.
+        locked: crate::license::gate::Locked,
+        /// The providers skipped.
+        attempts: Vec<Attempt>,
+    },
     /// The route names no provider at all.
     #[error("No LLM provider is configured for '{0}': add [[providers]] to the configuration.")]
     NoProviders(String),
@@ -62,7 +74,9 @@ impl RouteError {
     /// The attempts made, for the audit record.
     pub fn attempts(&self) -> &[Attempt] {
         match self {
-            Self::Unavailable { attempts, .. } | Self::Refused { attempts, .. } => attempts,
+            Self::Unavailable { attempts, .. }
+            | Self::Refused { attempts, .. }
+            | Self::NotLicensed { attempts, .. } => attempts,
             Self::NoProviders(_) => &[],
         }
     }

@@ -12,6 +12,7 @@ use super::circuit::{Admission, Health, HealthSnapshot};
 use super::client::{Embeddings, Endpoint, LlmProvider, StreamEvent};
 use super::provider::{Ask, Completion, CompletionRequest, ProviderError};
 use super::provider_config::{ProviderConfig, ProviderKind};
+use super::provider_gate::ProviderGate;
 use super::route_outcome::describe;
 pub use super::route_outcome::{Attempt, RouteError, Routed};
 use super::routed_stream::{self, Guard, RoutedStream, Started};
@@ -100,7 +101,11 @@ pub struct Router {
     settings: RoutingConfig,
     identity: Arc<Identity>,
     metrics: Arc<Metrics>,
+    gate: ProviderGate,
 }
+
+/// An attempt's outcome when the licence does not allow its provider.
+const NOT_LICENSED: &str = "not_licensed";
 
 impl Router {
     /// Build the router from the configuration, reading provider variables from the
@@ -177,7 +182,24 @@ impl Router {
             settings: routing.clone(),
             identity,
             metrics,
+            gate: ProviderGate::default(),
         })
+    }
+
+    /// Let the licence in `licensing` decide which external providers may be used.
+    pub fn with_licensing(mut self, licensing: Arc<crate::license::Licensing>) -> Self {
+        let providers: Vec<_> = self
+            .providers
+            .iter()
+            .map(|p| (&p.config, p.base_url.as_deref().ok()))
+            .collect();
+        self.gate = ProviderGate::new(licensing, &providers);
+        for (index, provider) in self.providers.iter().enumerate() {
+            if let Some(locked) = self.gate.locked(index) {
+                tracing::warn!(provider = %provider.config.name, "this external provider is skipped while the licence does not allow it: {locked}");
+            }
+        }
+        self
     }
 
     /// Whether `task_type` is a route.
@@ -342,6 +364,7 @@ impl Router {
                 .find_map(|(i, _)| self.providers[*i].config.embedding_model.as_deref()),
             _ => None,
         };
+        let mut locked = None;
         for (index, model) in steps {
             let provider = &self.providers[*index];
             let model = match mode {
@@ -351,6 +374,17 @@ impl Router {
                 },
                 _ => model.as_deref().unwrap_or(&provider.config.model),
             };
+            if let Some(refusal) = self.gate.locked(*index) {
+                attempts.push(Attempt {
+                    provider: provider.config.name.clone(),
+                    model: model.to_owned(),
+                    outcome: NOT_LICENSED.into(),
+                    error: Some(refusal.to_string()),
+                    duration_ms: 0,
+                });
+                locked = Some(refusal);
+                continue;
+            }
             let before = attempts.len();
             let outcome = self
                 .try_provider(provider, model, request, mode, &mut attempts)
@@ -383,6 +417,15 @@ impl Router {
                 }
                 None => {}
             }
+        }
+        if let Some(locked) = locked
+            && attempts.iter().all(|a| a.outcome == NOT_LICENSED)
+        {
+            return Err(RouteError::NotLicensed {
+                route: route.to_owned(),
+                locked,
+                attempts,
+            });
         }
         tracing::warn!(route, attempts = %describe(&attempts), "every provider failed");
         Err(RouteError::Unavailable {
@@ -510,8 +553,10 @@ impl Router {
         let now = Instant::now();
         self.providers
             .iter()
-            .map(|p| {
-                let reason = unavailable_reason(p);
+            .enumerate()
+            .map(|(index, p)| {
+                let reason = unavailable_reason(p)
+                    .or_else(|| self.gate.locked(index).map(|locked| locked.to_string()));
                 ProviderStatus {
                     name: p.config.name.clone(),
                     kind: p.config.kind,

@@ -141,11 +141,13 @@ pub async fn fetch_and_install(
     let options = options.clone();
     let supported_wit = target.supported_wit.to_vec();
     let max_component_bytes = target.max_component_bytes;
+    let development_locked = target.development_locked.cloned();
     tokio::task::spawn_blocking(move || {
         let target = InstallTarget {
             skills_dir: &skills_dir,
             trusted: &trusted,
             development_sources: &development,
+            development_locked: development_locked.as_ref(),
             supported_wit: &supported_wit,
             max_component_bytes,
         };

@@ -32,6 +32,9 @@ pub enum InstallError {
         /// What is wrong.
         reason: String,
     },
+    /// Unsigned, from a development source, which the licence does not include.
+    #[error("{0}")]
+    NotLicensed(crate::license::gate::Locked),
     /// Unsigned, from a source not marked for development.
     #[error(
         "{name} {version} is not signed, and {origin} is not in [registry] development_sources; ask its publisher for a signed release (or, for your own development builds only, list the source there)"
@@ -145,6 +148,8 @@ pub struct InstallTarget<'a> {
     pub trusted: &'a [PublicKey],
     /// Sources that may install unsigned skills.
     pub development_sources: &'a [String],
+    /// Set when the licence in force does not include installing from them.
+    pub development_locked: Option<&'a crate::license::gate::Locked>,
     /// WIT versions this host runs.
     pub supported_wit: &'a [WitVersion],
     /// Largest component accepted, counted as it is read.
@@ -203,7 +208,12 @@ pub fn check_signature(
                 version,
                 reason: e.to_string(),
             }),
-        None if target.development_sources.iter().any(|s| s == source) => Ok(None),
+        None if target.development_sources.iter().any(|s| s == source) => {
+            match target.development_locked {
+                Some(locked) => Err(InstallError::NotLicensed(locked.clone())),
+                None => Ok(None),
+            }
+        }
         None => Err(InstallError::Unsigned {
             name,
             version,

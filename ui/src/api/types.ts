@@ -195,6 +195,10 @@ export interface SkillCapabilities {
   source: SkillSource
   /** Signature state; the publisher's key id is `signature.publisher` when verified. (`invalid` skills are not loaded, so it is not seen in practice.) */
   signature: SignatureState
+  /** For a skill a licence tier gates: the lowest tier that includes it. */
+  licence_tier?: 'standard' | 'team' | 'pro' | 'enterprise'
+  /** For a gated skill: whether the licence in force unlocks it. */
+  unlocked?: boolean
 }
 
 /** GET /api/v1/skills: every loaded skill's capabilities, keyed by skill name (sorted). */

@@ -31,7 +31,8 @@ function Permissions({ skill }: { skill: SkillCapabilities }) {
   return <>{items.length > 0 ? items.join(' · ') : 'none (pure computation)'}</>
 }
 
-function SkillCard({ skill }: { skill: SkillCapabilities }) {
+/** A skill card; a skill the licence in force does not unlock is listed, marked locked with the tier that has it. */
+export function SkillCard({ skill }: { skill: SkillCapabilities }) {
   const [open, setOpen] = useState(false)
   const id = `skill-${skill.skill_name}`
   return (
@@ -42,6 +43,11 @@ function SkillCard({ skill }: { skill: SkillCapabilities }) {
         </button>
         <span className={`badge ${skill.signature.state === 'invalid' ? 'badge-bad' : 'badge-neutral'}`}>{signatureText(skill.signature)}</span>
         <span className="badge badge-neutral">{skill.tier}</span>
+        {skill.licence_tier && skill.unlocked === false && (
+          <span className="badge badge-warn" data-testid={`${id}-locked`}>
+            locked: needs the {skill.licence_tier} tier
+          </span>
+        )}
       </h2>
       <p>{skill.description}</p>
       <dl className="facts">

@@ -203,6 +203,12 @@ async fn whole(
             None,
             Some("content_filter"),
         ),
+        Err((error, RouteError::NotLicensed { .. })) => errors::answer(
+            error.status(),
+            error.detail_text(),
+            Some("model"),
+            Some("not_licensed"),
+        ),
         Err((error, _)) => errors::answer(
             error.status(),
             error.detail_text(),

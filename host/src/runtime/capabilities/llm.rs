@@ -116,6 +116,7 @@ fn ask(request: CompletionRequest) -> Ask {
 fn route_error(error: RouteError) -> LlmError {
     match error {
         error @ RouteError::Refused { .. } => LlmError::Refused(error.to_string()),
+        error @ RouteError::NotLicensed { .. } => LlmError::Denied(error.to_string()),
         error => LlmError::Unavailable(error.to_string()),
     }
 }
