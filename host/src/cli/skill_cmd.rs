@@ -305,12 +305,11 @@ fn install_with_prompt(
         .trusted_keys(&crate::environment::Environment::process())
         .map_err(|e| anyhow::anyhow!("`{}` {}", e.key, e.problem))?;
     let wit = supported_wit();
-    let runtime = runtime()?;
     // Only an installation that lists development sources needs to ask its licence.
     let development_locked = if config.registry.development_sources.is_empty() {
         None
     } else {
-        let licence = super::license_cmd::in_force(&config, &runtime)?;
+        let licence = super::license_cmd::in_force(&config, &super::store_runtime()?)?;
         crate::license::gate::require(&licence, crate::license::Feature::DevelopmentSources).err()
     };
     let target = InstallTarget {
@@ -334,6 +333,7 @@ fn install_with_prompt(
         expected_sha256: flags.sha256.clone(),
         dry_run: false,
     };
+    let runtime = runtime()?;
     loop {
         match runtime.block_on(fetch_and_install(spec, registry, &target, options.clone())) {
             Err(AcquireError::Install(InstallError::PermissionsWiden {
