@@ -1,6 +1,7 @@
 //! Praximous: an on-premise AI gateway that runs Smart Skills as sandboxed WebAssembly
 //! components behind one HTTP API.
 
+pub mod admin_audit;
 pub mod api;
 pub mod auth;
 pub mod cli;

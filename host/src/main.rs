@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser;
 use praximous::cli::{
-    self, Cli, Command, ServeArgs, config_cmd, healthcheck_cmd, identity_cmd, init, keys_cmd,
-    license_cmd, load_env_file, mcp_cmd, publisher_cmd, registry_cmd, skill_cmd, store_cmd,
+    self, Cli, Command, ServeArgs, audit_cmd, config_cmd, healthcheck_cmd, identity_cmd, init,
+    keys_cmd, license_cmd, load_env_file, mcp_cmd, publisher_cmd, registry_cmd, skill_cmd,
+    store_cmd,
 };
 use praximous::config::Config;
 use praximous::logging;
@@ -51,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(args) => print(&cli::completions(args.shell)),
         Command::Openapi => print(cli::openapi_json()?.as_bytes()),
         Command::License(command) => license_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Audit(command) => audit_cmd::run(command),
         Command::Store(command) => store_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Healthcheck(args) => healthcheck_cmd::run(args).map(|()| ExitCode::SUCCESS),
     }

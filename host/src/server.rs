@@ -216,6 +216,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         streams: crate::api::stream_limits::StreamLimits::new(config.server.max_streams_per_key),
         mcp: Arc::default(),
         licensing,
+        admin_audit: store.admin_audit,
         commerce,
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),

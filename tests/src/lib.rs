@@ -428,6 +428,11 @@ pub async fn post_json(
     post_raw(client, url, body.to_string()).await
 }
 
+/// DELETE `url`.
+pub async fn delete(client: &reqwest::Client, url: &str) -> anyhow::Result<Answer> {
+    answer(client.delete(url).send().await?).await
+}
+
 /// GET `url`.
 pub async fn get(client: &reqwest::Client, url: &str) -> anyhow::Result<Answer> {
     answer(client.get(url).send().await?).await

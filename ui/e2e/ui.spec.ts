@@ -203,3 +203,16 @@ test('the licence page shows the evaluation and checks a pasted key before insta
   await expect(page.getByRole('button', { name: 'Install' })).toBeDisabled()
   await shot(page, 'licence')
 })
+
+test('the admin audit page lists the keys made and revoked above, chained intact', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/admin-audit')
+  await expect(page.getByRole('heading', { name: 'Admin audit log' })).toBeVisible()
+  await expect(page.getByTestId('chain-state')).toContainText('Chain intact')
+  const table = page.getByTestId('admin-audit')
+  await expect(table).toContainText('key.created')
+  await expect(table).toContainText('key.revoked')
+  await expect(table).toContainText('skill.installed')
+  await page.getByLabel('Changes to').selectOption('skill.')
+  await expect(table).not.toContainText('key.created')
+  await shot(page, 'admin-audit')
+})

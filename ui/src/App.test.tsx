@@ -66,6 +66,7 @@ describe('sign-in and roles', () => {
       'Providers & routing',
       'API keys',
       'Licence',
+      'Admin audit',
     ])
   })
 

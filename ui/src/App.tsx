@@ -9,6 +9,7 @@ import { Console } from './pages/Console'
 import { Dashboard } from './pages/Dashboard'
 import { Keys } from './pages/Keys'
 import { Licence } from './pages/Licence'
+import { AdminAudit } from './pages/AdminAudit'
 import { Providers } from './pages/Providers'
 import { RecordDetail } from './pages/RecordDetail'
 import { SignIn } from './pages/SignIn'
@@ -51,6 +52,7 @@ export function App() {
         <Route path="providers" element={<Guard role="operator"><Providers /></Guard>} />
         <Route path="keys" element={<Guard role="admin"><Keys /></Guard>} />
         <Route path="licence" element={<Guard role="admin"><Licence /></Guard>} />
+        <Route path="admin-audit" element={<Guard role="admin"><AdminAudit /></Guard>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

@@ -11,7 +11,9 @@ use serde::Serialize;
 use utoipa_axum::routes;
 
 use super::access::ApiRoutes;
+use super::admin_actor::AdminActor;
 use super::error::{ApiError, ErrorBody};
+use crate::admin_audit::{AdminAuditStore, Change};
 use crate::auth::Auth;
 use crate::auth::manage::{self, IssuedKey, KeyError, KeyInfo, NewKey};
 use crate::auth::{Principal, Role};
@@ -65,6 +67,8 @@ pub async fn list_keys(State(auth): State<Arc<Auth>>) -> Result<Json<Vec<KeyInfo
 pub async fn create_key(
     State(auth): State<Arc<Auth>>,
     State(licensing): State<Arc<crate::license::Licensing>>,
+    State(admin_audit): State<Arc<dyn AdminAuditStore>>,
+    AdminActor(actor): AdminActor,
     body: Result<Json<NewKey>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
     let Json(request) = body.map_err(|rejection| {
@@ -90,6 +94,7 @@ pub async fn create_key(
         tracing::error!(%error, "new key stored but not yet loaded; it works after the next reload");
     }
     tracing::info!(key_id = %issued.info.id, role = %issued.info.role, "API key created");
+    crate::admin_audit::record_async(admin_audit, key_created(actor, &issued.info)).await;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -104,6 +109,8 @@ pub async fn create_key(
     ))]
 pub async fn revoke_key(
     State(auth): State<Arc<Auth>>,
+    State(admin_audit): State<Arc<dyn AdminAuditStore>>,
+    AdminActor(actor): AdminActor,
     Path(key_id): Path<String>,
 ) -> Result<Json<KeyInfo>, ApiError> {
     let store = auth.clone();
@@ -114,7 +121,34 @@ pub async fn revoke_key(
         tracing::error!(%error, "key revoked in the store but still loaded until the next reload");
     }
     tracing::info!(key_id = %revoked.id, "API key revoked");
+    crate::admin_audit::record_async(admin_audit, key_revoked(actor, &revoked)).await;
     Ok(Json(revoked))
+}
+
+/// The admin audit entry of a new key: what it may do, never its secret.
+pub fn key_created(actor: crate::admin_audit::Actor, key: &KeyInfo) -> Change {
+    Change {
+        actor,
+        action: "key.created",
+        target: key.id.clone(),
+        before: None,
+        after: Some(serde_json::json!({
+            "name": key.name, "role": key.role, "expires_at": key.expires_at,
+            "rate_limit_per_minute": key.rate_limit_per_minute,
+            "skills": key.skills, "routes": key.routes,
+        })),
+    }
+}
+
+/// The admin audit entry of a revoked key.
+pub fn key_revoked(actor: crate::admin_audit::Actor, key: &KeyInfo) -> Change {
+    Change {
+        actor,
+        action: "key.revoked",
+        target: key.id.clone(),
+        before: Some(serde_json::json!({"name": key.name, "role": key.role})),
+        after: Some(serde_json::json!({"state": key.state, "revoked_at": key.revoked_at})),
+    }
 }
 
 /// Who the caller is.

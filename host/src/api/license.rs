@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa_axum::routes;
 
 use super::access::ApiRoutes;
+use super::admin_actor::AdminActor;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use crate::auth::{Principal, Role};
 use crate::license::gate::{self, Locked};
@@ -28,6 +29,34 @@ pub fn check_skill(licensing: &Licensing, skill: &str) -> Result<(), ApiError> {
     match Feature::for_skill(skill) {
         Some(feature) => gate::require(&licensing.status(), feature).map_err(|l| refused(&l)),
         None => Ok(()),
+    }
+}
+
+/// The admin audit entry of a licence installed: the tier and licence before and after (the
+/// key itself is not kept).
+pub fn licence_installed(
+    actor: crate::admin_audit::Actor,
+    before: &crate::license::LicenseStatus,
+    after: &crate::license::LicenseStatus,
+) -> crate::admin_audit::Change {
+    let summary = |status: &crate::license::LicenseStatus| {
+        serde_json::json!({
+            "tier": status.tier,
+            "state": status.state,
+            "licence": status.licence.as_ref().map(|l| serde_json::json!({
+                "id": l.id, "customer": l.customer, "valid_until": l.valid_until, "seats": l.seats,
+            })),
+        })
+    };
+    crate::admin_audit::Change {
+        actor,
+        action: "licence.installed",
+        target: after
+            .licence
+            .as_ref()
+            .map_or_else(String::new, |l| l.id.clone()),
+        before: Some(summary(before)),
+        after: Some(summary(after)),
     }
 }
 
@@ -145,6 +174,8 @@ pub struct InstalledLicense {
     ))]
 pub async fn install_license(
     State(licensing): State<Arc<Licensing>>,
+    State(admin_audit): State<Arc<dyn crate::admin_audit::AdminAuditStore>>,
+    AdminActor(actor): AdminActor,
     body: Result<Json<InstallLicense>, JsonRejection>,
 ) -> Result<Json<InstalledLicense>, ApiError> {
     let Json(request) = body.map_err(|rejection| {
@@ -163,6 +194,7 @@ pub async fn install_license(
         )
         .with_code(ErrorCode::Conflict));
     }
+    let before = licensing.status();
     let worker = licensing.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         if request.dry_run {
@@ -189,6 +221,8 @@ pub async fn install_license(
     if installed {
         tracing::info!("licence installed through the API");
         crate::license::live::log(&status);
+        crate::admin_audit::record_async(admin_audit, licence_installed(actor, &before, &status))
+            .await;
     }
     Ok(Json(InstalledLicense {
         installed,

@@ -1,6 +1,8 @@
 //! The HTTP API: one file per area, assembled here with the shared middleware.
 
 pub mod access;
+pub mod admin_actor;
+pub mod admin_audit;
 pub mod aggregates;
 pub mod analytics;
 pub mod audit;
@@ -76,6 +78,8 @@ pub struct AppState {
     pub mcp: Arc<mcp::McpState>,
     /// The licence in force.
     pub licensing: Arc<crate::license::Licensing>,
+    /// The admin audit log.
+    pub admin_audit: Arc<dyn crate::admin_audit::AdminAuditStore>,
     /// Licence provisioning from Paddle, where `[commerce]` is configured.
     pub commerce: Option<Arc<crate::commerce::Commerce>>,
     /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
@@ -97,7 +101,7 @@ pub struct AppState {
         process::LlmResult, crate::llm::Attempt, crate::llm::Usage, crate::store::ProviderStats,
         crate::store::RecordStatus, crate::store::TimeBucket, analytics::ExportFormat,
         openai::errors::OpenAiErrorBody, openai::errors::OpenAiError,
-        mcp::errors::JsonRpcErrorBody,
+        mcp::errors::JsonRpcErrorBody, admin_audit::AuditExportFormat,
     )),
     tags(
         (name = "process", description = "Run tasks"),
@@ -147,6 +151,7 @@ pub fn routes() -> ApiRoutes {
         .merge(aggregates::routes())
         .merge(export::routes())
         .merge(keys::routes())
+        .merge(admin_audit::routes())
         .merge(registry::routes())
         .merge(openai::routes())
         .merge(mcp::routes())

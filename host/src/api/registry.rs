@@ -11,7 +11,9 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::access::ApiRoutes;
+use super::admin_actor::AdminActor;
 use super::error::{ApiError, ErrorBody};
+use crate::admin_audit::{Actor, Change};
 use crate::auth::Role;
 use crate::runtime::supported_wit;
 use crate::skills::acquire::{AcquireError, Spec, fetch_and_install};
@@ -144,6 +146,7 @@ fn expected_digest(text: Option<&str>) -> Result<Option<Sha256Digest>, ApiError>
 
 async fn run_install(
     state: &AppState,
+    actor: Actor,
     spec: Spec,
     options: InstallOptions,
     registry: Option<String>,
@@ -174,7 +177,34 @@ async fn run_install(
         .map_err(acquire_error)?;
     reload(state).await;
     tracing::info!(skill = %report.name, version = %report.version, changed = report.changed, "skill installed over the API");
+    if report.changed {
+        crate::admin_audit::record_async(
+            state.admin_audit.clone(),
+            skill_installed(actor, &report),
+        )
+        .await;
+    }
     Ok(report)
+}
+
+/// The admin audit entry of an install or update that changed something.
+pub fn skill_installed(actor: Actor, report: &InstallReport) -> Change {
+    Change {
+        actor,
+        action: if report.previous.is_some() {
+            "skill.updated"
+        } else {
+            "skill.installed"
+        },
+        target: report.name.clone(),
+        before: report.previous.as_ref().map(|version| {
+            serde_json::json!({"version": version, "publisher": report.previous_publisher})
+        }),
+        after: Some(serde_json::json!({
+            "version": report.version, "sha256": report.sha256, "publisher": report.publisher,
+            "replaces_builtin": report.replaces_builtin, "widened": report.widened,
+        })),
+    }
 }
 
 async fn reload(state: &AppState) {
@@ -202,6 +232,7 @@ fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     ))]
 pub async fn install_skill(
     State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
     request: Result<Json<InstallRequest>, JsonRejection>,
 ) -> Result<Json<InstallReport>, ApiError> {
     let request = body(request)?;
@@ -214,7 +245,9 @@ pub async fn install_skill(
         expected_sha256: expected_digest(request.sha256.as_deref())?,
         dry_run: request.dry_run,
     };
-    run_install(&state, spec, options, None).await.map(Json)
+    run_install(&state, actor, spec, options, None)
+        .await
+        .map(Json)
 }
 
 /// Options for an update.
@@ -251,6 +284,7 @@ pub struct UpdateRequest {
     ))]
 pub async fn update_skill(
     State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
     Path(skill_name): Path<String>,
     request: Result<Json<UpdateRequest>, JsonRejection>,
 ) -> Result<Json<InstallReport>, ApiError> {
@@ -283,6 +317,7 @@ pub async fn update_skill(
     };
     run_install(
         &state,
+        actor,
         spec,
         options,
         source.filter(|s| !s.ends_with(".tar")),
@@ -300,6 +335,7 @@ pub async fn update_skill(
     ))]
 pub async fn remove_skill(
     State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
     Path(skill_name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let dir = state.catalogue.dir().to_owned();
@@ -315,6 +351,17 @@ pub async fn remove_skill(
     }
     reload(&state).await;
     tracing::info!(skill = %skill_name, "skill removed over the API");
+    crate::admin_audit::record_async(
+        state.admin_audit.clone(),
+        Change {
+            actor,
+            action: "skill.removed",
+            target: skill_name,
+            before: None,
+            after: None,
+        },
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

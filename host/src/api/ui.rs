@@ -26,6 +26,7 @@ pub const CLIENT_ROUTES: &[&str] = &[
     "/providers",
     "/keys",
     "/licence",
+    "/admin-audit",
 ];
 
 /// Client routes with something after them (`/skills/{name}`, `/analytics/{request_id}`).

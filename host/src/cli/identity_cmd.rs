@@ -53,7 +53,18 @@ pub fn rename(args: RenameArgs) -> anyhow::Result<()> {
     let before = doc.config()?.identity;
     doc.set_system_name(new_name)?;
     doc.save()?;
-    let after = doc.config()?.identity;
+    let config = doc.config()?;
+    let after = config.identity.clone();
+    super::audit_cmd::record(
+        &config,
+        crate::admin_audit::Change {
+            actor: crate::admin_audit::Actor::command_line(),
+            action: "identity.renamed",
+            target: after.system_name.clone(),
+            before: Some(serde_json::json!({"system_name": before.system_name})),
+            after: Some(serde_json::json!({"system_name": after.system_name})),
+        },
+    );
     println!(
         "Renamed the system from '{}' to '{}' in {}; display name: {}. Restart `prax serve` to apply.",
         before.system_name,
@@ -86,8 +97,19 @@ pub fn reset(args: ResetArgs) -> anyhow::Result<ResetOutcome> {
             return Ok(ResetOutcome::Cancelled);
         }
     }
+    let before = doc.config()?.identity;
     doc.set_identity(&Identity::default())?;
     doc.save()?;
+    super::audit_cmd::record(
+        &doc.config()?,
+        crate::admin_audit::Change {
+            actor: crate::admin_audit::Actor::command_line(),
+            action: "identity.reset",
+            target: Identity::default().system_name,
+            before: Some(serde_json::json!({"system_name": before.system_name})),
+            after: Some(serde_json::json!({"system_name": Identity::default().system_name})),
+        },
+    );
     println!(
         "The identity in {} is back to the defaults ({}). Run `prax init` to set a new one.",
         doc.path().display(),

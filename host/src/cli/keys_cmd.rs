@@ -27,6 +27,18 @@ pub struct StoreArgs {
     pub data_dir: Option<PathBuf>,
 }
 
+impl StoreArgs {
+    /// The configuration, with the credentials file loaded and the data directory applied.
+    pub fn load(&self) -> anyhow::Result<Config> {
+        super::load_env_file(&self.env_file.env_file)?;
+        let (mut config, _) = Config::load(self.config.config.as_deref())?;
+        if let Some(dir) = &self.data_dir {
+            config.server.data_dir = dir.clone();
+        }
+        Ok(config)
+    }
+}
+
 /// What a new key may use; without these flags, everything its role allows.
 #[derive(Debug, Args)]
 pub struct ScopeArgs {
@@ -118,11 +130,7 @@ struct OpenKeys {
 
 /// Open the key store `args` names (configuration, data directory, environment).
 fn open(args: &StoreArgs) -> anyhow::Result<OpenKeys> {
-    super::load_env_file(&args.env_file.env_file)?;
-    let (mut config, _) = Config::load(args.config.config.as_deref())?;
-    if let Some(dir) = &args.data_dir {
-        config.server.data_dir = dir.clone();
-    }
+    let config = args.load()?;
     let env = crate::environment::Environment::process();
     let location = config
         .store_location(&env)
@@ -184,6 +192,10 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
                     format!(", may use {}", scope.describe())
                 }
             );
+            super::audit_cmd::record(
+                &open.config,
+                crate::api::keys::key_created(crate::admin_audit::Actor::command_line(), info),
+            );
             println!("{}", issued.key);
         }
         KeysCommand::List { json, store } => {
@@ -198,6 +210,10 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Revoke { key, store } => {
             let open = open(&store)?;
             let revoked = manage::revoke(open.store.as_ref(), &open.env_keys, &key)?;
+            super::audit_cmd::record(
+                &open.config,
+                crate::api::keys::key_revoked(crate::admin_audit::Actor::command_line(), &revoked),
+            );
             println!(
                 "revoked key '{}' (id {}) at {}",
                 revoked.name,

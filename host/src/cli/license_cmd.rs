@@ -109,15 +109,6 @@ pub fn run(command: LicenseCommand) -> anyhow::Result<()> {
     }
 }
 
-fn config_of(place: &StoreArgs) -> anyhow::Result<Config> {
-    super::load_env_file(&place.env_file.env_file)?;
-    let (mut config, _) = Config::load(place.config.config.as_deref())?;
-    if let Some(dir) = &place.data_dir {
-        config.server.data_dir = dir.clone();
-    }
-    Ok(config)
-}
-
 fn install(args: InstallArgs) -> anyhow::Result<()> {
     let mut text = String::new();
     if args.file == "-" {
@@ -130,12 +121,24 @@ fn install(args: InstallArgs) -> anyhow::Result<()> {
     }
     let payload = token::verify(&text, &vendor::trusted())
         .with_context(|| format!("{}: not installed", args.file))?;
-    let config = config_of(&args.place)?;
+    let config = args.place.load()?;
+    let runtime = super::store_runtime()?;
+    let before = in_force(&config, &runtime).ok();
     let file = config.server.data_dir.join(KEY_FILE);
     std::fs::create_dir_all(&config.server.data_dir)
         .with_context(|| format!("cannot create {}", config.server.data_dir.display()))?;
     crate::fs_atomic::write_atomic(&file, format!("{}\n", text.trim()).as_bytes(), 0o600)
         .with_context(|| format!("cannot write {}", file.display()))?;
+    if let (Some(before), Ok(after)) = (before, in_force(&config, &runtime)) {
+        super::audit_cmd::record(
+            &config,
+            crate::api::license::licence_installed(
+                crate::admin_audit::Actor::command_line(),
+                &before,
+                &after,
+            ),
+        );
+    }
     println!(
         "installed licence {} for {}: {} tier, valid until {}",
         payload.id,
@@ -171,7 +174,7 @@ pub fn in_force(
 }
 
 fn show(place: &StoreArgs) -> anyhow::Result<()> {
-    let config = config_of(place)?;
+    let config = place.load()?;
     let runtime = super::store_runtime()?;
     let status = in_force(&config, &runtime)?;
     println!("{}", status.describe(OffsetDateTime::now_utc()));

@@ -1,5 +1,6 @@
 //! The `prax` command line: one file per command family.
 
+pub mod audit_cmd;
 pub mod config_cmd;
 pub mod healthcheck_cmd;
 pub mod identity_cmd;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Install or show the licence; (vendor) make keys and issue licences.
     #[command(subcommand)]
     License(license_cmd::LicenseCommand),
+    /// Check the admin audit log's hash chain.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
     /// Migrate the store, or copy one store into another (SQLite to PostgreSQL).
     #[command(subcommand)]
     Store(store_cmd::StoreCommand),

@@ -196,6 +196,16 @@ pub fn run(command: SkillCommand) -> anyhow::Result<()> {
         SkillCommand::Remove { name, store } => {
             let (config, _) = load(&store)?;
             if install::remove(&config.skills_dir(), &name)? {
+                super::audit_cmd::record(
+                    &config,
+                    crate::admin_audit::Change {
+                        actor: crate::admin_audit::Actor::command_line(),
+                        action: "skill.removed",
+                        target: name.clone(),
+                        before: None,
+                        after: None,
+                    },
+                );
                 println!("removed {name}");
             } else {
                 bail!(
@@ -356,7 +366,19 @@ fn install_with_prompt(
                 }
                 options.accept_permissions = true;
             }
-            result => return Ok(result?),
+            result => {
+                let report = result?;
+                if report.changed {
+                    super::audit_cmd::record(
+                        &config,
+                        crate::api::registry::skill_installed(
+                            crate::admin_audit::Actor::command_line(),
+                            &report,
+                        ),
+                    );
+                }
+                return Ok(report);
+            }
         }
     }
 }

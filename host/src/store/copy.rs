@@ -190,29 +190,35 @@ fn copy_into_empty(from: &Side, to: &mut Side) -> Result<Copied, StoreError> {
 /// One row of a [`TextTable`].
 pub type TextRow = Vec<Option<String>>;
 
-/// A table whose columns are all text, copied row by row as it is.
+/// A table of text (and integer) columns, copied row by row as it is, every value carried as
+/// text.
 #[derive(Debug)]
 pub struct TextTable {
     /// Its name.
     pub name: &'static str,
     /// Its columns; the first is its key (rows are copied in its order).
     pub columns: &'static [&'static str],
+    /// Those of its columns that hold integers.
+    pub integers: &'static [&'static str],
 }
 
 /// The tables copied by [`Dump::text_rows`]: licensing's first uses (so moving does not
-/// restart an evaluation) and the vendor's sales.
-pub const TEXT_TABLES: [TextTable; 5] = [
+/// restart an evaluation), the vendor's sales and the admin audit log (its chain intact).
+pub const TEXT_TABLES: [TextTable; 6] = [
     TextTable {
         name: "license_facts",
         columns: &["name", "at"],
+        integers: &[],
     },
     TextTable {
         name: "commerce_events",
         columns: &["event_id", "event_type", "occurred_at", "received_at"],
+        integers: &[],
     },
     TextTable {
         name: "commerce_customers",
         columns: &["customer_id", "email", "name", "updated_at"],
+        integers: &[],
     },
     TextTable {
         name: "commerce_subscriptions",
@@ -223,6 +229,7 @@ pub const TEXT_TABLES: [TextTable; 5] = [
             "scheduled_change",
             "updated_at",
         ],
+        integers: &[],
     },
     TextTable {
         name: "commerce_licences",
@@ -241,23 +248,61 @@ pub const TEXT_TABLES: [TextTable; 5] = [
             "mailed_at",
             "mail_error",
         ],
+        integers: &[],
+    },
+    TextTable {
+        name: "admin_audit",
+        columns: &[
+            "seq",
+            "at",
+            "actor",
+            "actor_name",
+            "source",
+            "action",
+            "target",
+            "before_values",
+            "after_values",
+            "prev_hash",
+            "hash",
+        ],
+        integers: &["seq"],
     },
 ];
 
 impl TextTable {
-    /// `SELECT <columns> FROM <name> ORDER BY <key>`.
+    /// `SELECT <columns as text> FROM <name> ORDER BY <key>`.
     pub fn select(&self) -> String {
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| {
+                if self.integers.contains(c) {
+                    format!("CAST({c} AS TEXT)")
+                } else {
+                    (*c).to_owned()
+                }
+            })
+            .collect();
         format!(
             "SELECT {} FROM {} ORDER BY {}",
-            self.columns.join(", "),
+            columns.join(", "),
             self.name,
-            self.columns[0]
+            self.columns.first().copied().unwrap_or("1")
         )
+    }
+
+    /// The value for `column` from the text `value` (`value` is an SQL expression).
+    pub fn from_text(&self, column: &str, value: &str) -> String {
+        if self.integers.contains(&column) {
+            format!("CAST({value} AS BIGINT)")
+        } else {
+            value.to_owned()
+        }
     }
 }
 
 /// The tables a copy moves, in the order `counts` lists them.
-pub const TABLES: [&str; 9] = [
+pub const TABLES: [&str; 10] = [
     "installation_secrets",
     "api_keys",
     "license_facts",
@@ -265,6 +310,7 @@ pub const TABLES: [&str; 9] = [
     "commerce_customers",
     "commerce_subscriptions",
     "commerce_licences",
+    "admin_audit",
     "audit_daily",
     "audit_records",
 ];

@@ -132,6 +132,8 @@ pub struct Store {
     pub license: Arc<dyn crate::license::live::LicenseFacts>,
     /// The vendor's sales (used where `[commerce]` is configured).
     pub commerce: Arc<dyn crate::commerce::records::CommerceRecords>,
+    /// The admin audit log.
+    pub admin_audit: Arc<dyn crate::admin_audit::AdminAuditStore>,
 }
 
 /// Licensing's records in the store at `location`, for commands (`prax license show`).
@@ -144,6 +146,22 @@ pub fn open_license_facts(
             Ok(Arc::new(sqlite::license::SqliteLicenseFacts::open(path)?))
         }
         StoreLocation::Postgres(target) => Ok(Arc::new(postgres::license::PgLicenseFacts(
+            postgres::Database::open(target, runtime.clone())?,
+        ))),
+    }
+}
+
+/// The admin audit log of the store at `location`, for commands (`prax audit verify`, and
+/// the commands that change what it records).
+pub fn open_admin_audit(
+    location: &StoreLocation,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Arc<dyn crate::admin_audit::AdminAuditStore>, StoreError> {
+    match location {
+        StoreLocation::Sqlite(path) => {
+            Ok(Arc::new(sqlite::admin_audit::SqliteAdminAudit::open(path)?))
+        }
+        StoreLocation::Postgres(target) => Ok(Arc::new(postgres::admin_audit::PgAdminAudit(
             postgres::Database::open(target, runtime.clone())?,
         ))),
     }
@@ -179,6 +197,7 @@ impl Store {
                 rate_limits: None,
                 license: Arc::new(sqlite::license::SqliteLicenseFacts::open(path)?),
                 commerce: Arc::new(sqlite::commerce::SqliteCommerce::open(path)?),
+                admin_audit: Arc::new(sqlite::admin_audit::SqliteAdminAudit::open(path)?),
             }),
             StoreLocation::Postgres(target) => {
                 let db = postgres::Database::open(target, runtime.clone())?;
@@ -189,7 +208,8 @@ impl Store {
                     keys: Arc::new(postgres::PgKeys::new(db.clone(), Some(changes))),
                     rate_limits: Some(Arc::new(postgres::PgRateLimits(db.clone()))),
                     license: Arc::new(postgres::license::PgLicenseFacts(db.clone())),
-                    commerce: Arc::new(postgres::commerce::PgCommerce(db)),
+                    commerce: Arc::new(postgres::commerce::PgCommerce(db.clone())),
+                    admin_audit: Arc::new(postgres::admin_audit::PgAdminAudit(db)),
                 })
             }
         }

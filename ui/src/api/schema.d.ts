@@ -3,6 +3,66 @@
 // `tools/ui.sh types-check` (part of `tools/ui.sh lint`) fails while it is stale.
 
 export interface paths {
+    "/api/v1/admin-audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Administrative changes, newest first: keys, skills, the licence, the identity.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        get: operations["admin_audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole log, oldest first, as CSV or JSON Lines (the Enterprise tier).
+         * @description Requires a key with the `admin` role or higher.
+         */
+        get: operations["admin_audit_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the chain: every entry matches its hash and links to the one before.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        get: operations["admin_audit_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics": {
         parameters: {
             query?: never;
@@ -588,6 +648,54 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A recorded entry. */
+        AdminAuditEntry: {
+            /** @description What: `key.created`, `skill.installed`, ... */
+            action: string;
+            /** @description Who: `key:<id>` or `cli:<login>`. */
+            actor: string;
+            /** @description The key's name, or the login. */
+            actor_name: string;
+            /** @description The values after, as JSON text. */
+            after: string | null;
+            /** @description When (RFC 3339, UTC). */
+            at: string;
+            /** @description The values before, as JSON text. */
+            before: string | null;
+            /** @description SHA-256 of this entry's fields and `prev_hash`, hex. */
+            hash: string;
+            /** @description The previous entry's hash (64 zeros for the first). */
+            prev_hash: string;
+            /**
+             * Format: int64
+             * @description Its place in the chain, from 1.
+             */
+            seq: number;
+            /** @description Where from: the client's address, or `cli`. */
+            source: string;
+            /** @description What it was done to. */
+            target: string;
+        };
+        /** @description A page of the admin audit log, newest first. */
+        AdminAuditPage: {
+            /** @description The entries. */
+            entries: components["schemas"]["AdminAuditEntry"][];
+            /**
+             * Format: int32
+             * @description The page size used.
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description The offset used.
+             */
+            offset: number;
+            /**
+             * Format: int64
+             * @description How many entries match in all.
+             */
+            total: number;
+        };
         /** @description A page of audit records. */
         AnalyticsPage: {
             /** @description The records, newest first. */
@@ -624,6 +732,11 @@ export interface components {
             /** @description The provider. */
             provider: string;
         };
+        /**
+         * @description An export's format.
+         * @enum {string}
+         */
+        AuditExportFormat: "csv" | "jsonl";
         /** @description An audit record. */
         AuditRecord: {
             /** @description The API key's id (never the key). */
@@ -705,6 +818,17 @@ export interface components {
         AverageLatencyPerProvider: {
             /** @description One entry per provider. */
             data: components["schemas"]["ProviderLatency"][];
+        };
+        /** @description Whether the chain is intact. */
+        ChainState: {
+            /** @description Where it breaks, naming the entry. */
+            broken: string | null;
+            /** @description Entries in the log. */
+            entries: number;
+            /** @description The newest entry's hash (compare it with the one in the server log). */
+            head: string | null;
+            /** @description True when every entry links to the one before it and matches its hash. */
+            intact: boolean;
         };
         /** @description One message. */
         ChatMessage: {
@@ -1504,6 +1628,163 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    admin_audit_list: {
+        parameters: {
+            query?: {
+                /** @description Only this action, or those starting with it when it ends in `.` (`key.`). */
+                action?: string | null;
+                /** @description Only this actor (`key:<id>`, `cli:<login>`). */
+                actor?: string | null;
+                /** @description From this time on (RFC 3339). */
+                since?: string | null;
+                /** @description Before this time (RFC 3339). */
+                until?: string | null;
+                /** @description Entries per page (1..=500, default 50). */
+                limit?: number | null;
+                /** @description Entries to skip (newest first). */
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAuditPage"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_audit_export: {
+        parameters: {
+            query?: {
+                /** @description `csv` (default) or `jsonl`. */
+                format?: components["schemas"]["AuditExportFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every entry, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include the export (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_audit_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether the chain is intact, and where not */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainState"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: {

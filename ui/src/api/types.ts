@@ -83,6 +83,9 @@ export type LicenseInfo = Schemas['LicenseInfo']
 /** POST /api/v1/license: what a key gives, and whether it was installed. */
 export type InstalledLicense = Schemas['InstalledLicense']
 
+/** GET /api/v1/admin-audit: one administrative change. */
+export type AdminAuditEntry = Schemas['AdminAuditEntry']
+
 // ---------------------------------------------------------------------------------------
 // POST /api/v1/process
 // ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ export const PAGES: { path: string; label: string; role: Role }[] = [
   { path: '/providers', label: 'Providers & routing', role: 'operator' },
   { path: '/keys', label: 'API keys', role: 'admin' },
   { path: '/licence', label: 'Licence', role: 'admin' },
+  { path: '/admin-audit', label: 'Admin audit', role: 'admin' },
 ]
 
 /** The first page `role` may open: where sign-in lands. */

@@ -9,6 +9,7 @@ import { LatencyChart, RequestsPerProviderChart, SkillUsageChart, StatusChart, T
 import { RecordsTable, type Sort } from '../components/RecordsTable'
 import { Empty, Show } from '../components/States'
 import { formatMs, formatRate } from '../format'
+import { download } from '../download'
 
 const PAGE_SIZE = 25
 const FILTERS = ['start_date', 'end_date', 'task_type', 'kind', 'provider', 'status', 'api_key_id'] as const
@@ -53,18 +54,6 @@ function asGranularity(value: string | null): Granularity {
 /** The records offset in the address bar: a whole number >= 0 (0 when absent or malformed). */
 function asOffset(value: string | null): number {
   return Math.max(0, Math.trunc(Number(value ?? 0)) || 0)
-}
-
-/** Save `blob` as `name` through the browser's download. */
-function download(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  document.body.append(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
 
 function Chart({ title, children }: { title: string; children: React.ReactNode }) {

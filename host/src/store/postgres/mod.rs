@@ -5,6 +5,7 @@
 //! The store traits are synchronous (SQLite's connections are); here each call blocks its
 //! thread (the audit writer's, or one of the blocking pool's) on the async query.
 
+pub mod admin_audit;
 pub mod audit;
 pub mod commerce;
 pub mod key_changes;

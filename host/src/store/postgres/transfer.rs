@@ -127,11 +127,17 @@ impl Load for PgBulk {
         let arrays: Vec<String> = (1..=columns.len())
             .map(|i| format!("${i}::text[]"))
             .collect();
+        let values: Vec<String> = table
+            .columns
+            .iter()
+            .map(|column| table.from_text(column, column))
+            .collect();
         let insert = format!(
-            "INSERT INTO {} ({}) SELECT * FROM unnest({})",
-            table.name,
-            table.columns.join(", "),
-            arrays.join(", ")
+            "INSERT INTO {name} ({columns}) SELECT {values} FROM unnest({arrays}) AS given ({columns})",
+            name = table.name,
+            columns = table.columns.join(", "),
+            values = values.join(", "),
+            arrays = arrays.join(", "),
         );
         let params: Vec<&(dyn ToSql + Sync)> = columns
             .iter()

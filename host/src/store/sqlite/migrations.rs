@@ -142,6 +142,23 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX commerce_licences_due ON commerce_licences (mail_due_at) WHERE mailed_at IS NULL;
     "#,
+    // 8: the admin audit log, a hash chain.
+    r#"
+    CREATE TABLE admin_audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        actor_name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before_values TEXT,
+        after_values TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX admin_audit_at ON admin_audit (at);
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -1,6 +1,7 @@
 //! The SQLite store, the embedded default: one file in the data directory, WAL mode,
 //! `synchronous = FULL`, migrated at open.
 
+pub mod admin_audit;
 pub mod audit;
 pub mod commerce;
 pub mod keys;
