@@ -2,7 +2,6 @@
 //! entry chains to the one before it.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -12,18 +11,16 @@ use crate::admin_audit::{AdminAuditStore, COLUMNS, Change, Entry, Filter};
 use crate::store::StoreError;
 
 /// The `admin_audit` table.
-pub struct SqliteAdminAudit(Mutex<Connection>);
+pub struct SqliteAdminAudit(super::Shared);
 
 impl SqliteAdminAudit {
     /// Open (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self(Mutex::new(super::open(path)?)))
+        Ok(Self(super::Shared::open(path)?))
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0.lock()
     }
 }
 

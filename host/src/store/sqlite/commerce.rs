@@ -1,7 +1,6 @@
 //! The vendor's sales records in SQLite.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -10,18 +9,16 @@ use crate::commerce::records::{Applied, Change, CommerceRecords, Delivery, Terms
 use crate::store::StoreError;
 
 /// The `commerce_*` tables.
-pub struct SqliteCommerce(Mutex<Connection>);
+pub struct SqliteCommerce(super::Shared);
 
 impl SqliteCommerce {
     /// Open (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self(Mutex::new(super::open(path)?)))
+        Ok(Self(super::Shared::open(path)?))
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0.lock()
     }
 }
 

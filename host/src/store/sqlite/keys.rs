@@ -1,7 +1,6 @@
 //! API keys in the SQLite database, beside the audit log.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -12,18 +11,16 @@ use crate::secret_file::Secret;
 use crate::store::StoreError;
 
 /// API keys in the SQLite database.
-pub struct SqliteKeys(Mutex<Connection>);
+pub struct SqliteKeys(super::Shared);
 
 impl SqliteKeys {
     /// Open (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self(Mutex::new(super::open(path)?)))
+        Ok(Self(super::Shared::open(path)?))
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0.lock()
     }
 }
 

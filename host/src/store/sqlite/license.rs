@@ -1,30 +1,26 @@
 //! Licensing's first uses in SQLite.
 
 use std::path::Path;
-use std::sync::Mutex;
 
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::sql;
 use crate::license::live::LicenseFacts;
 use crate::store::StoreError;
 
 /// The `license_facts` table.
-pub struct SqliteLicenseFacts(Mutex<Connection>);
+pub struct SqliteLicenseFacts(super::Shared);
 
 impl SqliteLicenseFacts {
     /// Open (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self(Mutex::new(super::open(path)?)))
+        Ok(Self(super::Shared::open(path)?))
     }
 }
 
 impl LicenseFacts for SqliteLicenseFacts {
     fn first_use(&self, name: &str, now: &str) -> Result<String, StoreError> {
-        let conn = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = self.0.lock();
         conn.execute(
             "INSERT OR IGNORE INTO license_facts (name, at) VALUES (?1, ?2)",
             params![name, now],

@@ -19,6 +19,23 @@ use migrations::{MIGRATIONS, latest};
 pub use audit::{SqliteQueries, SqliteWrites};
 pub use keys::SqliteKeys;
 
+/// One connection to the database, shared by a table's callers one at a time.
+pub struct Shared(std::sync::Mutex<Connection>);
+
+impl Shared {
+    /// Open (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self(std::sync::Mutex::new(open(path)?)))
+    }
+
+    /// The connection, while no one else uses it. A panic while it was held leaves it usable.
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 pub(crate) fn sql(e: rusqlite::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
