@@ -181,6 +181,27 @@ fn install(work: &Path, key: &str) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&shown.stdout).into_owned())
 }
 
+/// `prax license ARGS` on the server's installation.
+fn license_cmd(server: &Server, args: &[&str]) -> anyhow::Result<std::process::Output> {
+    Ok(prax_on(&server.data_dir)?
+        .arg("license")
+        .args(args)
+        .arg("--data-dir")
+        .arg(&server.data_dir)
+        .output()?)
+}
+
+/// `prax license sales --json`.
+fn sales(server: &Server) -> anyhow::Result<Vec<Value>> {
+    let out = license_cmd(server, &["sales", "--json"])?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
 #[tokio::test]
 async fn a_purchase_becomes_a_licence_in_the_buyers_inbox() -> anyhow::Result<()> {
     let Some(python) = smtp_python() else {
@@ -264,6 +285,26 @@ async fn a_purchase_becomes_a_licence_in_the_buyers_inbox() -> anyhow::Result<()
         "a duplicate or a replay sent a second licence"
     );
     assert_eq!(count(&server, "commerce_licences")?, "1");
+
+    // The vendor sees the sale, and can send its licence again.
+    let sold = sales(&server)?;
+    assert_eq!(sold[0]["licence_id"], "lic_txn_01first", "{sold:?}");
+    assert_eq!(sold[0]["state"], "sent", "{sold:?}");
+    let resent = license_cmd(&server, &["resend", "lic_txn_01first"])?;
+    assert!(
+        resent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resent.stderr)
+    );
+    let again = sink.next_message()?;
+    assert_eq!(licence_in(&again)?, key, "the same licence, sent again");
+    let unknown = license_cmd(&server, &["resend", "lic_nothing"])?;
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("no signed licence of that id"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
 
     // The sale before its customer: the licence waits for the e-mail, then goes out.
     let early = notification(

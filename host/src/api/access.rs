@@ -264,7 +264,12 @@ mod tests {
                 }
             }
         }
-        assert_eq!(public, ["get /healthz"], "only health is public");
+        // Paddle's webhook has no key: each delivery is authenticated by its signature.
+        assert_eq!(
+            public,
+            ["post /api/v1/webhooks/paddle", "get /healthz"],
+            "only health and the signed webhook are public"
+        );
         assert_eq!(
             doc["paths"]["/api/v1/keys"]["post"][REQUIRED_ROLE], "admin",
             "roles come from the declarations"

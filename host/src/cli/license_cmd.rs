@@ -29,6 +29,10 @@ pub enum LicenseCommand {
     Keygen(KeygenArgs),
     /// (Vendor) issue a licence key signed with a vendor key; printed on standard output.
     Issue(IssueArgs),
+    /// (Vendor, with `[commerce]`) the licences Paddle purchases provisioned, and their e-mail.
+    Sales(super::sales_cmd::SalesArgs),
+    /// (Vendor, with `[commerce]`) e-mail a provisioned licence again.
+    Resend(super::sales_cmd::ResendArgs),
 }
 
 /// `prax license install` options.
@@ -106,6 +110,8 @@ pub fn run(command: LicenseCommand) -> anyhow::Result<()> {
         LicenseCommand::Show(place) => show(&place),
         LicenseCommand::Keygen(args) => keygen(&args),
         LicenseCommand::Issue(args) => issue(&args),
+        LicenseCommand::Sales(args) => super::sales_cmd::sales(&args),
+        LicenseCommand::Resend(args) => super::sales_cmd::resend(&args),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod mcp_cmd;
 pub mod prompt;
 pub mod publisher_cmd;
 pub mod registry_cmd;
+pub mod sales_cmd;
 pub mod skill_cmd;
 pub mod store_cmd;
 

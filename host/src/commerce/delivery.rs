@@ -15,8 +15,9 @@ use crate::license::token::{self, PRODUCT, Payload};
 use crate::mail::{MailError, Notice, NoticeAttachment};
 use crate::store::StoreError;
 
-/// How often pending work is looked for when nothing wakes the loop.
-const POLL: Duration = Duration::from_secs(30);
+/// How often pending work is looked for when nothing wakes the loop (retries fall due, or
+/// `prax license resend` asked for one): two indexed queries.
+const POLL: Duration = Duration::from_secs(5);
 /// How long a claimed e-mail is left to its sender before another may try.
 const LEASE: Duration = Duration::from_secs(120);
 /// The longest wait between attempts to send one e-mail.

@@ -105,6 +105,44 @@ pub struct Delivery {
     pub terms: Terms,
 }
 
+/// One licence sold, as the vendor reviews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SaleRecord {
+    /// The licence's id.
+    pub licence_id: String,
+    /// `txn_...`
+    pub transaction_id: String,
+    /// `ctm_...`
+    pub customer_id: String,
+    /// Where it goes, once known.
+    pub email: Option<String>,
+    /// What it buys.
+    pub terms: Terms,
+    /// When the sale was recorded.
+    pub created_at: String,
+    /// When the licence was signed.
+    pub issued_at: Option<String>,
+    /// When its e-mail was accepted by the SMTP server.
+    pub mailed_at: Option<String>,
+    /// Why its last e-mail failed.
+    pub mail_error: Option<String>,
+}
+
+impl SaleRecord {
+    /// Where it stands, in a few words.
+    pub fn state(&self) -> &'static str {
+        match (&self.issued_at, &self.mailed_at, &self.mail_error) {
+            (None, _, _) => "waiting for the customer's e-mail",
+            (Some(_), Some(_), _) => "sent",
+            (Some(_), None, Some(_)) => "e-mail failed",
+            (Some(_), None, None) => "sending",
+        }
+    }
+}
+
+/// The columns [`SaleRecord`] is read from (`l`: the licences, `c`: the customers).
+pub const SALE_COLUMNS: &str = "l.licence_id, l.transaction_id, l.customer_id, COALESCE(l.email, c.email), l.terms, l.created_at, l.issued_at, l.mailed_at, l.mail_error";
+
 /// The vendor's sales records.
 pub trait CommerceRecords: Send + Sync + 'static {
     /// Apply `change` for the event `event_id`, in one transaction with recording the id:
@@ -132,6 +170,13 @@ pub trait CommerceRecords: Send + Sync + 'static {
 
     /// The e-mail of `licence_id` went out at `at`.
     fn delivered(&self, licence_id: &str, at: &str) -> Result<(), StoreError>;
+
+    /// Every licence sold, oldest first.
+    fn sales(&self) -> Result<Vec<SaleRecord>, StoreError>;
+
+    /// Send the signed licence `licence_id` again (due at `now`); `false` if there is no such
+    /// signed licence.
+    fn resend(&self, licence_id: &str, now: &str) -> Result<bool, StoreError>;
 
     /// The e-mail of `licence_id` failed with `error`; try again at `retry_at`, or never.
     fn delivery_failed(

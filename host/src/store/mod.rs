@@ -151,6 +151,19 @@ pub fn open_license_facts(
     }
 }
 
+/// The vendor's sales records in the store at `location`, for `prax license sales|resend`.
+pub fn open_commerce(
+    location: &StoreLocation,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Arc<dyn crate::commerce::records::CommerceRecords>, StoreError> {
+    match location {
+        StoreLocation::Sqlite(path) => Ok(Arc::new(sqlite::commerce::SqliteCommerce::open(path)?)),
+        StoreLocation::Postgres(target) => Ok(Arc::new(postgres::commerce::PgCommerce(
+            postgres::Database::open(target, runtime.clone())?,
+        ))),
+    }
+}
+
 /// The admin audit log of the store at `location`, for commands (`prax audit verify`, and
 /// the commands that change what it records).
 pub fn open_admin_audit(

@@ -2,7 +2,9 @@
 //! a licence's e-mail; the event id's key and `FOR UPDATE SKIP LOCKED` make each happen once.
 
 use super::{Database, sql};
-use crate::commerce::records::{Applied, Change, CommerceRecords, Delivery, Terms, Unsigned};
+use crate::commerce::records::{
+    Applied, Change, CommerceRecords, Delivery, SALE_COLUMNS, SaleRecord, Terms, Unsigned,
+};
 use crate::store::StoreError;
 
 /// The `commerce_*` tables.
@@ -191,6 +193,56 @@ impl CommerceRecords for PgCommerce {
                 .await
                 .map_err(sql)?;
             Ok(())
+        })
+    }
+
+    fn sales(&self) -> Result<Vec<SaleRecord>, StoreError> {
+        let db = &self.0;
+        let rows = db.run(async {
+            db.client()
+                .await?
+                .query(
+                    &format!(
+                        "SELECT {SALE_COLUMNS} FROM commerce_licences l
+                         LEFT JOIN commerce_customers c ON c.customer_id = l.customer_id
+                         ORDER BY l.created_at, l.licence_id"
+                    ),
+                    &[],
+                )
+                .await
+                .map_err(sql)
+        })?;
+        rows.iter()
+            .map(|row| {
+                Ok(SaleRecord {
+                    licence_id: row.get(0),
+                    transaction_id: row.get(1),
+                    customer_id: row.get(2),
+                    email: row.get(3),
+                    terms: terms(row.get(4))?,
+                    created_at: row.get(5),
+                    issued_at: row.get(6),
+                    mailed_at: row.get(7),
+                    mail_error: row.get(8),
+                })
+            })
+            .collect()
+    }
+
+    fn resend(&self, licence_id: &str, now: &str) -> Result<bool, StoreError> {
+        let db = &self.0;
+        db.run(async {
+            let changed = db
+                .client()
+                .await?
+                .execute(
+                    "UPDATE commerce_licences SET mailed_at = NULL, mail_error = NULL, mail_due_at = $1
+                     WHERE licence_id = $2 AND licence_key IS NOT NULL",
+                    &[&now, &licence_id],
+                )
+                .await
+                .map_err(sql)?;
+            Ok(changed == 1)
         })
     }
 

@@ -5,7 +5,9 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::sql;
-use crate::commerce::records::{Applied, Change, CommerceRecords, Delivery, Terms, Unsigned};
+use crate::commerce::records::{
+    Applied, Change, CommerceRecords, Delivery, SALE_COLUMNS, SaleRecord, Terms, Unsigned,
+};
 use crate::store::StoreError;
 
 /// The `commerce_*` tables.
@@ -195,6 +197,66 @@ impl CommerceRecords for SqliteCommerce {
             )
             .map_err(sql)?;
         Ok(())
+    }
+
+    fn sales(&self) -> Result<Vec<SaleRecord>, StoreError> {
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare(&format!(
+                "SELECT {SALE_COLUMNS} FROM commerce_licences l
+                 LEFT JOIN commerce_customers c ON c.customer_id = l.customer_id
+                 ORDER BY l.created_at, l.licence_id"
+            ))
+            .map_err(sql)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((
+                    (
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, Option<String>>(3)?,
+                        row.get::<_, String>(4)?,
+                    ),
+                    (
+                        row.get::<_, String>(5)?,
+                        row.get::<_, Option<String>>(6)?,
+                        row.get::<_, Option<String>>(7)?,
+                        row.get::<_, Option<String>>(8)?,
+                    ),
+                ))
+            })
+            .map_err(sql)?;
+        rows.map(|row| {
+            let (
+                (licence_id, transaction_id, customer_id, email, text),
+                (created_at, issued_at, mailed_at, mail_error),
+            ) = row.map_err(sql)?;
+            Ok(SaleRecord {
+                licence_id,
+                transaction_id,
+                customer_id,
+                email,
+                terms: terms(&text)?,
+                created_at,
+                issued_at,
+                mailed_at,
+                mail_error,
+            })
+        })
+        .collect()
+    }
+
+    fn resend(&self, licence_id: &str, now: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE commerce_licences SET mailed_at = NULL, mail_error = NULL, mail_due_at = ?1
+                 WHERE licence_id = ?2 AND licence_key IS NOT NULL",
+                params![now, licence_id],
+            )
+            .map_err(sql)?;
+        Ok(changed == 1)
     }
 
     fn delivery_failed(
