@@ -23,8 +23,10 @@ const MAX_PAGE: u32 = 500;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct Paging {
     /// Entries per page (1..=500, default 50).
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
     /// Entries to skip (newest first).
+    #[param(maximum = 9_223_372_036_854_775_807_u64)]
     pub offset: Option<u64>,
 }
 
@@ -86,14 +88,31 @@ async fn blocking<T: Send + 'static>(
 /// Administrative changes, newest first: keys, skills, the licence, the identity.
 #[utoipa::path(get, path = "/api/v1/admin-audit", tag = "analytics",
     params(Filter, Paging),
-    responses((status = 200, description = "A page of entries", body = AdminAuditPage)))]
+    responses(
+        (status = 200, description = "A page of entries", body = AdminAuditPage),
+        (status = 400, description = "A parameter is not of its type, or out of range", body = ErrorBody),
+    ))]
 pub async fn admin_audit_list(
     State(log): State<Arc<dyn AdminAuditStore>>,
     Query(filter): Query<Filter>,
     Query(paging): Query<Paging>,
 ) -> Result<Json<AdminAuditPage>, ApiError> {
-    let limit = paging.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    let limit = paging.limit.unwrap_or(50);
     let offset = paging.offset.unwrap_or(0);
+    if !(1..=u64::from(MAX_PAGE)).contains(&limit) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    // SQL counts in signed 64 bits.
+    if offset > i64::MAX as u64 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("offset must be at most {}", i64::MAX),
+        ));
+    }
+    let limit = u32::try_from(limit).unwrap_or(MAX_PAGE);
     let (entries, total) = blocking(move || log.page(&filter, limit, offset)).await?;
     Ok(Json(AdminAuditPage {
         entries,
@@ -130,7 +149,9 @@ pub async fn admin_audit_verify(
 #[utoipa::path(get, path = "/api/v1/admin-audit/export", tag = "analytics",
     params(ExportQuery),
     responses(
-        (status = 200, description = "Every entry, oldest first", content_type = "text/csv"),
+        (status = 200, description = "Every entry, oldest first: CSV (`format=csv`) or JSON Lines (`format=jsonl`)",
+            content((String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, description = "Unknown format", body = ErrorBody),
         (status = 403, description = "The licence does not include the export (code `not_licensed`)", body = ErrorBody),
     ))]
 pub async fn admin_audit_export(

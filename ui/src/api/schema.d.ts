@@ -1659,6 +1659,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAuditPage"];
                 };
             };
+            /** @description A parameter is not of its type, or out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No API key was sent */
             401: {
                 headers: {
@@ -1700,13 +1709,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every entry, oldest first */
+            /** @description Every entry, oldest first: CSV (`format=csv`) or JSON Lines (`format=jsonl`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": unknown;
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Unknown format */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No API key was sent */
