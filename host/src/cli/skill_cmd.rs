@@ -11,7 +11,6 @@ use praximous_registry::signing::{PublisherKey, SIGNATURE_FILE};
 use praximous_registry::skill_dir::MANIFEST_FILE;
 
 use super::keys_cmd::StoreArgs;
-use crate::config::Config;
 use crate::runtime::supported_wit;
 use crate::skills::acquire::{AcquireError, Spec, fetch_and_install};
 use crate::skills::install::{InstallError, InstallOptions, InstallReport, InstallTarget};
@@ -194,7 +193,7 @@ pub fn run(command: SkillCommand) -> anyhow::Result<()> {
         }
         SkillCommand::Update { name, options } => update(name.as_deref(), &options)?,
         SkillCommand::Remove { name, store } => {
-            let (config, _) = load(&store)?;
+            let config = store.load()?;
             if install::remove(&config.skills_dir(), &name)? {
                 super::audit_cmd::record(
                     &config,
@@ -220,15 +219,6 @@ pub fn run(command: SkillCommand) -> anyhow::Result<()> {
 }
 
 /// The configuration `store` names, with its data directory applied.
-fn load(store: &StoreArgs) -> anyhow::Result<(Config, Option<PathBuf>)> {
-    super::load_env_file(&store.env_file.env_file)?;
-    let (mut config, source) = Config::load(store.config.config.as_deref())?;
-    if let Some(dir) = &store.data_dir {
-        config.server.data_dir = dir.clone();
-    }
-    Ok((config, source))
-}
-
 fn sign(dir: &Path, key: &Path) -> anyhow::Result<()> {
     let key_text =
         std::fs::read_to_string(key).with_context(|| format!("cannot read {}", key.display()))?;
@@ -308,7 +298,7 @@ fn install_with_prompt(
     flags: &InstallFlags,
     fallback_registry: Option<&str>,
 ) -> anyhow::Result<InstallReport> {
-    let (config, _) = load(&flags.store)?;
+    let config = flags.store.load()?;
     let skills_dir = config.skills_dir();
     let trusted = config
         .registry
@@ -402,7 +392,7 @@ fn print_report(report: &InstallReport) {
 }
 
 fn update(only: Option<&str>, flags: &InstallFlags) -> anyhow::Result<()> {
-    let (config, _) = load(&flags.store)?;
+    let config = flags.store.load()?;
     let lock = LockFile::read(&config.skills_dir())?;
     let names: Vec<(&String, &crate::skills::lockfile::Locked)> = lock
         .skills
@@ -430,7 +420,7 @@ fn update(only: Option<&str>, flags: &InstallFlags) -> anyhow::Result<()> {
 }
 
 fn list(store: &StoreArgs, json: bool) -> anyhow::Result<()> {
-    let (config, _) = load(store)?;
+    let config = store.load()?;
     let skills_dir = config.skills_dir();
     let lock = LockFile::read(&skills_dir)?;
     let trusted = config

@@ -46,11 +46,7 @@ pub fn run(command: StoreCommand) -> anyhow::Result<()> {
     let env = Environment::process();
     match command {
         StoreCommand::Migrate(args) => {
-            super::load_env_file(&args.env_file.env_file)?;
-            let (mut config, _) = Config::load(args.config.config.as_deref())?;
-            if let Some(dir) = &args.data_dir {
-                config.server.data_dir = dir.clone();
-            }
+            let config = args.load()?;
             let location = config
                 .store_location(&env)
                 .map_err(|e| anyhow::anyhow!("`{}` {}", e.key, e.problem))?;
