@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { api, ApiError, dataOf } from '../api/client'
 import type { AdminAuditEntry } from '../api/types'
 import { useApi } from '../api/useApi'
+import { Pager } from '../components/Pager'
 import { Empty, Show } from '../components/States'
 import { download } from '../download'
 import { formatTime } from '../format'
@@ -122,17 +123,7 @@ export function AdminAudit() {
                 </tbody>
               </table>
               </div>
-              <nav className="pager" aria-label="Pages">
-                <button type="button" disabled={p.offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-                  Previous
-                </button>
-                <span>
-                  {p.offset + 1}–{p.offset + p.entries.length} of {p.total}
-                </span>
-                <button type="button" disabled={p.offset + p.entries.length >= p.total} onClick={() => setOffset(offset + PAGE_SIZE)}>
-                  Next
-                </button>
-              </nav>
+              <Pager offset={p.offset} shown={p.entries.length} total={p.total} pageSize={PAGE_SIZE} onGo={setOffset} />
             </>
           )
         }

@@ -10,6 +10,7 @@ import { RecordsTable, type Sort } from '../components/RecordsTable'
 import { Empty, Show } from '../components/States'
 import { formatMs, formatRate } from '../format'
 import { download } from '../download'
+import { Pager } from '../components/Pager'
 
 const PAGE_SIZE = 25
 const FILTERS = ['start_date', 'end_date', 'task_type', 'kind', 'provider', 'status', 'api_key_id'] as const
@@ -257,17 +258,7 @@ export function Analytics() {
           ) : (
             <>
               <RecordsTable records={p.data} sort={sort} onSort={setSort} />
-              <nav className="pager" aria-label="Pages">
-                <button type="button" disabled={offset === 0} onClick={() => goTo(Math.max(0, offset - PAGE_SIZE))}>
-                  Previous
-                </button>
-                <span>
-                  {p.offset + 1}–{p.offset + p.data.length} of {p.total_matches}
-                </span>
-                <button type="button" disabled={p.offset + p.data.length >= p.total_matches} onClick={() => goTo(offset + PAGE_SIZE)}>
-                  Next
-                </button>
-              </nav>
+              <Pager offset={p.offset} shown={p.data.length} total={p.total_matches} pageSize={PAGE_SIZE} onGo={goTo} />
               <p className="muted">Sorting orders this page; the server pages newest first.</p>
             </>
           )
