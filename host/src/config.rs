@@ -17,6 +17,7 @@ mod registry;
 mod server;
 pub mod skill_settings;
 mod skills;
+mod sso;
 pub mod store;
 
 pub use audit::AuditConfig;
@@ -28,6 +29,7 @@ pub use registry::RegistryConfig;
 pub use server::ServerConfig;
 pub use skill_settings::{OperatorSettings, SettingValue, SkillSettings};
 pub use skills::SkillsConfig;
+pub use sso::SsoConfig;
 pub use store::{StoreConfig, StoreLocation};
 
 use crate::identity::Identity;
@@ -129,6 +131,9 @@ pub struct Config {
     /// The vendor's licence provisioning from Paddle Billing; none by default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commerce: Option<CommerceConfig>,
+    /// Single sign-on to the web UI with an OpenID Connect provider; none by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso: Option<SsoConfig>,
 }
 
 impl Config {
@@ -208,6 +213,9 @@ impl Config {
                     "e-mails each licence it issues: add a [mail] table (the SMTP server and the sender) too",
                 ));
             }
+        }
+        if let Some(sso) = &self.sso {
+            sso.validate()?;
         }
         self.registry.validate()?;
         self.skills

@@ -24,6 +24,7 @@ pub mod runtime;
 pub mod secret_file;
 pub mod server;
 pub mod skills;
+pub mod sso;
 pub mod store;
 pub mod task_type;
 pub mod timestamp;

@@ -61,6 +61,9 @@ pub enum ServeError {
     /// Licence provisioning (`[commerce]`) could not be set up.
     #[error(transparent)]
     Commerce(#[from] CommerceSetupError),
+    /// Single sign-on (`[sso]`) could not be set up.
+    #[error("cannot set up [sso]: {0}")]
+    Sso(String),
     /// The SMTP server in `[mail]` could not be set up.
     #[error(transparent)]
     Mail(#[from] MailSetupError),
@@ -195,6 +198,31 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             "licence provisioning is on: Paddle notifications are taken at /api/v1/webhooks/paddle"
         );
     }
+    let sso = config
+        .sso
+        .as_ref()
+        .map(|sso| {
+            crate::sso::Sso::new(
+                sso,
+                &env,
+                crate::sso::SsoStores {
+                    sso: store.sso.clone(),
+                    keys: store.keys.clone(),
+                    admin_audit: store.admin_audit.clone(),
+                },
+                licensing.clone(),
+            )
+        })
+        .transpose()
+        .map_err(|e| ServeError::Sso(e.to_string()))?
+        .map(Arc::new);
+    if let Some(sso) = &sso {
+        tracing::info!(
+            issuer = %sso.config().issuer,
+            redirect_uri = %sso.config().redirect_uri(),
+            "single sign-on is on: the web UI offers it beside API keys"
+        );
+    }
     let audit = store.audit;
     let auth = Auth::new(
         &config.auth,
@@ -218,6 +246,8 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         licensing,
         admin_audit: store.admin_audit,
         commerce,
+        sso,
+        users: store.sso,
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),
     })

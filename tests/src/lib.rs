@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 pub mod balancer;
 pub mod dns;
 pub mod licence;
+pub mod oidc;
 pub mod registry;
 pub mod smtp;
 pub mod standin;

@@ -454,7 +454,8 @@ async fn keys_made_with_the_cli_are_shown_once_and_stored_as_a_digest() -> anyho
     let me = send(&as_key, "GET", &server.url("/api/v1/auth/me"), &[], None).await;
     assert_eq!(
         me.json,
-        json!({"key_id": id, "key_name": "ci bot", "role": "user", "skills": null, "routes": null})
+        json!({"key_id": id, "key_name": "ci bot", "role": "user", "skills": null, "routes": null,
+               "signed_in_with": "key", "user": null, "csrf_token": null})
     );
     assert_eq!(
         send(&as_key, "GET", &server.url("/api/v1/skills"), &[], None)

@@ -18,7 +18,8 @@ use crate::store::StoreError;
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// `key:<id>` for an API key, `cli:<login>` for the command line.
+    /// `key:<id>` for an API key, `user:<id>` for a signed-in user, `sso` for a role the
+    /// provider's groups gave, `cli:<login>` for the command line.
     pub id: String,
     /// The key's name, or the login.
     pub name: String,
@@ -27,11 +28,33 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The key behind an API call from `source`.
+    /// The key (or the signed-in user) behind an API call from `source`.
     pub fn key(principal: &Principal, source: impl Into<String>) -> Self {
+        let id = match &principal.user {
+            Some(user) if principal.via_session => format!("user:{user}"),
+            _ => format!("key:{}", principal.key_id),
+        };
         Self {
-            id: format!("key:{}", principal.key_id),
+            id,
             name: principal.key_name.to_string(),
+            source: source.into(),
+        }
+    }
+
+    /// A user signed in with single sign-on, acting from `source`.
+    pub fn user(user: &crate::sso::store::User, source: impl Into<String>) -> Self {
+        Self {
+            id: format!("user:{}", user.id),
+            name: user.display(),
+            source: source.into(),
+        }
+    }
+
+    /// Single sign-on itself, applying the provider's groups at a sign-in from `source`.
+    pub fn sso(source: impl Into<String>) -> Self {
+        Self {
+            id: "sso".into(),
+            name: "single sign-on".into(),
             source: source.into(),
         }
     }

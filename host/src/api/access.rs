@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::SecurityRequirement;
@@ -26,6 +26,8 @@ use super::AppState;
 use super::error::{ApiError, ErrorCode};
 use crate::auth::secret;
 use crate::auth::{Auth, Denial, Role};
+use crate::sso::sessions::SessionDenial;
+use crate::sso::{Sso, cookies};
 
 /// `detail` of the 401 for a request without a key, as in the original.
 pub const MISSING_KEY: &str = "Not authenticated: API key is missing.";
@@ -156,15 +158,75 @@ async fn authenticate(required: Role, mut request: Request, next: Next) -> Respo
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    let admitted = auth
-        .admit(secret::presented(request.headers()), client, required)
-        .await;
+    let presented = secret::presented(request.headers());
+    if matches!(presented, secret::Presented::Missing)
+        && let Some(Some(sso)) = request.extensions().get::<Option<Arc<Sso>>>().cloned()
+        && let Some(token) = cookies::read(request.headers(), cookies::SESSION)
+    {
+        return with_session(&auth, &sso, token, required, request, next).await;
+    }
+    let admitted = auth.admit(presented, client, required).await;
     match admitted {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await
         }
         Err(denial) => refuse(denial).await,
+    }
+}
+
+/// The session cookie a request was admitted with, for the handlers that need it (its CSRF
+/// token, signing out).
+#[derive(Clone)]
+pub struct SessionCookie(pub String);
+
+/// Admit a request that presented no key but a session cookie: the session must be live, its
+/// user active, and a request that changes anything must carry the session's CSRF token.
+async fn with_session(
+    auth: &Arc<Auth>,
+    sso: &Sso,
+    token: String,
+    required: Role,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let csrf = request
+        .headers()
+        .get(cookies::CSRF_HEADER)
+        .and_then(|value| value.to_str().ok());
+    match sso.admit(&token, changes, csrf).await {
+        Ok((principal, ..)) => match auth.admit_principal(principal, required).await {
+            Ok(principal) => {
+                request.extensions_mut().insert(principal);
+                request.extensions_mut().insert(SessionCookie(token));
+                next.run(request).await
+            }
+            Err(denial) => refuse(denial).await,
+        },
+        Err(SessionDenial::Ended(why)) => {
+            let mut response = ApiError::new(StatusCode::UNAUTHORIZED, format!("Not authenticated: {why}."))
+                .into_response();
+            // The browser forgets the dead cookie.
+            if let Ok(clear) = HeaderValue::from_str(&cookies::clear_session(sso.config().is_https())) {
+                response.headers_mut().insert(header::SET_COOKIE, clear);
+            }
+            response
+        }
+        Err(SessionDenial::Csrf) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Access denied: this request changes something and was made with a session cookie, without the session's CSRF token. Send it in X-CSRF-Token (GET /api/v1/auth/me gives it).",
+        )
+        .with_code(ErrorCode::CsrfRequired)
+        .into_response(),
+        Err(SessionDenial::Unavailable) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Sessions cannot be checked now (the store is unavailable); try again shortly, or use an API key.",
+        )
+        .into_response(),
     }
 }
 
@@ -265,10 +327,18 @@ mod tests {
             }
         }
         // Paddle's webhook has no key: each delivery is authenticated by its signature.
+        // Single sign-on's are how a browser gets a session.
+        public.sort();
         assert_eq!(
             public,
-            ["post /api/v1/webhooks/paddle", "get /healthz"],
-            "only health and the signed webhook are public"
+            [
+                "get /api/v1/auth/sso",
+                "get /api/v1/auth/sso/callback",
+                "get /api/v1/auth/sso/login",
+                "get /healthz",
+                "post /api/v1/webhooks/paddle",
+            ],
+            "only health, single sign-on and the signed webhook are public"
         );
         assert_eq!(
             doc["paths"]["/api/v1/keys"]["post"][REQUIRED_ROLE], "admin",

@@ -32,6 +32,9 @@ pub enum ErrorCode {
     RoleRequired,
     /// 403: something other than the key forbids it (a skill's capability, say).
     Forbidden,
+    /// 403: a request made with a session cookie changes something without the session's
+    /// CSRF token in `X-CSRF-Token`.
+    CsrfRequired,
     /// 403: the key is limited to other skills or routes than the one asked for.
     NotInScope,
     /// 403: the installation's licence tier does not include the feature, or its seats are

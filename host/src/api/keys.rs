@@ -17,6 +17,7 @@ use crate::admin_audit::{AdminAuditStore, Change};
 use crate::auth::Auth;
 use crate::auth::manage::{self, IssuedKey, KeyError, KeyInfo, NewKey};
 use crate::auth::{Principal, Role};
+use crate::sso::store::SsoStore;
 
 fn key_error(error: KeyError) -> ApiError {
     let status = match &error {
@@ -68,6 +69,7 @@ pub async fn create_key(
     State(auth): State<Arc<Auth>>,
     State(licensing): State<Arc<crate::license::Licensing>>,
     State(admin_audit): State<Arc<dyn AdminAuditStore>>,
+    State(users): State<Arc<dyn SsoStore>>,
     AdminActor(actor): AdminActor,
     body: Result<Json<NewKey>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
@@ -81,11 +83,16 @@ pub async fn create_key(
             ),
         )
     })?;
-    // Each active key is a seat.
+    // Each active key is a seat, and each person signed in with single sign-on.
     let store = auth.clone();
-    let active =
-        blocking(move || manage::seats_in_use(store.keyring.store().as_ref(), store.env_keys()))
-            .await?;
+    let active = blocking(move || {
+        manage::seats_in_use(
+            store.keyring.store().as_ref(),
+            store.env_keys(),
+            users.as_ref(),
+        )
+    })
+    .await?;
     crate::license::gate::require_seat(&licensing.status(), active)
         .map_err(|locked| super::license::refused(&locked))?;
     let store = auth.clone();
@@ -166,19 +173,56 @@ pub struct Me {
     /// The only LLM routes it may use; null: every route.
     #[schema(required = true)]
     pub routes: Option<Vec<String>>,
+    /// `key` for an API key, `session` for a browser signed in with single sign-on.
+    pub signed_in_with: SignedInWith,
+    /// The user behind a session or a personal key.
+    #[schema(required = true)]
+    pub user: Option<crate::sso::store::User>,
+    /// A session's CSRF token: send it in `X-CSRF-Token` with every request that changes
+    /// something. Null for API keys, which need none.
+    #[schema(required = true)]
+    pub csrf_token: Option<String>,
 }
 
-/// The calling key's id, name and role.
+/// How the caller signed in.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SignedInWith {
+    /// An API key.
+    Key,
+    /// A single sign-on session (cookie).
+    Session,
+}
+
+/// The caller: the key's (or the signed-in user's) id, name and role.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "keys",
-    responses((status = 200, description = "The calling key", body = Me)))]
-pub async fn me(Extension(principal): Extension<Principal>) -> Json<Me> {
-    Json(Me {
+    responses((status = 200, description = "The calling key or signed-in user", body = Me)))]
+pub async fn me(
+    State(users): State<Arc<dyn SsoStore>>,
+    Extension(principal): Extension<Principal>,
+    session: Option<Extension<super::access::SessionCookie>>,
+) -> Result<Json<Me>, ApiError> {
+    let user = match principal.user.clone() {
+        Some(id) => tokio::task::spawn_blocking(move || users.user(&id))
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+            .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?,
+        None => None,
+    };
+    Ok(Json(Me {
         key_id: principal.key_id.to_string(),
         key_name: principal.key_name.to_string(),
         role: principal.role,
         skills: principal.scope.skills.clone(),
         routes: principal.scope.routes.clone(),
-    })
+        signed_in_with: if principal.via_session {
+            SignedInWith::Session
+        } else {
+            SignedInWith::Key
+        },
+        user,
+        csrf_token: session.map(|Extension(cookie)| crate::sso::sessions::csrf_token(&cookie.0)),
+    }))
 }
 
 /// The calling key's identity for every key; managing keys for admins.

@@ -15,6 +15,7 @@ pub mod license;
 pub mod mcp;
 pub mod metrics;
 pub mod openai;
+pub mod personal_keys;
 pub mod process;
 pub mod providers;
 pub mod registry;
@@ -22,10 +23,12 @@ pub mod request_id;
 pub mod scope;
 pub mod skills;
 pub mod sse;
+pub mod sso;
 pub mod stream_limits;
 pub mod system;
 pub mod task_stream;
 pub mod ui;
+pub mod users;
 pub mod validation;
 pub mod webhooks;
 pub mod ws;
@@ -82,6 +85,10 @@ pub struct AppState {
     pub admin_audit: Arc<dyn crate::admin_audit::AdminAuditStore>,
     /// Licence provisioning from Paddle, where `[commerce]` is configured.
     pub commerce: Option<Arc<crate::commerce::Commerce>>,
+    /// Single sign-on, where `[sso]` is configured.
+    pub sso: Option<Arc<crate::sso::Sso>>,
+    /// Single sign-on's users (kept even without `[sso]`: they count as seats).
+    pub users: Arc<dyn crate::sso::store::SsoStore>,
     /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
     #[from_ref(skip)]
     pub max_frame_bytes: usize,
@@ -151,6 +158,9 @@ pub fn routes() -> ApiRoutes {
         .merge(aggregates::routes())
         .merge(export::routes())
         .merge(keys::routes())
+        .merge(sso::routes())
+        .merge(personal_keys::routes())
+        .merge(users::routes())
         .merge(admin_audit::routes())
         .merge(registry::routes())
         .merge(openai::routes())
@@ -167,11 +177,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// paths that match no route stay 404 for everyone.
 pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
     let auth = state.auth.clone();
+    let sso = state.sso.clone();
     let ws_state = state.clone();
     let (api, doc) = routes().split();
     let api = api
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(Extension(auth))
+        .layer(Extension(sso))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn(openai::errors::reshape))
         .layer(axum::middleware::from_fn(mcp::errors::reshape))

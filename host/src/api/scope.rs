@@ -95,6 +95,8 @@ mod tests {
                 skills: Some(skills.iter().map(|s| (*s).to_owned()).collect()),
                 routes: routes.map(|r| r.iter().map(|s| (*s).to_owned()).collect()),
             }),
+            user: None,
+            via_session: false,
         }
     }
 

@@ -62,6 +62,16 @@ impl Auth {
                 return Err(self.reject(client, &secret::display_prefix(key), rejection));
             }
         };
+        self.admit_principal(principal, required).await
+    }
+
+    /// Admit `principal`, already authenticated (by a key, or by a browser session), to a
+    /// route that needs `required`: its role and its rate limit.
+    pub async fn admit_principal(
+        &self,
+        principal: Principal,
+        required: Role,
+    ) -> Result<Principal, Denial> {
         if !principal.role.grants(required) {
             self.count_failure("forbidden");
             return Err(Denial::RoleTooLow {

@@ -28,6 +28,9 @@ pub struct StoredKey {
     pub rate_limit_per_minute: Option<u32>,
     /// The skills and routes it may use.
     pub scope: KeyScope,
+    /// The signed-in user whose personal key it is (it has their role, and is revoked with
+    /// them); `None` for a key an admin made.
+    pub owner: Option<String>,
 }
 
 /// Where API keys are kept.
@@ -38,6 +41,10 @@ pub trait KeyStore: Send + Sync + 'static {
     fn all(&self) -> Result<Vec<StoredKey>, StoreError>;
     /// Mark the key `id` revoked at `at` (keeping an earlier revocation); the key as it now is.
     fn revoke(&self, id: &str, at: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// The personal keys of `owner` follow the user: given `Some(role)`, every unrevoked one
+    /// gets that role; given `None` (the user was disabled or lost their role), every one is
+    /// revoked at `at`. Returns how many keys changed.
+    fn follow_owner(&self, owner: &str, role: Option<Role>, at: &str) -> Result<usize, StoreError>;
     /// The key whose digest is `digest`, if the store has one: a key made on another
     /// replica (or by `prax keys create`) since the last reload works on its first request.
     fn find(&self, digest: &KeyDigest) -> Result<Option<StoredKey>, StoreError>;
@@ -83,11 +90,13 @@ pub struct KeyColumns {
     pub rate_limit_per_minute: Option<u32>,
     /// `scope`: JSON, or NULL for unlimited.
     pub scope: Option<String>,
+    /// `owner`: the user id of a personal key.
+    pub owner: Option<String>,
 }
 
 impl KeyColumns {
     /// The column list, in the order every backend selects them.
-    pub const LIST: &'static str = "id, name, role, prefix, hash, created_at, expires_at, revoked_at, rate_limit_per_minute, scope";
+    pub const LIST: &'static str = "id, name, role, prefix, hash, created_at, expires_at, revoked_at, rate_limit_per_minute, scope, owner";
 
     /// The stored key these columns describe; `Err((column index, problem))` if one is damaged.
     pub fn into_key(self) -> Result<StoredKey, (usize, String)> {
@@ -114,6 +123,7 @@ impl KeyColumns {
                     serde_json::from_str(&text).map_err(|e| (9, format!("not a key scope: {e}")))?
                 }
             },
+            owner: self.owner,
         })
     }
 }

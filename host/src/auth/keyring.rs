@@ -30,6 +30,10 @@ pub struct Principal {
     pub rate_limit_per_minute: Option<u32>,
     /// The skills and routes it may use.
     pub scope: Arc<KeyScope>,
+    /// The user behind it: the signed-in user of a session, or the owner of a personal key.
+    pub user: Option<Arc<str>>,
+    /// Whether it is a browser session (cookie) rather than an API key.
+    pub via_session: bool,
 }
 
 /// Why a key was not accepted. Callers all get the same answer; this is for the logs.
@@ -125,6 +129,8 @@ impl Keyring {
                         role: Role::Admin,
                         rate_limit_per_minute: None,
                         scope: Arc::default(),
+                        user: None,
+                        via_session: false,
                     },
                     revoked: false,
                     expires_at: None,
@@ -219,6 +225,8 @@ fn principal(key: &StoredKey) -> Principal {
         role: key.role,
         rate_limit_per_minute: key.rate_limit_per_minute,
         scope: Arc::new(key.scope.clone()),
+        user: key.owner.as_deref().map(Arc::from),
+        via_session: false,
     }
 }
 

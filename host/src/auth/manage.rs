@@ -107,6 +107,9 @@ pub struct KeyInfo {
     /// The only LLM routes it may use; null: every route.
     #[schema(required = true)]
     pub routes: Option<Vec<String>>,
+    /// The user whose personal key it is; null for a key an admin made.
+    #[schema(required = true)]
+    pub owner: Option<String>,
 }
 
 /// A key just made: the secret, shown this once, and its listing.
@@ -153,6 +156,15 @@ fn check_name(name: &str) -> Result<String, KeyError> {
 
 /// Make a key as `request` asks and store its digest.
 pub fn issue(store: &dyn KeyStore, request: &NewKey) -> Result<IssuedKey, KeyError> {
+    issue_for(store, request, None)
+}
+
+/// Make a key as [`issue`] does, as the personal key of the user `owner` when given.
+pub fn issue_for(
+    store: &dyn KeyStore,
+    request: &NewKey,
+    owner: Option<&str>,
+) -> Result<IssuedKey, KeyError> {
     let name = check_name(&request.name)?;
     let created = now();
     let expires_at = match request.expires_in_days {
@@ -179,6 +191,7 @@ pub fn issue(store: &dyn KeyStore, request: &NewKey) -> Result<IssuedKey, KeyErr
         revoked_at: None,
         rate_limit_per_minute: request.rate_limit_per_minute,
         scope,
+        owner: owner.map(str::to_owned),
     };
     store.insert(&stored)?;
     Ok(IssuedKey {
@@ -187,12 +200,24 @@ pub fn issue(store: &dyn KeyStore, request: &NewKey) -> Result<IssuedKey, KeyErr
     })
 }
 
-/// Seats in use: every active key (the environment's included).
-pub fn seats_in_use(store: &dyn KeyStore, env_keys: &[String]) -> Result<usize, KeyError> {
-    Ok(list(store, env_keys)?
+/// Seats in use: every active key an admin made (the environment's included), and every
+/// person signed in with single sign-on who may still use Praximous (their personal keys are
+/// theirs, not more seats).
+pub fn seats_in_use(
+    store: &dyn KeyStore,
+    env_keys: &[String],
+    users: &dyn crate::sso::store::SsoStore,
+) -> Result<usize, KeyError> {
+    let keys = list(store, env_keys)?
         .iter()
-        .filter(|key| key.state == "active")
-        .count())
+        .filter(|key| key.state == "active" && key.owner.is_none())
+        .count();
+    let people = users
+        .users()?
+        .iter()
+        .filter(|user| user.active_role().is_some())
+        .count();
+    Ok(keys + people)
 }
 
 /// Every key: the environment's first, then the stored ones, oldest first.
@@ -216,6 +241,7 @@ pub fn list(store: &dyn KeyStore, env_keys: &[String]) -> Result<Vec<KeyInfo>, K
             rate_limit_per_minute: None,
             skills: None,
             routes: None,
+            owner: None,
         })
         .collect();
     keys.extend(store.all()?.iter().map(|key| info(key, at)));
@@ -276,5 +302,6 @@ fn info(key: &StoredKey, at: OffsetDateTime) -> KeyInfo {
         rate_limit_per_minute: key.rate_limit_per_minute,
         skills: key.scope.skills.clone(),
         routes: key.scope.routes.clone(),
+        owner: key.owner.clone(),
     }
 }

@@ -149,6 +149,8 @@ mod tests {
             role: super::super::Role::User,
             rate_limit_per_minute: limit,
             scope: std::sync::Arc::default(),
+            user: None,
+            via_session: false,
         }
     }
 

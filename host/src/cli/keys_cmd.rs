@@ -122,6 +122,7 @@ impl clap::ValueEnum for Role {
 /// An open key store and the environment's keys.
 struct OpenKeys {
     store: std::sync::Arc<dyn crate::auth::key_store::KeyStore>,
+    location: crate::config::StoreLocation,
     env_keys: Vec<String>,
     config: Config,
     // Carries a PostgreSQL store's connections; dropped last.
@@ -139,6 +140,7 @@ fn open(args: &StoreArgs) -> anyhow::Result<OpenKeys> {
     let store = crate::store::open_keys(&location, runtime.handle())?;
     Ok(OpenKeys {
         store,
+        location,
         env_keys: keys_from_env(&config.auth.api_keys_env, &env),
         config,
         runtime,
@@ -159,7 +161,8 @@ pub fn run(command: KeysCommand) -> anyhow::Result<()> {
             let open = open(&store)?;
             // Each active key is a seat, here as over the API.
             let licence = super::license_cmd::in_force(&open.config, &open.runtime)?;
-            let used = manage::seats_in_use(open.store.as_ref(), &open.env_keys)?;
+            let users = crate::store::open_sso(&open.location, open.runtime.handle())?;
+            let used = manage::seats_in_use(open.store.as_ref(), &open.env_keys, users.as_ref())?;
             crate::license::gate::require_seat(&licence, used)?;
             let issued = manage::issue(
                 open.store.as_ref(),

@@ -1,5 +1,6 @@
 //! `prax store copy`: everything in one store into another, empty one (an operator moving
 //! from SQLite to PostgreSQL, or back, or making a backup): installation secrets, API keys,
+//! single sign-on's users (not their sessions: everyone signs in again after a move),
 //! licensing's first uses (so moving does not restart an evaluation), the vendor's sales,
 //! daily roll-ups (which outlive the records they summed) and every audit record with its id,
 //! in order. A copy that fails part way empties the destination again, so it is never left
@@ -204,7 +205,28 @@ pub struct TextTable {
 
 /// The tables copied by [`Dump::text_rows`]: licensing's first uses (so moving does not
 /// restart an evaluation), the vendor's sales and the admin audit log (its chain intact).
-pub const TEXT_TABLES: [TextTable; 6] = [
+pub const TEXT_TABLES: [TextTable; 7] = [
+    TextTable {
+        name: "users",
+        columns: &[
+            "id",
+            "issuer",
+            "subject",
+            "email",
+            "name",
+            "groups",
+            "mapped_role",
+            "role_override",
+            "role",
+            "role_granted_at",
+            "role_granted_by",
+            "disabled_at",
+            "disabled_by",
+            "created_at",
+            "last_seen_at",
+        ],
+        integers: &[],
+    },
     TextTable {
         name: "license_facts",
         columns: &["name", "at"],
@@ -302,9 +324,10 @@ impl TextTable {
 }
 
 /// The tables a copy moves, in the order `counts` lists them.
-pub const TABLES: [&str; 10] = [
+pub const TABLES: [&str; 11] = [
     "installation_secrets",
     "api_keys",
+    "users",
     "license_facts",
     "commerce_events",
     "commerce_customers",

@@ -134,6 +134,8 @@ pub struct Store {
     pub commerce: Arc<dyn crate::commerce::records::CommerceRecords>,
     /// The admin audit log.
     pub admin_audit: Arc<dyn crate::admin_audit::AdminAuditStore>,
+    /// Single sign-on's users and sessions.
+    pub sso: Arc<dyn crate::sso::store::SsoStore>,
 }
 
 /// Licensing's records in the store at `location`, for commands (`prax license show`).
@@ -180,6 +182,20 @@ pub fn open_admin_audit(
     }
 }
 
+/// Single sign-on's users of the store at `location`, for commands (`prax keys create`
+/// counts them as seats).
+pub fn open_sso(
+    location: &StoreLocation,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Arc<dyn crate::sso::store::SsoStore>, StoreError> {
+    match location {
+        StoreLocation::Sqlite(path) => Ok(Arc::new(sqlite::sso::SqliteSso::open(path)?)),
+        StoreLocation::Postgres(target) => Ok(Arc::new(postgres::sso::PgSso(
+            postgres::Database::open(target, runtime.clone())?,
+        ))),
+    }
+}
+
 /// What a command that only reads or changes keys needs: the keys, without the audit writer.
 /// `runtime` carries PostgreSQL's connections (a multi-threaded one: its calls block on it).
 pub fn open_keys(
@@ -211,6 +227,7 @@ impl Store {
                 license: Arc::new(sqlite::license::SqliteLicenseFacts::open(path)?),
                 commerce: Arc::new(sqlite::commerce::SqliteCommerce::open(path)?),
                 admin_audit: Arc::new(sqlite::admin_audit::SqliteAdminAudit::open(path)?),
+                sso: Arc::new(sqlite::sso::SqliteSso::open(path)?),
             }),
             StoreLocation::Postgres(target) => {
                 let db = postgres::Database::open(target, runtime.clone())?;
@@ -222,7 +239,8 @@ impl Store {
                     rate_limits: Some(Arc::new(postgres::PgRateLimits(db.clone()))),
                     license: Arc::new(postgres::license::PgLicenseFacts(db.clone())),
                     commerce: Arc::new(postgres::commerce::PgCommerce(db.clone())),
-                    admin_audit: Arc::new(postgres::admin_audit::PgAdminAudit(db)),
+                    admin_audit: Arc::new(postgres::admin_audit::PgAdminAudit(db.clone())),
+                    sso: Arc::new(postgres::sso::PgSso(db)),
                 })
             }
         }

@@ -231,10 +231,132 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The calling key's id, name and role.
+         * The caller: the key's (or the signed-in user's) id, name and role.
          * @description Requires a key with the `user` role or higher.
          */
         get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's own keys.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["list_my_keys"];
+        put?: never;
+        /**
+         * Make a personal key with your role. Its secret is in this answer only.
+         * @description Requires a key with the `user` role or higher.
+         */
+        post: operations["create_my_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of your personal keys.
+         * @description Requires a key with the `user` role or higher.
+         */
+        delete: operations["revoke_my_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End this browser's session (it stops working at once, on every replica), and say where
+         *     to end the provider's.
+         * @description Requires a key with the `user` role or higher.
+         */
+        post: operations["sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether single sign-on is offered, and how to start it. */
+        get: operations["sso_info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finish signing in: the code redeemed, the ID token checked, the user's role from their
+         *     groups, a session begun.
+         */
+        get: operations["sso_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in: to the provider, with a fresh state, nonce and PKCE challenge bound to
+         *     this browser by a cookie.
+         */
+        get: operations["sso_login"];
         put?: never;
         post?: never;
         delete?: never;
@@ -494,6 +616,47 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everyone who signed in with single sign-on, most recently seen first.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        get: operations["list_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Override a user's role (or go back to their groups'), disable or enable them. A disabled
+         *     user's sessions end and their personal keys are revoked at once.
+         * @description Requires a key with the `admin` role or higher.
+         */
+        patch: operations["change_user"];
         trace?: never;
     };
     "/api/v1/webhooks/paddle": {
@@ -915,7 +1078,7 @@ export interface components {
          * @description What kind of error an answer is, for programs; `detail` says it for people.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "not_in_scope" | "not_licensed" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout" | "cancelled";
+        ErrorCode: "bad_request" | "not_authenticated" | "invalid_key" | "role_required" | "forbidden" | "csrf_required" | "not_in_scope" | "not_licensed" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "bad_gateway" | "incomplete_answer" | "unavailable" | "timeout" | "cancelled";
         /**
          * @description What an export is written as.
          * @enum {string}
@@ -1098,6 +1261,8 @@ export interface components {
             id: string;
             /** @description Its name. */
             name: string;
+            /** @description The user whose personal key it is; null for a key an admin made. */
+            owner: string | null;
             /** @description Its first characters, to recognise it. */
             prefix: string;
             /**
@@ -1171,6 +1336,11 @@ export interface components {
         LocPart: string | number;
         /** @description Who the caller is. */
         Me: {
+            /**
+             * @description A session's CSRF token: send it in `X-CSRF-Token` with every request that changes
+             *     something. Null for API keys, which need none.
+             */
+            csrf_token: string | null;
             /** @description The key's id. */
             key_id: string;
             /** @description The key's name. */
@@ -1179,8 +1349,11 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description The only LLM routes it may use; null: every route. */
             routes: string[] | null;
+            /** @description `key` for an API key, `session` for a browser signed in with single sign-on. */
+            signed_in_with: components["schemas"]["SignedInWith"];
             /** @description The only skills it may run; null: every skill its role may run. */
             skills: string[] | null;
+            user: components["schemas"]["User"] | null;
         };
         /** @description One model: a routing rule. */
         Model: {
@@ -1229,6 +1402,16 @@ export interface components {
              *     every skill its role may run.
              */
             skills?: string[] | null;
+        };
+        /** @description A personal key to make. */
+        NewPersonalKey: {
+            /**
+             * Format: int32
+             * @description Days until it stops working (1 to 3650); absent: it lasts as long as you keep your role.
+             */
+            expires_in_days?: number | null;
+            /** @description What to call it (1 to 100 characters), e.g. the script that uses it. */
+            name: string;
         };
         /** @description What went wrong. */
         OpenAiError: {
@@ -1425,11 +1608,29 @@ export interface components {
          */
         Role: "user" | "operator" | "admin";
         /**
+         * @description The role an admin sets for a user.
+         * @enum {string}
+         */
+        RoleChoice: "admin" | "operator" | "user" | "from_groups";
+        /**
          * @description How careful the system is with data: prompts are masked in the audit log at `High`, and
          *     the persona tells the model how to treat personal details.
          * @enum {string}
          */
         SensitivityLevel: "Low" | "Medium" | "High";
+        /**
+         * @description How the caller signed in.
+         * @enum {string}
+         */
+        SignedInWith: "key" | "session";
+        /** @description Where to go after signing out. */
+        SignedOut: {
+            /**
+             * @description The provider's sign-out page, to end the session there too; null when there is none
+             *     (or the caller used an API key, which has nothing to sign out of).
+             */
+            end_session_url: string | null;
+        };
         /** @description Requests of one skill. */
         SkillUsage: {
             /**
@@ -1439,6 +1640,15 @@ export interface components {
             count: number;
             /** @description The skill. */
             skill: string;
+        };
+        /** @description Whether the UI offers single sign-on. */
+        SsoInfo: {
+            /** @description What the sign-in button says. */
+            display_name: string | null;
+            /** @description Whether `[sso]` is configured and the licence includes it. */
+            enabled: boolean;
+            /** @description Where the button goes. */
+            login_url: string | null;
         };
         /** @description Options of a streamed answer. */
         StreamOptions: {
@@ -1584,6 +1794,42 @@ export interface components {
              * @description Generated tokens.
              */
             output_tokens: number | null;
+        };
+        /** @description A person who signed in with the provider. */
+        User: {
+            /** @description Their first sign-in. */
+            created_at: string;
+            /** @description When an admin disabled them, if one did. */
+            disabled_at: string | null;
+            /** @description Who disabled them. */
+            disabled_by: string | null;
+            /** @description Their e-mail address, as the provider gave it. */
+            email: string | null;
+            /** @description Their groups at the last sign-in. */
+            groups: string[];
+            /** @description Our id for them. */
+            id: string;
+            /** @description The provider that vouched for them (the token's `iss`). */
+            issuer: string;
+            /** @description Their last sign-in or request. */
+            last_seen_at: string;
+            mapped_role: components["schemas"]["Role"] | null;
+            /** @description Their name, as the provider gave it. */
+            name: string | null;
+            role: components["schemas"]["Role"] | null;
+            /** @description When they got that role (RFC 3339). */
+            role_granted_at: string | null;
+            /** @description Who gave it: `sso:groups`, `sso:default_role`, or the admin (`key:<id>`, `user:<id>`). */
+            role_granted_by: string | null;
+            role_override: components["schemas"]["Role"] | null;
+            /** @description Their id at the provider (`sub`). */
+            subject: string;
+        };
+        /** @description An admin's change to a user; absent fields stay as they are. */
+        UserChange: {
+            /** @description Disable (their sessions end and personal keys are revoked at once) or enable. */
+            disabled?: boolean | null;
+            role?: components["schemas"]["RoleChoice"] | null;
         };
         /** @description The body of a 422 answer. */
         ValidationErrorBody: {
@@ -2387,7 +2633,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The calling key */
+            /** @description The calling key or signed-in user */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2416,6 +2662,305 @@ export interface operations {
             };
             /** @description The key is over its rate limit; see `Retry-After` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_my_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your personal keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyInfo"][];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in with single sign-on */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_my_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPersonalKey"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its secret shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedKey"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in with single sign-on */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a valid key request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_my_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's id */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyInfo"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in with single sign-on */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description You have no key with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedOut"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sso_info: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether the sign-in page offers single sign-on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoInfo"];
+                };
+            };
+        };
+    };
+    sso_callback: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The state this server sent. */
+                state?: string;
+                /** @description The provider's error code, when the sign-in failed there. */
+                error?: string;
+                /** @description The provider's description of that error. */
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Into the UI with a session cookie; or to /signin with `sso_error` saying why not */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Single sign-on is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sso_login: {
+        parameters: {
+            query?: {
+                /** @description A path of the UI (`/analytics`); anything else lands on `/`. */
+                return_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's sign-in page; or back to /signin with `sso_error` when it cannot be reached or the licence does not include SSO */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Single sign-on is not configured */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3303,6 +3848,125 @@ export interface operations {
             };
             /** @description The key is not valid, or its role is too low */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"][];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserChange"];
+            };
+        };
+        responses: {
+            /** @description The user as now recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is not valid, or its role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such user, or single sign-on is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a valid change */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -55,6 +55,7 @@ fn row_to_key(row: &tokio_postgres::Row) -> Result<StoredKey, StoreError> {
                 .try_get::<_, Option<i64>>(8)?
                 .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             scope: row.try_get(9)?,
+            owner: row.try_get(10)?,
         })
     };
     columns()
@@ -78,7 +79,7 @@ impl KeyStore for PgKeys {
             let tx = client.transaction().await.map_err(sql)?;
             tx.execute(
                 &format!(
-                    "INSERT INTO api_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                    "INSERT INTO api_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                 ),
                 &[
                     &key.id,
@@ -91,6 +92,7 @@ impl KeyStore for PgKeys {
                     &key.revoked_at,
                     &limit,
                     &scope,
+                    &key.owner,
                 ],
             )
             .await
@@ -144,6 +146,43 @@ impl KeyStore for PgKeys {
             tx.commit().await.map_err(sql)
         })?;
         Ok(self.select("WHERE id = $1", id)?.into_iter().next())
+    }
+
+    fn follow_owner(
+        &self,
+        owner: &str,
+        role: Option<crate::auth::Role>,
+        at: &str,
+    ) -> Result<usize, StoreError> {
+        let db = &self.db;
+        db.run(async {
+            let mut client = db.client().await?;
+            let tx = client.transaction().await.map_err(sql)?;
+            let changed = match role {
+                Some(role) => {
+                    tx.execute(
+                        "UPDATE api_keys SET role = $2 WHERE owner = $1 AND revoked_at IS NULL AND role <> $2",
+                        &[&owner, &role.as_str()],
+                    )
+                    .await
+                }
+                None => {
+                    tx.execute(
+                        "UPDATE api_keys SET revoked_at = $2 WHERE owner = $1 AND revoked_at IS NULL",
+                        &[&owner, &at],
+                    )
+                    .await
+                }
+            }
+            .map_err(sql)?;
+            if changed > 0 {
+                tx.batch_execute(&format!("NOTIFY {CHANNEL}"))
+                    .await
+                    .map_err(sql)?;
+            }
+            tx.commit().await.map_err(sql)?;
+            Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+        })
     }
 
     fn installation_secret(&self, name: &str) -> Result<Secret, StoreError> {

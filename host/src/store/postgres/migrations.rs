@@ -141,6 +141,48 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX admin_audit_at ON admin_audit (at);
     "#,
+    // 5: single sign-on: users, their sessions, sign-ins under way, and personal keys
+    // (SQLite's 9).
+    r#"
+    ALTER TABLE api_keys ADD COLUMN owner TEXT;
+    CREATE INDEX api_keys_owner ON api_keys (owner) WHERE owner IS NOT NULL;
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        issuer TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        email TEXT,
+        name TEXT,
+        groups TEXT,
+        mapped_role TEXT,
+        role_override TEXT,
+        role TEXT,
+        role_granted_at TEXT,
+        role_granted_by TEXT,
+        disabled_at TEXT,
+        disabled_by TEXT,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        UNIQUE (issuer, subject)
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        id_token TEXT
+    );
+    CREATE INDEX sessions_user ON sessions (user_id);
+    CREATE INDEX sessions_expiry ON sessions (expires_at);
+    CREATE TABLE sso_sign_ins (
+        state TEXT PRIMARY KEY,
+        binding TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        verifier TEXT NOT NULL,
+        return_to TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod license;
 pub mod migrations;
 pub mod rate_limits;
+pub mod sso;
 pub mod transfer;
 
 use std::future::Future;

@@ -36,6 +36,7 @@ fn row_to_key(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
         revoked_at: row.get(7)?,
         rate_limit_per_minute: row.get(8)?,
         scope: row.get(9)?,
+        owner: row.get(10)?,
     }
     .into_key()
     .map_err(|(column, message)| {
@@ -54,7 +55,7 @@ impl KeyStore for SqliteKeys {
         self.conn()
             .execute(
                 &format!(
-                    "INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    "INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                 ),
                 params![
                     key.id,
@@ -67,6 +68,7 @@ impl KeyStore for SqliteKeys {
                     key.revoked_at,
                     key.rate_limit_per_minute,
                     scope_column(&key.scope)?,
+                    key.owner,
                 ],
             )
             .map(drop)
@@ -131,6 +133,26 @@ impl KeyStore for SqliteKeys {
         .optional()
         .map_err(sql)
     }
+
+    fn follow_owner(
+        &self,
+        owner: &str,
+        role: Option<crate::auth::Role>,
+        at: &str,
+    ) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        match role {
+            Some(role) => conn.execute(
+                "UPDATE api_keys SET role = ?2 WHERE owner = ?1 AND revoked_at IS NULL AND role <> ?2",
+                params![owner, role.as_str()],
+            ),
+            None => conn.execute(
+                "UPDATE api_keys SET revoked_at = ?2 WHERE owner = ?1 AND revoked_at IS NULL",
+                params![owner, at],
+            ),
+        }
+        .map_err(sql)
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +175,7 @@ mod tests {
                 skills: Some(vec!["echo".into(), "text_manipulation/manipulate".into()]),
                 routes: Some(vec![]),
             },
+            owner: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod commerce;
 pub mod keys;
 pub mod license;
 pub mod migrations;
+pub mod sso;
 pub mod transfer;
 
 use std::path::Path;

@@ -1,0 +1,171 @@
+//! Browser sessions: the cookie's value is looked up (by digest) on every request, so a
+//! disabled user, a session signed out on another replica, or one past its lifetime or idle
+//! timeout stops at once. Requests that change anything must also carry the session's CSRF
+//! token, which only pages of this origin can read (from `GET /api/v1/auth/me`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use subtle::ConstantTimeEq as _;
+
+use super::flow::blocking;
+use super::store::{Session, User};
+use super::{Sso, SsoError, digest};
+use crate::auth::{KeyScope, Principal};
+
+/// A session is marked used at most this often (each request would be a write).
+const TOUCH_EVERY: Duration = Duration::from_secs(30);
+
+/// Why a session cookie did not admit a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionDenial {
+    /// No such session, or it ended (signed out, expired, idle, user disabled or without a
+    /// role, licence without SSO). The text says which, for the answer.
+    Ended(&'static str),
+    /// The request changes something and has no valid CSRF token.
+    Csrf,
+    /// The store failed.
+    Unavailable,
+}
+
+/// The CSRF token of the session whose cookie is `token`.
+pub fn csrf_token(token: &str) -> String {
+    digest(&format!("prax-csrf:{token}"))
+}
+
+/// Whether `presented` is the CSRF token of the session `token`.
+pub fn csrf_matches(token: &str, presented: Option<&str>) -> bool {
+    presented.is_some_and(|presented| {
+        bool::from(presented.as_bytes().ct_eq(csrf_token(token).as_bytes()))
+    })
+}
+
+/// The principal a session stands for: the user, with their role, under an id that says it
+/// is a session (`user:<id>`), so audit records and analytics name the person.
+pub fn principal(user: &User, role: crate::auth::Role) -> Principal {
+    Principal {
+        key_id: format!("user:{}", user.id).into(),
+        key_name: user.display().into(),
+        role,
+        rate_limit_per_minute: None,
+        scope: Arc::new(KeyScope::default()),
+        user: Some(user.id.as_str().into()),
+        via_session: true,
+    }
+}
+
+impl Sso {
+    /// The session behind cookie `token`, for a request that changes something when
+    /// `changes` (then `csrf` must be its token).
+    pub async fn admit(
+        &self,
+        token: &str,
+        changes: bool,
+        csrf: Option<&str>,
+    ) -> Result<(Principal, Session, User), SessionDenial> {
+        if !self.licensed() {
+            return Err(SessionDenial::Ended(
+                "single sign-on is not in the licence in force; sign in with an API key",
+            ));
+        }
+        let store = self.store.clone();
+        let session_digest = digest(token);
+        let now = super::now();
+        let found = blocking(move || store.session(&session_digest, &now))
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "cannot look up a session");
+                SessionDenial::Unavailable
+            })?;
+        let Some((session, user)) = found else {
+            return Err(SessionDenial::Ended(
+                "your session has ended (signed out or expired); sign in again",
+            ));
+        };
+        let idle = Duration::from_secs(self.config.session_idle_min * 60);
+        if session.last_seen_at < super::earlier(idle) {
+            self.end(&session.digest).await;
+            return Err(SessionDenial::Ended(
+                "your session ended after a time without use; sign in again",
+            ));
+        }
+        let Some(role) = user.active_role() else {
+            self.end(&session.digest).await;
+            return Err(SessionDenial::Ended(
+                "your account is disabled or has no role in Praximous; ask an admin",
+            ));
+        };
+        if changes && !csrf_matches(token, csrf) {
+            return Err(SessionDenial::Csrf);
+        }
+        if session.last_seen_at < super::earlier(TOUCH_EVERY) {
+            let store = self.store.clone();
+            let touched = session.clone();
+            let now = super::now();
+            if let Err(error) = blocking(move || store.touch_session(&touched, &now)).await {
+                tracing::warn!(%error, "cannot mark a session used");
+            }
+        }
+        Ok((principal(&user, role), session, user))
+    }
+
+    async fn end(&self, session_digest: &str) {
+        let store = self.store.clone();
+        let session_digest = session_digest.to_owned();
+        if let Err(error) = blocking(move || store.end_session(&session_digest).map(drop)).await {
+            tracing::warn!(%error, "cannot end a session");
+        }
+    }
+
+    /// Sign out the session whose cookie is `token`: it ends here, and the answer is where
+    /// to send the browser to end it at the provider too (when the provider offers that).
+    pub async fn sign_out(&self, token: &str) -> Result<Option<String>, SsoError> {
+        let store = self.store.clone();
+        let session_digest = digest(token);
+        let ended = blocking(move || store.end_session(&session_digest)).await?;
+        let Some(session) = ended else {
+            return Ok(None);
+        };
+        let metadata = match self.metadata().await {
+            Ok(metadata) => metadata,
+            // Signed out here; the provider's own session is left as it is.
+            Err(error) => {
+                tracing::warn!(%error, "signed out locally; cannot reach the provider to end its session");
+                return Ok(None);
+            }
+        };
+        let Some(endpoint) = &metadata.end_session_endpoint else {
+            return Ok(None);
+        };
+        let Ok(mut url) = reqwest::Url::parse(endpoint) else {
+            return Ok(None);
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("client_id", &self.config.client_id)
+                .append_pair(
+                    "post_logout_redirect_uri",
+                    &format!("{}/signin", self.config.public_url.trim_end_matches('/')),
+                );
+            if let Some(id_token) = &session.id_token {
+                query.append_pair("id_token_hint", id_token);
+            }
+        }
+        Ok(Some(url.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{csrf_matches, csrf_token};
+
+    #[test]
+    fn the_csrf_token_is_the_sessions_own() {
+        let token = csrf_token("session-a");
+        assert!(csrf_matches("session-a", Some(&token)));
+        assert!(!csrf_matches("session-b", Some(&token)));
+        assert!(!csrf_matches("session-a", None));
+        assert!(!csrf_matches("session-a", Some("")));
+    }
+}
