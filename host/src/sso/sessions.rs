@@ -70,8 +70,7 @@ impl Sso {
         }
         let store = self.store.clone();
         let session_digest = digest(token);
-        let now = super::now();
-        let found = blocking(move || store.session(&session_digest, &now))
+        let found = blocking(move || store.session(&session_digest))
             .await
             .map_err(|error| {
                 tracing::error!(%error, "cannot look up a session");
@@ -79,9 +78,26 @@ impl Sso {
             })?;
         let Some((session, user)) = found else {
             return Err(SessionDenial::Ended(
-                "your session has ended (signed out or expired); sign in again",
+                "your session has ended (signed out, or ended by an admin); sign in again",
             ));
         };
+        // Why it ended, most telling first: a disabled user's sessions expired when they
+        // were disabled.
+        if user.disabled_at.is_some() {
+            return Err(SessionDenial::Ended(
+                "your account is disabled in Praximous; ask an admin",
+            ));
+        }
+        let Some(role) = user.active_role() else {
+            return Err(SessionDenial::Ended(
+                "your account has no role in Praximous any more; ask an admin",
+            ));
+        };
+        if session.expires_at <= super::now() {
+            return Err(SessionDenial::Ended(
+                "your session has expired; sign in again",
+            ));
+        }
         let idle = Duration::from_secs(self.config.session_idle_min * 60);
         if session.last_seen_at < super::earlier(idle) {
             self.end(&session.digest).await;
@@ -89,12 +105,6 @@ impl Sso {
                 "your session ended after a time without use; sign in again",
             ));
         }
-        let Some(role) = user.active_role() else {
-            self.end(&session.digest).await;
-            return Err(SessionDenial::Ended(
-                "your account is disabled or has no role in Praximous; ask an admin",
-            ));
-        };
         if changes && !csrf_matches(token, csrf) {
             return Err(SessionDenial::Csrf);
         }

@@ -149,14 +149,16 @@ pub trait SsoStore: Send + Sync + 'static {
     fn update_user(&self, user: &User) -> Result<(), StoreError>;
     /// Begin a session.
     fn create_session(&self, session: &Session) -> Result<(), StoreError>;
-    /// The session whose cookie has `digest`, with its user; expired sessions are not found.
-    fn session(&self, digest: &str, now: &str) -> Result<Option<(Session, User)>, StoreError>;
+    /// The session whose cookie has `digest`, with its user, expired or not (so the answer
+    /// can say why it ended; expired ones are deleted as new sessions begin).
+    fn session(&self, digest: &str) -> Result<Option<(Session, User)>, StoreError>;
     /// Mark a session used at `now` and the user seen.
     fn touch_session(&self, session: &Session, now: &str) -> Result<(), StoreError>;
     /// End the session whose cookie has `digest`; the session as it was.
     fn end_session(&self, digest: &str) -> Result<Option<Session>, StoreError>;
-    /// End every session of `user_id`; how many there were.
-    fn end_sessions_of(&self, user_id: &str) -> Result<usize, StoreError>;
+    /// End every live session of `user_id` at `now` (each expires then: enabling the user
+    /// again does not revive them); how many there were.
+    fn end_sessions_of(&self, user_id: &str, now: &str) -> Result<usize, StoreError>;
 }
 
 /// A user's columns, in the order every backend selects them.

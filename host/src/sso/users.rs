@@ -151,7 +151,8 @@ impl Sso {
             if active.is_none() {
                 let store = self.store.clone();
                 let user = after.id.clone();
-                blocking(move || store.end_sessions_of(&user)).await?;
+                let now = super::now();
+                blocking(move || store.end_sessions_of(&user, &now)).await?;
             }
         }
         Ok(())

@@ -213,7 +213,7 @@ impl SsoStore for PgSso {
         })
     }
 
-    fn session(&self, digest: &str, now: &str) -> Result<Option<(Session, User)>, StoreError> {
+    fn session(&self, digest: &str) -> Result<Option<(Session, User)>, StoreError> {
         let columns = SESSION_COLUMNS
             .split(", ")
             .map(|c| format!("s.{c}"))
@@ -226,9 +226,9 @@ impl SsoStore for PgSso {
                 .await?
                 .query_opt(
                     &format!(
-                        "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.expires_at > $2"
+                        "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
                     ),
-                    &[&digest, &now],
+                    &[&digest],
                 )
                 .await
                 .map_err(sql)
@@ -274,12 +274,15 @@ impl SsoStore for PgSso {
         Ok(row.as_ref().map(session_of))
     }
 
-    fn end_sessions_of(&self, user_id: &str) -> Result<usize, StoreError> {
+    fn end_sessions_of(&self, user_id: &str, now: &str) -> Result<usize, StoreError> {
         let db = &self.0;
         let ended = db.run(async {
             db.client()
                 .await?
-                .execute("DELETE FROM sessions WHERE user_id = $1", &[&user_id])
+                .execute(
+                    "UPDATE sessions SET expires_at = $2 WHERE user_id = $1 AND expires_at > $2",
+                    &[&user_id, &now],
+                )
                 .await
                 .map_err(sql)
         })?;

@@ -187,7 +187,7 @@ impl SsoStore for SqliteSso {
         .map_err(sql)
     }
 
-    fn session(&self, digest: &str, now: &str) -> Result<Option<(Session, User)>, StoreError> {
+    fn session(&self, digest: &str) -> Result<Option<(Session, User)>, StoreError> {
         let conn = self.conn();
         let columns = SESSION_COLUMNS
             .split(", ")
@@ -198,9 +198,9 @@ impl SsoStore for SqliteSso {
         let found = conn
             .query_row(
                 &format!(
-                    "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1 AND s.expires_at > ?2"
+                    "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1"
                 ),
-                params![digest, now],
+                params![digest],
                 |row| Ok((session_row(row)?, user_row(row, 6)?)),
             )
             .optional()
@@ -236,9 +236,12 @@ impl SsoStore for SqliteSso {
             .map_err(sql)
     }
 
-    fn end_sessions_of(&self, user_id: &str) -> Result<usize, StoreError> {
+    fn end_sessions_of(&self, user_id: &str, now: &str) -> Result<usize, StoreError> {
         self.conn()
-            .execute("DELETE FROM sessions WHERE user_id = ?1", params![user_id])
+            .execute(
+                "UPDATE sessions SET expires_at = ?2 WHERE user_id = ?1 AND expires_at > ?2",
+                params![user_id, now],
+            )
             .map_err(sql)
     }
 }
