@@ -216,3 +216,60 @@ test('the admin audit page lists the keys made and revoked above, chained intact
   await expect(table).not.toContainText('key.created')
   await shot(page, 'admin-audit')
 })
+
+/** Sign in on the provider's own (development) pages: login, then consent. */
+async function signInWithSso(page: Page, login: string, path = '/') {
+  await page.goto(url(path))
+  await expect(page).toHaveURL(/\/signin$/)
+  await page.getByTestId('sso-sign-in').click()
+  await page.locator('input[name=login]').fill(login)
+  await page.locator('input[name=password]').fill('any password')
+  await page.getByRole('button', { name: 'Sign-in' }).click()
+  await page.getByRole('button', { name: 'Continue' }).click()
+}
+
+test('single sign-on through the provider: groups give the role; an admin disabling the user ends it at once', async ({ page, browser }) => {
+  await signInWithSso(page, 'olga', '/analytics')
+  // Back in the UI on the page asked for, as the operator the group maps to.
+  await expect(page.getByRole('heading', { name: 'Analytics' })).toBeVisible()
+  await expect(page.getByText('olga@acme.example')).toBeVisible()
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  await expect(nav.getByRole('link', { name: 'My keys' })).toBeVisible()
+  await expect(nav.getByRole('link', { name: 'API keys' })).toHaveCount(0)
+  await nav.getByRole('link', { name: 'My keys' }).click()
+  await page.getByLabel('Name').fill('olga-notebook')
+  await page.getByRole('button', { name: 'Create key' }).click()
+  await expect(page.getByTestId('new-key')).toContainText('(operator)')
+  await shot(page, 'my-keys')
+
+  const admin = await browser.newPage()
+  await signIn(admin, ADMIN_KEY, '/users')
+  const row = admin.getByTestId('user-olga@acme.example')
+  await expect(row).toContainText('prax-ops')
+  await expect(row).toContainText('from their groups')
+  await shot(admin, 'users')
+  admin.once('dialog', (dialog) => dialog.accept())
+  await row.getByRole('button', { name: 'Disable olga@acme.example' }).click()
+  await expect(row).toContainText('disabled')
+  await admin.close()
+
+  // Olga's very next request is refused and she is back at sign-in, told why.
+  await page.getByRole('link', { name: 'Skills' }).click()
+  await expect(page.getByRole('alert').first()).toContainText('your account is disabled')
+  await expect(page.getByLabel('API key')).toBeVisible()
+})
+
+test('signing out of a single sign-on session ends it here and at the provider', async ({ page }) => {
+  await signInWithSso(page, 'ada')
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible()
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  // The provider asks to confirm its own sign-out, then sends the browser back to sign-in.
+  await page.getByRole('button', { name: 'Yes, sign me out' }).click()
+  await expect(page).toHaveURL(/\/signin$/)
+  await expect(page.getByTestId('sso-sign-in')).toBeVisible()
+  // The session is gone: opening a page needs a sign-in again.
+  await page.goto(url('/'))
+  await expect(page).toHaveURL(/\/signin$/)
+  await expect(page.getByLabel('API key')).toBeVisible()
+})

@@ -50,7 +50,8 @@ describe('sign-in and roles', () => {
     expect([...nav.querySelectorAll('a')].map((a) => a.textContent)).toEqual(['Task console', 'Skills'])
     expect(sessionStorage.getItem('praximous.apiKey')).toBe('user-secret')
     expect(localStorage.length).toBe(0)
-    expect(calls.every((c) => c.key === 'user-secret')).toBe(true)
+    // Every call but the public one asking whether single sign-on is offered.
+    expect(calls.filter((c) => c.path !== '/api/v1/auth/sso').every((c) => c.key === 'user-secret')).toBe(true)
   })
 
   it('an admin sees every page', async () => {
@@ -65,6 +66,7 @@ describe('sign-in and roles', () => {
       'Analytics',
       'Providers & routing',
       'API keys',
+      'Users',
       'Licence',
       'Admin audit',
     ])
@@ -106,5 +108,74 @@ describe('sign-in and roles', () => {
     expect(screen.getByRole('heading', { name: 'Task console' })).toBeTruthy()
     expect(screen.queryByLabelText('API key')).toBeNull()
     expect(sessionStorage.getItem('praximous.apiKey')).toBe('user-secret')
+  })
+})
+
+describe('single sign-on', () => {
+  const ssoOn = () => ({ status: 200, body: { enabled: true, display_name: 'Acme SSO', login_url: '/api/v1/auth/sso/login' } })
+  const olga = {
+    id: 'usr_1',
+    issuer: 'https://idp.example',
+    subject: 'olga',
+    email: 'olga@acme.example',
+    name: 'Olga',
+    groups: ['prax-ops'],
+    mapped_role: 'operator',
+    role_override: null,
+    role: 'operator',
+    role_granted_at: '2026-12-06T10:00:00.000Z',
+    role_granted_by: 'sso:groups',
+    disabled_at: null,
+    disabled_by: null,
+    created_at: '2026-12-06T10:00:00.000Z',
+    last_seen_at: '2026-12-06T10:00:00.000Z',
+  }
+  const sessionMe = () => ({
+    status: 200,
+    body: {
+      key_id: 'user:usr_1',
+      key_name: 'olga@acme.example',
+      role: 'operator',
+      skills: null,
+      routes: null,
+      signed_in_with: 'session',
+      user: olga,
+      csrf_token: 'csrf-123',
+    },
+  })
+
+  it('offers the provider beside keys, returning to the page asked for', async () => {
+    fakeServer({ 'GET /api/v1/auth/sso': ssoOn, 'GET /api/v1/auth/me': () => failure(401, 'not_authenticated', 'no session') })
+    renderApp('/analytics')
+    const link = await screen.findByTestId('sso-sign-in')
+    expect(link.textContent).toBe('Sign in with Acme SSO')
+    expect(link.getAttribute('href')).toBe('/api/v1/auth/sso/login?return_to=%2Fanalytics')
+    expect(screen.getByLabelText('API key')).toBeTruthy()
+  })
+
+  it('says why the provider’s sign-in failed', async () => {
+    fakeServer({ 'GET /api/v1/auth/sso': ssoOn })
+    renderApp('/signin?sso_error=the%20ID%20token%20has%20expired')
+    expect((await screen.findByTestId('sso-error')).textContent).toBe('Single sign-on failed: the ID token has expired')
+  })
+
+  it('a browser with a session goes straight in, sends its CSRF token with changes, and signs out at the provider', async () => {
+    const assign = vi.fn()
+    vi.stubGlobal('location', { ...window.location, assign, origin: window.location.origin })
+    const calls = fakeServer({
+      'GET /api/v1/auth/sso': ssoOn,
+      'GET /api/v1/auth/me': sessionMe,
+      'POST /api/v1/auth/sign-out': () => ({ status: 200, body: { end_session_url: 'https://idp.example/logout?id_token_hint=x' } }),
+    })
+    renderApp('/signin')
+    const nav = await screen.findByRole('navigation', { name: 'Main' })
+    expect([...nav.querySelectorAll('a')].map((a) => a.textContent)).toContain('My keys')
+    expect(screen.getByText('olga@acme.example')).toBeTruthy()
+    await userEvent.click(screen.getByRole('button', { name: 'Sign out' }))
+    expect(await screen.findByLabelText('API key')).toBeTruthy()
+    const signOut = calls.find((c) => c.method === 'POST' && c.path === '/api/v1/auth/sign-out')
+    expect(signOut?.csrf).toBe('csrf-123')
+    expect(signOut?.key).toBeNull()
+    expect(assign).toHaveBeenCalledWith('https://idp.example/logout?id_token_hint=x')
   })
 })

@@ -8,6 +8,8 @@ import { Loading } from './components/States'
 import { Console } from './pages/Console'
 import { Dashboard } from './pages/Dashboard'
 import { Keys } from './pages/Keys'
+import { MyKeys } from './pages/MyKeys'
+import { Users } from './pages/Users'
 import { Licence } from './pages/Licence'
 import { AdminAudit } from './pages/AdminAudit'
 import { Providers } from './pages/Providers'
@@ -50,7 +52,9 @@ export function App() {
         />
         <Route path="analytics/:requestId" element={<Guard role="operator"><RecordDetail /></Guard>} />
         <Route path="providers" element={<Guard role="operator"><Providers /></Guard>} />
+        <Route path="my-keys" element={<Guard role="user"><MyKeys /></Guard>} />
         <Route path="keys" element={<Guard role="admin"><Keys /></Guard>} />
+        <Route path="users" element={<Guard role="admin"><Users /></Guard>} />
         <Route path="licence" element={<Guard role="admin"><Licence /></Guard>} />
         <Route path="admin-audit" element={<Guard role="admin"><AdminAudit /></Guard>} />
         <Route path="*" element={<Navigate to="/" replace />} />

@@ -24,7 +24,9 @@ pub const CLIENT_ROUTES: &[&str] = &[
     "/skills",
     "/analytics",
     "/providers",
+    "/my-keys",
     "/keys",
+    "/users",
     "/licence",
     "/admin-audit",
 ];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { failure, fakeServer } from '../test/fakeServer'
-import { api, ApiError, dataOf, setApiKey, setAuthFailureListener } from './client'
+import { api, ApiError, dataOf, setApiKey, setAuthFailureListener, setCsrfToken } from './client'
 
 afterEach(() => {
   vi.unstubAllGlobals()
@@ -14,7 +14,26 @@ describe('api client', () => {
     setApiKey('the-key')
     const page = await dataOf(api.GET('/api/v1/analytics', { params: { query: { limit: 8, status: 'error', task_type: undefined } } }))
     expect(page.limit).toBe(8)
-    expect(calls).toEqual([{ method: 'GET', path: '/api/v1/analytics?limit=8&status=error', key: 'the-key', body: undefined }])
+    expect(calls).toEqual([{ method: 'GET', path: '/api/v1/analytics?limit=8&status=error', key: 'the-key', csrf: null, body: undefined }])
+  })
+
+  it('with a single sign-on session, sends the CSRF token with changes only', async () => {
+    const calls = fakeServer({
+      'GET /api/v1/keys': () => ({ status: 200, body: [] }),
+      'POST /api/v1/auth/sign-out': () => ({ status: 200, body: { end_session_url: null } }),
+    })
+    setApiKey(null)
+    setCsrfToken('csrf-abc')
+    try {
+      await dataOf(api.GET('/api/v1/keys'))
+      await dataOf(api.POST('/api/v1/auth/sign-out'))
+    } finally {
+      setCsrfToken(null)
+    }
+    expect(calls.map((c) => [c.method, c.csrf, c.key])).toEqual([
+      ['GET', null, null],
+      ['POST', 'csrf-abc', null],
+    ])
   })
 
   it('throws an ApiError with status, detail, code and request id; only auth codes end the session', async () => {

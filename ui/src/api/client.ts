@@ -38,12 +38,24 @@ export class ApiError extends Error {
 type AuthFailureListener = (message: string) => void
 
 let sessionKey: string | null = null
+let csrfToken: string | null = null
 let onAuthFailure: AuthFailureListener = () => {}
 
 /** Use `key` for every call from now on (`null` to sign out). */
 export function setApiKey(key: string | null): void {
   sessionKey = key
 }
+
+/**
+ * Signed in with single sign-on, the browser's session cookie authenticates each call; every
+ * call that changes something must also carry the session's CSRF token (`null` to stop).
+ */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token
+}
+
+/** Methods that change nothing, which need no CSRF token. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Register the listener for refused keys. */
 export function setAuthFailureListener(listener: AuthFailureListener): void {
@@ -87,6 +99,7 @@ export async function apiErrorOf(response: Response): Promise<ApiError> {
 const session: Middleware = {
   onRequest({ request }) {
     if (sessionKey) request.headers.set('X-API-Key', sessionKey)
+    else if (csrfToken && !SAFE_METHODS.has(request.method)) request.headers.set('X-CSRF-Token', csrfToken)
     return request
   },
   async onResponse({ response }) {

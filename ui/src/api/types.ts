@@ -74,8 +74,23 @@ export type Identity = Schemas['Identity']
 /** GET /api/v1/system: identity, version and uptime. */
 export type SystemInfo = Schemas['SystemInfo']
 
-/** GET /api/v1/auth/me: the calling key. */
+/** GET /api/v1/auth/me: the calling key, or the user signed in with single sign-on. */
 export type Me = Schemas['Me']
+
+/** GET /api/v1/auth/sso (public): whether the sign-in page offers single sign-on. */
+export type SsoInfo = Schemas['SsoInfo']
+
+/** A person who signed in with single sign-on (GET /api/v1/users, `Me.user`). */
+export type User = Schemas['User']
+
+/** PATCH /api/v1/users/{user_id}: an admin's change (absent fields stay). */
+export type UserChange = Schemas['UserChange']
+
+/** The role an admin sets for a user; `from_groups` clears the override. */
+export type RoleChoice = Schemas['RoleChoice']
+
+/** POST /api/v1/auth/me/keys: a personal key for the signed-in user, with their role. */
+export type NewPersonalKey = Schemas['NewPersonalKey']
 
 /** GET /api/v1/license: the tier in force and its state (the whole licence for admins). */
 export type LicenseInfo = Schemas['LicenseInfo']

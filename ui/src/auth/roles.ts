@@ -7,14 +7,19 @@ export function hasRole(role: Role, needed: Role): boolean {
   return RANK[role] >= RANK[needed]
 }
 
-/** The pages of the UI, in navigation order, with the role each needs (as the API enforces). */
-export const PAGES: { path: string; label: string; role: Role }[] = [
+/**
+ * The pages of the UI, in navigation order, with the role each needs (as the API enforces);
+ * `sessionOnly` pages are for people signed in with single sign-on.
+ */
+export const PAGES: { path: string; label: string; role: Role; sessionOnly?: boolean }[] = [
   { path: '/', label: 'Dashboard', role: 'operator' },
   { path: '/console', label: 'Task console', role: 'user' },
   { path: '/skills', label: 'Skills', role: 'user' },
   { path: '/analytics', label: 'Analytics', role: 'operator' },
   { path: '/providers', label: 'Providers & routing', role: 'operator' },
+  { path: '/my-keys', label: 'My keys', role: 'user', sessionOnly: true },
   { path: '/keys', label: 'API keys', role: 'admin' },
+  { path: '/users', label: 'Users', role: 'admin' },
   { path: '/licence', label: 'Licence', role: 'admin' },
   { path: '/admin-audit', label: 'Admin audit', role: 'admin' },
 ]

@@ -16,7 +16,7 @@ export function Layout() {
         <span className="brand">Praximous</span>
         <nav aria-label="Main">
           <ul>
-            {PAGES.filter((page) => hasRole(me.role, page.role)).map((page) => (
+            {PAGES.filter((page) => hasRole(me.role, page.role) && (!page.sessionOnly || me.signed_in_with === 'session')).map((page) => (
               <li key={page.path}>
                 <NavLink to={page.path} end={page.path === '/'}>
                   {page.label}
@@ -26,7 +26,7 @@ export function Layout() {
           </ul>
         </nav>
         <div className="who">
-          <span title={`key id ${me.key_id}`}>
+          <span title={me.signed_in_with === 'session' ? 'signed in with single sign-on' : `key id ${me.key_id}`}>
             {me.key_name} <span className="badge">{me.role}</span>
           </span>
           <button type="button" onClick={() => signOut()}>

@@ -18,6 +18,7 @@ const existing: KeyInfo = {
   rate_limit_per_minute: null,
   skills: null,
   routes: null,
+  owner: null,
 }
 
 afterEach(() => vi.unstubAllGlobals())

@@ -26,7 +26,7 @@ export function failure(status: number, code: ErrorCode, detail: string): { stat
  * Returns the calls seen. The client calls `fetch(request)` with a `Request`.
  */
 export function fakeServer(routes: Record<string, Handler>) {
-  const calls: { method: string; path: string; key: string | null; body: unknown }[] = []
+  const calls: { method: string; path: string; key: string | null; csrf: string | null; body: unknown }[] = []
   vi.stubGlobal('fetch', async (input: Request | string, init: RequestInit = {}) => {
     const request = input instanceof Request ? input : new Request(new URL(input, 'http://prax.test'), init)
     const url = new URL(request.url)
@@ -34,7 +34,7 @@ export function fakeServer(routes: Record<string, Handler>) {
     const key = request.headers.get('X-API-Key')
     const text = await request.text()
     const body: unknown = text ? JSON.parse(text) : undefined
-    calls.push({ method, path: url.pathname + url.search, key, body })
+    calls.push({ method, path: url.pathname + url.search, key, csrf: request.headers.get('X-CSRF-Token'), body })
     const handler = routes[`${method} ${url.pathname}`]
     const answer = handler ? handler({ url, method, key, body }) : failure(404, 'not_found', 'Not Found')
     if ('chunks' in answer && answer.chunks) {
@@ -60,5 +60,8 @@ export function fakeServer(routes: Record<string, Handler>) {
 
 /** The answer of `/api/v1/auth/me` for a key of `role`. */
 export function meAs(role: 'admin' | 'operator' | 'user'): Handler {
-  return () => ({ status: 200, body: { key_id: `id-${role}`, key_name: `${role}-key`, role } })
+  return () => ({
+    status: 200,
+    body: { key_id: `id-${role}`, key_name: `${role}-key`, role, skills: null, routes: null, signed_in_with: 'key', user: null, csrf_token: null },
+  })
 }
