@@ -19,7 +19,8 @@ use crate::auth::manage::{self, IssuedKey, KeyError, KeyInfo, NewKey};
 use crate::auth::{Principal, Role};
 use crate::sso::store::SsoStore;
 
-fn key_error(error: KeyError) -> ApiError {
+/// The answer for a failed key operation.
+pub(super) fn key_error(error: KeyError) -> ApiError {
     let status = match &error {
         KeyError::InvalidName(_) | KeyError::InvalidExpiry(_) | KeyError::InvalidScope(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -34,7 +35,8 @@ fn key_error(error: KeyError) -> ApiError {
     ApiError::new(status, error.to_string())
 }
 
-async fn blocking<T: Send + 'static>(
+/// Run a key operation on the blocking pool.
+pub(super) async fn blocking<T: Send + 'static>(
     run: impl FnOnce() -> Result<T, KeyError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(run)
@@ -97,12 +99,22 @@ pub async fn create_key(
         .map_err(|locked| super::license::refused(&locked))?;
     let store = auth.clone();
     let issued = blocking(move || manage::issue(store.keyring.store().as_ref(), &request)).await?;
+    Ok(announce_created(&auth, admin_audit, actor, issued).await)
+}
+
+/// Load a key just made, log it and record it in the admin audit log; the 201 answer.
+pub(super) async fn announce_created(
+    auth: &Arc<Auth>,
+    admin_audit: Arc<dyn AdminAuditStore>,
+    actor: crate::admin_audit::Actor,
+    issued: IssuedKey,
+) -> (StatusCode, Json<IssuedKey>) {
     if let Err(error) = auth.reload().await {
         tracing::error!(%error, "new key stored but not yet loaded; it works after the next reload");
     }
-    tracing::info!(key_id = %issued.info.id, role = %issued.info.role, "API key created");
+    tracing::info!(key_id = %issued.info.id, role = %issued.info.role, owner = ?issued.info.owner, "API key created");
     crate::admin_audit::record_async(admin_audit, key_created(actor, &issued.info)).await;
-    Ok((StatusCode::CREATED, Json(issued)))
+    (StatusCode::CREATED, Json(issued))
 }
 
 /// Revoke a key by its id (or unique prefix). It stops working at once on this server and
@@ -124,12 +136,22 @@ pub async fn revoke_key(
     let revoked =
         blocking(move || manage::revoke(store.keyring.store().as_ref(), store.env_keys(), &key_id))
             .await?;
+    Ok(announce_revoked(&auth, admin_audit, actor, revoked).await)
+}
+
+/// Unload a key just revoked, log it and record it in the admin audit log; the answer.
+pub(super) async fn announce_revoked(
+    auth: &Arc<Auth>,
+    admin_audit: Arc<dyn AdminAuditStore>,
+    actor: crate::admin_audit::Actor,
+    revoked: KeyInfo,
+) -> Json<KeyInfo> {
     if let Err(error) = auth.reload().await {
         tracing::error!(%error, "key revoked in the store but still loaded until the next reload");
     }
     tracing::info!(key_id = %revoked.id, "API key revoked");
     crate::admin_audit::record_async(admin_audit, key_revoked(actor, &revoked)).await;
-    Ok(Json(revoked))
+    Json(revoked)
 }
 
 /// The admin audit entry of a new key: what it may do, never its secret.

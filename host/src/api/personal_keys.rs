@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::access::ApiRoutes;
 use super::admin_actor::AdminActor;
 use super::error::{ApiError, ErrorBody};
-use super::keys::{key_created, key_revoked};
+use super::keys::{announce_created, announce_revoked, blocking};
 use crate::admin_audit::AdminAuditStore;
 use crate::auth::manage::{self, IssuedKey, KeyError, KeyInfo, NewKey};
 use crate::auth::{Auth, Principal, Role};
@@ -39,26 +39,6 @@ fn session_user(principal: &Principal) -> Result<String, ApiError> {
             "Personal keys belong to people signed in with single sign-on: sign in to the web UI with it, then make them there. An admin makes other keys under /api/v1/keys.",
         )),
     }
-}
-
-fn key_error(error: KeyError) -> ApiError {
-    let status = match &error {
-        KeyError::InvalidName(_) | KeyError::InvalidExpiry(_) | KeyError::InvalidScope(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        KeyError::NotFound(_) => StatusCode::NOT_FOUND,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    ApiError::new(status, error.to_string())
-}
-
-async fn blocking<T: Send + 'static>(
-    run: impl FnOnce() -> Result<T, KeyError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(run)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .map_err(key_error)
 }
 
 /// The signed-in user's own keys.
@@ -116,11 +96,7 @@ pub async fn create_my_key(
     let issued =
         blocking(move || manage::issue_for(store.keyring.store().as_ref(), &new, Some(&user)))
             .await?;
-    if let Err(error) = auth.reload().await {
-        tracing::error!(%error, "new key stored but not yet loaded; it works after the next reload");
-    }
-    crate::admin_audit::record_async(admin_audit, key_created(actor, &issued.info)).await;
-    Ok((StatusCode::CREATED, Json(issued)))
+    Ok(announce_created(&auth, admin_audit, actor, issued).await)
 }
 
 /// Revoke one of your personal keys.
@@ -153,11 +129,7 @@ pub async fn revoke_my_key(
         manage::revoke(keys.as_ref(), &[], &key_id)
     })
     .await?;
-    if let Err(error) = auth.reload().await {
-        tracing::error!(%error, "key revoked in the store but still loaded until the next reload");
-    }
-    crate::admin_audit::record_async(admin_audit, key_revoked(actor, &revoked)).await;
-    Ok(Json(revoked))
+    Ok(announce_revoked(&auth, admin_audit, actor, revoked).await)
 }
 
 /// Personal keys, for any signed-in user.

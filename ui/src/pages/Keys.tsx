@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { api, ApiError, dataOf } from '../api/client'
 import type { IssuedKey, KeyInfo, NewKey, Role } from '../api/types'
 import { useApi } from '../api/useApi'
-import { CopyButton } from '../components/CopyButton'
+import { IssuedKeyNotice } from '../components/IssuedKeyNotice'
 import { Empty, Show } from '../components/States'
 import { formatTime } from '../format'
 
@@ -114,17 +114,7 @@ export function Keys() {
           {error}
         </p>
       )}
-      {issued && (
-        <div className="secret" role="status" data-testid="new-key">
-          <p>
-            The key <strong>{issued.name}</strong> ({issued.role}). Copy it now: it is shown only this once.
-          </p>
-          <code data-testid="new-key-secret">{issued.key}</code> <CopyButton text={issued.key} />
-          <button type="button" onClick={() => setIssued(null)}>
-            Done
-          </button>
-        </div>
-      )}
+      {issued && <IssuedKeyNotice issued={issued} onDone={() => setIssued(null)} />}
       <Show value={keys} what="keys" onRetry={reload}>
         {(list) =>
           list.length === 0 ? (

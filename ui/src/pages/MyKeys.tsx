@@ -3,7 +3,7 @@ import { api, ApiError, dataOf } from '../api/client'
 import type { IssuedKey, KeyInfo } from '../api/types'
 import { useApi } from '../api/useApi'
 import { useSession } from '../auth/session'
-import { CopyButton } from '../components/CopyButton'
+import { IssuedKeyNotice } from '../components/IssuedKeyNotice'
 import { Empty, Show } from '../components/States'
 import { formatTime } from '../format'
 
@@ -74,17 +74,7 @@ export function MyKeys() {
           {error}
         </p>
       )}
-      {issued && (
-        <div className="secret" role="status" data-testid="new-key">
-          <p>
-            The key <strong>{issued.name}</strong> ({issued.role}). Copy it now: it is shown only this once.
-          </p>
-          <code data-testid="new-key-secret">{issued.key}</code> <CopyButton text={issued.key} />
-          <button type="button" onClick={() => setIssued(null)}>
-            Done
-          </button>
-        </div>
-      )}
+      {issued && <IssuedKeyNotice issued={issued} onDone={() => setIssued(null)} />}
       <Show value={keys} what="your keys" onRetry={reload}>
         {(list) =>
           list.length === 0 ? (
