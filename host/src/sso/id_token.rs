@@ -254,6 +254,34 @@ mod tests {
     }
 
     #[test]
+    fn a_multi_tenant_issuer_takes_the_tokens_tenant_and_the_allowed_list() {
+        let mut metadata = metadata();
+        metadata.issuer = "https://login.microsoftonline.com/{tenantid}/v2.0".into();
+        let claims = |tid: &str, iss: &str| {
+            json!({"tid": tid, "iss": iss})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let expect = |tenants: &'static [String]| Expected {
+            metadata: &metadata,
+            client_id: "prax",
+            nonce: "n-1",
+            algorithms: &[],
+            skew_s: 60,
+            tenants,
+        };
+        let own = claims("t1", "https://login.microsoftonline.com/t1/v2.0");
+        assert!(super::check_issuer(&own, &expect(&[])).is_ok());
+        let mismatched = claims("t1", "https://login.microsoftonline.com/t2/v2.0");
+        assert!(super::check_issuer(&mismatched, &expect(&[])).is_err());
+        static ONLY_T2: std::sync::LazyLock<Vec<String>> =
+            std::sync::LazyLock::new(|| vec!["t2".to_owned()]);
+        let refused = super::check_issuer(&own, &expect(ONLY_T2.as_slice()));
+        assert!(refused.is_err_and(|e| e.to_string().contains("allowed_tenants")));
+    }
+
+    #[test]
     fn algorithms_outside_the_allow_list_are_refused_before_any_key()
     -> Result<(), Box<dyn std::error::Error>> {
         let token = jsonwebtoken::encode(

@@ -54,6 +54,30 @@ pub fn principal(user: &User, role: crate::auth::Role) -> Principal {
     }
 }
 
+/// The role a session admits its user with at `now`, or why it has ended: checked in the
+/// order that tells the user most (a disabled user's sessions also expired when they were
+/// disabled), then its lifetime, then whether it was unused since `idle_cutoff`.
+pub fn live_role(
+    session: &Session,
+    user: &User,
+    now: &str,
+    idle_cutoff: &str,
+) -> Result<crate::auth::Role, &'static str> {
+    if user.disabled_at.is_some() {
+        return Err("your account is disabled in Praximous; ask an admin");
+    }
+    let Some(role) = user.active_role() else {
+        return Err("your account has no role in Praximous any more; ask an admin");
+    };
+    if session.expires_at.as_str() <= now {
+        return Err("your session has expired; sign in again");
+    }
+    if session.last_seen_at.as_str() < idle_cutoff {
+        return Err("your session ended after a time without use; sign in again");
+    }
+    Ok(role)
+}
+
 impl Sso {
     /// The session behind cookie `token`, for a request that changes something when
     /// `changes` (then `csrf` must be its token).
@@ -81,30 +105,14 @@ impl Sso {
                 "your session has ended (signed out, or ended by an admin); sign in again",
             ));
         };
-        // Why it ended, most telling first: a disabled user's sessions expired when they
-        // were disabled.
-        if user.disabled_at.is_some() {
-            return Err(SessionDenial::Ended(
-                "your account is disabled in Praximous; ask an admin",
-            ));
-        }
-        let Some(role) = user.active_role() else {
-            return Err(SessionDenial::Ended(
-                "your account has no role in Praximous any more; ask an admin",
-            ));
-        };
-        if session.expires_at <= super::now() {
-            return Err(SessionDenial::Ended(
-                "your session has expired; sign in again",
-            ));
-        }
         let idle = Duration::from_secs(self.config.session_idle_min * 60);
-        if session.last_seen_at < super::earlier(idle) {
-            self.end(&session.digest).await;
-            return Err(SessionDenial::Ended(
-                "your session ended after a time without use; sign in again",
-            ));
-        }
+        let role = match live_role(&session, &user, &super::now(), &super::earlier(idle)) {
+            Ok(role) => role,
+            Err(why) => {
+                self.end(&session.digest).await;
+                return Err(SessionDenial::Ended(why));
+            }
+        };
         if changes && !csrf_matches(token, csrf) {
             return Err(SessionDenial::Csrf);
         }
@@ -168,7 +176,45 @@ impl Sso {
 
 #[cfg(test)]
 mod tests {
-    use super::{csrf_matches, csrf_token};
+    use super::{csrf_matches, csrf_token, live_role};
+    use crate::auth::Role;
+    use crate::sso::store::{Session, SignInFacts, signed_in};
+
+    #[test]
+    fn a_session_ends_at_its_lifetime_when_idle_and_with_its_users_access() {
+        let session = Session {
+            digest: "d".into(),
+            user_id: "u1".into(),
+            created_at: "2026-12-06T10:00:00.000Z".into(),
+            expires_at: "2026-12-06T22:00:00.000Z".into(),
+            last_seen_at: "2026-12-06T11:00:00.000Z".into(),
+            id_token: None,
+        };
+        let facts = SignInFacts {
+            issuer: "https://idp".into(),
+            subject: "olga".into(),
+            email: None,
+            name: None,
+            groups: vec![],
+            mapped_role: Some(Role::Operator),
+            mapped_by: "sso:groups",
+        };
+        let user = signed_in(None, &facts, "u1", "2026-12-06T10:00:00.000Z");
+        let (now, fresh) = ("2026-12-06T11:30:00.000Z", "2026-12-06T10:30:00.000Z");
+        assert_eq!(live_role(&session, &user, now, fresh), Ok(Role::Operator));
+        let idle = live_role(&session, &user, now, "2026-12-06T11:00:00.001Z");
+        assert!(idle.is_err_and(|why| why.contains("without use")));
+        let late = live_role(&session, &user, "2026-12-06T22:00:00.000Z", fresh);
+        assert!(late.is_err_and(|why| why.contains("expired")));
+        let mut disabled = user.clone();
+        disabled.disabled_at = Some(now.into());
+        let refused = live_role(&session, &disabled, now, fresh);
+        assert!(refused.is_err_and(|why| why.contains("disabled")));
+        let mut roleless = user;
+        roleless.role = None;
+        let refused = live_role(&session, &roleless, now, fresh);
+        assert!(refused.is_err_and(|why| why.contains("no role")));
+    }
 
     #[test]
     fn the_csrf_token_is_the_sessions_own() {
