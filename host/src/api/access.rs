@@ -161,7 +161,10 @@ async fn authenticate(required: Role, mut request: Request, next: Next) -> Respo
     let presented = secret::presented(request.headers());
     if matches!(presented, secret::Presented::Missing)
         && let Some(Some(sso)) = request.extensions().get::<Option<Arc<Sso>>>().cloned()
-        && let Some(token) = cookies::read(request.headers(), cookies::SESSION)
+        && let Some(token) = cookies::read(
+            request.headers(),
+            cookies::session_name(sso.config().is_https()),
+        )
     {
         return with_session(&auth, &sso, token, required, request, next).await;
     }

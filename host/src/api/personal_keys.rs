@@ -18,6 +18,7 @@ use super::keys::{announce_created, announce_revoked, blocking};
 use crate::admin_audit::AdminAuditStore;
 use crate::auth::manage::{self, IssuedKey, KeyError, KeyInfo, NewKey};
 use crate::auth::{Auth, Principal, Role};
+use crate::sso::store::SsoStore;
 
 /// A personal key to make.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -70,6 +71,7 @@ pub async fn list_my_keys(
 pub async fn create_my_key(
     State(auth): State<Arc<Auth>>,
     State(admin_audit): State<Arc<dyn AdminAuditStore>>,
+    State(users): State<Arc<dyn SsoStore>>,
     Extension(principal): Extension<Principal>,
     AdminActor(actor): AdminActor,
     body: Result<Json<NewPersonalKey>, JsonRejection>,
@@ -96,6 +98,26 @@ pub async fn create_my_key(
     let issued =
         blocking(move || manage::issue_for(store.keyring.store().as_ref(), &new, Some(&user)))
             .await?;
+    // Disabled (or demoted to nothing) while the key was made: it goes with the rest.
+    let owner = issued.info.owner.clone().unwrap_or_default();
+    let active = tokio::task::spawn_blocking(move || users.user(&owner))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?
+        .and_then(|user| user.active_role());
+    if active.is_none() {
+        let store = auth.clone();
+        let owner = issued.info.owner.clone().unwrap_or_default();
+        blocking(move || {
+            let at = crate::timestamp::now_rfc3339();
+            Ok(store.keyring.store().follow_owner(&owner, None, &at)?)
+        })
+        .await?;
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Your account was disabled (or lost its role) while the key was made; it was revoked.",
+        ));
+    }
     Ok(announce_created(&auth, admin_audit, actor, issued).await)
 }
 

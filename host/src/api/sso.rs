@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use super::access::{ApiRoutes, SessionCookie};
 use super::error::{ApiError, ErrorBody};
 use crate::auth::{Auth, Role};
-use crate::sso::{SIGN_IN_TIMEOUT, Sso, cookies};
+use crate::sso::{SIGN_IN_TIMEOUT, Sso, SsoError, cookies};
 
 /// Whether the UI offers single sign-on.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -83,6 +83,22 @@ fn to_sign_in(problem: &str, cookies: &[String]) -> Response {
     redirect(&format!("/signin?{query}"), cookies)
 }
 
+/// What the sign-in page may say about a failure to anyone: the store's and the provider's
+/// failures stay in the server log (and, for a sign-in that reached the provider's answer,
+/// the admin audit log).
+fn public_reason(error: &SsoError) -> String {
+    match error {
+        SsoError::Store(_) => {
+            "an internal error stopped it; an admin finds the reason in the server log".into()
+        }
+        SsoError::Provider(_) => {
+            "the identity provider could not be used; an admin finds the reason in the server log"
+                .into()
+        }
+        other => other.to_string(),
+    }
+}
+
 fn configured(sso: Option<Arc<Sso>>) -> Result<Arc<Sso>, ApiError> {
     sso.ok_or_else(|| {
         ApiError::not_found(
@@ -100,23 +116,28 @@ fn configured(sso: Option<Arc<Sso>>) -> Result<Arc<Sso>, ApiError> {
     ))]
 pub async fn sso_login(
     State(sso): State<Option<Arc<Sso>>>,
+    headers: HeaderMap,
     Query(params): Query<LoginParams>,
 ) -> Result<Response, ApiError> {
     let sso = configured(sso)?;
-    Ok(match sso.begin(params.return_to.as_deref()).await {
-        Ok(begun) => redirect(
-            &begun.redirect,
-            &[cookies::binding(
-                begun.binding,
-                SIGN_IN_TIMEOUT,
-                sso.config().is_https(),
-            )],
-        ),
-        Err(error) => {
-            tracing::warn!(%error, "single sign-on could not begin");
-            to_sign_in(&error.to_string(), &[])
-        }
-    })
+    // A second tab signing in keeps the binding of the first, so both can finish.
+    let binding = cookies::read(&headers, cookies::binding_name(sso.config().is_https()));
+    Ok(
+        match sso.begin(params.return_to.as_deref(), binding).await {
+            Ok(begun) => redirect(
+                &begun.redirect,
+                &[cookies::binding(
+                    begun.binding,
+                    SIGN_IN_TIMEOUT,
+                    sso.config().is_https(),
+                )],
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "single sign-on could not begin");
+                to_sign_in(&public_reason(&error), &[])
+            }
+        },
+    )
 }
 
 /// What the provider sends the browser back with (RFC 6749 §4.1.2).
@@ -153,7 +174,6 @@ pub async fn sso_callback(
 ) -> Result<Response, ApiError> {
     let sso = configured(sso)?;
     let secure = sso.config().is_https();
-    let clear_binding = cookies::clear_binding(secure);
     let source = client.ip().to_string();
     if let Some(error) = &params.error {
         let description = params.error_description.as_deref().unwrap_or("");
@@ -162,19 +182,23 @@ pub async fn sso_callback(
                 "the identity provider did not sign you in ({error}{}{description})",
                 if description.is_empty() { "" } else { ": " }
             ),
-            &[clear_binding],
+            &[],
         ));
     }
     let (Some(code), Some(state)) = (params.code.as_deref(), params.state.as_deref()) else {
         return Ok(to_sign_in(
             "the identity provider sent the browser back without a code and state; sign in again",
-            &[clear_binding],
+            &[],
         ));
     };
-    let binding = cookies::read(&headers, cookies::BINDING);
+    let binding = cookies::read(&headers, cookies::binding_name(secure));
     let finished = sso.finish(code, state, binding.as_deref(), &source).await;
-    // A role change at sign-in may have changed or revoked personal keys.
-    if let Err(error) = auth.reload().await {
+    // A sign-in that reached the provider's answer may have changed or revoked personal keys
+    // (a role changed, or lost); one refused before that changed nothing.
+    let reached = finished
+        .as_ref()
+        .map_or_else(|f| f.reached_provider, |_| true);
+    if reached && let Err(error) = auth.reload().await {
         tracing::warn!(%error, "cannot reload the API keys after a sign-in");
     }
     Ok(match finished {
@@ -182,19 +206,18 @@ pub async fn sso_callback(
             tracing::info!(user = %signed_in.user.id, "signed in with single sign-on");
             redirect(
                 &signed_in.return_to,
-                &[
-                    clear_binding,
-                    cookies::session(
-                        signed_in.token,
-                        std::time::Duration::from_secs(sso.config().session_lifetime_min * 60),
-                        secure,
-                    ),
-                ],
+                // The binding cookie stays (it expires on its own): another tab of this
+                // browser may be signing in with it.
+                &[cookies::session(
+                    signed_in.token,
+                    std::time::Duration::from_secs(sso.config().session_lifetime_min * 60),
+                    secure,
+                )],
             )
         }
-        Err(error) => {
-            tracing::warn!(%error, "a single sign-on was refused");
-            to_sign_in(&error.to_string(), &[clear_binding])
+        Err(failure) => {
+            tracing::warn!(error = %failure.error, "a single sign-on was refused");
+            to_sign_in(&public_reason(&failure.error), &[])
         }
     })
 }

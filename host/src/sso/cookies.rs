@@ -12,6 +12,21 @@ use cookie::{Cookie, SameSite};
 pub const SESSION: &str = "prax_session";
 /// The sign-in binding cookie.
 pub const BINDING: &str = "prax_sso_binding";
+/// The session cookie behind HTTPS: `__Host-` makes browsers refuse one set by a sibling
+/// subdomain, or with a path or domain of its own.
+pub const SECURE_SESSION: &str = "__Host-prax_session";
+/// The binding cookie behind HTTPS (`__Secure-`: only set over HTTPS).
+pub const SECURE_BINDING: &str = "__Secure-prax_sso_binding";
+
+/// The session cookie's name.
+pub fn session_name(secure: bool) -> &'static str {
+    if secure { SECURE_SESSION } else { SESSION }
+}
+
+/// The binding cookie's name.
+pub fn binding_name(secure: bool) -> &'static str {
+    if secure { SECURE_BINDING } else { BINDING }
+}
 /// Where the binding cookie is sent: the callback only.
 const BINDING_PATH: &str = "/api/v1/auth/sso";
 
@@ -52,22 +67,23 @@ fn build(
 
 /// `Set-Cookie` for a session `token` lasting `lifetime`.
 pub fn session(token: String, lifetime: Duration, secure: bool) -> String {
-    build(SESSION, token, "/", lifetime, secure)
+    build(session_name(secure), token, "/", lifetime, secure)
 }
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_session(secure: bool) -> String {
-    build(SESSION, String::new(), "/", Duration::ZERO, secure)
+    build(
+        session_name(secure),
+        String::new(),
+        "/",
+        Duration::ZERO,
+        secure,
+    )
 }
 
 /// `Set-Cookie` for a sign-in's binding `token`.
 pub fn binding(token: String, lifetime: Duration, secure: bool) -> String {
-    build(BINDING, token, BINDING_PATH, lifetime, secure)
-}
-
-/// `Set-Cookie` that removes the binding cookie.
-pub fn clear_binding(secure: bool) -> String {
-    build(BINDING, String::new(), BINDING_PATH, Duration::ZERO, secure)
+    build(binding_name(secure), token, BINDING_PATH, lifetime, secure)
 }
 
 #[cfg(test)]
@@ -78,7 +94,7 @@ mod tests {
     fn the_session_cookie_is_http_only_lax_and_secure_behind_https() {
         let cookie = super::session("abc".into(), std::time::Duration::from_secs(60), true);
         for part in [
-            "prax_session=abc",
+            "__Host-prax_session=abc",
             "HttpOnly",
             "SameSite=Lax",
             "Secure",
@@ -88,7 +104,7 @@ mod tests {
             assert!(cookie.contains(part), "{part} in {cookie}");
         }
         let plain = super::session("abc".into(), std::time::Duration::from_secs(60), false);
-        assert!(!plain.contains("Secure"));
+        assert!(!plain.contains("Secure") && plain.starts_with("prax_session=abc"));
     }
 
     #[test]

@@ -39,7 +39,9 @@ impl ProviderMetadata {
     /// Check the document against the issuer configured as `configured`: it must name that
     /// issuer (or be a multi-tenant template), use S256 PKCE if it lists methods at all, and
     /// give HTTPS endpoints whenever the issuer is HTTPS.
-    pub fn check(&self, configured: &str) -> Result<(), SsoError> {
+    /// A multi-tenant template is accepted only with `allowed_tenants` listed: otherwise any
+    /// tenant's users (Entra ID's included personal accounts) could sign in.
+    pub fn check(&self, configured: &str, allowed_tenants: &[String]) -> Result<(), SsoError> {
         let configured = configured.trim_end_matches('/');
         let issuer = self.issuer.trim_end_matches('/');
         if issuer != configured && !issuer.contains(TENANT_PLACEHOLDER) {
@@ -47,6 +49,24 @@ impl ProviderMetadata {
                 "the discovery document names the issuer '{}', not the configured '{configured}'; set [sso] issuer to exactly what the provider calls itself",
                 self.issuer
             )));
+        }
+        if self.is_multi_tenant() {
+            let host = |url: &str| {
+                reqwest::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+            };
+            if host(&self.issuer.replace(TENANT_PLACEHOLDER, "t")) != host(configured) {
+                return Err(SsoError::Provider(format!(
+                    "the discovery document's multi-tenant issuer '{}' is on another host than the configured '{configured}'",
+                    self.issuer
+                )));
+            }
+            if allowed_tenants.is_empty() {
+                return Err(SsoError::Provider(
+                    "the issuer is multi-tenant: list the tenant ids whose people may sign in in [sso] allowed_tenants, or configure the tenant's own issuer".into(),
+                ));
+            }
         }
         if let Some(methods) = &self.code_challenge_methods_supported
             && !methods.iter().any(|m| m == "S256")
@@ -128,19 +148,20 @@ mod tests {
 
     #[test]
     fn the_document_must_name_the_configured_issuer() {
-        assert!(metadata("https://idp/").check("https://idp").is_ok());
-        let other = metadata("https://evil").check("https://idp");
+        assert!(metadata("https://idp/").check("https://idp", &[]).is_ok());
+        let other = metadata("https://evil").check("https://idp", &[]);
         assert!(other.is_err_and(|e| e.to_string().contains("not the configured")));
     }
 
     #[test]
     fn a_multi_tenant_template_takes_the_tokens_tenant() {
         let common = metadata("https://login.microsoftonline.com/{tenantid}/v2.0");
-        assert!(
-            common
-                .check("https://login.microsoftonline.com/common/v2.0")
-                .is_ok()
-        );
+        let common_url = "https://login.microsoftonline.com/common/v2.0";
+        let refused = common.check(common_url, &[]);
+        assert!(refused.is_err_and(|e| e.to_string().contains("allowed_tenants")));
+        assert!(common.check(common_url, &["72f988bf".to_owned()]).is_ok());
+        let elsewhere = metadata("https://evil.example/{tenantid}/v2.0");
+        assert!(elsewhere.check(common_url, &["t".to_owned()]).is_err());
         assert_eq!(
             common.issuer_for(Some("72f988bf")).as_deref(),
             Some("https://login.microsoftonline.com/72f988bf/v2.0")
@@ -152,10 +173,10 @@ mod tests {
     fn plain_pkce_only_and_http_endpoints_are_refused() {
         let mut plain = metadata("https://idp");
         plain.code_challenge_methods_supported = Some(vec!["plain".into()]);
-        assert!(plain.check("https://idp").is_err());
+        assert!(plain.check("https://idp", &[]).is_err());
         let mut http = metadata("https://idp");
         http.token_endpoint = "http://idp/token".into();
-        assert!(http.check("https://idp").is_err());
+        assert!(http.check("https://idp", &[]).is_err());
     }
 
     #[test]

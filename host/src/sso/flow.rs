@@ -35,6 +35,26 @@ pub struct SignedIn {
     pub return_to: String,
 }
 
+/// A sign-in that failed, and whether it got past the state and browser checks (only then
+/// may it have changed anything: a user, their role, their keys).
+#[derive(Debug)]
+pub struct SignInFailure {
+    /// Why.
+    pub error: SsoError,
+    /// Whether the provider's answer was taken up.
+    pub reached_provider: bool,
+}
+
+/// How far a sign-in got, for the record of its failure.
+#[derive(Default)]
+struct Progress {
+    /// Its state was ours and its browser the one that began it.
+    bound: bool,
+    /// Who the provider said it was, as an actor id (`user:<id>`, or `sso:<issuer>#<sub>`
+    /// before the user is recorded) and how they appear.
+    who: Option<(String, String)>,
+}
+
 /// What the token endpoint answers (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
 #[derive(Deserialize)]
 struct TokenAnswer {
@@ -49,7 +69,7 @@ pub fn safe_return_to(requested: Option<&str>) -> String {
             if path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.contains('\\')
-                && !path.chars().any(char::is_control) =>
+                && path.chars().all(|c| c.is_ascii_graphic()) =>
         {
             path.to_owned()
         }
@@ -59,17 +79,27 @@ pub fn safe_return_to(requested: Option<&str>) -> String {
 
 impl Sso {
     /// Begin a sign-in that returns to `return_to` afterwards.
-    pub async fn begin(&self, return_to: Option<&str>) -> Result<Begun, SsoError> {
+    pub async fn begin(
+        &self,
+        return_to: Option<&str>,
+        binding: Option<String>,
+    ) -> Result<Begun, SsoError> {
         if !self.licensed() {
             return Err(SsoError::NotLicensed);
         }
         let metadata = self.metadata().await?;
-        let (state, nonce, verifier, binding) = (
-            random_token()?,
-            random_token()?,
-            random_token()?,
-            random_token()?,
-        );
+        // The browser's binding cookie when it already has one of ours (another tab began a
+        // sign-in), else a new one.
+        let ours = |b: &String| {
+            b.len() == 43
+                && b.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        };
+        let binding = match binding.filter(ours) {
+            Some(existing) => existing,
+            None => random_token()?,
+        };
+        let (state, nonce, verifier) = (random_token()?, random_token()?, random_token()?);
         let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(Sha256::digest(verifier.as_bytes()));
         let pending = PendingSignIn {
@@ -111,23 +141,31 @@ impl Sso {
     }
 
     /// Finish the sign-in the provider sent back with `code` and `state`, in the browser
-    /// that holds `binding`, from `source`. A failure is recorded in the admin audit log.
+    /// that holds `binding`, from `source`. A failure after the state and browser checked out
+    /// is recorded in the admin audit log.
     pub async fn finish(
         &self,
         code: &str,
         state: &str,
         binding: Option<&str>,
         source: &str,
-    ) -> Result<SignedIn, SsoError> {
-        let mut subject = None;
+    ) -> Result<SignedIn, SignInFailure> {
+        let mut progress = Progress::default();
         let result = self
-            .try_finish(code, state, binding, source, &mut subject)
+            .try_finish(code, state, binding, source, &mut progress)
             .await;
-        if let Err(error) = &result {
+        // A callback with an unknown state, or from another browser, never reached the
+        // provider's answer: anyone can send those, so they are logged, not recorded.
+        if let Err(error) = &result
+            && !progress.bound
+        {
+            tracing::info!(%error, %source, "a single sign-on callback was refused before its code was redeemed");
+        } else if let Err(error) = &result {
+            let subject = progress.who;
             let actor = Actor {
                 id: subject
                     .as_ref()
-                    .map_or_else(|| "sso:unknown".to_owned(), |(id, _)| format!("user:{id}")),
+                    .map_or_else(|| "sso:unknown".to_owned(), |(id, _)| id.clone()),
                 name: subject
                     .as_ref()
                     .map_or_else(|| "unknown".to_owned(), |(_, name)| name.clone()),
@@ -142,7 +180,10 @@ impl Sso {
             })
             .await;
         }
-        result
+        result.map_err(|error| SignInFailure {
+            error,
+            reached_provider: progress.bound,
+        })
     }
 
     async fn try_finish(
@@ -151,7 +192,7 @@ impl Sso {
         state: &str,
         binding: Option<&str>,
         source: &str,
-        subject: &mut Option<(String, String)>,
+        progress: &mut Progress,
     ) -> Result<SignedIn, SsoError> {
         if !self.licensed() {
             return Err(SsoError::NotLicensed);
@@ -177,6 +218,7 @@ impl Sso {
                 "this sign-in was started in another browser (or its cookie was lost); sign in again from this one".into(),
             ));
         }
+        progress.bound = true;
         let metadata = self.metadata().await?;
         let tokens = self.redeem(&metadata, code, &pending.verifier).await?;
         let token = tokens.id_token.ok_or_else(|| {
@@ -211,8 +253,8 @@ impl Sso {
         };
         let email = text(&claims, "email").or_else(|| text(&userinfo, "email"));
         let name = text(&claims, "name").or_else(|| text(&userinfo, "name"));
-        *subject = Some((
-            format!("{issuer}#{sub}"),
+        progress.who = Some((
+            format!("sso:{issuer}#{sub}"),
             email.clone().or(name.clone()).unwrap_or(sub.clone()),
         ));
         // Groups from the ID token first; a provider may put scope claims in userinfo only.
@@ -237,7 +279,7 @@ impl Sso {
         };
         let store = self.store.clone();
         let (before, user) = blocking(move || store.record_sign_in(&facts, &super::now())).await?;
-        *subject = Some((user.id.clone(), user.display()));
+        progress.who = Some((format!("user:{}", user.id), user.display()));
         self.after_role_change(before.as_ref(), &user, &Actor::sso(source))
             .await?;
         if user.disabled_at.is_some() {
@@ -264,8 +306,21 @@ impl Sso {
             last_seen_at: super::now(),
             id_token: Some(token),
         };
+        let session_digest = session.digest.clone();
         let store = self.store.clone();
         blocking(move || store.create_session(&session)).await?;
+        // An admin may have disabled them while this sign-in ran: the session must not
+        // outlive that (nor come back if they are enabled again).
+        let store = self.store.clone();
+        let user_id = user.id.clone();
+        let now_user = blocking(move || store.user(&user_id)).await?;
+        if now_user.as_ref().and_then(User::active_role).is_none() {
+            let store = self.store.clone();
+            blocking(move || store.end_session(&session_digest).map(drop)).await?;
+            return Err(SsoError::Refused(
+                "your account was disabled while you signed in; ask an admin".into(),
+            ));
+        }
         self.record(Change {
             actor: Actor::user(&user, source),
             action: "user.signed_in",
@@ -404,6 +459,8 @@ mod tests {
             "//evil.example",
             "/\\evil",
             "analytics",
+            "/é",
+            "/a b",
         ] {
             assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
         }

@@ -21,6 +21,10 @@ struct Fetched {
     at: Instant,
 }
 
+/// How long fetched keys are trusted before they are fetched again: a key the provider
+/// withdrew stops working within this time.
+const KEYS_TTL: Duration = Duration::from_secs(3600);
+
 /// The cached keys.
 pub struct KeyCache {
     fetched: tokio::sync::Mutex<Option<Fetched>>,
@@ -45,6 +49,9 @@ impl KeyCache {
         kid: Option<&str>,
     ) -> Result<Jwk, SsoError> {
         let mut fetched = self.fetched.lock().await;
+        if fetched.as_ref().is_some_and(|f| f.at.elapsed() >= KEYS_TTL) {
+            *fetched = None;
+        }
         if let Some(found) = fetched.as_ref().and_then(|f| pick(&f.keys, kid)) {
             return Ok(found);
         }

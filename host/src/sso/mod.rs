@@ -149,7 +149,7 @@ impl Sso {
         let metadata: ProviderMetadata = answer.json().await.map_err(|e| {
             SsoError::Provider(format!("{url} is not an OpenID discovery document: {e}"))
         })?;
-        metadata.check(&self.config.issuer)?;
+        metadata.check(&self.config.issuer, &self.config.allowed_tenants)?;
         let metadata = Arc::new(metadata);
         *cached = Some((metadata.clone(), Instant::now()));
         Ok(metadata)

@@ -145,8 +145,14 @@ pub trait SsoStore: Send + Sync + 'static {
     fn user(&self, id: &str) -> Result<Option<User>, StoreError>;
     /// Every user, most recently seen first.
     fn users(&self) -> Result<Vec<User>, StoreError>;
-    /// Store an admin's change of `user` (override, disabled) as given.
-    fn update_user(&self, user: &User) -> Result<(), StoreError>;
+    /// Change the user `id` by `change`, read and written in one transaction (a sign-in on
+    /// another replica cannot interleave); the user before and after, or `None` if there is
+    /// no such user.
+    fn modify_user(
+        &self,
+        id: &str,
+        change: &mut (dyn FnMut(&mut User) + Send),
+    ) -> Result<Option<(User, User)>, StoreError>;
     /// Begin a session.
     fn create_session(&self, session: &Session) -> Result<(), StoreError>;
     /// The session whose cookie has `digest`, with its user, expired or not (so the answer

@@ -37,6 +37,42 @@ pub struct UserChange {
     pub disabled: Option<bool>,
 }
 
+/// `change` made by `by` at `now`, applied to `user` as stored: the effective role is
+/// worked out from the stored `mapped_role`, so a sign-in just before cannot be undone.
+fn apply(user: &mut User, change: &UserChange, by: &str, now: &str) {
+    if let Some(choice) = change.role {
+        user.role_override = match choice {
+            RoleChoice::Admin => Some(Role::Admin),
+            RoleChoice::Operator => Some(Role::Operator),
+            RoleChoice::User => Some(Role::User),
+            RoleChoice::FromGroups => None,
+        };
+        let role = user.role_override.or(user.mapped_role);
+        if role != user.role || user.role_override.is_some() {
+            user.role = role;
+            user.role_granted_at = role.map(|_| now.to_owned());
+            user.role_granted_by = role.map(|_| {
+                if user.role_override.is_some() {
+                    by.to_owned()
+                } else {
+                    "sso:groups".to_owned()
+                }
+            });
+        }
+    }
+    match change.disabled {
+        Some(true) if user.disabled_at.is_none() => {
+            user.disabled_at = Some(now.to_owned());
+            user.disabled_by = Some(by.to_owned());
+        }
+        Some(false) => {
+            user.disabled_at = None;
+            user.disabled_by = None;
+        }
+        _ => {}
+    }
+}
+
 impl Sso {
     /// Every user.
     pub async fn users(&self) -> Result<Vec<User>, SsoError> {
@@ -52,47 +88,18 @@ impl Sso {
         change: &UserChange,
         actor: &Actor,
     ) -> Result<Option<User>, SsoError> {
+        let now = super::now();
+        let change = change.clone();
+        let by = actor.id.clone();
         let store = self.store.clone();
-        let id_owned = id.to_owned();
-        let Some(before) = blocking(move || store.user(&id_owned)).await? else {
+        let id = id.to_owned();
+        let changed = blocking(move || {
+            store.modify_user(&id, &mut |user: &mut User| apply(user, &change, &by, &now))
+        })
+        .await?;
+        let Some((before, after)) = changed else {
             return Ok(None);
         };
-        let now = super::now();
-        let mut after = before.clone();
-        if let Some(choice) = change.role {
-            after.role_override = match choice {
-                RoleChoice::Admin => Some(Role::Admin),
-                RoleChoice::Operator => Some(Role::Operator),
-                RoleChoice::User => Some(Role::User),
-                RoleChoice::FromGroups => None,
-            };
-            let role = after.role_override.or(after.mapped_role);
-            if role != after.role || after.role_override.is_some() {
-                after.role = role;
-                after.role_granted_at = role.map(|_| now.clone());
-                after.role_granted_by = role.map(|_| {
-                    if after.role_override.is_some() {
-                        actor.id.clone()
-                    } else {
-                        "sso:groups".to_owned()
-                    }
-                });
-            }
-        }
-        match change.disabled {
-            Some(true) if after.disabled_at.is_none() => {
-                after.disabled_at = Some(now.clone());
-                after.disabled_by = Some(actor.id.clone());
-            }
-            Some(false) => {
-                after.disabled_at = None;
-                after.disabled_by = None;
-            }
-            _ => {}
-        }
-        let store = self.store.clone();
-        let written = after.clone();
-        blocking(move || store.update_user(&written)).await?;
         if before.disabled_at.is_none() && after.disabled_at.is_some() {
             self.record(Change {
                 actor: actor.clone(),
@@ -138,9 +145,10 @@ impl Sso {
             })
             .await;
         }
-        let active_before = before.and_then(User::active_role);
+        // Always, not only when the role changed: both are idempotent, and a step that failed
+        // once (or a key made while the change ran) is put right by the next change.
         let active = after.active_role();
-        if before.is_some() && active_before != active {
+        {
             let keys = self.key_store.clone();
             let owner = after.id.clone();
             let now = super::now();

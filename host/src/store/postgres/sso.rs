@@ -177,9 +177,32 @@ impl SsoStore for PgSso {
         rows.iter().map(|row| user_of(row, 0)).collect()
     }
 
-    fn update_user(&self, user: &User) -> Result<(), StoreError> {
+    fn modify_user(
+        &self,
+        id: &str,
+        change: &mut (dyn FnMut(&mut User) + Send),
+    ) -> Result<Option<(User, User)>, StoreError> {
         let db = &self.0;
-        db.run(async { write_user(&db.client().await?, user).await })
+        db.run(async {
+            let mut client = db.client().await?;
+            let tx = client.transaction().await.map_err(sql)?;
+            let row = tx
+                .query_opt(
+                    &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE"),
+                    &[&id],
+                )
+                .await
+                .map_err(sql)?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let before = user_of(&row, 0)?;
+            let mut after = before.clone();
+            change(&mut after);
+            write_user(&tx, &after).await?;
+            tx.commit().await.map_err(sql)?;
+            Ok(Some((before, after)))
+        })
     }
 
     fn create_session(&self, session: &Session) -> Result<(), StoreError> {

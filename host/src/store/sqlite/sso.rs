@@ -161,8 +161,23 @@ impl SsoStore for SqliteSso {
         rows.into_iter().map(UserColumns::into_user).collect()
     }
 
-    fn update_user(&self, user: &User) -> Result<(), StoreError> {
-        write_user(&self.conn(), user)
+    fn modify_user(
+        &self,
+        id: &str,
+        change: &mut (dyn FnMut(&mut User) + Send),
+    ) -> Result<Option<(User, User)>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let Some(before) = find_user(&tx, "id = ?1", &[id])? else {
+            return Ok(None);
+        };
+        let mut after = before.clone();
+        change(&mut after);
+        write_user(&tx, &after)?;
+        tx.commit().map_err(sql)?;
+        Ok(Some((before, after)))
     }
 
     fn create_session(&self, session: &Session) -> Result<(), StoreError> {
