@@ -200,6 +200,24 @@ async fn a_state_is_used_once_by_the_browser_that_began_it() -> anyhow::Result<(
         "{replayed:?}"
     );
     assert_eq!(browser.cookies.get("prax_session"), session.as_ref());
+
+    // Beginning sign-ins is limited per address (each keeps a row until it finishes).
+    let mut flood = Browser::new(&server.base_url)?;
+    let mut refused = None;
+    for _ in 0..25 {
+        let (_, location) = flood.visit("/api/v1/auth/sso/login").await?;
+        let location = location.unwrap_or_default();
+        if location.starts_with("/signin?sso_error=") {
+            refused = Some(location);
+            break;
+        }
+    }
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|l| l.contains("wait+a+minute")),
+        "{refused:?}"
+    );
     Ok(())
 }
 

@@ -116,6 +116,7 @@ fn configured(sso: Option<Arc<Sso>>) -> Result<Arc<Sso>, ApiError> {
     ))]
 pub async fn sso_login(
     State(sso): State<Option<Arc<Sso>>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(params): Query<LoginParams>,
 ) -> Result<Response, ApiError> {
@@ -123,7 +124,10 @@ pub async fn sso_login(
     // A second tab signing in keeps the binding of the first, so both can finish.
     let binding = cookies::read(&headers, cookies::binding_name(sso.config().is_https()));
     Ok(
-        match sso.begin(params.return_to.as_deref(), binding).await {
+        match sso
+            .begin(params.return_to.as_deref(), binding, client.ip())
+            .await
+        {
             Ok(begun) => redirect(
                 &begun.redirect,
                 &[cookies::binding(

@@ -83,9 +83,19 @@ impl Sso {
         &self,
         return_to: Option<&str>,
         binding: Option<String>,
+        client: std::net::IpAddr,
     ) -> Result<Begun, SsoError> {
         if !self.licensed() {
             return Err(SsoError::NotLicensed);
+        }
+        if self.starts.len() > 10_000 {
+            self.starts.retain_recent();
+        }
+        if self.starts.check_key(&client).is_err() {
+            return Err(SsoError::Refused(format!(
+                "more than {} sign-ins were begun from your address in a minute; wait a minute and try again",
+                super::SIGN_INS_PER_MINUTE
+            )));
         }
         let metadata = self.metadata().await?;
         // The browser's binding cookie when it already has one of ours (another tab began a

@@ -35,6 +35,9 @@ use store::SsoStore;
 const METADATA_TTL: Duration = Duration::from_secs(3600);
 /// How long the provider has to send the browser back.
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(600);
+/// Sign-ins one address may begin per minute: each keeps a row in the store until it
+/// finishes or times out, and anyone may begin one.
+pub const SIGN_INS_PER_MINUTE: u32 = 20;
 
 /// Why single sign-on failed. Each message says what happened and what to do.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -69,6 +72,7 @@ pub struct Sso {
     key_store: Arc<dyn KeyStore>,
     admin_audit: Arc<dyn AdminAuditStore>,
     licensing: Arc<Licensing>,
+    starts: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
 }
 
 /// Where single sign-on keeps and records things.
@@ -107,6 +111,9 @@ impl Sso {
             key_store: stores.keys,
             admin_audit: stores.admin_audit,
             licensing,
+            starts: governor::DefaultKeyedRateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(SIGN_INS_PER_MINUTE).unwrap_or(std::num::NonZeroU32::MIN),
+            )),
         })
     }
 
