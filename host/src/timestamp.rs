@@ -2,12 +2,16 @@
 
 /// Now, UTC, RFC 3339 with milliseconds (`2026-11-24T21:07:19.546Z`): sorts as text.
 pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    rfc3339(time::OffsetDateTime::now_utc())
+}
+
+/// `at` (UTC) as [`now_rfc3339`] writes times.
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
-    now.format(&format)
-        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+    at.format(&format)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 #[cfg(test)]

@@ -485,6 +485,14 @@ impl Browser {
         anyhow::bail!("too many redirects from {url}: {seen:?}")
     }
 
+    /// Begin a sign-in and let the provider answer it: the callback URL it sends the browser
+    /// to (not visited yet).
+    pub async fn callback(&mut self) -> anyhow::Result<String> {
+        let (_, to_provider) = self.visit("/api/v1/auth/sso/login").await?;
+        let (_, back) = self.visit(&to_provider.unwrap_or_default()).await?;
+        back.context("the provider sent the browser nowhere")
+    }
+
     /// Sign in through the provider; where it landed.
     pub async fn sign_in(&mut self) -> anyhow::Result<Landing> {
         let seen = self

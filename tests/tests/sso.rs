@@ -144,9 +144,7 @@ async fn a_state_is_used_once_by_the_browser_that_began_it() -> anyhow::Result<(
     let idp = Idp::start().await?;
     let server = start(&idp, ROLES).await?;
     let mut browser = Browser::new(&server.base_url)?;
-    let (_, to_provider) = browser.visit("/api/v1/auth/sso/login").await?;
-    let (_, back) = browser.visit(&to_provider.unwrap_or_default()).await?;
-    let callback = back.unwrap_or_default();
+    let callback = browser.callback().await?;
 
     // Another browser (no binding cookie) cannot finish it ...
     let mut thief = Browser::new(&server.base_url)?;
@@ -189,9 +187,7 @@ async fn a_state_is_used_once_by_the_browser_that_began_it() -> anyhow::Result<(
 
     // A fresh sign-in works, and its callback cannot be replayed either.
     let mut browser = Browser::new(&server.base_url)?;
-    let (_, to_provider) = browser.visit("/api/v1/auth/sso/login").await?;
-    let (_, back) = browser.visit(&to_provider.unwrap_or_default()).await?;
-    let callback = back.unwrap_or_default();
+    let callback = browser.callback().await?;
     assert_eq!(browser.follow(&callback).await?, ["/"]);
     let session = browser.cookies.get("prax_session").cloned();
     let replayed = browser.follow(&callback).await?;

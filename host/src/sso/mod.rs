@@ -122,11 +122,6 @@ impl Sso {
         &self.config
     }
 
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn SsoStore> {
-        &self.store
-    }
-
     /// Whether the licence in force includes single sign-on.
     pub fn licensed(&self) -> bool {
         self.licensing.status().allows(Feature::Sso)
@@ -189,18 +184,10 @@ pub fn now() -> String {
 
 /// Now plus `by`, as the store writes times.
 pub fn later(by: Duration) -> String {
-    stored_time(time::OffsetDateTime::now_utc() + by)
+    crate::timestamp::rfc3339(time::OffsetDateTime::now_utc() + by)
 }
 
 /// Now minus `by`, as the store writes times.
 pub fn earlier(by: Duration) -> String {
-    stored_time(time::OffsetDateTime::now_utc() - by)
-}
-
-fn stored_time(at: time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    at.format(&format)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+    crate::timestamp::rfc3339(time::OffsetDateTime::now_utc() - by)
 }
