@@ -328,4 +328,80 @@ mod tests {
         let bad_time = br#"{"event_id":"evt_4","event_type":"customer.created","occurred_at":"yesterday","data":{"id":"ctm_1"}}"#;
         assert!(read(bad_time, &config()).is_err());
     }
+
+    /// A verified delivery is still outside input (Paddle's schema grows): no body panics.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::read;
+        use super::config;
+
+        fn json_value() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::from),
+                any::<i64>().prop_map(serde_json::Value::from),
+                "\\PC{0,20}".prop_map(serde_json::Value::from),
+                prop::sample::select(vec![
+                    "evt_1",
+                    "transaction.completed",
+                    "subscription.updated",
+                    "customer.created",
+                    "2026-12-01T10:00:00Z",
+                    "pri_team",
+                    "ctm_01"
+                ])
+                .prop_map(serde_json::Value::from),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                    prop::collection::btree_map(
+                        prop::sample::select(vec![
+                            "event_id",
+                            "event_type",
+                            "occurred_at",
+                            "data",
+                            "id",
+                            "items",
+                            "price",
+                            "quantity",
+                            "billing_period",
+                            "starts_at",
+                            "ends_at",
+                            "customer_id",
+                            "status",
+                            "custom_data",
+                            "email"
+                        ]),
+                        inner,
+                        0..6,
+                    )
+                    .prop_map(|map| {
+                        serde_json::Value::Object(
+                            map.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                        )
+                    }),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_bytes_read_or_are_refused_without_a_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+                if let Err(refused) = read(&bytes, &config()) {
+                    prop_assert!(!refused.0.is_empty());
+                }
+            }
+
+            #[test]
+            fn any_json_shaped_like_a_notification_reads_or_says_why_not(value in json_value()) {
+                if let Err(refused) = read(value.to_string().as_bytes(), &config()) {
+                    prop_assert!(!refused.0.is_empty());
+                }
+            }
+        }
+    }
 }

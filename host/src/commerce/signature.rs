@@ -162,4 +162,39 @@ mod tests {
             Err(SignatureError::Mismatch)
         );
     }
+
+    /// The header and body come from whoever reaches the webhook: nothing they send panics,
+    /// and only the secret's holder gets through.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{sign, verify};
+
+        const SECRET: &str = "pdl_ntfset_01test_secret";
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_header_without_the_secret_is_refused_without_a_panic(
+                header in "\\PC{0,200}",
+                body in prop::collection::vec(any::<u8>(), 0..200),
+                now in any::<i64>(),
+                tolerance in any::<u64>(),
+            ) {
+                prop_assert!(verify(Some(&header), &body, SECRET, now, tolerance).is_err());
+            }
+
+            #[test]
+            fn a_signature_holds_for_its_body_alone(
+                body in prop::collection::vec(any::<u8>(), 0..200),
+                other in prop::collection::vec(any::<u8>(), 0..200),
+                ts in 0i64..4_000_000_000,
+            ) {
+                let header = sign(&body, SECRET, ts);
+                prop_assert_eq!(verify(Some(&header), &body, SECRET, ts, 5), Ok(()));
+                prop_assert_eq!(verify(Some(&header), &other, SECRET, ts, 5).is_ok(), other == body);
+            }
+        }
+    }
 }

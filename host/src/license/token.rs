@@ -176,4 +176,86 @@ mod tests {
         ));
         Ok(())
     }
+
+    /// Licence keys are pasted by people and arrive from the commerce webhook: whatever the
+    /// text, reading it never panics, and no edit of a genuine key is accepted.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{PRODUCT, Payload, issue, verify};
+        use crate::license::tiers::{Feature, Tier};
+        use crate::license::vendor::VendorKey;
+
+        fn any_payload(key_id: String) -> impl Strategy<Value = Payload> {
+            (
+                "[a-z0-9_]{1,24}",
+                "\\PC{0,40}",
+                "\\PC{0,40}",
+                prop::sample::select(Tier::ALL.to_vec()),
+                prop::sample::subsequence(Feature::ALL.to_vec(), 0..=Feature::ALL.len()),
+                prop::option::of(any::<u32>()),
+                (2000i32..2200, 1u8..=12, 1u8..=28),
+            )
+                .prop_map(
+                    move |(id, customer, email, tier, features, seats, (year, month, day))| {
+                        Payload {
+                            product: PRODUCT.into(),
+                            id,
+                            customer,
+                            email,
+                            tier,
+                            features,
+                            seats,
+                            issued_at: "2026-12-01T00:00:00Z".into(),
+                            valid_until: format!("{year:04}-{month:02}-{day:02}T00:00:00Z"),
+                            key_id: key_id.clone(),
+                        }
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_text_is_refused_without_a_panic(text in "\\PC{0,300}") {
+                let (key, _) = VendorKey::generate().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(verify(&text, &[key.public_key()]).is_err());
+            }
+
+            #[test]
+            fn text_shaped_like_a_key_is_refused_without_a_panic(
+                payload in "[A-Za-z0-9_-]{0,200}",
+                signature in "[A-Za-z0-9_-]{0,100}",
+            ) {
+                let (key, _) = VendorKey::generate().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let text = format!("prax-license-v1.{payload}.{signature}");
+                prop_assert!(verify(&text, &[key.public_key()]).is_err());
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn every_licence_reads_back_as_issued_and_any_one_changed_character_is_refused(
+                seed_payload in any_payload(String::new()),
+                position in any::<prop::sample::Index>(),
+                replacement in any::<char>(),
+            ) {
+                let (key, _) = VendorKey::generate().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let trusted = [key.public_key()];
+                let payload = Payload { key_id: key.public_key().key_id(), ..seed_payload };
+                let text = issue(&payload, &key).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(verify(&text, &trusted), Ok(payload));
+
+                let mut chars: Vec<char> = text.chars().collect();
+                let at = position.index(chars.len());
+                prop_assume!(chars[at] != replacement);
+                chars[at] = replacement;
+                let edited: String = chars.into_iter().collect();
+                prop_assert!(verify(&edited, &trusted).is_err(), "accepted an edited key: {edited}");
+            }
+        }
+    }
 }
