@@ -11,6 +11,7 @@ pub mod addresses;
 mod audit;
 mod auth;
 mod commerce;
+mod knowledge;
 mod license;
 mod network;
 mod registry;
@@ -23,6 +24,7 @@ pub mod store;
 pub use audit::AuditConfig;
 pub use auth::AuthConfig;
 pub use commerce::{CommerceConfig, PriceTerms};
+pub use knowledge::KnowledgeConfig;
 pub use license::LicenseConfig;
 pub use network::NetworkConfig;
 pub use registry::RegistryConfig;
@@ -124,6 +126,8 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// How the names the host connects to are resolved.
     pub network: NetworkConfig,
+    /// Private documents, searched by skills and callers.
+    pub knowledge: KnowledgeConfig,
     /// Where the audit log, API keys and other shared state live.
     pub store: StoreConfig,
     /// The licence key and the evaluation.
@@ -186,6 +190,7 @@ impl Config {
         self.audit.validate()?;
         self.store.validate()?;
         self.license.validate()?;
+        self.knowledge.validate()?;
         let mut names = std::collections::HashSet::new();
         for provider in &self.providers {
             provider

@@ -2,7 +2,7 @@
 //! from SQLite to PostgreSQL, or back, or making a backup): installation secrets, API keys,
 //! single sign-on's users (not their sessions: everyone signs in again after a move),
 //! licensing's first uses (so moving does not restart an evaluation), the vendor's sales,
-//! daily roll-ups (which outlive the records they summed) and every audit record with its id,
+//! the knowledge base's collections, documents, chunks and change log, daily roll-ups (which outlive the records they summed) and every audit record with its id,
 //! in order. A copy that fails part way empties the destination again, so it is never left
 //! half-filled; a destination that already holds anything is refused.
 
@@ -205,7 +205,7 @@ pub struct TextTable {
 
 /// The tables copied by [`Dump::text_rows`]: licensing's first uses (so moving does not
 /// restart an evaluation), the vendor's sales and the admin audit log (its chain intact).
-pub const TEXT_TABLES: [TextTable; 7] = [
+pub const TEXT_TABLES: [TextTable; 11] = [
     TextTable {
         name: "users",
         columns: &[
@@ -289,6 +289,47 @@ pub const TEXT_TABLES: [TextTable; 7] = [
         ],
         integers: &["seq"],
     },
+    TextTable {
+        name: "knowledge_collections",
+        columns: &["name", "uid", "description", "created_at"],
+        integers: &[],
+    },
+    TextTable {
+        name: "knowledge_documents",
+        columns: &[
+            "collection",
+            "id",
+            "title",
+            "media_type",
+            "sha256",
+            "bytes",
+            "chunks",
+            "tags",
+            "date",
+            "added_at",
+        ],
+        integers: &["bytes", "chunks"],
+    },
+    TextTable {
+        name: "knowledge_chunks",
+        columns: &[
+            "collection",
+            "document",
+            "position",
+            "text",
+            "heading_path",
+            "page",
+            "hash",
+        ],
+        integers: &["position", "page"],
+    },
+    // The change log's numbers come along, so a search index built before the move is
+    // recognised as current (or as ahead of the store, and rebuilt).
+    TextTable {
+        name: "knowledge_changes",
+        columns: &["seq", "collection", "document"],
+        integers: &["seq"],
+    },
 ];
 
 impl TextTable {
@@ -324,7 +365,7 @@ impl TextTable {
 }
 
 /// The tables a copy moves, in the order `counts` lists them.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 15] = [
     "installation_secrets",
     "api_keys",
     "users",
@@ -334,6 +375,10 @@ pub const TABLES: [&str; 11] = [
     "commerce_subscriptions",
     "commerce_licences",
     "admin_audit",
+    "knowledge_collections",
+    "knowledge_documents",
+    "knowledge_chunks",
+    "knowledge_changes",
     "audit_daily",
     "audit_records",
 ];

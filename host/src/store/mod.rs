@@ -136,6 +136,8 @@ pub struct Store {
     pub admin_audit: Arc<dyn crate::admin_audit::AdminAuditStore>,
     /// Single sign-on's users and sessions.
     pub sso: Arc<dyn crate::sso::store::SsoStore>,
+    /// The knowledge base's rows.
+    pub knowledge: Arc<dyn crate::knowledge::store::KnowledgeStore>,
 }
 
 /// Licensing's records in the store at `location`, for commands (`prax license show`).
@@ -228,6 +230,7 @@ impl Store {
                 commerce: Arc::new(sqlite::commerce::SqliteCommerce::open(path)?),
                 admin_audit: Arc::new(sqlite::admin_audit::SqliteAdminAudit::open(path)?),
                 sso: Arc::new(sqlite::sso::SqliteSso::open(path)?),
+                knowledge: Arc::new(sqlite::knowledge::SqliteKnowledge::open(path)?),
             }),
             StoreLocation::Postgres(target) => {
                 let db = postgres::Database::open(target, runtime.clone())?;
@@ -240,7 +243,8 @@ impl Store {
                     license: Arc::new(postgres::license::PgLicenseFacts(db.clone())),
                     commerce: Arc::new(postgres::commerce::PgCommerce(db.clone())),
                     admin_audit: Arc::new(postgres::admin_audit::PgAdminAudit(db.clone())),
-                    sso: Arc::new(postgres::sso::PgSso(db)),
+                    sso: Arc::new(postgres::sso::PgSso(db.clone())),
+                    knowledge: Arc::new(postgres::knowledge::PgKnowledge(db)),
                 })
             }
         }

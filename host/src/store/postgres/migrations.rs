@@ -183,6 +183,45 @@ pub const MIGRATIONS: &[&str] = &[
         expires_at TEXT NOT NULL
     );
     "#,
+    // 6: the knowledge base (SQLite's 10). Writers of documents take an advisory lock, so the
+    // change log's numbers are committed in order and a replica reading it misses none.
+    r#"
+    CREATE TABLE knowledge_collections (
+        name TEXT PRIMARY KEY,
+        uid TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE knowledge_documents (
+        collection TEXT NOT NULL,
+        id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        chunks BIGINT NOT NULL,
+        tags TEXT NOT NULL,
+        date TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (collection, id)
+    );
+    CREATE TABLE knowledge_chunks (
+        collection TEXT NOT NULL,
+        document TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        text TEXT NOT NULL,
+        heading_path TEXT NOT NULL,
+        page BIGINT,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (collection, document, position)
+    );
+    CREATE TABLE knowledge_changes (
+        seq BIGINT PRIMARY KEY,
+        collection TEXT NOT NULL,
+        document TEXT NOT NULL
+    );
+    CREATE INDEX knowledge_changes_collection ON knowledge_changes (collection, seq);
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod commerce;
 pub mod key_changes;
 pub mod keys;
+pub mod knowledge;
 pub mod license;
 pub mod migrations;
 pub mod rate_limits;

@@ -200,6 +200,45 @@ pub const MIGRATIONS: &[&str] = &[
         expires_at TEXT NOT NULL
     );
     "#,
+    // 10: the knowledge base. The rows are the truth; search indexes are derived from them and
+    // follow `knowledge_changes`.
+    r#"
+    CREATE TABLE knowledge_collections (
+        name TEXT PRIMARY KEY,
+        uid TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE knowledge_documents (
+        collection TEXT NOT NULL,
+        id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        chunks INTEGER NOT NULL,
+        tags TEXT NOT NULL,
+        date TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (collection, id)
+    );
+    CREATE TABLE knowledge_chunks (
+        collection TEXT NOT NULL,
+        document TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        heading_path TEXT NOT NULL,
+        page INTEGER,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (collection, document, position)
+    );
+    CREATE TABLE knowledge_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        collection TEXT NOT NULL,
+        document TEXT NOT NULL
+    );
+    CREATE INDEX knowledge_changes_collection ON knowledge_changes (collection, seq);
+    "#,
 ];
 
 /// The schema version this binary writes.

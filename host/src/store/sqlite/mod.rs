@@ -5,6 +5,7 @@ pub mod admin_audit;
 pub mod audit;
 pub mod commerce;
 pub mod keys;
+pub mod knowledge;
 pub mod license;
 pub mod migrations;
 pub mod sso;
