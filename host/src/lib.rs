@@ -14,6 +14,7 @@ pub mod environment;
 pub mod fs_atomic;
 pub mod http_server;
 pub mod identity;
+pub mod knowledge;
 pub mod license;
 pub mod llm;
 pub mod logging;

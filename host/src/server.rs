@@ -223,6 +223,12 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             "single sign-on is on: the web UI offers it beside API keys"
         );
     }
+    let knowledge = Arc::new(crate::knowledge::Knowledge::new(
+        store.knowledge.clone(),
+        config.knowledge.clone(),
+        data_dir,
+    ));
+    knowledge.clone().spawn_sync();
     let audit = store.audit;
     let auth = Auth::new(
         &config.auth,
@@ -248,6 +254,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         commerce,
         sso,
         users: store.sso,
+        knowledge,
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),
     })

@@ -47,6 +47,37 @@ async fn what_it_serves(server: &Server) -> anyhow::Result<(String, Value, Value
     Ok((export, over_time.json, usage.json, keys.json))
 }
 
+async fn add_document(server: &Server, name: &str, text: &str) -> anyhow::Result<u16> {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_owned()),
+    );
+    let response = client()
+        .post(server.url("/api/v1/knowledge/collections/policies/documents"))
+        .multipart(form)
+        .send()
+        .await?;
+    Ok(response.status().as_u16())
+}
+
+/// The documents of the passages found for `query`, best first.
+async fn passages(server: &Server, query: &str) -> anyhow::Result<Vec<String>> {
+    let answer = post_json(
+        &client(),
+        &server.url("/api/v1/knowledge/collections/policies/search"),
+        &json!({"query": query}),
+    )
+    .await?;
+    anyhow::ensure!(answer.status == 200, "{}", answer.text);
+    Ok(answer.json["passages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p["document"].as_str().unwrap_or_default().to_owned())
+        .collect())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> anyhow::Result<()> {
     let cluster = store::postgres_cluster();
@@ -95,6 +126,23 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
         )
         .await?;
     }
+    // A knowledge base with a document in it.
+    let collection = post_json(
+        &client(),
+        &on_sqlite.url("/api/v1/knowledge/collections"),
+        &json!({"name": "policies"}),
+    )
+    .await?;
+    assert_eq!(collection.status, 201, "{}", collection.text);
+    assert_eq!(
+        add_document(
+            &on_sqlite,
+            "leave.md",
+            "# Leave\n\nTwenty-five days of annual leave.\n"
+        )
+        .await?,
+        201
+    );
     let before = what_it_serves(&on_sqlite).await?;
     drop(on_sqlite);
 
@@ -168,6 +216,27 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
     )
     .await?;
     assert_eq!(served.status, 200, "{}", served.text);
+    // The knowledge base came along (its index is rebuilt from the rows on this new data
+    // directory), and takes new documents after the copied change log.
+    assert_eq!(
+        passages(&on_postgres, "annual leave").await?,
+        ["leave.md"],
+        "the copied document is found"
+    );
+    assert_eq!(
+        add_document(
+            &on_postgres,
+            "travel.md",
+            "# Travel\n\nBook trains for annual offsites.\n"
+        )
+        .await?,
+        201
+    );
+    assert_eq!(
+        passages(&on_postgres, "annual").await?.len(),
+        2,
+        "both documents are found"
+    );
     drop(on_postgres);
 
     // A second copy into the same database is refused, and changes nothing.

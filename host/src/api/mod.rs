@@ -11,6 +11,7 @@ pub mod error_shape;
 pub mod export;
 pub mod health;
 pub mod keys;
+pub mod knowledge;
 pub mod license;
 pub mod mcp;
 pub mod metrics;
@@ -89,6 +90,8 @@ pub struct AppState {
     pub sso: Option<Arc<crate::sso::Sso>>,
     /// Single sign-on's users (kept even without `[sso]`: they count as seats).
     pub users: Arc<dyn crate::sso::store::SsoStore>,
+    /// The knowledge base.
+    pub knowledge: Arc<crate::knowledge::Knowledge>,
     /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
     #[from_ref(skip)]
     pub max_frame_bytes: usize,
@@ -118,6 +121,7 @@ pub struct AppState {
         (name = "system", description = "Health and status"),
         (name = "keys", description = "API keys and the calling key's identity"),
         (name = "openai", description = "The OpenAI-compatible API: a routing rule is a model"),
+        (name = "knowledge", description = "Private documents in collections, searched by their words"),
         (name = "mcp", description = "The Model Context Protocol server: the skills as tools (Streamable HTTP)"),
     )
 )]
@@ -162,6 +166,7 @@ pub fn routes() -> ApiRoutes {
         .merge(personal_keys::routes())
         .merge(users::routes())
         .merge(admin_audit::routes())
+        .merge(knowledge::routes())
         .merge(registry::routes())
         .merge(openai::routes())
         .merge(mcp::routes())

@@ -410,6 +410,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/knowledge/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every collection, with how much it holds.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["list_collections"];
+        put?: never;
+        /**
+         * Make a collection.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        post: operations["create_collection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/collections/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One collection.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["get_collection"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a collection with every document in it and its indexes.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        delete: operations["delete_collection"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/collections/{name}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The documents of a collection.
+         * @description Requires a key with the `user` role or higher.
+         */
+        get: operations["list_documents"];
+        put?: never;
+        /**
+         * Upload documents: each file is read, cut into passages and checked before any is stored
+         *     (one bad file changes nothing), then each is stored whole, replacing an earlier version
+         *     with the same id, and is searchable when the answer comes.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        post: operations["upload_documents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/collections/{name}/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a document: its passages leave the search at once.
+         * @description Requires a key with the `operator` role or higher.
+         */
+        delete: operations["delete_document"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/collections/{name}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search a collection: the passages that best match the words, with their place in the
+         *     document. Filters apply inside the index, before the top passages are cut.
+         * @description Requires a key with the `user` role or higher.
+         */
+        post: operations["search_collection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/license": {
         parameters: {
             query?: never;
@@ -1046,6 +1161,33 @@ export interface components {
          * @enum {string}
          */
         CircuitState: "closed" | "open" | "half_open";
+        /** @description A collection of documents. */
+        Collection: {
+            /** @description When it was created (RFC 3339). */
+            created_at: string;
+            /** @description What it holds, for people. */
+            description: string;
+            /** @description Its name: lower-case letters, digits, `_` and `-`. */
+            name: string;
+        };
+        /** @description A collection and what is in it. */
+        CollectionStats: components["schemas"]["Collection"] & {
+            /**
+             * Format: int64
+             * @description The documents' size as uploaded, in bytes.
+             */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description How many chunks they were cut into.
+             */
+            chunks: number;
+            /**
+             * Format: int64
+             * @description How many documents it holds.
+             */
+            documents: number;
+        };
         /** @description Requests in one day, month or year. */
         DateCount: {
             /**
@@ -1055,6 +1197,33 @@ export interface components {
             count: number;
             /** @description `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
             date_group: string;
+        };
+        /** @description A document in a collection. */
+        Document: {
+            /** @description When it was added or last replaced (RFC 3339). */
+            added_at: string;
+            /**
+             * Format: int64
+             * @description Its size as uploaded, in bytes.
+             */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description How many chunks it was cut into.
+             */
+            chunks: number;
+            /** @description Its date (`YYYY-MM-DD`), to filter by: given at upload, else the day it was added. */
+            date: string;
+            /** @description Its id in the collection (the file name unless one was given). */
+            id: string;
+            /** @description What it was read as: `text/plain` or `text/markdown`. */
+            media_type: string;
+            /** @description SHA-256 of the bytes uploaded (hex): the same bytes again change nothing. */
+            sha256: string;
+            /** @description Labels to filter by. */
+            tags: string[];
+            /** @description Its title: the first heading, else the id. */
+            title: string;
         };
         /** @description An embeddings request. */
         EmbeddingsRequest: {
@@ -1376,6 +1545,13 @@ export interface components {
             /** @description `list`. */
             object: string;
         };
+        /** @description `POST /api/v1/knowledge/collections` */
+        NewCollection: {
+            /** @description What it holds, for people. */
+            description?: string;
+            /** @description 1-63 lower-case letters, digits, `_` and `-`. */
+            name: string;
+        };
         /** @description What a new key should be. */
         NewKey: {
             /**
@@ -1431,6 +1607,34 @@ export interface components {
         OpenAiErrorBody: {
             /** @description The error. */
             error: components["schemas"]["OpenAiError"];
+        };
+        /** @description A passage found. */
+        Passage: {
+            /** @description The document it is from. */
+            document: string;
+            /** @description The headings it sits under, outermost first. */
+            heading_path: string[];
+            /**
+             * Format: int64
+             * @description The page it starts on, for paged formats.
+             */
+            page?: number | null;
+            /**
+             * Format: int64
+             * @description Its place in the document, from 0.
+             */
+            position: number;
+            /** @description Its rank in this answer, from 1. */
+            rank: number;
+            /**
+             * Format: float
+             * @description How well it matched (BM25 for words; higher is better).
+             */
+            score: number;
+            /** @description Its text. */
+            text: string;
+            /** @description That document's title. */
+            title: string;
         };
         /** @description What a licence grants, as signed. */
         Payload: {
@@ -1580,6 +1784,11 @@ export interface components {
             };
         };
         /**
+         * @description What storing a document did.
+         * @enum {string}
+         */
+        PutOutcome: "added" | "replaced" | "unchanged";
+        /**
          * @description How a request ended, as the original's records say it.
          * @enum {string}
          */
@@ -1612,6 +1821,43 @@ export interface components {
          * @enum {string}
          */
         RoleChoice: "admin" | "operator" | "user" | "from_groups";
+        /** @description The answer to a search. */
+        SearchAnswer: {
+            /**
+             * @description How the search was made (`lexical` when `hybrid` was asked of a collection without
+             *     vectors).
+             */
+            mode: components["schemas"]["SearchMode"];
+            /** @description The passages, best first. */
+            passages: components["schemas"]["Passage"][];
+        };
+        /** @description Restrictions applied inside the index, before the top passages are cut. */
+        SearchFilters: {
+            /** @description Only documents dated on or after this day (`YYYY-MM-DD`). */
+            date_from?: string | null;
+            /** @description Only documents dated on or before this day (`YYYY-MM-DD`). */
+            date_to?: string | null;
+            /** @description Only these documents (their ids). */
+            documents?: string[];
+            /** @description Only documents with at least one of these tags. */
+            tags?: string[];
+        };
+        /**
+         * @description How to search.
+         * @enum {string}
+         */
+        SearchMode: "hybrid" | "vector" | "lexical";
+        /** @description `POST /api/v1/knowledge/collections/{name}/search` */
+        SearchRequest: {
+            /** @description Restrictions. */
+            filters?: components["schemas"]["SearchFilters"];
+            /** @description How to search (default `hybrid`). */
+            mode?: components["schemas"]["SearchMode"];
+            /** @description What to look for, in plain words (no query syntax). */
+            query: string;
+            /** @description How many passages to return, 1–50 (default 5). */
+            top_k?: number;
+        };
         /**
          * @description How careful the system is with data: prompts are masked in the audit log at `High`, and
          *     the persona tells the model how to treat personal details.
@@ -1781,6 +2027,39 @@ export interface components {
              *     the newest otherwise.
              */
             version?: string | null;
+        };
+        /** @description The answer to an upload. */
+        UploadAnswer: {
+            /** @description Each file, in the order sent. */
+            documents: components["schemas"]["Uploaded"][];
+        };
+        /** @description The form of an upload (`multipart/form-data`). */
+        UploadForm: {
+            /** @description Every file's date, `YYYY-MM-DD` (default: today). */
+            date?: string | null;
+            /**
+             * @description One or more files: plain text (`.txt`, `text/plain`) or Markdown (`.md`,
+             *     `text/markdown`), each within `[knowledge] max_document_mb`, at most 20.
+             */
+            file: string[];
+            /** @description The document's id, for a single file (default: the file's name). */
+            id?: string | null;
+            /** @description Tags for every file, separated by commas. */
+            tags?: string | null;
+            /** @description Its title, for a single file (default: its first heading, else its id). */
+            title?: string | null;
+        };
+        /** @description What an upload did to one file. */
+        Uploaded: {
+            /**
+             * Format: int64
+             * @description How many passages it was cut into.
+             */
+            chunks: number;
+            /** @description The document's id. */
+            id: string;
+            /** @description Added, replaced, or unchanged (the same bytes were there). */
+            outcome: components["schemas"]["PutOutcome"];
         };
         /** @description Token counts, when the provider reports them. */
         Usage: {
@@ -3127,6 +3406,536 @@ export interface operations {
             };
             /** @description An environment key, or a prefix shared by several keys */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every collection, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionStats"][];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCollection"];
+            };
+        };
+        responses: {
+            /** @description Made */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionStats"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or the name is not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The collection */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The collection and how much it holds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionStats"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The collection */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The collection */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its documents, by id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"][];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The collection */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadAnswer"];
+                };
+            };
+            /** @description The body is not multipart/form-data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A file is over `[knowledge] max_document_mb` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A file is not plain text or Markdown */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A file cannot be read (not UTF-8, binary, empty) or a field is not acceptable; the message names the file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The collection */
+                name: string;
+                /** @description The document */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such collection or document */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is over its rate limit; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The collection */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The passages, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchAnswer"];
+                };
+            };
+            /** @description No API key was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The licence does not include Knowledge (code `not_licensed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `vector` mode asked of a collection without vectors */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a valid search */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
