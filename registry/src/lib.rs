@@ -22,7 +22,8 @@ pub mod wit_version;
 
 pub use digest::{Sha256Digest, sha256_hex};
 pub use manifest::{
-    KnowledgeAccess, Limits, Manifest, ManifestError, Operation, Permissions, SkillName, Tier,
+    KnowledgeAccess, KnowledgeGrant, Limits, Manifest, ManifestError, Operation, Permissions,
+    SkillName, Tier,
 };
 pub use skill_dir::{SkillDirError, VerifiedSkill, load_skill_dir, verify_skill};
 pub use wit_version::WitVersion;

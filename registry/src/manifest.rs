@@ -100,7 +100,7 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
 
-/// How much of the knowledge store a skill may use.
+/// How much of the knowledge store a skill may use, as a level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KnowledgeAccess {
@@ -111,6 +111,128 @@ pub enum KnowledgeAccess {
     Read,
     /// Query, embed and upsert.
     Write,
+}
+
+/// `permissions.knowledge`: the collections a skill may search, by name (`[policies, handbook]`;
+/// `"*"`: any the operator allows it), or a level for every collection (`none`, `read`,
+/// `write`). The operator can narrow either with `knowledge` in `[skills.<name>]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum KnowledgeGrant {
+    /// A level, for every collection.
+    Level(KnowledgeAccess),
+    /// Searching these collections.
+    Collections(Vec<String>),
+}
+
+impl Default for KnowledgeGrant {
+    fn default() -> Self {
+        Self::Level(KnowledgeAccess::None)
+    }
+}
+
+impl<'de> Deserialize<'de> for KnowledgeGrant {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Grant;
+
+        impl<'de> serde::de::Visitor<'de> for Grant {
+            type Value = KnowledgeGrant;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a list of collection names, or `none`, `read` or `write`")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<KnowledgeGrant, E> {
+                match value {
+                    "none" => Ok(KnowledgeGrant::Level(KnowledgeAccess::None)),
+                    "read" => Ok(KnowledgeGrant::Level(KnowledgeAccess::Read)),
+                    "write" => Ok(KnowledgeGrant::Level(KnowledgeAccess::Write)),
+                    other => Err(E::custom(format!(
+                        "`{other}` is not a knowledge grant: list the collections, e.g. [policies, handbook] ([\"*\"] for any the operator allows), or write none, read or write"
+                    ))),
+                }
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KnowledgeGrant, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(KnowledgeGrant::Collections(names))
+            }
+        }
+
+        deserializer.deserialize_any(Grant)
+    }
+}
+
+/// The `permissions.knowledge` entry for any collection the operator allows.
+pub const ANY_COLLECTION: &str = "*";
+
+impl KnowledgeGrant {
+    /// The level it amounts to: a list of collections is `read`, an empty one `none`.
+    pub fn level(&self) -> KnowledgeAccess {
+        match self {
+            Self::Level(level) => *level,
+            Self::Collections(names) if names.is_empty() => KnowledgeAccess::None,
+            Self::Collections(_) => KnowledgeAccess::Read,
+        }
+    }
+
+    /// Whether it lets the skill search `collection`.
+    pub fn allows(&self, collection: &str) -> bool {
+        match self {
+            Self::Level(level) => *level >= KnowledgeAccess::Read,
+            Self::Collections(names) => names
+                .iter()
+                .any(|name| name == ANY_COLLECTION || name == collection),
+        }
+    }
+
+    /// Whether it reaches collections beyond any list: a level, or `"*"`.
+    pub fn is_open(&self) -> bool {
+        match self {
+            Self::Level(level) => *level >= KnowledgeAccess::Read,
+            Self::Collections(names) => names.iter().any(|name| name == ANY_COLLECTION),
+        }
+    }
+
+    /// What it grants that `was` did not, in words (empty: nothing).
+    pub fn widening_from(&self, was: &Self) -> Vec<String> {
+        let change = || {
+            vec![format!(
+                "knowledge: {} -> {}",
+                was.describe(),
+                self.describe()
+            )]
+        };
+        if self.level() == KnowledgeAccess::Write && was.level() < KnowledgeAccess::Write {
+            return change();
+        }
+        if self.is_open() {
+            return if was.is_open() { Vec::new() } else { change() };
+        }
+        match self {
+            Self::Collections(now) => now
+                .iter()
+                .filter(|name| !was.allows(name))
+                .map(|name| format!("knowledge: + {name}"))
+                .collect(),
+            Self::Level(_) => Vec::new(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Level(KnowledgeAccess::None) => "none".to_owned(),
+            Self::Level(KnowledgeAccess::Read) => "read".to_owned(),
+            Self::Level(KnowledgeAccess::Write) => "write".to_owned(),
+            Self::Collections(names) => format!("[{}]", names.join(", ")),
+        }
+    }
 }
 
 /// The host capabilities a skill asks for. Everything is off unless listed.
@@ -124,9 +246,9 @@ pub struct Permissions {
     /// [`OPERATOR_HOSTS`] for the hosts the operator allows it.
     #[serde(default)]
     pub network: Vec<String>,
-    /// Knowledge store access.
+    /// The knowledge collections it may search.
     #[serde(default)]
-    pub knowledge: KnowledgeAccess,
+    pub knowledge: KnowledgeGrant,
     /// May send e-mail through the operator's SMTP server.
     #[serde(default)]
     pub mail: bool,
@@ -279,6 +401,18 @@ impl Manifest {
                 validate_host(host).map_err(|p| invalid(format!("permissions.network[{i}]"), p))?;
             }
         }
+        if let KnowledgeGrant::Collections(names) = &self.permissions.knowledge {
+            for (i, name) in names.iter().enumerate() {
+                if name != ANY_COLLECTION && !is_collection_name(name) {
+                    return Err(invalid(
+                        format!("permissions.knowledge[{i}]"),
+                        format!(
+                            "`{name}` is not a collection name: use 1-63 lower-case letters, digits, `_` and `-` (or \"*\" for any the operator allows)"
+                        ),
+                    ));
+                }
+            }
+        }
         let limits = &self.limits;
         if limits.memory_mb == 0 || limits.memory_mb > Limits::MAX_MEMORY_MB {
             return Err(invalid(
@@ -349,6 +483,17 @@ fn validate_component_file_name(file: &str) -> Result<(), ManifestError> {
             ),
         ))
     }
+}
+
+/// A knowledge collection's name: 1-63 lower-case letters, digits, `_` and `-`, starting
+/// with a letter or digit.
+pub fn is_collection_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && name.len() <= 63
 }
 
 /// The `permissions.network` entry that lets the operator choose the hosts: the skill may

@@ -25,6 +25,8 @@ pub const ALLOW_CIDRS: &str = "allow_cidrs";
 /// The key that lets an installed skill replacing a built-in of the same name read the
 /// built-in's settings (its API keys, say); without it, the replacement reads none of them.
 pub const REPLACEMENT_READS_SETTINGS: &str = "replacement_reads_settings";
+/// The key that narrows the knowledge collections a skill may search to those listed.
+pub const KNOWLEDGE: &str = "knowledge";
 
 /// One setting's source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,9 @@ pub struct SkillSettings {
     pub allow_cidrs: Vec<ipnet::IpNet>,
     /// Whether an installed skill that replaces the built-in of this name reads these settings.
     pub replacement_reads_settings: bool,
+    /// The knowledge collections the operator lets this skill search (within what its
+    /// manifest asks), if the table says.
+    pub knowledge: Option<Vec<String>>,
     /// Every other key.
     pub values: BTreeMap<String, SettingValue>,
 }
@@ -87,6 +92,26 @@ impl SkillSettings {
                         })?;
                     settings.allow_cidrs.push(range);
                 }
+                continue;
+            }
+            if key == KNOWLEDGE {
+                let names = value
+                    .as_array()
+                    .and_then(|entries| {
+                        entries
+                            .iter()
+                            .map(|entry| {
+                                entry
+                                    .as_str()
+                                    .filter(|name| praximous_registry::manifest::is_collection_name(name))
+                                    .map(str::to_owned)
+                            })
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| {
+                        error("must be a list of collection names, e.g. [\"policies\", \"handbook\"] ([] for none)".into())
+                    })?;
+                settings.knowledge = Some(names);
                 continue;
             }
             if key == REPLACEMENT_READS_SETTINGS {
@@ -149,6 +174,7 @@ impl SkillSettings {
         Self {
             allow_hosts: self.allow_hosts.clone(),
             allow_cidrs: self.allow_cidrs.clone(),
+            knowledge: self.knowledge.clone(),
             replacement_reads_settings: self.replacement_reads_settings,
             values: if self.replacement_reads_settings {
                 self.values.clone()

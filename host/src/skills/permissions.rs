@@ -1,7 +1,7 @@
 //! What an upgrade would grant a skill that its installed version did not have.
 
+use praximous_registry::Manifest;
 use praximous_registry::manifest::OPERATOR_HOSTS;
-use praximous_registry::{KnowledgeAccess, Manifest};
 
 /// Each way `new` asks for more than `old`, in words, e.g. `network: + api.example.com`.
 /// Empty when nothing widens.
@@ -23,18 +23,7 @@ pub fn widening(old: &Manifest, new: &Manifest) -> Vec<String> {
             });
         }
     }
-    if now.knowledge > was.knowledge {
-        let name = |k: KnowledgeAccess| match k {
-            KnowledgeAccess::None => "none",
-            KnowledgeAccess::Read => "read",
-            KnowledgeAccess::Write => "write",
-        };
-        changes.push(format!(
-            "knowledge: {} -> {}",
-            name(was.knowledge),
-            name(now.knowledge)
-        ));
-    }
+    changes.extend(now.knowledge.widening_from(&was.knowledge));
     let (a, b) = (&old.limits, &new.limits);
     if b.memory_mb > a.memory_mb {
         changes.push(format!(
@@ -97,5 +86,22 @@ mod tests {
                 "limits.memory_mb: 64 -> 128",
             ]
         );
+    }
+
+    #[test]
+    fn a_collection_not_granted_before_is_a_widening() {
+        let limits = "{ memory_mb: 64, timeout_ms: 1000 }";
+        let one = manifest("{ knowledge: [policies] }", limits);
+        let two = manifest("{ knowledge: [policies, payroll] }", limits);
+        let any = manifest("{ knowledge: [\"*\"] }", limits);
+        let read = manifest("{ knowledge: read }", limits);
+        assert_eq!(widening(&one, &two), ["knowledge: + payroll"]);
+        assert!(widening(&two, &one).is_empty());
+        assert_eq!(
+            widening(&two, &any),
+            ["knowledge: [policies, payroll] -> [*]"]
+        );
+        assert!(widening(&read, &two).is_empty());
+        assert!(widening(&any, &read).is_empty());
     }
 }

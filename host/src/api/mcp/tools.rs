@@ -84,7 +84,7 @@ fn find(catalogue: &Catalogue, name: &str) -> Option<(Arc<LoadedSkill>, String)>
 fn annotations(manifest: &Manifest, title: &str) -> Value {
     let permissions = &manifest.permissions;
     let reaches_network = !permissions.network.is_empty();
-    let writes = permissions.knowledge == KnowledgeAccess::Write;
+    let writes = permissions.knowledge.level() == KnowledgeAccess::Write;
     let read_only = !(reaches_network || permissions.mail || writes);
     json!({
         "title": title,
