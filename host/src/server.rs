@@ -137,12 +137,20 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         }
     }
     let skills = &config.skills;
+    let knowledge = Arc::new(crate::knowledge::Knowledge::new(
+        store.knowledge.clone(),
+        config.knowledge.clone(),
+        data_dir,
+    ));
+    knowledge.clone().spawn_sync();
     let services = HostServices {
         identity: identity.clone(),
         llm: Some(llm.clone()),
         mail,
         env: env.clone(),
         resolver,
+        knowledge: Some(knowledge.clone()),
+        licensing: Some(licensing.clone()),
         stand_in_hosts: None,
     };
     let runtime = Runtime::new(
@@ -223,12 +231,6 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
             "single sign-on is on: the web UI offers it beside API keys"
         );
     }
-    let knowledge = Arc::new(crate::knowledge::Knowledge::new(
-        store.knowledge.clone(),
-        config.knowledge.clone(),
-        data_dir,
-    ));
-    knowledge.clone().spawn_sync();
     let audit = store.audit;
     let auth = Auth::new(
         &config.auth,

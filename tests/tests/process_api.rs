@@ -260,17 +260,29 @@ async fn skills_listing_and_capabilities() -> anyhow::Result<()> {
 
     // The example request in each manifest must actually work. A skill that reaches the
     // network has no host here, so its examples (for public sites) must get as far as that
-    // refusal, and one that sends mail as far as the missing SMTP server; web_scraper.rs,
-    // api_skills.rs and email.rs run them against real servers.
+    // refusal, one that sends mail as far as the missing SMTP server, and one that searches
+    // knowledge as far as the missing collection; web_scraper.rs, api_skills.rs, email.rs and
+    // knowledge.rs run them against real servers and documents.
     for (name, skill) in all.json.as_object().into_iter().flatten() {
         let needs_hosts = skill["permissions"]["network"]
             .as_array()
             .is_some_and(|hosts| !hosts.is_empty());
         let sends_mail = skill["permissions"]["mail"] == true;
+        let searches_knowledge = skill["permissions"]["knowledge"]
+            .as_array()
+            .is_some_and(|collections| !collections.is_empty());
         for (op, spec) in skill["operations"].as_object().into_iter().flatten() {
             let example = &spec["example_request_payload"];
             let answer = post_json(&c, &server.url("/api/v1/process"), example).await?;
-            if sends_mail {
+            if searches_knowledge {
+                // This server has no collections: the example gets as far as that.
+                assert_eq!(answer.status, 400, "{name}.{op} example: {}", answer.text);
+                assert!(
+                    answer.text.contains("no collection is named"),
+                    "{name}.{op} example: {}",
+                    answer.text
+                );
+            } else if sends_mail {
                 assert_eq!(answer.status, 500, "{name}.{op} example: {}", answer.text);
                 assert!(
                     answer.text.contains("no SMTP server is configured"),

@@ -81,7 +81,7 @@ async fn bad_skills_are_kept_out_and_the_rest_load() -> anyhow::Result<()> {
         ),
         (
             "future/skill.yaml: targets praximous:skill@9.0.0",
-            "this host runs only praximous:skill@0.1.0, praximous:skill@0.1.1",
+            "this host runs only praximous:skill@0.1.0, praximous:skill@0.1.1, praximous:skill@0.1.2",
         ),
         (
             "incomplete/skill.yaml: missing field `author`",

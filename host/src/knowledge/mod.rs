@@ -127,6 +127,14 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+impl std::fmt::Debug for Knowledge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Knowledge")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Knowledge {
     /// The knowledge base kept in `store`, its indexes under `data_dir/knowledge`.
     pub fn new(

@@ -62,6 +62,14 @@ pub struct Licensing {
     current: RwLock<(Option<String>, Arc<LicenseStatus>)>,
 }
 
+impl std::fmt::Debug for Licensing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Licensing")
+            .field("key_file", &self.key_file)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Licensing {
     /// Read the licence (from `[license] key_env`, else `<data_dir>/license.key`) and the
     /// store's records. An invalid, tampered or foreign key is an error: the server must not

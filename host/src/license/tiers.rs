@@ -148,7 +148,11 @@ impl Feature {
 
     /// The feature a skill of this name needs, if any.
     pub fn for_skill(skill: &str) -> Option<Self> {
-        (skill == "pii_redactor").then_some(Self::PiiRedaction)
+        match skill {
+            "pii_redactor" => Some(Self::PiiRedaction),
+            "knowledge_retrieval" => Some(Self::Knowledge),
+            _ => None,
+        }
     }
 }
 

@@ -9,4 +9,4 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use self::praximous::skill::{config, context, llm, log, mail, output, types};
+pub use self::praximous::skill::{config, context, knowledge, llm, log, mail, output, types};

@@ -38,8 +38,12 @@ use crate::config::SkillSettings;
 const WASM_PAGE_BYTES: u64 = 64 << 10;
 
 /// The WIT package versions this host runs.
-/// 0.1.1 only adds an import to 0.1.0, so a 0.1.0 component links against it unchanged.
-pub const SUPPORTED_WIT: &[&str] = &["praximous:skill@0.1.0", "praximous:skill@0.1.1"];
+/// Each later version only adds imports, so an earlier component links against the newest unchanged.
+pub const SUPPORTED_WIT: &[&str] = &[
+    "praximous:skill@0.1.0",
+    "praximous:skill@0.1.1",
+    "praximous:skill@0.1.2",
+];
 
 /// [`SUPPORTED_WIT`], parsed.
 pub fn supported_wit() -> Vec<WitVersion> {

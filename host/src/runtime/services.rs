@@ -21,6 +21,11 @@ pub struct HostServices {
     pub env: Environment,
     /// Resolves the names skills connect to.
     pub resolver: Resolver,
+    /// The knowledge base (the `knowledge` import), if the host has one.
+    pub knowledge: Option<Arc<crate::knowledge::Knowledge>>,
+    /// The licence in force, which gates the `knowledge` import; none: not gated (checking
+    /// skills offline).
+    pub licensing: Option<Arc<crate::license::Licensing>>,
     /// `prax skill test`: every request a skill is allowed to make goes to this local server
     /// instead, over plain HTTP (the request's `Host` says which host it was for). Never set
     /// by the server.
@@ -36,6 +41,8 @@ impl HostServices {
             mail: None,
             env: Environment::process(),
             resolver: Resolver::system(),
+            knowledge: None,
+            licensing: None,
             stand_in_hosts: None,
         }
     }

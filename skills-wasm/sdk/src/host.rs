@@ -1,10 +1,13 @@
 //! The host's capabilities, as plain functions.
 
 use crate::SkillError;
-use crate::bindings::praximous::skill::{config, context, llm, log as wit_log, mail, output};
+use crate::bindings::praximous::skill::{config, context, knowledge, llm, log as wit_log, mail, output};
 
 pub use crate::bindings::praximous::skill::context::Identity;
 pub use crate::bindings::praximous::skill::llm::{Completion, CompletionRequest, LlmError};
+pub use crate::bindings::praximous::skill::knowledge::{
+    Filters as KnowledgeFilters, KnowledgeError, Passage,
+};
 pub use crate::bindings::praximous::skill::mail::{MailError, Message as MailMessage, Receipt};
 
 /// Log at info level; the host tags the line with the skill and request id.
@@ -110,6 +113,35 @@ impl From<MailError> for SkillError {
             MailError::Rejected(m) | MailError::Unavailable(m) => {
                 SkillError::internal("SMTP Error")
                     .with_details(format!("Failed to send email: {m}"))
+            }
+        }
+    }
+}
+
+/// The `top_k` (1-50) passages of the operator's knowledge `collection` that best match
+/// `query`, best first. Needs the collection in `permissions: { knowledge: [...] }`.
+pub fn search_knowledge(
+    collection: &str,
+    query: &str,
+    top_k: u32,
+    filters: &KnowledgeFilters,
+) -> Result<Vec<Passage>, KnowledgeError> {
+    knowledge::search(collection, query, top_k, filters)
+}
+
+impl From<KnowledgeError> for SkillError {
+    /// A denial stays one (403); a missing collection or a bad query is the caller's (400);
+    /// a knowledge base that cannot answer is an internal failure (500).
+    fn from(error: KnowledgeError) -> Self {
+        match error {
+            KnowledgeError::Denied(m) => {
+                SkillError::denied("Knowledge access denied").with_details(m)
+            }
+            KnowledgeError::NotFound(m) | KnowledgeError::Invalid(m) => {
+                SkillError::bad_input("Input error").with_details(m)
+            }
+            KnowledgeError::Unavailable(m) => {
+                SkillError::internal("Knowledge base unavailable").with_details(m)
             }
         }
     }

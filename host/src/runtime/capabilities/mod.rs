@@ -7,6 +7,7 @@ mod config;
 mod context;
 mod http;
 mod http_connector;
+mod knowledge;
 mod llm;
 mod log;
 mod mail;
@@ -79,6 +80,8 @@ capabilities! {
     config: config::Config,
     /// `mail`: e-mail through the operator's SMTP server.
     mail: mail::Mail,
+    /// `knowledge`: searching the operator's private documents.
+    knowledge: knowledge::Knowledge,
     /// `wasi:http`: outbound requests to the hosts the skill may reach.
     http: http::Http,
 }

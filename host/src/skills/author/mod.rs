@@ -104,7 +104,7 @@ fn manifest_field(manifest: &str, name: &str) -> Result<String, String> {
     let value: serde_norway::Value = serde_norway::from_str(manifest).map_err(|e| e.to_string())?;
     let example = match name {
         "component" => "skill.wasm",
-        _ => "praximous:skill@0.1.1",
+        _ => "praximous:skill@0.1.2",
     };
     value
         .get(name)

@@ -211,6 +211,8 @@ pub async fn run(
             mail: outbox,
             env,
             resolver,
+            knowledge: None,
+            licensing: None,
             stand_in_hosts: Some(servers.hosts),
         },
     )?;

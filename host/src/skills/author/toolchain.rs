@@ -16,7 +16,11 @@ pub const WIT_PACKAGE: &str = include_str!("../../../../wit/skill.wit");
 
 /// Every WIT package version a skill can be built against, by its manifest's `wit:` value.
 pub const WIT_PACKAGES: &[(&str, &str)] = &[
-    ("praximous:skill@0.1.1", WIT_PACKAGE),
+    ("praximous:skill@0.1.2", WIT_PACKAGE),
+    (
+        "praximous:skill@0.1.1",
+        include_str!("../../../../wit/history/skill-0.1.1.wit"),
+    ),
     (
         "praximous:skill@0.1.0",
         include_str!("../../../../wit/history/skill-0.1.0.wit"),

@@ -7,7 +7,7 @@ fn skill_js(name: &str) -> String {
         r#"// {name}: a Praximous Smart Skill in JavaScript. `prax skill build` builds it with
 // componentize-js (run `npm install` here once); see docs/skills.md.
 
-import {{ log }} from 'praximous:skill/log@0.1.1';
+import {{ log }} from 'praximous:skill/log@0.1.2';
 
 export function run(request) {{
   // Every request field beside task_type and prompt, as JSON.

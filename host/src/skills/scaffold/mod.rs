@@ -26,7 +26,7 @@ version: 0.1.0
 description: Repeats the prompt, optionally in capitals.
 author: Your Name
 license: Apache-2.0
-wit: praximous:skill@0.1.1
+wit: praximous:skill@0.1.2
 component: skill.wasm
 operations:
   repeat:
