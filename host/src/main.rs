@@ -6,8 +6,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use praximous::cli::{
     self, Cli, Command, ServeArgs, audit_cmd, config_cmd, healthcheck_cmd, identity_cmd, init,
-    keys_cmd, license_cmd, load_env_file, mcp_cmd, publisher_cmd, registry_cmd, skill_cmd,
-    store_cmd,
+    keys_cmd, knowledge_cmd, license_cmd, load_env_file, mcp_cmd, publisher_cmd, registry_cmd,
+    skill_cmd, store_cmd,
 };
 use praximous::config::Config;
 use praximous::logging;
@@ -47,6 +47,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(command) => keys_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Skill(command) => skill_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Mcp(args) => mcp_cmd::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Knowledge(args) => knowledge_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Command::Publisher(command) => publisher_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Registry(command) => registry_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Command::Completions(args) => print(&cli::completions(args.shell)),

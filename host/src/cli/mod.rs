@@ -6,6 +6,7 @@ pub mod healthcheck_cmd;
 pub mod identity_cmd;
 pub mod init;
 pub mod keys_cmd;
+pub mod knowledge_cmd;
 pub mod license_cmd;
 pub mod mcp_cmd;
 pub mod prompt;
@@ -57,6 +58,8 @@ pub enum Command {
     /// Serve a running server's skills as MCP tools over stdio (for clients that launch a
     /// local process).
     Mcp(mcp_cmd::McpArgs),
+    /// Collections of private documents on a running server: make, list, upload, search.
+    Knowledge(knowledge_cmd::KnowledgeArgs),
     /// Make a publisher key pair for signing skills.
     #[command(subcommand)]
     Publisher(publisher_cmd::PublisherCommand),
