@@ -1,11 +1,13 @@
 // A stand-in OpenAI-compatible provider for the end-to-end tests: `POST /v1/chat/completions`
 // with `stream: true` answers in OpenAI's streaming format (role chunk, content chunks, the
 // finish reason, a usage chunk, `data: [DONE]`), one word every 60 ms; a prompt containing
-// "long" gets 2000 words. `GET /stats` says how many streams the caller closed early.
+// "long" gets 2000 words, and numbered passages an answer that cites the first. `GET /stats` says how many streams the caller closed early.
 import { createServer, type Server } from 'node:http'
 
 /** The words of an answer to `prompt`. */
 export function words(prompt: string): string[] {
+  // knowledge_retrieval sends numbered passages: answer as a model would, citing the first.
+  if (prompt.startsWith('Passages:')) return ['The ', 'handbook ', 'says ', 'so ', '[1].']
   const count = prompt.includes('long') ? 2000 : 12
   return Array.from({ length: count }, (_, i) => `wörd${i} `)
 }

@@ -139,7 +139,7 @@ test('create a user key, see its role-limited view, then revoke it', async ({ pa
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page.getByRole('heading', { name: 'Task console' })).toBeVisible()
   const nav = page.getByRole('navigation', { name: 'Main' })
-  await expect(nav.getByRole('link')).toHaveText(['Task console', 'Skills'])
+  await expect(nav.getByRole('link')).toHaveText(['Task console', 'Skills', 'Knowledge'])
   await page.goto(url('/keys'))
   await expect(page.getByRole('heading', { name: 'Task console' })).toBeVisible()
   await shot(page, 'role-user')
@@ -272,4 +272,38 @@ test('signing out of a single sign-on session ends it here and at the provider',
   await page.goto(url('/'))
   await expect(page).toHaveURL(/\/signin$/)
   await expect(page.getByLabel('API key')).toBeVisible()
+})
+
+test('knowledge: make a collection, upload a document, ask it and open the citation', async ({ page }) => {
+  await signIn(page, ADMIN_KEY, '/knowledge')
+  await expect(page.getByRole('heading', { name: 'Knowledge', exact: true })).toBeVisible()
+  await page.getByLabel('Name').fill('handbook')
+  await page.getByLabel('What it holds').fill('The staff handbook')
+  await page.getByRole('button', { name: 'Make collection' }).click()
+  await expect(page.getByTestId('collection-handbook')).toContainText('The staff handbook')
+
+  await page.getByLabel('Documents (plain text or Markdown)').setInputFiles({
+    name: 'leave.md',
+    mimeType: 'text/markdown',
+    buffer: Buffer.from('# Staff handbook\n\n## Annual leave\n\nEvery employee gets twenty-five days of annual leave.\n'),
+  })
+  await page.getByLabel('Tags').fill('hr')
+  await page.getByRole('button', { name: 'Upload' }).click()
+  await expect(page.getByTestId('upload-outcome')).toHaveText('leave.md: added (1 passages)')
+  await expect(page.getByTestId('document-leave.md')).toContainText('Staff handbook')
+  await expect(page.getByTestId('collection-handbook')).toContainText('1')
+
+  // An answer through the knowledge_retrieval skill and the stand-in LLM, citing the passage.
+  await page.getByLabel('Question').fill('How many days of annual leave?')
+  await page.getByRole('button', { name: 'Ask' }).click()
+  const answer = page.getByTestId('knowledge-answer')
+  await expect(answer).toContainText('The handbook says so [1].')
+  await answer.getByText('[1] leave.md: Staff handbook › Annual leave').click()
+  await expect(answer.getByText('Every employee gets twenty-five days of annual leave.')).toBeVisible()
+  await shot(page, 'knowledge')
+
+  // The passages alone, with their scores.
+  await page.getByLabel('Show').selectOption('passages')
+  await page.getByRole('button', { name: 'Ask' }).click()
+  await expect(page.getByTestId('knowledge-passages')).toContainText('leave.md: Staff handbook › Annual leave')
 })

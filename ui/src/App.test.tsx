@@ -47,7 +47,7 @@ describe('sign-in and roles', () => {
     await signIn('user-secret')
     expect(await screen.findByRole('heading', { name: 'Task console' })).toBeTruthy()
     const nav = screen.getByRole('navigation', { name: 'Main' })
-    expect([...nav.querySelectorAll('a')].map((a) => a.textContent)).toEqual(['Task console', 'Skills'])
+    expect([...nav.querySelectorAll('a')].map((a) => a.textContent)).toEqual(['Task console', 'Skills', 'Knowledge'])
     expect(sessionStorage.getItem('praximous.apiKey')).toBe('user-secret')
     expect(localStorage.length).toBe(0)
     // Every call but the public one asking whether single sign-on is offered.
@@ -63,6 +63,7 @@ describe('sign-in and roles', () => {
       'Dashboard',
       'Task console',
       'Skills',
+      'Knowledge',
       'Analytics',
       'Providers & routing',
       'API keys',

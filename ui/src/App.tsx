@@ -8,6 +8,7 @@ import { Loading } from './components/States'
 import { Console } from './pages/Console'
 import { Dashboard } from './pages/Dashboard'
 import { Keys } from './pages/Keys'
+import { Knowledge } from './pages/Knowledge'
 import { MyKeys } from './pages/MyKeys'
 import { Users } from './pages/Users'
 import { Licence } from './pages/Licence'
@@ -40,6 +41,7 @@ export function App() {
         <Route index element={<Guard role="operator"><Dashboard /></Guard>} />
         <Route path="console" element={<Guard role="user"><Console /></Guard>} />
         <Route path="skills" element={<Guard role="user"><Skills /></Guard>} />
+        <Route path="knowledge" element={<Guard role="user"><Knowledge /></Guard>} />
         <Route
           path="analytics"
           element={

@@ -35,3 +35,10 @@ export function formatTime(timestamp: string): string {
 export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10)
 }
+
+/** A size in bytes as "812 B", "4.2 KiB", "1.3 MiB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+}

@@ -22,6 +22,7 @@ pub const CLIENT_ROUTES: &[&str] = &[
     "/signin",
     "/console",
     "/skills",
+    "/knowledge",
     "/analytics",
     "/providers",
     "/my-keys",

@@ -95,6 +95,21 @@ export async function apiErrorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, detailOf(body, text || response.statusText), response.headers.get('X-Request-Id'), codeOf(body))
 }
 
+/**
+ * The headers that authenticate a request of `method` outside the typed client (an upload
+ * with progress goes through XMLHttpRequest): the key, or the session's CSRF token.
+ */
+export function authHeaders(method: string): Record<string, string> {
+  if (sessionKey) return { 'X-API-Key': sessionKey }
+  if (csrfToken && !SAFE_METHODS.has(method.toUpperCase())) return { 'X-CSRF-Token': csrfToken }
+  return {}
+}
+
+/** Tell the session a key was refused (a call made outside the typed client). */
+export function reportAuthFailure(error: ApiError): void {
+  if (error.isAuthFailure) onAuthFailure(error.detail)
+}
+
 /** Adds the key to each request; turns each non-2xx answer into a thrown ApiError. */
 const session: Middleware = {
   onRequest({ request }) {

@@ -149,8 +149,11 @@ export interface SkillOperation {
   example_request_payload: ProcessRequest | null
 }
 
-/** How much of the knowledge store a skill may use (ordered none < read < write). */
-export type KnowledgeAccess = 'none' | 'read' | 'write'
+/**
+ * The knowledge collections a skill may search: their names (`"*"`: any the operator allows),
+ * or, from earlier manifests, a level for every collection (none < read < write).
+ */
+export type KnowledgeAccess = 'none' | 'read' | 'write' | string[]
 
 /** Host capabilities the skill's manifest asks for (not narrowed by the operator's allow_hosts). */
 export interface SkillPermissions {
@@ -397,3 +400,45 @@ export type InstallReport = Schemas['InstallReport']
 // OPEN_ENDED_LATENCY_NOTE: histogram bucket bounds (ms) are 1, 2, 5, 10, 20, 50, 100, 200, 500,
 // 1000, 2000, 5000, 10000, 30000, 60000, then open-ended; a percentile in the last bucket is
 // reported as u64::MAX, so treat any value > 60000 as "> 60 s".
+
+// ---------------------------------------------------------------------------------------
+// /api/v1/knowledge
+// ---------------------------------------------------------------------------------------
+
+/** A knowledge collection and how much it holds. */
+export type CollectionStats = Schemas['CollectionStats']
+
+/** A document in a collection. */
+export type KnowledgeDocument = Schemas['Document']
+
+/** POST .../documents 201: what the upload did to each file. */
+export type UploadAnswer = Schemas['UploadAnswer']
+
+/** POST .../search request. */
+export type SearchRequest = Schemas['SearchRequest']
+
+/** POST .../search 200: the passages, best first. */
+export type SearchAnswer = Schemas['SearchAnswer']
+
+/** A passage found. */
+export type Passage = Schemas['Passage']
+
+/**
+ * `ProcessResponse.result` of the `knowledge_retrieval` skill. Hand-written: a skill's result
+ * is any JSON to the server's document; this is what that skill's manifest promises.
+ */
+export interface KnowledgeAnswer {
+  answer: string
+  found: boolean
+  citations: {
+    number: number
+    document: string
+    title: string
+    heading_path: string[]
+    page: number | null
+    position: number
+  }[]
+  passages: (Passage & { number: number })[]
+  provider?: string
+  model?: string
+}

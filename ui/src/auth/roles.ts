@@ -15,6 +15,7 @@ export const PAGES: { path: string; label: string; role: Role; sessionOnly?: boo
   { path: '/', label: 'Dashboard', role: 'operator' },
   { path: '/console', label: 'Task console', role: 'user' },
   { path: '/skills', label: 'Skills', role: 'user' },
+  { path: '/knowledge', label: 'Knowledge', role: 'user' },
   { path: '/analytics', label: 'Analytics', role: 'operator' },
   { path: '/providers', label: 'Providers & routing', role: 'operator' },
   { path: '/my-keys', label: 'My keys', role: 'user', sessionOnly: true },

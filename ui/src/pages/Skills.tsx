@@ -20,13 +20,22 @@ function signatureText(signature: SignatureState): string {
   }
 }
 
+/** The collections a skill may search, for people; `false` when none. */
+function knowledgeText(knowledge: SkillCapabilities['permissions']['knowledge']): string | false {
+  if (Array.isArray(knowledge)) {
+    if (knowledge.length === 0) return false
+    return `knowledge: ${knowledge.map((c) => (c === '*' ? 'collections the operator allows' : c)).join(', ')}`
+  }
+  return knowledge !== 'none' && `knowledge: ${knowledge}`
+}
+
 function Permissions({ skill }: { skill: SkillCapabilities }) {
   const { llm, network, knowledge, mail } = skill.permissions
   const items = [
     llm && 'LLM calls',
     mail && 'e-mail',
     network.length > 0 && `network: ${network.map((h) => (h === '*' ? 'hosts the operator allows' : h)).join(', ')}`,
-    knowledge !== 'none' && `knowledge: ${knowledge}`,
+    knowledgeText(knowledge),
   ].filter(Boolean)
   return <>{items.length > 0 ? items.join(' · ') : 'none (pure computation)'}</>
 }
