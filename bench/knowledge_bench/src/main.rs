@@ -128,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
             "usage: knowledge-bench URL KEY ingest CHUNKS PER_DOC | search QUERIES | load CLIENTS SECONDS | first"
         );
     };
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let bench = Bench {
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(64)
