@@ -10,6 +10,7 @@ pub mod balancer;
 pub mod dns;
 pub mod licence;
 pub mod oidc;
+pub mod pdf;
 pub mod registry;
 pub mod smtp;
 pub mod standin;

@@ -344,6 +344,7 @@ async fn bad_files_are_refused_by_name_and_change_nothing() -> anyhow::Result<()
     make_collection(&server, "policies").await?;
     let good: &[u8] = LEAVE.as_bytes();
     let big = "word ".repeat(300_000);
+    let scan = praximous_e2e::pdf::with_pages(&[&[], &[]]);
     for (files, status, needle) in [
         (
             vec![
@@ -364,10 +365,26 @@ async fn bad_files_are_refused_by_name_and_change_nothing() -> anyhow::Result<()
         (
             vec![
                 ("leave.md", "text/markdown", good),
-                ("scan.pdf", "application/pdf", &b"%PDF-1.7"[..]),
+                ("photo.png", "image/png", &b"\x89PNG"[..]),
             ],
             415,
-            "`scan.pdf`: its type is `application/pdf`",
+            "`photo.png`: its type is `image/png`",
+        ),
+        (
+            vec![
+                ("leave.md", "text/markdown", good),
+                ("scan.pdf", "application/pdf", &scan[..]),
+            ],
+            422,
+            "`scan.pdf`: it is a PDF without a text layer",
+        ),
+        (
+            vec![
+                ("leave.md", "text/markdown", good),
+                ("broken.pdf", "application/pdf", &b"%PDF-1.7 cut"[..]),
+            ],
+            422,
+            "`broken.pdf`: it is not a readable PDF",
         ),
         (
             vec![
@@ -878,7 +895,10 @@ async fn knowledge_retrieval_answers_from_the_passages_and_cites_them() -> anyho
     let example = capabilities.json["operations"]["answer"]["example_request_payload"].clone();
     let answer = ask(&server, example.clone()).await?;
     assert_eq!(answer.status, 200, "{example}: {}", answer.text);
-    assert_eq!(answer.json["result"]["citations"][0]["document"], "leave.md");
+    assert_eq!(
+        answer.json["result"]["citations"][0]["document"],
+        "leave.md"
+    );
 
     // Nothing on it in the documents: said so, and the LLM is not asked.
     let before = provider.requests().len();
@@ -1004,6 +1024,66 @@ async fn prax_knowledge_uploads_lists_and_searches_through_the_server() -> anyho
         text(&anonymous).contains("--api-key"),
         "{}",
         text(&anonymous)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn html_and_pdf_documents_are_found_with_their_headings_and_pages() -> anyhow::Result<()> {
+    let server = Server::start()?;
+    make_collection(&server, "policies").await?;
+    let html = "<html><head><script>var leave = 'x';</script></head><body><nav>Home | Leave</nav>\
+        <h1>Expenses</h1><p>Claim expenses within <b>thirty</b> days.</p></body></html>";
+    let pdf = praximous_e2e::pdf::with_pages(&[
+        &["Security handbook"],
+        &[
+            "Badges must be worn at all times.",
+            "Visitors sign in at reception.",
+        ],
+    ]);
+    let stored = upload(
+        &client(),
+        &server,
+        "policies",
+        &[
+            ("expenses.html", "text/html", html.as_bytes()),
+            ("security.pdf", "application/pdf", &pdf),
+        ],
+        &[],
+    )
+    .await?;
+    assert_eq!(stored.status, 201, "{}", stored.text);
+
+    let answer = search(&server, "policies", &json!({"query": "claim expenses"})).await?;
+    assert_eq!(
+        found(&answer).first(),
+        Some(&("expenses.html".to_owned(), vec!["Expenses".to_owned()])),
+        "{}",
+        answer.text
+    );
+    // The script and the navigation are not text of the document.
+    let hidden = search(&server, "policies", &json!({"query": "var home"})).await?;
+    assert!(found(&hidden).is_empty(), "{}", hidden.text);
+
+    let answer = search(&server, "policies", &json!({"query": "badges visitors"})).await?;
+    let best = &answer.json["passages"][0];
+    assert_eq!(best["document"], "security.pdf", "{}", answer.text);
+    assert_eq!(best["page"], 2, "{}", answer.text);
+    assert!(
+        best["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Badges must be worn")
+    );
+    let listed = get(
+        &client(),
+        &server.url("/api/v1/knowledge/collections/policies/documents"),
+    )
+    .await?;
+    assert_eq!(
+        listed.json[1]["media_type"], "application/pdf",
+        "{}",
+        listed.text
     );
     Ok(())
 }

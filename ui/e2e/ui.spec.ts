@@ -282,7 +282,7 @@ test('knowledge: make a collection, upload a document, ask it and open the citat
   await page.getByRole('button', { name: 'Make collection' }).click()
   await expect(page.getByTestId('collection-handbook')).toContainText('The staff handbook')
 
-  await page.getByLabel('Documents (plain text or Markdown)').setInputFiles({
+  await page.getByLabel('Documents (text, Markdown, HTML or PDF)').setInputFiles({
     name: 'leave.md',
     mimeType: 'text/markdown',
     buffer: Buffer.from('# Staff handbook\n\n## Annual leave\n\nEvery employee gets twenty-five days of annual leave.\n'),

@@ -212,8 +212,9 @@ pub async fn list_documents(
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct UploadForm {
-    /// One or more files: plain text (`.txt`, `text/plain`) or Markdown (`.md`,
-    /// `text/markdown`), each within `[knowledge] max_document_mb`, at most 20.
+    /// One or more files: plain text (`.txt`), Markdown (`.md`), HTML (`.html`) or PDF with a
+    /// text layer (`.pdf`), by their type or name, each within `[knowledge] max_document_mb`,
+    /// at most 20.
     #[schema(value_type = Vec<String>, format = Binary)]
     pub file: Vec<Vec<u8>>,
     /// The document's id, for a single file (default: the file's name).
@@ -373,8 +374,8 @@ async fn read_form(
         (status = 403, description = "The licence does not include Knowledge (code `not_licensed`)", body = ErrorBody),
         (status = 404, description = "No such collection", body = ErrorBody),
         (status = 413, description = "A file is over `[knowledge] max_document_mb`", body = ErrorBody),
-        (status = 415, description = "A file is not plain text or Markdown", body = ErrorBody),
-        (status = 422, description = "A file cannot be read (not UTF-8, binary, empty) or a field is not acceptable; the message names the file", body = ErrorBody),
+        (status = 415, description = "A file is not plain text, Markdown, HTML or PDF", body = ErrorBody),
+        (status = 422, description = "A file cannot be read (not UTF-8, binary, empty; an encrypted, scanned or broken PDF) or a field is not acceptable; the message names the file", body = ErrorBody),
     ))]
 pub async fn upload_documents(
     State(knowledge): State<Arc<Knowledge>>,

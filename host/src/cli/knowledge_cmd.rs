@@ -53,7 +53,7 @@ pub enum KnowledgeCommand {
         /// The collection.
         name: String,
     },
-    /// Upload documents (plain text or Markdown) in one go: either all are stored or, if one
+    /// Upload documents (plain text, Markdown, HTML or PDF) in one go: either all are stored or, if one
     /// cannot be, none.
     Add {
         /// The collection.

@@ -1,7 +1,7 @@
-//! Cutting a document into passages for search: a passage never crosses a heading, is cut
-//! between paragraphs or sentences (words only when one sentence is too long), stays within a
-//! token budget, and starts with the last sentences of the passage before it (the overlap),
-//! so an answer that straddles a cut is still found in one piece.
+//! Cutting a document into passages for search: a passage never crosses a heading (or a page
+//! of a paged format), is cut between paragraphs or sentences (words only when one sentence is
+//! too long), stays within a token budget, and starts with the last sentences of the passage
+//! before it (the overlap), so an answer that straddles a cut is still found in one piece.
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -24,6 +24,8 @@ pub struct Passage {
     pub text: String,
     /// The headings it sits under, outermost first.
     pub heading_path: Vec<String>,
+    /// The page it starts on, for paged formats.
+    pub page: Option<u64>,
 }
 
 /// The estimated tokens of `text`.
@@ -35,6 +37,7 @@ pub fn tokens(text: &str) -> usize {
 struct Unit {
     text: String,
     starts_paragraph: bool,
+    page: Option<u64>,
 }
 
 /// Cut `blocks` into passages within `budget`.
@@ -42,8 +45,15 @@ pub fn chunk(blocks: &[Block], budget: Budget) -> Vec<Passage> {
     let mut passages = Vec::new();
     let mut headings: Vec<(u8, String)> = Vec::new();
     let mut section: Vec<Unit> = Vec::new();
+    let mut page = None;
     for block in blocks {
         match block {
+            // A passage stays on one page, so that a citation's page is where its text is.
+            Block::Page(number) => {
+                cut_section(&section, &headings, budget, &mut passages);
+                section.clear();
+                page = Some(*number);
+            }
             Block::Heading { level, text } => {
                 cut_section(&section, &headings, budget, &mut passages);
                 section.clear();
@@ -63,6 +73,7 @@ pub fn chunk(blocks: &[Block], budget: Budget) -> Vec<Passage> {
                         section.push(Unit {
                             text: piece,
                             starts_paragraph: first,
+                            page,
                         });
                         first = false;
                     }
@@ -135,6 +146,7 @@ fn cut_section(
         passages.push(Passage {
             text: join(&units[start..end]),
             heading_path: heading_path.clone(),
+            page: units[start].page,
         });
         if end == units.len() {
             break;
@@ -249,6 +261,32 @@ mod tests {
         for sentence in &sentences {
             assert!(passages.iter().any(|p| p.text.contains(sentence.as_str())));
         }
+    }
+
+    #[test]
+    fn passages_of_a_paged_document_stay_on_their_page() {
+        let blocks = [
+            Block::Page(1),
+            paragraph("Security handbook."),
+            Block::Page(2),
+            paragraph("Badges must be worn."),
+        ];
+        let passages = chunk(
+            &blocks,
+            Budget {
+                tokens: 100,
+                overlap: 10,
+            },
+        );
+        let pages: Vec<(String, Option<u64>)> =
+            passages.into_iter().map(|p| (p.text, p.page)).collect();
+        assert_eq!(
+            pages,
+            [
+                ("Security handbook.".to_owned(), Some(1)),
+                ("Badges must be worn.".to_owned(), Some(2))
+            ]
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Reading an uploaded file into headings and paragraphs: plain text and Markdown. Anything
-//! else is refused by name, before anything is stored.
+//! Reading an uploaded file into headings, paragraphs and pages: plain text, Markdown, HTML and
+//! PDF (its text layer). Anything else is refused by name, before anything is stored.
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
@@ -15,6 +15,8 @@ pub enum Block {
     },
     /// A paragraph, list item, table row or code block: text that belongs together.
     Paragraph(String),
+    /// Page `n` (from 1) of a paged format starts here.
+    Page(u64),
 }
 
 /// The formats a document may be read as.
@@ -24,6 +26,10 @@ pub enum Format {
     Text,
     /// `text/markdown` (CommonMark).
     Markdown,
+    /// `text/html`: headings and block elements; scripts, styles and navigation left out.
+    Html,
+    /// `application/pdf`: the text layer, page by page.
+    Pdf,
 }
 
 /// Why a file could not be read.
@@ -31,7 +37,7 @@ pub enum Format {
 pub enum FormatError {
     /// Neither its type nor its name says a supported format.
     #[error(
-        "its type is {0}, which cannot be read: upload plain text (.txt, text/plain) or Markdown (.md, text/markdown)"
+        "its type is {0}, which cannot be read: upload plain text (.txt), Markdown (.md), HTML (.html) or PDF (.pdf)"
     )]
     Unsupported(String),
     /// It is not UTF-8.
@@ -45,6 +51,17 @@ pub enum FormatError {
     /// It has no words.
     #[error("it has no text to search")]
     Empty,
+    /// A PDF that needs a password.
+    #[error("it is an encrypted PDF: save a copy without a password and upload that")]
+    Encrypted,
+    /// A PDF with pages but no text on them.
+    #[error(
+        "it is a PDF without a text layer (a scan?): run it through text recognition (OCR) first"
+    )]
+    NoTextLayer,
+    /// Not a PDF that can be read.
+    #[error("it is not a readable PDF ({0})")]
+    BadPdf(String),
 }
 
 impl Format {
@@ -62,6 +79,8 @@ impl Format {
             .filter(|t| !t.is_empty() && t != "application/octet-stream");
         match declared.as_deref() {
             Some("text/markdown" | "text/x-markdown") => return Ok(Self::Markdown),
+            Some("text/html" | "application/xhtml+xml") => return Ok(Self::Html),
+            Some("application/pdf") => return Ok(Self::Pdf),
             Some("text/plain") => {}
             Some(other) => return Err(FormatError::Unsupported(format!("`{other}`"))),
             None => {}
@@ -72,6 +91,8 @@ impl Format {
         match extension.as_deref() {
             Some("md" | "markdown") => Ok(Self::Markdown),
             Some("txt" | "text") => Ok(Self::Text),
+            Some("html" | "htm" | "xhtml") => Ok(Self::Html),
+            Some("pdf") => Ok(Self::Pdf),
             _ if declared.is_some() => Ok(Self::Text),
             Some(other) => Err(FormatError::Unsupported(format!(
                 "unknown (`.{other}` file)"
@@ -87,11 +108,16 @@ impl Format {
         match self {
             Self::Text => "text/plain",
             Self::Markdown => "text/markdown",
+            Self::Html => "text/html",
+            Self::Pdf => "application/pdf",
         }
     }
 
     /// Read `bytes` into blocks.
     pub fn read(self, bytes: &[u8]) -> Result<Vec<Block>, FormatError> {
+        if self == Self::Pdf {
+            return super::pdf::read(bytes);
+        }
         if bytes.contains(&0) {
             return Err(FormatError::Binary);
         }
@@ -100,24 +126,25 @@ impl Format {
         let blocks = match self {
             Self::Text => plain_text(text),
             Self::Markdown => markdown(text),
+            Self::Html => super::html::read(text),
+            Self::Pdf => Vec::new(),
         };
-        if blocks
-            .iter()
-            .all(|b| matches!(b, Block::Heading { .. }) || text_of(b).trim().is_empty())
-        {
+        if !has_words(&blocks) {
             return Err(FormatError::Empty);
         }
         Ok(blocks)
     }
 }
 
-fn text_of(block: &Block) -> &str {
-    match block {
-        Block::Heading { text, .. } | Block::Paragraph(text) => text,
-    }
+/// Whether any paragraph has text.
+pub fn has_words(blocks: &[Block]) -> bool {
+    blocks
+        .iter()
+        .any(|b| matches!(b, Block::Paragraph(text) if !text.trim().is_empty()))
 }
 
-fn plain_text(text: &str) -> Vec<Block> {
+/// Paragraphs between blank lines, each paragraph's lines joined.
+pub fn plain_text(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut current = String::new();
     for line in text.lines() {
@@ -135,7 +162,8 @@ fn plain_text(text: &str) -> Vec<Block> {
     blocks
 }
 
-fn flush(current: &mut String, blocks: &mut Vec<Block>) {
+/// End the paragraph in `current`, if it has text.
+pub fn flush(current: &mut String, blocks: &mut Vec<Block>) {
     let text = current.trim();
     if !text.is_empty() {
         blocks.push(Block::Paragraph(text.to_owned()));
@@ -241,9 +269,14 @@ mod tests {
             Err(FormatError::Empty)
         );
         assert!(matches!(
-            Format::detect("report.pdf", Some("application/pdf")),
+            Format::detect("budget.xlsx", Some("application/vnd.ms-excel")),
             Err(FormatError::Unsupported(_))
         ));
+        assert_eq!(Format::detect("report.pdf", None), Ok(Format::Pdf));
+        assert_eq!(
+            Format::detect("page", Some("text/html; charset=utf-8")),
+            Ok(Format::Html)
+        );
         assert!(matches!(
             Format::detect("photo.png", None),
             Err(FormatError::Unsupported(_))

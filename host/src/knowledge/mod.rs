@@ -5,8 +5,10 @@
 
 pub mod chunking;
 pub mod formats;
+pub mod html;
 pub mod lexical;
 pub mod names;
+pub mod pdf;
 pub mod search;
 pub mod store;
 
@@ -257,7 +259,7 @@ impl Knowledge {
         };
         let first_heading = blocks.iter().find_map(|block| match block {
             formats::Block::Heading { text, .. } => Some(text.clone()),
-            formats::Block::Paragraph(_) => None,
+            formats::Block::Paragraph(_) | formats::Block::Page(_) => None,
         });
         let title = facts
             .title
@@ -281,7 +283,7 @@ impl Knowledge {
                 hash: hex::encode(Sha256::digest(passage.text.as_bytes())),
                 text: passage.text,
                 heading_path: passage.heading_path,
-                page: None,
+                page: passage.page,
             })
             .collect();
         Ok(Prepared {

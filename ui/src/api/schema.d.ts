@@ -2038,8 +2038,9 @@ export interface components {
             /** @description Every file's date, `YYYY-MM-DD` (default: today). */
             date?: string | null;
             /**
-             * @description One or more files: plain text (`.txt`, `text/plain`) or Markdown (`.md`,
-             *     `text/markdown`), each within `[knowledge] max_document_mb`, at most 20.
+             * @description One or more files: plain text (`.txt`), Markdown (`.md`), HTML (`.html`) or PDF with a
+             *     text layer (`.pdf`), by their type or name, each within `[knowledge] max_document_mb`,
+             *     at most 20.
              */
             file: string[];
             /** @description The document's id, for a single file (default: the file's name). */
@@ -3785,7 +3786,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A file is not plain text or Markdown */
+            /** @description A file is not plain text, Markdown, HTML or PDF */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3794,7 +3795,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A file cannot be read (not UTF-8, binary, empty) or a field is not acceptable; the message names the file */
+            /** @description A file cannot be read (not UTF-8, binary, empty; an encrypted, scanned or broken PDF) or a field is not acceptable; the message names the file */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -291,8 +291,8 @@ function Upload({ collection, onUploaded }: { collection: string; onUploaded: ()
       <h3>Add documents</h3>
       <form className="actions" onSubmit={(event) => void submit(event)} aria-label="Upload documents">
         <label className="field">
-          Documents (plain text or Markdown)
-          <input type="file" name="file" multiple accept=".txt,.text,.md,.markdown,text/plain,text/markdown" />
+          Documents (text, Markdown, HTML or PDF)
+          <input type="file" name="file" multiple accept=".txt,.text,.md,.markdown,.html,.htm,.pdf,text/plain,text/markdown,text/html,application/pdf" />
         </label>
         <label className="field">
           Tags
