@@ -101,7 +101,8 @@ async fn make_collection(server: &Server, name: &str) -> anyhow::Result<()> {
 #[tokio::test]
 async fn documents_are_found_by_their_words_in_place_and_filters_apply_inside_the_index()
 -> anyhow::Result<()> {
-    let server = Server::start()?;
+    // Low sensitivity: the audit log keeps prompts and answers unmasked, to be checked below.
+    let server = Server::start_with_config("[identity]\nsensitivity_level = \"Low\"\n", |_| {})?;
     make_collection(&server, "policies").await?;
     let stored = upload(
         &client(),
@@ -215,6 +216,35 @@ async fn documents_are_found_by_their_words_in_place_and_filters_apply_inside_th
     }
     let missing = search(&server, "nowhere", &json!({"query": "leave"})).await?;
     assert_eq!(missing.status, 404, "{}", missing.text);
+
+    // Every search is in the audit log: who asked what, and which passages went out.
+    let records = get(
+        &client(),
+        &server.url("/api/v1/analytics?kind=knowledge&limit=50"),
+    )
+    .await?;
+    let records = records.json["data"].as_array().cloned().unwrap_or_default();
+    let asked = records
+        .iter()
+        .find(|r| r["prompt"] == "how many days of annual leave")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(asked["task_type"], "knowledge:policies", "{records:?}");
+    assert_eq!(asked["status"], "success");
+    let returned: Value = serde_json::from_str(asked["response_data"].as_str().unwrap_or("null"))?;
+    assert_eq!(returned["passages"][0]["document"], "leave.md", "{asked}");
+    assert!(
+        !asked["response_data"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("twenty-five")
+    );
+    let refused = records
+        .iter()
+        .find(|r| r["task_type"] == "knowledge:nowhere")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(refused["http_status"], 404, "{records:?}");
     Ok(())
 }
 
@@ -521,6 +551,23 @@ async fn users_search_operators_manage_and_the_licence_gates_it_all() -> anyhow:
     assert_eq!(refused.status, 403, "{}", refused.text);
     let refused = delete(&user, &server.url("/api/v1/knowledge/collections/policies")).await?;
     assert_eq!(refused.status, 403, "{}", refused.text);
+
+    // A key limited to named skills was given for those alone: no knowledge API.
+    let limited = post_json(
+        &client(),
+        &server.url("/api/v1/keys"),
+        &json!({"name": "echo-only", "role": "user", "skills": ["echo"]}),
+    )
+    .await?;
+    assert_eq!(limited.status, 201, "{}", limited.text);
+    let refused = post_json(
+        &client_with_key(limited.json["key"].as_str()),
+        &server.url("/api/v1/knowledge/collections/policies/search"),
+        &json!({"query": "annual leave"}),
+    )
+    .await?;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(refused.json["code"], "not_in_scope", "{}", refused.text);
 
     // The changes are in the admin audit log.
     let log = get(&client(), &server.url("/api/v1/admin-audit")).await?;

@@ -48,7 +48,7 @@ pub struct AnalyticsParams {
     pub status: Option<String>,
     /// Only requests made with this API key id.
     pub api_key_id: Option<String>,
-    /// `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`.
+    /// `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`.
     #[param(value_type = Option<TaskKind>)]
     pub kind: Option<String>,
     /// From this day (UTC).

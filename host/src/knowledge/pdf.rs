@@ -48,7 +48,10 @@ mod tests {
     // tests/tests/knowledge.rs, which makes them.
     #[test]
     fn what_is_not_a_pdf_is_refused_saying_why() {
-        assert!(matches!(read(b"%PDF-1.5 broken"), Err(FormatError::BadPdf(_))));
+        assert!(matches!(
+            read(b"%PDF-1.5 broken"),
+            Err(FormatError::BadPdf(_))
+        ));
         assert!(matches!(read(b"hello"), Err(FormatError::BadPdf(_))));
     }
 }

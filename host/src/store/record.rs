@@ -14,6 +14,8 @@ pub enum TaskKind {
     Openai,
     /// A skill called as a tool by an MCP client (`/mcp`).
     Mcp,
+    /// A search of a knowledge collection (`/api/v1/knowledge/.../search`).
+    Knowledge,
     /// Nothing: the task type was unknown.
     Unknown,
 }
@@ -26,19 +28,21 @@ impl TaskKind {
             Self::Llm => "llm",
             Self::Openai => "openai",
             Self::Mcp => "mcp",
+            Self::Knowledge => "knowledge",
             Self::Unknown => "unknown",
         }
     }
 }
 
 impl TaskKind {
-    /// `skill`, `llm`, `openai`, `mcp` or `unknown`, as a filter names it.
+    /// `skill`, `llm`, `openai`, `mcp`, `knowledge` or `unknown`, as a filter names it.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "skill" => Some(Self::Skill),
             "llm" => Some(Self::Llm),
             "openai" => Some(Self::Openai),
             "mcp" => Some(Self::Mcp),
+            "knowledge" => Some(Self::Knowledge),
             "unknown" => Some(Self::Unknown),
             _ => None,
         }
@@ -51,6 +55,7 @@ impl TaskKind {
             "llm" => Self::Llm,
             "openai" => Self::Openai,
             "mcp" => Self::Mcp,
+            "knowledge" => Self::Knowledge,
             _ => Self::Unknown,
         }
     }

@@ -1995,7 +1995,7 @@ export interface components {
          * @description What served the request.
          * @enum {string}
          */
-        TaskKind: "skill" | "llm" | "openai" | "mcp" | "unknown";
+        TaskKind: "skill" | "llm" | "openai" | "mcp" | "knowledge" | "unknown";
         /** @description `GET /api/v1/analytics/tasks-over-time`. */
         TasksOverTime: {
             /** @description One entry per period with requests, oldest first. */
@@ -2341,7 +2341,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -2425,7 +2425,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -2496,7 +2496,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -2570,7 +2570,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -2641,7 +2641,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -2712,7 +2712,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;
@@ -2783,7 +2783,7 @@ export interface operations {
                 status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Only requests made with this API key id. */
                 api_key_id?: string | null;
-                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`) or `unknown`. */
+                /** @description `skill`, `llm` (through `/api/v1/process`), `openai` (through `/v1/`), `mcp` (tools called through `/mcp`), `knowledge` (searches of a collection) or `unknown`. */
                 kind?: components["schemas"]["TaskKind"] | null;
                 /** @description From this day (UTC). */
                 start_date?: string | null;

@@ -15,12 +15,13 @@ import { Pager } from '../components/Pager'
 const PAGE_SIZE = 25
 const FILTERS = ['start_date', 'end_date', 'task_type', 'kind', 'provider', 'status', 'api_key_id'] as const
 const STATUSES: readonly AuditStatus[] = ['success', 'error']
-/** Where requests came in: `/api/v1/process` (a skill or an LLM route), `/v1/`, or MCP. */
+/** Where requests came in: `/api/v1/process` (a skill or an LLM route), `/v1/`, MCP, or a knowledge search. */
 const KINDS: readonly { kind: TaskKind; label: string }[] = [
   { kind: 'skill', label: 'skills (process API)' },
   { kind: 'llm', label: 'LLM routes (process API)' },
   { kind: 'openai', label: 'OpenAI-compatible API' },
   { kind: 'mcp', label: 'MCP tools' },
+  { kind: 'knowledge', label: 'knowledge searches' },
   { kind: 'unknown', label: 'unknown task type' },
 ]
 const GRANULARITIES: readonly Granularity[] = ['day', 'month', 'year']

@@ -1,195 +1,27 @@
-//! `/api/v1/knowledge`: collections of private documents, uploaded as files and searched by
-//! their words. Admins and operators manage them; every role may list and search. The whole
-//! feature comes with the licence's Knowledge feature.
+//! Uploading (multipart, every file checked before any is stored), listing and deleting the
+//! documents of a collection (each change in the admin audit log).
 
 use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use axum::{Extension, Json};
+use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::routes;
 
-use super::access::ApiRoutes;
-use super::admin_actor::AdminActor;
-use super::error::{ApiError, ErrorBody};
+use super::{allowed, blocking};
 use crate::admin_audit::{AdminAuditStore, Change};
-use crate::auth::Role;
-use crate::knowledge::formats::FormatError;
-use crate::knowledge::search::{SearchAnswer, SearchRequest};
-use crate::knowledge::store::{CollectionStats, Document, PutOutcome};
+use crate::api::admin_actor::AdminActor;
+use crate::api::error::{ApiError, ErrorBody};
+use crate::auth::Principal;
+use crate::knowledge::store::{Document, PutOutcome};
 use crate::knowledge::{FileFacts, Knowledge, KnowledgeError, Prepared};
-use crate::license::{Feature, Licensing};
+use crate::license::Licensing;
 
 /// The most files one upload may carry.
 const MAX_FILES: usize = 20;
 /// The longest form field other than a file, in bytes.
 const MAX_FIELD_BYTES: usize = 4096;
-
-impl From<KnowledgeError> for ApiError {
-    fn from(error: KnowledgeError) -> Self {
-        let status = match &error {
-            KnowledgeError::NoCollection(_) | KnowledgeError::NoDocument { .. } => {
-                StatusCode::NOT_FOUND
-            }
-            KnowledgeError::CollectionExists(_) | KnowledgeError::NoVectors(_) => {
-                StatusCode::CONFLICT
-            }
-            KnowledgeError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            KnowledgeError::BadFile {
-                reason: FormatError::Unsupported(_),
-                ..
-            } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            KnowledgeError::BadFile { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            KnowledgeError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            KnowledgeError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            KnowledgeError::Index { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        if status.is_server_error() {
-            tracing::error!(%error, "knowledge operation failed");
-        }
-        ApiError::new(status, error.to_string())
-    }
-}
-
-fn licensed(licensing: &Licensing) -> Result<(), ApiError> {
-    crate::license::gate::require(&licensing.status(), Feature::Knowledge)
-        .map_err(|locked| super::license::refused(&locked))
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, KnowledgeError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .map_err(ApiError::from)
-}
-
-fn unreadable_body(rejection: &JsonRejection, expected: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        format!("{}. Send {expected}.", rejection.body_text()),
-    )
-}
-
-/// Every collection, with how much it holds.
-#[utoipa::path(get, path = "/api/v1/knowledge/collections", tag = "knowledge",
-    responses(
-        (status = 200, description = "Every collection, by name", body = Vec<CollectionStats>),
-        (status = 403, description = "The licence does not include Knowledge (code `not_licensed`)", body = ErrorBody),
-    ))]
-pub async fn list_collections(
-    State(knowledge): State<Arc<Knowledge>>,
-    State(licensing): State<Arc<Licensing>>,
-) -> Result<Json<Vec<CollectionStats>>, ApiError> {
-    licensed(&licensing)?;
-    blocking(move || knowledge.collections()).await.map(Json)
-}
-
-/// `POST /api/v1/knowledge/collections`
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCollection {
-    /// 1-63 lower-case letters, digits, `_` and `-`.
-    pub name: String,
-    /// What it holds, for people.
-    #[serde(default)]
-    pub description: String,
-}
-
-/// Make a collection.
-#[utoipa::path(post, path = "/api/v1/knowledge/collections", tag = "knowledge",
-    request_body = NewCollection,
-    responses(
-        (status = 201, description = "Made", body = CollectionStats),
-        (status = 403, description = "The licence does not include Knowledge (code `not_licensed`)", body = ErrorBody),
-        (status = 409, description = "The name is taken", body = ErrorBody),
-        (status = 422, description = "The body or the name is not acceptable", body = ErrorBody),
-    ))]
-pub async fn create_collection(
-    State(knowledge): State<Arc<Knowledge>>,
-    State(licensing): State<Arc<Licensing>>,
-    State(admin_audit): State<Arc<dyn AdminAuditStore>>,
-    AdminActor(actor): AdminActor,
-    body: Result<Json<NewCollection>, JsonRejection>,
-) -> Result<(StatusCode, Json<CollectionStats>), ApiError> {
-    licensed(&licensing)?;
-    let Json(new) = body.map_err(|r| {
-        unreadable_body(&r, "{\"name\": \"hr-policies\", \"description\": \"...\"}")
-    })?;
-    let made = blocking(move || knowledge.create_collection(&new.name, &new.description)).await?;
-    crate::admin_audit::record_async(
-        admin_audit,
-        Change {
-            actor,
-            action: "knowledge.collection_created",
-            target: made.collection.name.clone(),
-            before: None,
-            after: Some(serde_json::json!({"description": made.collection.description})),
-        },
-    )
-    .await;
-    Ok((StatusCode::CREATED, Json(made)))
-}
-
-/// One collection.
-#[utoipa::path(get, path = "/api/v1/knowledge/collections/{name}", tag = "knowledge",
-    params(("name" = String, Path, description = "The collection")),
-    responses(
-        (status = 200, description = "The collection and how much it holds", body = CollectionStats),
-        (status = 403, description = "The licence does not include Knowledge (code `not_licensed`)", body = ErrorBody),
-        (status = 404, description = "No such collection", body = ErrorBody),
-    ))]
-pub async fn get_collection(
-    State(knowledge): State<Arc<Knowledge>>,
-    State(licensing): State<Arc<Licensing>>,
-    Path(name): Path<String>,
-) -> Result<Json<CollectionStats>, ApiError> {
-    licensed(&licensing)?;
-    blocking(move || knowledge.collection(&name))
-        .await
-        .map(Json)
-}
-
-/// Delete a collection with every document in it and its indexes.
-#[utoipa::path(delete, path = "/api/v1/knowledge/collections/{name}", tag = "knowledge",
-    params(("name" = String, Path, description = "The collection")),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 403, description = "The licence does not include Knowledge (code `not_licensed`)", body = ErrorBody),
-        (status = 404, description = "No such collection", body = ErrorBody),
-    ))]
-pub async fn delete_collection(
-    State(knowledge): State<Arc<Knowledge>>,
-    State(licensing): State<Arc<Licensing>>,
-    State(admin_audit): State<Arc<dyn AdminAuditStore>>,
-    AdminActor(actor): AdminActor,
-    Path(name): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    licensed(&licensing)?;
-    let target = name.clone();
-    let gone = blocking(move || {
-        let stats = knowledge.collection(&name)?;
-        knowledge.delete_collection(&name)?;
-        Ok(stats)
-    })
-    .await?;
-    crate::admin_audit::record_async(
-        admin_audit,
-        Change {
-            actor,
-            action: "knowledge.collection_deleted",
-            target,
-            before: Some(serde_json::json!({"documents": gone.documents, "chunks": gone.chunks})),
-            after: None,
-        },
-    )
-    .await;
-    Ok(StatusCode::NO_CONTENT)
-}
 
 /// The documents of a collection.
 #[utoipa::path(get, path = "/api/v1/knowledge/collections/{name}/documents", tag = "knowledge",
@@ -202,9 +34,10 @@ pub async fn delete_collection(
 pub async fn list_documents(
     State(knowledge): State<Arc<Knowledge>>,
     State(licensing): State<Arc<Licensing>>,
+    principal: Option<Extension<Principal>>,
     Path(name): Path<String>,
 ) -> Result<Json<Vec<Document>>, ApiError> {
-    licensed(&licensing)?;
+    allowed(&licensing, principal.as_ref().map(|Extension(p)| p))?;
     blocking(move || knowledge.documents(&name)).await.map(Json)
 }
 
@@ -380,12 +213,13 @@ async fn read_form(
 pub async fn upload_documents(
     State(knowledge): State<Arc<Knowledge>>,
     State(licensing): State<Arc<Licensing>>,
+    principal: Option<Extension<Principal>>,
     State(admin_audit): State<Arc<dyn AdminAuditStore>>,
     AdminActor(actor): AdminActor,
     Path(name): Path<String>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadAnswer>), ApiError> {
-    licensed(&licensing)?;
+    allowed(&licensing, principal.as_ref().map(|Extension(p)| p))?;
     let form = form.map_err(|r| bad_form(r.body_text()))?;
     let (files, shared) = read_form(form, knowledge.max_document_bytes()).await?;
     let collection = name.clone();
@@ -464,11 +298,12 @@ pub async fn upload_documents(
 pub async fn delete_document(
     State(knowledge): State<Arc<Knowledge>>,
     State(licensing): State<Arc<Licensing>>,
+    principal: Option<Extension<Principal>>,
     State(admin_audit): State<Arc<dyn AdminAuditStore>>,
     AdminActor(actor): AdminActor,
     Path((name, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    licensed(&licensing)?;
+    allowed(&licensing, principal.as_ref().map(|Extension(p)| p))?;
     let target = format!("{name}/{id}");
     blocking(move || knowledge.delete_document(&name, &id)).await?;
     crate::admin_audit::record_async(
@@ -483,48 +318,4 @@ pub async fn delete_document(
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Search a collection: the passages that best match the words, with their place in the
-/// document. Filters apply inside the index, before the top passages are cut.
-#[utoipa::path(post, path = "/api/v1/knowledge/collections/{name}/search", tag = "knowledge",
-    params(("name" = String, Path, description = "The collection")),
-    request_body = SearchRequest,
-    responses(
-        (status = 200, description = "The passages, best first", body = SearchAnswer),
-        (status = 403, description = "The licence does not include Knowledge (code `not_licensed`)", body = ErrorBody),
-        (status = 404, description = "No such collection", body = ErrorBody),
-        (status = 409, description = "`vector` mode asked of a collection without vectors", body = ErrorBody),
-        (status = 422, description = "The body is not a valid search", body = ErrorBody),
-    ))]
-pub async fn search_collection(
-    State(knowledge): State<Arc<Knowledge>>,
-    State(licensing): State<Arc<Licensing>>,
-    Path(name): Path<String>,
-    body: Result<Json<SearchRequest>, JsonRejection>,
-) -> Result<Json<SearchAnswer>, ApiError> {
-    licensed(&licensing)?;
-    let Json(request) = body.map_err(|r| {
-        unreadable_body(&r, "{\"query\": \"how many days of leave\", \"top_k\": 5}")
-    })?;
-    blocking(move || knowledge.search(&name, &request))
-        .await
-        .map(Json)
-}
-
-/// Knowledge: operators manage, everyone searches.
-pub fn routes() -> ApiRoutes {
-    let (schemas, paths, upload) = routes!(upload_documents);
-    // Files are bounded one by one as they are read ([knowledge] max_document_mb), not by
-    // the server's body limit for JSON requests.
-    let upload = (schemas, paths, upload.layer(DefaultBodyLimit::disable()));
-    ApiRoutes::new()
-        .role(Role::User, routes!(list_collections))
-        .role(Role::Operator, routes!(create_collection))
-        .role(Role::User, routes!(get_collection))
-        .role(Role::Operator, routes!(delete_collection))
-        .role(Role::User, routes!(list_documents))
-        .role(Role::Operator, upload)
-        .role(Role::Operator, routes!(delete_document))
-        .role(Role::User, routes!(search_collection))
 }
