@@ -101,10 +101,13 @@ impl Skill for KnowledgeRetrieval {
 
     fn run(request: Request<Params>) -> Result<Reply, SkillError> {
         let params = request.params;
-        let collection = params.collection.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
-            SkillError::bad_input("Input error")
-                .with_details("Name the knowledge collection to answer from as 'collection'.")
-        })?;
+        let collection = params
+            .collection
+            .filter(|c| !c.trim().is_empty())
+            .ok_or_else(|| {
+                SkillError::bad_input("Input error")
+                    .with_details("Name the knowledge collection to answer from as 'collection'.")
+            })?;
         let question = params.question.unwrap_or(request.prompt);
         if question.trim().is_empty() {
             return Err(SkillError::bad_input("Input error")
@@ -181,7 +184,10 @@ mod tests {
     #[test]
     fn citations_are_read_in_order_of_first_use_and_out_of_range_numbers_ignored() {
         assert_eq!(
-            cited("Twenty-five days [2]. Carried over to March [1, 2]. See [9] [x].", 3),
+            cited(
+                "Twenty-five days [2]. Carried over to March [1, 2]. See [9] [x].",
+                3
+            ),
             vec![2, 1]
         );
         assert!(cited("No citations here.", 3).is_empty());

@@ -1,13 +1,15 @@
 //! The host's capabilities, as plain functions.
 
 use crate::SkillError;
-use crate::bindings::praximous::skill::{config, context, knowledge, llm, log as wit_log, mail, output};
+use crate::bindings::praximous::skill::{
+    config, context, knowledge, llm, log as wit_log, mail, output,
+};
 
 pub use crate::bindings::praximous::skill::context::Identity;
-pub use crate::bindings::praximous::skill::llm::{Completion, CompletionRequest, LlmError};
 pub use crate::bindings::praximous::skill::knowledge::{
     Filters as KnowledgeFilters, KnowledgeError, Passage,
 };
+pub use crate::bindings::praximous::skill::llm::{Completion, CompletionRequest, LlmError};
 pub use crate::bindings::praximous::skill::mail::{MailError, Message as MailMessage, Receipt};
 
 /// Log at info level; the host tags the line with the skill and request id.
