@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 pub mod balancer;
 pub mod dns;
+pub mod knowledge;
 pub mod licence;
 pub mod oidc;
 pub mod pdf;

@@ -257,10 +257,11 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
             .await?
             .get::<_, i64>(0))
     })?;
+    // The copy, the one task served since, and the two knowledge searches (each audited).
     assert_eq!(
         counted,
-        records + 1,
-        "the copy and the one request served since"
+        records + 1 + 2,
+        "the copy and the requests served since"
     );
 
     // A source that does not exist is named, not created.
