@@ -141,6 +141,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         store.knowledge.clone(),
         config.knowledge.clone(),
         data_dir,
+        Some(llm.clone() as Arc<dyn crate::knowledge::embedder::Embedder>),
     ));
     knowledge.clone().spawn_sync();
     let services = HostServices {

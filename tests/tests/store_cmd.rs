@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Output;
 
+use praximous_e2e::standin::embed::Embedding;
+use praximous_e2e::standin::{Flavour, StandIn};
 use praximous_e2e::{
     Server, TEST_ADMIN_KEY, available_or_skip, client, client_with_key, get, post_json,
     prax_binary, store,
@@ -60,12 +62,12 @@ async fn add_document(server: &Server, name: &str, text: &str) -> anyhow::Result
     Ok(response.status().as_u16())
 }
 
-/// The documents of the passages found for `query`, best first.
-async fn passages(server: &Server, query: &str) -> anyhow::Result<Vec<String>> {
+/// The documents of the passages found for `query` (searched by `mode`), best first.
+async fn passages(server: &Server, query: &str, mode: &str) -> anyhow::Result<Vec<String>> {
     let answer = post_json(
         &client(),
         &server.url("/api/v1/knowledge/collections/policies/search"),
-        &json!({"query": query}),
+        &json!({"query": query, "mode": mode}),
     )
     .await?;
     anyhow::ensure!(answer.status == 200, "{}", answer.text);
@@ -94,12 +96,25 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
     let work = work.path();
     let data = work.join("data");
     let sqlite = format!("sqlite:{}", data.join("praximous.db").display());
+    // Its knowledge base is searched by meaning too: vectors are copied with the rows.
+    let embedder = StandIn::start(Flavour::Openai, None).await?;
+    embedder.set_embedding(Embedding::Concepts);
+    let config = work.join("praximous.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[routing.rules]\nembed = [\"vectors\"]\n[knowledge]\nembedding_route = \"embed\"\n\
+             [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{}\"\nembedding_model = \"concepts-v1\"\n",
+            embedder.base_url
+        ),
+    )?;
+    let config = config.display().to_string();
 
     // An installation on SQLite with records of successes and errors, and a key.
     let on_sqlite = Server::start_with_env(
         work,
         &data,
-        &[],
+        &["--config", &config],
         &[
             ("PRAXIMOUS_API_KEYS", Some(TEST_ADMIN_KEY)),
             ("PRAXIMOUS_STORE_URL", Some(&sqlite)),
@@ -195,7 +210,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
     let on_postgres = Server::start_with_env(
         work,
         &work.join("elsewhere"),
-        &[],
+        &["--config", &config],
         &[
             ("PRAXIMOUS_API_KEYS", Some(TEST_ADMIN_KEY)),
             ("PRAXIMOUS_STORE_URL", Some(&postgres)),
@@ -219,9 +234,14 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
     // The knowledge base came along (its index is rebuilt from the rows on this new data
     // directory), and takes new documents after the copied change log.
     assert_eq!(
-        passages(&on_postgres, "annual leave").await?,
+        passages(&on_postgres, "annual leave", "lexical").await?,
         ["leave.md"],
         "the copied document is found"
+    );
+    assert_eq!(
+        passages(&on_postgres, "vacation", "vector").await?,
+        ["leave.md"],
+        "its copied vectors are searched"
     );
     assert_eq!(
         add_document(
@@ -233,7 +253,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
         201
     );
     assert_eq!(
-        passages(&on_postgres, "annual").await?.len(),
+        passages(&on_postgres, "annual", "lexical").await?.len(),
         2,
         "both documents are found"
     );
@@ -257,10 +277,10 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
             .await?
             .get::<_, i64>(0))
     })?;
-    // The copy, the one task served since, and the two knowledge searches (each audited).
+    // The copy, the one task served since, and the three knowledge searches (each audited).
     assert_eq!(
         counted,
-        records + 1 + 2,
+        records + 1 + 3,
         "the copy and the requests served since"
     );
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::FieldError;
 
 /// `[knowledge]`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KnowledgeConfig {
     /// The largest document accepted, in MiB.
@@ -18,6 +18,23 @@ pub struct KnowledgeConfig {
     /// How often each replica looks for documents added through another (PostgreSQL store),
     /// in milliseconds.
     pub sync_interval_ms: u64,
+    /// The route (or `provider/model`) whose providers embed passages and questions for new
+    /// collections; none: collections are searched by their words alone.
+    pub embedding_route: Option<String>,
+    /// Passages per embedding request.
+    pub embed_batch: usize,
+    /// Embedding requests in flight at once, per upload.
+    pub embed_concurrency: usize,
+    /// Neighbours per node of the vector graph (HNSW `M`).
+    pub hnsw_connectivity: usize,
+    /// Breadth of the neighbour search while adding a vector (`efConstruction`).
+    pub hnsw_expansion_add: usize,
+    /// Breadth of a vector search (`ef`): higher finds more of the true nearest, slower.
+    pub hnsw_expansion_search: usize,
+    /// The words' weight in hybrid search (reciprocal rank fusion).
+    pub lexical_weight: f32,
+    /// The meaning's weight in hybrid search.
+    pub vector_weight: f32,
 }
 
 impl Default for KnowledgeConfig {
@@ -27,6 +44,14 @@ impl Default for KnowledgeConfig {
             chunk_tokens: 256,
             overlap_tokens: 32,
             sync_interval_ms: 500,
+            embedding_route: None,
+            embed_batch: 64,
+            embed_concurrency: 2,
+            hnsw_connectivity: 16,
+            hnsw_expansion_add: 128,
+            hnsw_expansion_search: 64,
+            lexical_weight: 1.0,
+            vector_weight: 1.0,
         }
     }
 }
@@ -64,6 +89,58 @@ impl KnowledgeConfig {
             return Err(FieldError::new(
                 "knowledge.sync_interval_ms",
                 "must be between 50 and 60000 (milliseconds)",
+            ));
+        }
+        if let Some(route) = &self.embedding_route
+            && route.trim().is_empty()
+        {
+            return Err(FieldError::new(
+                "knowledge.embedding_route",
+                "is empty: name a route whose providers have an `embedding_model`, or leave it out",
+            ));
+        }
+        let ranges = [
+            ("knowledge.embed_batch", self.embed_batch, 1, 2048),
+            ("knowledge.embed_concurrency", self.embed_concurrency, 1, 64),
+            (
+                "knowledge.hnsw_connectivity",
+                self.hnsw_connectivity,
+                4,
+                128,
+            ),
+            (
+                "knowledge.hnsw_expansion_add",
+                self.hnsw_expansion_add,
+                8,
+                2048,
+            ),
+            (
+                "knowledge.hnsw_expansion_search",
+                self.hnsw_expansion_search,
+                8,
+                4096,
+            ),
+        ];
+        for (key, value, low, high) in ranges {
+            if !(low..=high).contains(&value) {
+                return Err(FieldError::new(
+                    key,
+                    format!("must be between {low} and {high}"),
+                ));
+            }
+        }
+        for (key, weight) in [
+            ("knowledge.lexical_weight", self.lexical_weight),
+            ("knowledge.vector_weight", self.vector_weight),
+        ] {
+            if !(0.0..=100.0).contains(&weight) {
+                return Err(FieldError::new(key, "must be between 0 and 100"));
+            }
+        }
+        if self.lexical_weight + self.vector_weight <= 0.0 {
+            return Err(FieldError::new(
+                "knowledge.vector_weight",
+                "and lexical_weight are both 0: give at least one a weight",
             ));
         }
         Ok(())

@@ -16,6 +16,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use super::search::Filters;
 use super::store::{Chunk, Document};
 
 /// Why the index could not be used.
@@ -39,18 +40,8 @@ pub enum LexicalError {
     },
 }
 
-/// Restrictions applied inside the index, before the top hits are cut.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filters {
-    /// Only these documents (none: all).
-    pub documents: Vec<String>,
-    /// Only documents with at least one of these tags (none: all).
-    pub tags: Vec<String>,
-    /// Only documents dated on or after this day (days since 1970-01-01).
-    pub from_day: Option<i64>,
-    /// Only documents dated on or before this day.
-    pub to_day: Option<i64>,
-}
+/// A document as stored, with its passages.
+pub type DocumentVersion = (Document, Vec<Chunk>);
 
 /// A passage the index found.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,8 +94,7 @@ pub struct LexicalIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    /// The writer, and the last change it reflects; held while catching up, so changes are
-    /// applied in order and once.
+    /// The writer, and the last change it reflects.
     writer: Mutex<(IndexWriter, i64)>,
 }
 
@@ -117,10 +107,13 @@ pub enum Opened {
 }
 
 impl LexicalIndex {
+    /// Why [`LexicalIndex::open`] found nothing usable when there simply is no index yet.
+    pub const NONE: &'static str = "there is none";
+
     /// Open the index in `path`, checking every file's checksum.
     pub fn open(path: &Path) -> Opened {
         if !path.join("meta.json").is_file() {
-            return Opened::Unusable("there is none".to_owned());
+            return Opened::Unusable(Self::NONE.to_owned());
         }
         let index = match Index::open_in_dir(path) {
             Ok(index) => index,
@@ -220,37 +213,28 @@ impl LexicalIndex {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Bring the index up to `seq` by applying `apply` to a batch: it names each changed
-    /// document's current version (`None`: deleted). Skipped when the index is already there;
-    /// committed (and made visible) as one.
-    pub fn catch_up(
+    /// Replace each changed document's passages (`None`: deleted) and record `seq` as the
+    /// last change reflected, committed (and made visible) as one. Applying a change again is
+    /// harmless, so a caller may hand over changes the index reflects already.
+    pub fn apply(
         &self,
         seq: i64,
-        apply: impl FnOnce(i64) -> Result<Vec<(String, Option<(Document, Vec<Chunk>)>)>, String>,
-    ) -> Result<bool, String> {
+        changed: &[(String, Option<DocumentVersion>)],
+    ) -> Result<(), LexicalError> {
         let mut guard = self.lock();
         let (writer, applied) = &mut *guard;
-        if *applied >= seq {
-            return Ok(false);
-        }
-        let changed = apply(*applied)?;
         for (id, current) in changed {
-            writer.delete_term(Term::from_field_text(self.fields.document, &id));
+            writer.delete_term(Term::from_field_text(self.fields.document, id));
             if let Some((document, chunks)) = current {
-                self.add(writer, &document, &chunks)
-                    .map_err(|e| e.to_string())?;
+                self.add(writer, document, chunks)?;
             }
         }
-        let mut commit = writer
-            .prepare_commit()
-            .map_err(|e| self.failed(e).to_string())?;
+        let mut commit = writer.prepare_commit().map_err(|e| self.failed(e))?;
         commit.set_payload(&seq.to_string());
-        commit.commit().map_err(|e| self.failed(e).to_string())?;
-        *applied = seq;
-        self.reader
-            .reload()
-            .map_err(|e| self.failed(e).to_string())?;
-        Ok(true)
+        commit.commit().map_err(|e| self.failed(e))?;
+        *applied = (*applied).max(seq);
+        self.reader.reload().map_err(|e| self.failed(e))?;
+        Ok(())
     }
 
     fn add(

@@ -1,31 +1,38 @@
 //! Knowledge: private documents in collections, cut into passages and searched by their
-//! words. The store's rows are the truth; each replica derives its own search indexes from them
-//! (under `<data_dir>/knowledge/`) and follows the store's change log, so a document added
-//! through one replica is found through all of them.
+//! words and by their meaning. The store's rows are the truth; each replica derives its own
+//! search indexes from them (under `<data_dir>/knowledge/`) and follows the store's change log,
+//! so a document added through one replica is found through all of them.
 
 pub mod chunking;
+pub mod embedder;
+mod embedding;
 pub mod formats;
 pub mod html;
+pub mod hybrid;
+mod indexes;
+mod ingest;
 pub mod lexical;
 pub mod names;
 pub mod pdf;
+mod reembed;
+mod retrieve;
 pub mod search;
 pub mod store;
+pub mod vectors;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use sha2::{Digest, Sha256};
 
 use crate::config::KnowledgeConfig;
 use crate::store::StoreError;
-use chunking::Budget;
-use formats::{Format, FormatError};
-use lexical::{LexicalIndex, Opened};
-use search::{Passage, SearchAnswer, SearchMode, SearchRequest};
-use store::{Chunk, Collection, CollectionStats, Document, KnowledgeStore, PutOutcome};
+use embedder::Embedder;
+use formats::FormatError;
+use indexes::Slot;
+use reembed::Jobs;
+use store::{
+    Chunk, Collection, CollectionStats, Document, EmbeddingStatus, KnowledgeStore, PutOutcome,
+};
 
 /// Why a knowledge operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -67,12 +74,32 @@ pub enum KnowledgeError {
     },
     /// Vector search was asked of a collection without vectors.
     #[error(
-        "collection `{0}` has no vectors to search by meaning (this server makes no embeddings yet): search with mode `lexical` or `hybrid`"
+        "collection `{0}` has no vectors to search by meaning: no embedding route is set for it (`[knowledge] embedding_route`, or `embedding_route` when it is created), or none of its passages is embedded yet; search with mode `lexical` or `hybrid`"
     )]
     NoVectors(String),
+    /// The meaning index is being built (at start, or after a change of model).
+    #[error(
+        "the meaning index of `{0}` is being built; search with mode `hybrid` or `lexical` meanwhile, or try again shortly"
+    )]
+    VectorsNotReady(String),
+    /// The embedding providers failed.
+    #[error(
+        "collection `{collection}`: cannot embed through route `{route}`: {reason}; nothing was stored"
+    )]
+    Embedding {
+        /// The collection.
+        collection: String,
+        /// The route.
+        route: String,
+        /// Why.
+        reason: String,
+    },
+    /// Vectors of another model or dimension than the collection's.
+    #[error("{0}")]
+    ModelConflict(String),
     /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    #[error("{0}")]
+    Store(StoreError),
     /// A search index failed and could not be rebuilt.
     #[error("the search index of `{collection}` failed: {reason}")]
     Index {
@@ -110,17 +137,23 @@ pub struct FileFacts {
     pub date: Option<String>,
 }
 
-/// One index's place: opened on first use, under its own lock so that building one
-/// collection's index does not hold up searches of another.
-#[derive(Default)]
-struct Slot(Mutex<Option<Arc<LexicalIndex>>>);
+impl From<StoreError> for KnowledgeError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(message) => Self::ModelConflict(message),
+            other => Self::Store(other),
+        }
+    }
+}
 
 /// The knowledge base of this server.
 pub struct Knowledge {
     store: Arc<dyn KnowledgeStore>,
     config: KnowledgeConfig,
     root: PathBuf,
+    embedder: Option<Arc<dyn Embedder>>,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
+    jobs: Jobs,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -138,18 +171,62 @@ impl std::fmt::Debug for Knowledge {
 }
 
 impl Knowledge {
-    /// The knowledge base kept in `store`, its indexes under `data_dir/knowledge`.
+    /// The knowledge base kept in `store`, its indexes under `data_dir/knowledge`, its
+    /// passages embedded by `embedder` (none: searched by their words alone).
     pub fn new(
         store: Arc<dyn KnowledgeStore>,
         config: KnowledgeConfig,
         data_dir: &std::path::Path,
+        embedder: Option<Arc<dyn Embedder>>,
     ) -> Self {
+        if let (Some(route), Some(embedder)) = (&config.embedding_route, &embedder)
+            && embedder.model(route).is_none()
+        {
+            tracing::warn!(route = %route,
+                "[knowledge] embedding_route names a route none of whose providers has an `embedding_model`: collections are searched by their words alone");
+        }
         Self {
             store,
             config,
             root: data_dir.join("knowledge"),
+            embedder,
             slots: Mutex::new(HashMap::new()),
+            jobs: Jobs::default(),
         }
+    }
+
+    /// The route that embeds `collection`'s passages, if any.
+    fn route_of(&self, collection: &Collection) -> Option<String> {
+        collection
+            .embedding_route
+            .clone()
+            .or_else(|| self.config.embedding_route.clone())
+    }
+
+    /// How `stats`' collection is searched by meaning, if it is.
+    fn with_embedding(&self, mut stats: CollectionStats) -> CollectionStats {
+        let Some(route) = self.route_of(&stats.collection) else {
+            return stats;
+        };
+        let vectors = match (
+            self.open_vectors(&stats.collection),
+            &stats.collection.embedding_model,
+        ) {
+            (Some(index), _) => index.len() as u64,
+            (None, Some(model)) => self
+                .store
+                .vector_counts(&stats.collection.name, model)
+                .map_or(0, |(have, _)| have),
+            (None, None) => 0,
+        };
+        stats.embedding = Some(EmbeddingStatus {
+            route,
+            model: stats.collection.embedding_model.clone(),
+            dimension: stats.collection.dimension,
+            vectors,
+            reembedding: self.jobs.progress(&stats.collection.uid),
+        });
+        stats
     }
 
     /// The largest document accepted, in bytes.
@@ -157,12 +234,21 @@ impl Knowledge {
         self.config.max_document_bytes()
     }
 
-    /// Make a collection.
+    /// Make a collection; `embedding_route` overrides `[knowledge] embedding_route` for it.
     pub fn create_collection(
         &self,
         name: &str,
         description: &str,
+        embedding_route: Option<&str>,
     ) -> Result<CollectionStats, KnowledgeError> {
+        if let Some(route) = embedding_route {
+            let embeds = self.embedder.as_ref().and_then(|e| e.model(route));
+            if embeds.is_none() {
+                return Err(KnowledgeError::Invalid(format!(
+                    "`embedding_route` is `{route}`, but no provider on that route has an `embedding_model`: name a route that embeds, or leave it out"
+                )));
+            }
+        }
         names::check_collection(name).map_err(KnowledgeError::Invalid)?;
         if description.chars().count() > names::MAX_DESCRIPTION_CHARS {
             return Err(KnowledgeError::Invalid(format!(
@@ -175,25 +261,42 @@ impl Knowledge {
             description: description.to_owned(),
             created_at: crate::timestamp::rfc3339(time::OffsetDateTime::now_utc()),
             uid: uuid::Uuid::now_v7().simple().to_string(),
+            embedding_route: embedding_route.map(str::to_owned),
+            embedding_model: None,
+            dimension: None,
         };
         if !self.store.create_collection(&collection)? {
             return Err(KnowledgeError::CollectionExists(name.to_owned()));
         }
-        Ok(CollectionStats {
+        Ok(self.with_embedding(CollectionStats {
             collection,
             documents: 0,
             chunks: 0,
             bytes: 0,
-        })
+            embedding: None,
+        }))
     }
 
     /// Every collection.
     pub fn collections(&self) -> Result<Vec<CollectionStats>, KnowledgeError> {
-        Ok(self.store.collections()?)
+        Ok(self
+            .store
+            .collections()?
+            .into_iter()
+            .map(|stats| self.with_embedding(stats))
+            .collect())
     }
 
     /// One collection.
     pub fn collection(&self, name: &str) -> Result<CollectionStats, KnowledgeError> {
+        self.store
+            .collection(name)?
+            .map(|stats| self.with_embedding(stats))
+            .ok_or_else(|| KnowledgeError::NoCollection(name.to_owned()))
+    }
+
+    /// One collection as the store has it (no index opened).
+    fn found(&self, name: &str) -> Result<CollectionStats, KnowledgeError> {
         self.store
             .collection(name)?
             .ok_or_else(|| KnowledgeError::NoCollection(name.to_owned()))
@@ -201,7 +304,7 @@ impl Knowledge {
 
     /// Delete a collection, its documents and its indexes.
     pub fn delete_collection(&self, name: &str) -> Result<(), KnowledgeError> {
-        let collection = self.collection(name)?.collection;
+        let collection = self.found(name)?.collection;
         if !self.store.delete_collection(name)? {
             return Err(KnowledgeError::NoCollection(name.to_owned()));
         }
@@ -219,109 +322,51 @@ impl Knowledge {
         }
     }
 
-    /// Read, cut and check one file of an upload.
-    pub fn prepare(&self, facts: &FileFacts, bytes: &[u8]) -> Result<Prepared, KnowledgeError> {
-        let file = facts.file_name.clone();
-        let limit = self.max_document_bytes();
-        if bytes.len() > limit {
-            return Err(KnowledgeError::TooLarge {
-                file,
-                bytes: bytes.len(),
-                limit,
-            });
+    /// Store prepared documents in `collection` (each replacing an earlier version whole),
+    /// with vectors for their new passages when the collection is searched by meaning, and
+    /// bring the indexes up to date before answering, so the caller's next search finds them.
+    /// Every document is embedded before any is stored: when embedding fails, nothing is.
+    pub async fn add(
+        self: &Arc<Self>,
+        collection: &str,
+        prepared: Vec<Prepared>,
+    ) -> Result<Vec<PutOutcome>, KnowledgeError> {
+        let name = collection.to_owned();
+        let this = self.clone();
+        let found = blocking(move || this.found(&name)).await?;
+        let mut embedded = Vec::with_capacity(prepared.len());
+        for document in prepared {
+            let vectors = self.embed_passages(&found, &document.chunks).await?;
+            embedded.push((document, vectors));
         }
-        let bad = |reason| KnowledgeError::BadFile {
-            file: file.clone(),
-            reason,
-        };
-        let format =
-            Format::detect(&facts.file_name, facts.content_type.as_deref()).map_err(bad)?;
-        let blocks = format.read(bytes).map_err(bad)?;
-        let id = facts
-            .id
-            .clone()
-            .unwrap_or_else(|| names::file_stem_id(&facts.file_name));
-        names::check_document(&id).map_err(KnowledgeError::Invalid)?;
-        names::check_tags(&facts.tags).map_err(KnowledgeError::Invalid)?;
-        let date = match &facts.date {
-            Some(date) => {
-                search::day_number(date).ok_or_else(|| {
-                    KnowledgeError::Invalid(format!(
-                        "`date` is `{date}`, not a date: write it as YYYY-MM-DD"
-                    ))
-                })?;
-                date.clone()
+        let this = self.clone();
+        blocking(move || {
+            let mut outcomes = Vec::with_capacity(embedded.len());
+            for (document, vectors) in &embedded {
+                outcomes.push(this.store.put_document(
+                    &found.collection.name,
+                    &document.document,
+                    &document.chunks,
+                    vectors.as_ref(),
+                )?);
             }
-            None => crate::timestamp::rfc3339(time::OffsetDateTime::now_utc())
-                .chars()
-                .take(10)
-                .collect(),
-        };
-        let first_heading = blocks.iter().find_map(|block| match block {
-            formats::Block::Heading { text, .. } => Some(text.clone()),
-            formats::Block::Paragraph(_) | formats::Block::Page(_) => None,
-        });
-        let title = facts
-            .title
-            .clone()
-            .filter(|t| !t.trim().is_empty())
-            .or(first_heading)
-            .unwrap_or_else(|| id.clone());
-        let passages = chunking::chunk(
-            &blocks,
-            Budget {
-                tokens: self.config.chunk_tokens,
-                overlap: self.config.overlap_tokens,
-            },
-        );
-        let chunks: Vec<Chunk> = passages
-            .into_iter()
-            .enumerate()
-            .map(|(position, passage)| Chunk {
-                document: id.clone(),
-                position: position as u64,
-                hash: hex::encode(Sha256::digest(passage.text.as_bytes())),
-                text: passage.text,
-                heading_path: passage.heading_path,
-                page: passage.page,
-            })
-            .collect();
-        Ok(Prepared {
-            document: Document {
-                id,
-                title,
-                media_type: format.media_type().to_owned(),
-                sha256: hex::encode(Sha256::digest(bytes)),
-                bytes: bytes.len() as u64,
-                chunks: chunks.len() as u64,
-                tags: facts.tags.clone(),
-                date,
-                added_at: crate::timestamp::rfc3339(time::OffsetDateTime::now_utc()),
-            },
-            chunks,
+            // Read again: the first vectors stored set the collection's model.
+            let current = this.found(&found.collection.name)?.collection;
+            this.sync(&current)?;
+            Ok(outcomes)
         })
-    }
-
-    /// Store a prepared document in `collection` (replacing an earlier version whole) and
-    /// bring the index up to date before answering, so the caller's next search finds it.
-    pub fn add(&self, collection: &str, prepared: &Prepared) -> Result<PutOutcome, KnowledgeError> {
-        let found = self.collection(collection)?.collection;
-        let outcome = self
-            .store
-            .put_document(collection, &prepared.document, &prepared.chunks)?;
-        self.sync(&found)?;
-        Ok(outcome)
+        .await
     }
 
     /// The documents of a collection.
     pub fn documents(&self, collection: &str) -> Result<Vec<Document>, KnowledgeError> {
-        self.collection(collection)?;
+        self.found(collection)?;
         Ok(self.store.documents(collection)?)
     }
 
     /// Delete a document: its row, its chunks, and (before answering) its index entries.
     pub fn delete_document(&self, collection: &str, id: &str) -> Result<(), KnowledgeError> {
-        let found = self.collection(collection)?.collection;
+        let found = self.found(collection)?.collection;
         if !self.store.delete_document(collection, id)? {
             return Err(KnowledgeError::NoDocument {
                 collection: collection.to_owned(),
@@ -330,200 +375,16 @@ impl Knowledge {
         }
         self.sync(&found)
     }
+}
 
-    /// Search a collection.
-    pub fn search(
-        &self,
-        collection: &str,
-        request: &SearchRequest,
-    ) -> Result<SearchAnswer, KnowledgeError> {
-        let filters = request.check().map_err(KnowledgeError::Invalid)?;
-        let found = self.collection(collection)?.collection;
-        if request.mode == SearchMode::Vector {
-            return Err(KnowledgeError::NoVectors(collection.to_owned()));
-        }
-        let index = self.index(&found)?;
-        let hits = index
-            .search(&request.query, &filters, request.top_k)
-            .map_err(|e| KnowledgeError::Index {
-                collection: collection.to_owned(),
-                reason: e.to_string(),
-            })?;
-        let keys: Vec<(String, u64)> = hits
-            .iter()
-            .map(|hit| (hit.document.clone(), hit.position))
-            .collect();
-        let mut texts: HashMap<(String, u64), Chunk> = self
-            .store
-            .chunks(collection, &keys)?
-            .into_iter()
-            .map(|chunk| ((chunk.document.clone(), chunk.position), chunk))
-            .collect();
-        // A passage deleted since the index was read is left out, never shown stale.
-        let passages = hits
-            .into_iter()
-            .filter_map(|hit| {
-                let chunk = texts.remove(&(hit.document.clone(), hit.position))?;
-                Some((hit, chunk))
-            })
-            .enumerate()
-            .map(|(rank, (hit, chunk))| Passage {
-                rank: rank + 1,
-                document: hit.document,
-                title: hit.title,
-                position: hit.position,
-                heading_path: chunk.heading_path,
-                page: chunk.page,
-                text: chunk.text,
-                score: hit.score,
-            })
-            .collect();
-        Ok(SearchAnswer {
-            mode: SearchMode::Lexical,
-            passages,
-        })
-    }
-
-    /// The index of `collection`: opened (checked, and rebuilt from the rows when missing,
-    /// unreadable or ahead of the store) on first use, and caught up with the change log.
-    fn index(&self, collection: &Collection) -> Result<Arc<LexicalIndex>, KnowledgeError> {
-        let slot = locked(&self.slots)
-            .entry(collection.uid.clone())
-            .or_default()
-            .clone();
-        let mut opened = locked(&slot.0);
-        if let Some(index) = opened.as_ref() {
-            return Ok(index.clone());
-        }
-        let failed = |reason: String| KnowledgeError::Index {
-            collection: collection.name.clone(),
-            reason,
-        };
-        let dir = self.root.join(&collection.uid).join("lexical");
-        let last = self.store.last_change(&collection.name)?;
-        let index = match LexicalIndex::open(&dir) {
-            Opened::Current(index) if index.applied() <= last => *index,
-            Opened::Current(index) => {
-                tracing::warn!(collection = %collection.name, index = index.applied(), store = last,
-                    "the words index reflects changes the store does not have (a store restored from a backup?): rebuilding it from the store");
-                drop(index);
-                LexicalIndex::create(&dir).map_err(|e| failed(e.to_string()))?
-            }
-            Opened::Unusable(why) => {
-                tracing::warn!(collection = %collection.name, dir = %dir.display(), why = %why,
-                    "the words index cannot be used: rebuilding it from the store");
-                LexicalIndex::create(&dir).map_err(|e| failed(e.to_string()))?
-            }
-        };
-        let index = Arc::new(index);
-        self.catch_up(collection, &index)?;
-        *opened = Some(index.clone());
-        Ok(index)
-    }
-
-    /// Apply the change log to `index`.
-    fn catch_up(
-        &self,
-        collection: &Collection,
-        index: &LexicalIndex,
-    ) -> Result<(), KnowledgeError> {
-        let last = self.store.last_change(&collection.name)?;
-        let started = std::time::Instant::now();
-        let applied = index.applied();
-        let store = &self.store;
-        let name = &collection.name;
-        let caught_up = index
-            .catch_up(last, |applied| {
-                let mut changed = Vec::new();
-                let mut seen = HashSet::new();
-                // A fresh index is built from every document, not from a log that may have
-                // been trimmed or copied.
-                let ids: Vec<String> = if applied == 0 {
-                    store
-                        .documents(name)
-                        .map_err(|e| e.to_string())?
-                        .into_iter()
-                        .map(|d| d.id)
-                        .collect()
-                } else {
-                    store
-                        .changes_since(name, applied)
-                        .map_err(|e| e.to_string())?
-                        .into_iter()
-                        .map(|c| c.document)
-                        .collect()
-                };
-                for id in ids {
-                    if seen.insert(id.clone()) {
-                        let current = store
-                            .document_with_chunks(name, &id)
-                            .map_err(|e| e.to_string())?;
-                        changed.push((id, current));
-                    }
-                }
-                Ok(changed)
-            })
-            .map_err(|reason| KnowledgeError::Index {
-                collection: name.clone(),
-                reason,
-            })?;
-        if caught_up && applied == 0 {
-            tracing::info!(collection = %name, changes = last, ms = started.elapsed().as_millis() as u64,
-                "words index built from the store");
-        }
-        Ok(())
-    }
-
-    fn sync(&self, collection: &Collection) -> Result<(), KnowledgeError> {
-        let index = self.index(collection)?;
-        self.catch_up(collection, &index)
-    }
-
-    /// Bring every collection's index up to date, and drop the indexes of collections that
-    /// are gone (deleted through another replica).
-    pub fn sync_all(&self) -> Result<(), KnowledgeError> {
-        let collections = self.store.collections()?;
-        for stats in &collections {
-            if let Err(error) = self.sync(&stats.collection) {
-                tracing::error!(collection = %stats.collection.name, %error, "cannot bring the words index up to date");
-            }
-        }
-        let live: HashSet<&str> = collections
-            .iter()
-            .map(|c| c.collection.uid.as_str())
-            .collect();
-        let mut slots = locked(&self.slots);
-        slots.retain(|uid, _| live.contains(uid.as_str()));
-        // Folders are only removed while the slots are locked: an index being opened for a
-        // collection made since the list was read has its slot already.
-        if let Ok(entries) = std::fs::read_dir(&self.root) {
-            for entry in entries.flatten() {
-                let uid = entry.file_name().to_string_lossy().into_owned();
-                if !live.contains(uid.as_str()) && !slots.contains_key(&uid) {
-                    self.remove_index_dir(&uid);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Keep every index current with the store (documents added through other replicas),
-    /// checking every `[knowledge] sync_interval_ms`; the first check opens (or rebuilds)
-    /// every index at start.
-    pub fn spawn_sync(self: Arc<Self>) {
-        let interval = Duration::from_millis(self.config.sync_interval_ms);
-        tokio::spawn(async move {
-            loop {
-                let knowledge = self.clone();
-                match tokio::task::spawn_blocking(move || knowledge.sync_all()).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "cannot check the knowledge base for changes")
-                    }
-                    Err(error) => tracing::error!(%error, "the knowledge sync task failed"),
-                }
-                tokio::time::sleep(interval).await;
-            }
-        });
-    }
+/// Run store and index work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, KnowledgeError> + Send + 'static,
+) -> Result<T, KnowledgeError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| KnowledgeError::Index {
+            collection: String::new(),
+            reason: format!("a background task failed: {e}"),
+        })?
 }

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::lexical::Filters;
-
 /// How to search.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -80,8 +78,15 @@ pub struct Passage {
     pub page: Option<u64>,
     /// Its text.
     pub text: String,
-    /// How well it matched (BM25 for words; higher is better).
+    /// How well it matched, higher is better: BM25 in `lexical` answers, cosine similarity in
+    /// `vector` ones, the fused reciprocal-rank score in `hybrid` ones.
     pub score: f32,
+    /// Its rank among the words' hits, from 1 (when they found it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lexical_rank: Option<usize>,
+    /// Its rank among the meaning's hits, from 1 (when they found it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vector_rank: Option<usize>,
 }
 
 /// The answer to a search.
@@ -92,6 +97,43 @@ pub struct SearchAnswer {
     pub mode: SearchMode,
     /// The passages, best first.
     pub passages: Vec<Passage>,
+    /// Why the search was narrower than asked (the question could not be embedded, the
+    /// meaning index is being built).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Restrictions applied inside each index, before the top hits are cut.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Only these documents (none: all).
+    pub documents: Vec<String>,
+    /// Only documents with at least one of these tags (none: all).
+    pub tags: Vec<String>,
+    /// Only documents dated on or after this day (days since 1970-01-01).
+    pub from_day: Option<i64>,
+    /// Only documents dated on or before this day.
+    pub to_day: Option<i64>,
+}
+
+impl Filters {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+            && self.tags.is_empty()
+            && self.from_day.is_none()
+            && self.to_day.is_none()
+    }
+
+    /// Whether a document with this id, these tags and this day passes.
+    pub fn admits(&self, id: &str, tags: &[String], day: Option<i64>) -> bool {
+        (self.documents.is_empty() || self.documents.iter().any(|d| d == id))
+            && (self.tags.is_empty() || self.tags.iter().any(|t| tags.contains(t)))
+            && self
+                .from_day
+                .is_none_or(|from| day.is_some_and(|d| d >= from))
+            && self.to_day.is_none_or(|to| day.is_some_and(|d| d <= to))
+    }
 }
 
 /// `YYYY-MM-DD` as days since 1970-01-01; `None` if it is not a date.

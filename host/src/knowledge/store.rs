@@ -19,6 +19,13 @@ pub struct Collection {
     /// same name gets a new one, so no index of the old one is ever served for it.
     #[serde(skip)]
     pub uid: String,
+    /// The route whose providers embed its passages (none: the server's
+    /// `[knowledge] embedding_route`).
+    pub embedding_route: Option<String>,
+    /// The embedding model its vectors were made with (none: it has no vectors yet).
+    pub embedding_model: Option<String>,
+    /// How many dimensions those vectors have.
+    pub dimension: Option<u32>,
 }
 
 /// A collection and what is in it.
@@ -33,6 +40,48 @@ pub struct CollectionStats {
     pub chunks: u64,
     /// The documents' size as uploaded, in bytes.
     pub bytes: u64,
+    /// How its passages are searched by meaning, when they are (filled in by the knowledge
+    /// base, not the store).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<EmbeddingStatus>,
+}
+
+/// How a collection's passages are searched by meaning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct EmbeddingStatus {
+    /// The route whose providers embed.
+    pub route: String,
+    /// The model the served vectors were made with (none: none made yet).
+    pub model: Option<String>,
+    /// Their dimension.
+    pub dimension: Option<u32>,
+    /// Passages with a vector of that model, of all the collection's distinct passages.
+    pub vectors: u64,
+    /// A change of model under way: the new model's vectors are made while the old ones serve.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reembedding: Option<Reembedding>,
+}
+
+/// Progress of a change of embedding model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Reembedding {
+    /// The model the route now names.
+    pub model: String,
+    /// Distinct passages embedded with it so far.
+    pub done: u64,
+    /// Distinct passages in the collection.
+    pub total: u64,
+}
+
+/// Vectors for a document's passages, keyed by the passage hash ([`Chunk::hash`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassageVectors {
+    /// The model that made them.
+    pub model: String,
+    /// Their dimension.
+    pub dimension: u32,
+    /// `(hash, vector)`: only the passages that had none under this model.
+    pub vectors: Vec<(String, Vec<f32>)>,
 }
 
 /// A document in a collection.
@@ -71,8 +120,42 @@ pub struct Chunk {
     pub heading_path: Vec<String>,
     /// The page it starts on, for paged formats.
     pub page: Option<u64>,
-    /// SHA-256 of its text (hex): an unchanged chunk of a replaced document keeps its embedding.
+    /// SHA-256 of what is embedded ([`Chunk::embedding_input`], hex): an unchanged chunk of a
+    /// replaced document keeps its vector.
     pub hash: String,
+}
+
+impl Chunk {
+    /// What is embedded for this passage: its headings, then its text, so a question naming a
+    /// section finds it (the words index reads the same).
+    pub fn embedding_input(heading_path: &[String], text: &str) -> String {
+        let mut input = heading_path.join("\n");
+        if !input.is_empty() {
+            input.push('\n');
+        }
+        input.push_str(text);
+        input
+    }
+}
+
+/// A passage with its vector, as an index is built from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVector {
+    /// Its document.
+    pub document: String,
+    /// Its place in the document.
+    pub position: u64,
+    /// Its vector.
+    pub vector: Vec<f32>,
+}
+
+/// A passage still without a vector of some model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unembedded {
+    /// Its hash.
+    pub hash: String,
+    /// What to embed.
+    pub input: String,
 }
 
 /// One entry of the change log: the document was added, replaced or deleted.
@@ -97,7 +180,7 @@ pub enum PutOutcome {
 }
 
 /// The knowledge tables of a store (SQLite or PostgreSQL). Each method is one transaction.
-pub trait KnowledgeStore: Send + Sync + 'static {
+pub trait KnowledgeStore: KnowledgeVectors + Send + Sync + 'static {
     /// Record a new collection; `false` if one of that name exists.
     fn create_collection(&self, collection: &Collection) -> Result<bool, StoreError>;
     /// Every collection, by name.
@@ -106,13 +189,16 @@ pub trait KnowledgeStore: Send + Sync + 'static {
     fn collection(&self, name: &str) -> Result<Option<CollectionStats>, StoreError>;
     /// Delete a collection and everything in it; `false` if there was none.
     fn delete_collection(&self, name: &str) -> Result<bool, StoreError>;
-    /// Store `document` with its `chunks` in `collection`, replacing any earlier version of it
-    /// whole, and log the change; nothing is written when the bytes are the same.
+    /// Store `document` with its `chunks` (and the `vectors` its new passages were given) in
+    /// `collection`, replacing any earlier version of it whole, and log the change; nothing is
+    /// written when the bytes are the same. Vectors of a model or dimension other than the
+    /// collection's are refused ([`StoreError::Conflict`]); the first vectors set them.
     fn put_document(
         &self,
         collection: &str,
         document: &Document,
         chunks: &[Chunk],
+        vectors: Option<&PassageVectors>,
     ) -> Result<PutOutcome, StoreError>;
     /// The documents of a collection, by id.
     fn documents(&self, collection: &str) -> Result<Vec<Document>, StoreError>;
@@ -130,6 +216,59 @@ pub trait KnowledgeStore: Send + Sync + 'static {
     ) -> Result<Option<(Document, Vec<Chunk>)>, StoreError>;
     /// The chunks at `keys` (document, position); those missing are left out.
     fn chunks(&self, collection: &str, keys: &[(String, u64)]) -> Result<Vec<Chunk>, StoreError>;
+}
+
+/// The vectors a collection's passages are searched by: kept per passage hash and model, so a
+/// new model's vectors are made beside the old ones while those serve.
+pub trait KnowledgeVectors: Send + Sync + 'static {
+    /// The vectors of `model` for these passage hashes (those without one are left out).
+    fn vectors(
+        &self,
+        collection: &str,
+        model: &str,
+        hashes: &[String],
+    ) -> Result<Vec<(String, Vec<f32>)>, StoreError>;
+    /// Up to `limit` of the collection's passages without a vector of `model`.
+    fn unembedded(
+        &self,
+        collection: &str,
+        model: &str,
+        limit: usize,
+    ) -> Result<Vec<Unembedded>, StoreError>;
+    /// Keep vectors of `model` (a model the collection is moving to) for passages by hash;
+    /// those of another dimension than the model's first are refused.
+    fn put_vectors(&self, collection: &str, vectors: &PassageVectors) -> Result<(), StoreError>;
+    /// `(with a vector of model, distinct passages)` in the collection.
+    fn vector_counts(&self, collection: &str, model: &str) -> Result<(u64, u64), StoreError>;
+    /// Make `model` the collection's, if every passage has a vector of it (`false`
+    /// otherwise), and drop the vectors of every other model.
+    fn switch_model(
+        &self,
+        collection: &str,
+        model: &str,
+        dimension: u32,
+    ) -> Result<bool, StoreError>;
+    /// Every passage of the collection with its vector of `model`, as an index is built from.
+    fn all_vectors(&self, collection: &str, model: &str) -> Result<Vec<StoredVector>, StoreError>;
+}
+
+/// A vector as stored: its numbers, little-endian `f32`s.
+pub fn vector_to_bytes(vector: &[f32]) -> Vec<u8> {
+    vector.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A stored vector back; bytes that are not whole `f32`s are an error.
+pub fn vector_from_bytes(bytes: &[u8]) -> Result<Vec<f32>, StoreError> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(StoreError::Database(format!(
+            "a stored vector is {} bytes, not a whole number of f32s",
+            bytes.len()
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
 }
 
 /// `["a","b"]` as stored, for tags and heading paths.

@@ -28,8 +28,10 @@ use crate::metrics::{AttemptLabels, Metrics, ProviderLabels};
 enum Mode<'a> {
     Whole,
     Stream,
-    /// Embed these inputs, with each provider's `embedding_model`.
-    Embed(&'a [String]),
+    /// Embed these inputs, with each provider's `embedding_model`, or with the model named
+    /// (one a collection was built with, which the providers may still serve after the
+    /// configuration moved on).
+    Embed(&'a [String], Option<&'a str>),
 }
 
 /// A provider's answer, as [`Mode`] asked for it.
@@ -306,8 +308,22 @@ impl Router {
         route: &str,
         inputs: &[String],
     ) -> Result<(Embeddings, String, Vec<Attempt>), RouteError> {
+        self.embed_as(route, None, inputs).await
+    }
+
+    /// Embed `inputs` through `route` with `model` when given: first by the providers
+    /// configured with that model, else by every provider on the route that embeds (asked for
+    /// `model` by name). Vectors of different models never mix.
+    pub async fn embed_as(
+        &self,
+        route: &str,
+        model: Option<&str>,
+        inputs: &[String],
+    ) -> Result<(Embeddings, String, Vec<Attempt>), RouteError> {
         let request = CompletionRequest::default();
-        let (answer, provider, attempts) = self.run(route, &request, Mode::Embed(inputs)).await?;
+        let (answer, provider, attempts) = self
+            .run(route, &request, Mode::Embed(inputs, model))
+            .await?;
         match answer {
             Answer::Embedded(embeddings) => {
                 Ok((embeddings, provider.config.name.clone(), attempts))
@@ -358,18 +374,28 @@ impl Router {
         let mut attempts = Vec::new();
         // Vectors of different models do not compare: embeddings fail over only among the
         // route's providers with the first one's embedding model.
-        let family = match mode {
-            Mode::Embed(_) => steps
+        let configured = |model: &str| {
+            steps
                 .iter()
-                .find_map(|(i, _)| self.providers[*i].config.embedding_model.as_deref()),
-            _ => None,
+                .any(|(i, _)| self.providers[*i].config.embedding_model.as_deref() == Some(model))
+        };
+        let (family, by_name) = match mode {
+            Mode::Embed(_, Some(model)) => (Some(model), !configured(model)),
+            Mode::Embed(_, None) => (
+                steps
+                    .iter()
+                    .find_map(|(i, _)| self.providers[*i].config.embedding_model.as_deref()),
+                false,
+            ),
+            _ => (None, false),
         };
         let mut locked = None;
         for (index, model) in steps {
             let provider = &self.providers[*index];
             let model = match mode {
-                Mode::Embed(_) => match provider.config.embedding_model.as_deref() {
-                    Some(embedding) if Some(embedding) == family => embedding,
+                Mode::Embed(..) => match (provider.config.embedding_model.as_deref(), family) {
+                    (Some(embedding), Some(family)) if embedding == family => embedding,
+                    (Some(_), Some(family)) if by_name => family,
                     _ => continue,
                 },
                 _ => model.as_deref().unwrap_or(&provider.config.model),
@@ -540,7 +566,7 @@ impl Router {
                     .await
                     .map(Answer::Started)
             }
-            Mode::Embed(inputs) => client.embed(model, inputs).await.map(Answer::Embedded),
+            Mode::Embed(inputs, _) => client.embed(model, inputs).await.map(Answer::Embedded),
         };
         match &provider.api_key {
             Ok(Some(key)) => result.map_err(|e| e.redact(key)),

@@ -201,11 +201,22 @@ pub struct TextTable {
     pub columns: &'static [&'static str],
     /// Those of its columns that hold integers.
     pub integers: &'static [&'static str],
+    /// Those of its columns that hold bytes (carried as hex).
+    pub blobs: &'static [&'static str],
+}
+
+/// Which database an SQL text is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
 }
 
 /// The tables copied by [`Dump::text_rows`]: licensing's first uses (so moving does not
 /// restart an evaluation), the vendor's sales and the admin audit log (its chain intact).
-pub const TEXT_TABLES: [TextTable; 11] = [
+pub const TEXT_TABLES: [TextTable; 12] = [
     TextTable {
         name: "users",
         columns: &[
@@ -226,21 +237,25 @@ pub const TEXT_TABLES: [TextTable; 11] = [
             "last_seen_at",
         ],
         integers: &[],
+        blobs: &[],
     },
     TextTable {
         name: "license_facts",
         columns: &["name", "at"],
         integers: &[],
+        blobs: &[],
     },
     TextTable {
         name: "commerce_events",
         columns: &["event_id", "event_type", "occurred_at", "received_at"],
         integers: &[],
+        blobs: &[],
     },
     TextTable {
         name: "commerce_customers",
         columns: &["customer_id", "email", "name", "updated_at"],
         integers: &[],
+        blobs: &[],
     },
     TextTable {
         name: "commerce_subscriptions",
@@ -252,6 +267,7 @@ pub const TEXT_TABLES: [TextTable; 11] = [
             "updated_at",
         ],
         integers: &[],
+        blobs: &[],
     },
     TextTable {
         name: "commerce_licences",
@@ -271,6 +287,7 @@ pub const TEXT_TABLES: [TextTable; 11] = [
             "mail_error",
         ],
         integers: &[],
+        blobs: &[],
     },
     TextTable {
         name: "admin_audit",
@@ -288,11 +305,21 @@ pub const TEXT_TABLES: [TextTable; 11] = [
             "hash",
         ],
         integers: &["seq"],
+        blobs: &[],
     },
     TextTable {
         name: "knowledge_collections",
-        columns: &["name", "uid", "description", "created_at"],
-        integers: &[],
+        columns: &[
+            "name",
+            "uid",
+            "description",
+            "created_at",
+            "embedding_route",
+            "embedding_model",
+            "dimension",
+        ],
+        integers: &["dimension"],
+        blobs: &[],
     },
     TextTable {
         name: "knowledge_documents",
@@ -309,6 +336,7 @@ pub const TEXT_TABLES: [TextTable; 11] = [
             "added_at",
         ],
         integers: &["bytes", "chunks"],
+        blobs: &[],
     },
     TextTable {
         name: "knowledge_chunks",
@@ -322,6 +350,7 @@ pub const TEXT_TABLES: [TextTable; 11] = [
             "hash",
         ],
         integers: &["position", "page"],
+        blobs: &[],
     },
     // The change log's numbers come along, so a search index built before the move is
     // recognised as current (or as ahead of the store, and rebuilt).
@@ -329,18 +358,30 @@ pub const TEXT_TABLES: [TextTable; 11] = [
         name: "knowledge_changes",
         columns: &["seq", "collection", "document"],
         integers: &["seq"],
+        blobs: &[],
+    },
+    TextTable {
+        name: "knowledge_vectors",
+        columns: &["collection", "model", "hash", "vector"],
+        integers: &[],
+        blobs: &["vector"],
     },
 ];
 
 impl TextTable {
     /// `SELECT <columns as text> FROM <name> ORDER BY <key>`.
-    pub fn select(&self) -> String {
+    pub fn select(&self, dialect: Dialect) -> String {
         let columns: Vec<String> = self
             .columns
             .iter()
             .map(|c| {
                 if self.integers.contains(c) {
                     format!("CAST({c} AS TEXT)")
+                } else if self.blobs.contains(c) {
+                    match dialect {
+                        Dialect::Sqlite => format!("hex({c})"),
+                        Dialect::Postgres => format!("encode({c}, 'hex')"),
+                    }
                 } else {
                     (*c).to_owned()
                 }
@@ -355,9 +396,14 @@ impl TextTable {
     }
 
     /// The value for `column` from the text `value` (`value` is an SQL expression).
-    pub fn from_text(&self, column: &str, value: &str) -> String {
+    pub fn from_text(&self, dialect: Dialect, column: &str, value: &str) -> String {
         if self.integers.contains(&column) {
             format!("CAST({value} AS BIGINT)")
+        } else if self.blobs.contains(&column) {
+            match dialect {
+                Dialect::Sqlite => format!("unhex({value})"),
+                Dialect::Postgres => format!("decode({value}, 'hex')"),
+            }
         } else {
             value.to_owned()
         }
@@ -365,7 +411,7 @@ impl TextTable {
 }
 
 /// The tables a copy moves, in the order `counts` lists them.
-pub const TABLES: [&str; 15] = [
+pub const TABLES: [&str; 16] = [
     "installation_secrets",
     "api_keys",
     "users",
@@ -379,6 +425,7 @@ pub const TABLES: [&str; 15] = [
     "knowledge_documents",
     "knowledge_chunks",
     "knowledge_changes",
+    "knowledge_vectors",
     "audit_daily",
     "audit_records",
 ];

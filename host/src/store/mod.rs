@@ -45,6 +45,9 @@ pub enum StoreError {
     /// The writer thread is gone.
     #[error("the audit writer has stopped")]
     WriterStopped,
+    /// The write contradicts what is stored (vectors of another model than a collection's).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// The write side of an audit store: batches, each in one transaction.

@@ -73,6 +73,8 @@ pub struct StandInState {
     stream: stream::StreamScript,
     /// Streams the caller closed before the stand-in finished them.
     disconnects: usize,
+    /// How texts are embedded.
+    embedding: embed::Embedding,
 }
 
 /// A running stand-in provider.
@@ -95,6 +97,7 @@ impl StandIn {
             problems: Vec::new(),
             stream: stream::StreamScript::default(),
             disconnects: 0,
+            embedding: embed::Embedding::default(),
         }));
         let app = Router::new()
             .route("/v1beta/models/{model_action}", post(gemini))
@@ -132,6 +135,11 @@ impl StandIn {
     /// Switch the fault.
     pub fn set_fault(&self, fault: Fault) {
         self.lock().fault = fault;
+    }
+
+    /// Switch how texts are embedded.
+    pub fn set_embedding(&self, embedding: embed::Embedding) {
+        self.lock().embedding = embedding;
     }
 
     /// Set how streamed answers go.

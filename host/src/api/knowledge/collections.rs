@@ -42,6 +42,10 @@ pub struct NewCollection {
     /// What it holds, for people.
     #[serde(default)]
     pub description: String,
+    /// The route (or `provider/model`) whose providers embed its passages, when not the
+    /// server's `[knowledge] embedding_route`.
+    #[serde(default)]
+    pub embedding_route: Option<String>,
 }
 
 /// Make a collection.
@@ -65,7 +69,10 @@ pub async fn create_collection(
     let Json(new) = body.map_err(|r| {
         unreadable_body(&r, "{\"name\": \"hr-policies\", \"description\": \"...\"}")
     })?;
-    let made = blocking(move || knowledge.create_collection(&new.name, &new.description)).await?;
+    let made = blocking(move || {
+        knowledge.create_collection(&new.name, &new.description, new.embedding_route.as_deref())
+    })
+    .await?;
     crate::admin_audit::record_async(
         admin_audit,
         Change {
@@ -73,7 +80,10 @@ pub async fn create_collection(
             action: "knowledge.collection_created",
             target: made.collection.name.clone(),
             before: None,
-            after: Some(serde_json::json!({"description": made.collection.description})),
+            after: Some(serde_json::json!({
+                "description": made.collection.description,
+                "embedding_route": made.collection.embedding_route,
+            })),
         },
     )
     .await;

@@ -209,6 +209,7 @@ async fn read_form(
         (status = 413, description = "A file is over `[knowledge] max_document_mb`", body = ErrorBody),
         (status = 415, description = "A file is not plain text, Markdown, HTML or PDF", body = ErrorBody),
         (status = 422, description = "A file cannot be read (not UTF-8, binary, empty; an encrypted, scanned or broken PDF) or a field is not acceptable; the message names the file", body = ErrorBody),
+        (status = 503, description = "The passages could not be embedded (the collection is searched by meaning): nothing was stored", body = ErrorBody),
     ))]
 pub async fn upload_documents(
     State(knowledge): State<Arc<Knowledge>>,
@@ -223,7 +224,9 @@ pub async fn upload_documents(
     let form = form.map_err(|r| bad_form(r.body_text()))?;
     let (files, shared) = read_form(form, knowledge.max_document_bytes()).await?;
     let collection = name.clone();
-    let stored = blocking(move || {
+    let preparer = knowledge.clone();
+    let prepared = blocking(move || {
+        let knowledge = preparer;
         knowledge.collection(&collection)?;
         let prepared: Vec<Prepared> = files
             .into_iter()
@@ -245,15 +248,15 @@ pub async fn upload_documents(
                 twice.document.id
             )));
         }
-        prepared
-            .into_iter()
-            .map(|p| {
-                let outcome = knowledge.add(&collection, &p)?;
-                Ok((p.document, outcome))
-            })
-            .collect::<Result<Vec<_>, KnowledgeError>>()
+        Ok(prepared)
     })
     .await?;
+    let documents: Vec<_> = prepared.iter().map(|p| p.document.clone()).collect();
+    let outcomes = knowledge
+        .add(&name, prepared)
+        .await
+        .map_err(ApiError::from)?;
+    let stored: Vec<_> = documents.into_iter().zip(outcomes).collect();
     for (document, outcome) in &stored {
         if *outcome != PutOutcome::Unchanged {
             crate::admin_audit::record_async(

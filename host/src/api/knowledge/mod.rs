@@ -26,8 +26,11 @@ impl From<KnowledgeError> for ApiError {
             KnowledgeError::NoCollection(_) | KnowledgeError::NoDocument { .. } => {
                 StatusCode::NOT_FOUND
             }
-            KnowledgeError::CollectionExists(_) | KnowledgeError::NoVectors(_) => {
-                StatusCode::CONFLICT
+            KnowledgeError::CollectionExists(_)
+            | KnowledgeError::NoVectors(_)
+            | KnowledgeError::ModelConflict(_) => StatusCode::CONFLICT,
+            KnowledgeError::VectorsNotReady(_) | KnowledgeError::Embedding { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
             }
             KnowledgeError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             KnowledgeError::BadFile {

@@ -2,7 +2,6 @@
 //! asked what and which passages were returned (not their text).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::rejection::JsonRejection;
@@ -10,7 +9,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::{Extension, Json};
 use serde_json::json;
 
-use super::{allowed, blocking, unreadable_body};
+use super::{allowed, unreadable_body};
 use crate::api::AppState;
 use crate::api::audit::Served;
 use crate::api::error::{ApiError, ErrorBody};
@@ -31,6 +30,7 @@ use crate::store::TaskKind;
         (status = 403, description = "The licence does not include Knowledge (code `not_licensed`)", body = ErrorBody),
         (status = 404, description = "No such collection", body = ErrorBody),
         (status = 409, description = "`vector` mode asked of a collection without vectors", body = ErrorBody),
+        (status = 503, description = "`vector` mode while the meaning index is being built, or the question could not be embedded", body = ErrorBody),
         (status = 422, description = "The body is not a valid search", body = ErrorBody),
     ))]
 pub async fn search_collection(
@@ -49,9 +49,11 @@ pub async fn search_collection(
     let started = Instant::now();
     let timestamp = crate::timestamp::now_rfc3339();
     let query = request.query.clone();
-    let knowledge = Arc::clone(&state.knowledge);
-    let collection = name.clone();
-    let answer = blocking(move || knowledge.search(&collection, &request)).await;
+    let answer = state
+        .knowledge
+        .search(&name, &request)
+        .await
+        .map_err(ApiError::from);
     // The record says which passages were handed out, to whom; not their text.
     let summary = match &answer {
         Ok(found) => json!({

@@ -121,9 +121,7 @@ impl Host for KnowledgeAccess {
                 date_to: filters.date_to,
             },
         };
-        let answer = tokio::task::spawn_blocking(move || base.search(&collection, &request))
-            .await
-            .map_err(|e| wasmtime::Error::msg(format!("knowledge search task failed: {e}")))?;
+        let answer = base.search(&collection, &request).await;
         Ok(answer.map_err(error_of).map(|answer| {
             answer
                 .passages

@@ -1,10 +1,11 @@
 //! The knowledge base's collections, documents, chunks and change log in PostgreSQL, shared
 //! by every replica: each follows the change log to keep its own search indexes current.
 
+use super::knowledge_vectors as vectors;
 use super::{Database, sql};
 use crate::knowledge::store::{
-    Change, Chunk, Collection, CollectionStats, Document, KnowledgeStore, PutOutcome,
-    list_from_text, list_to_text,
+    Change, Chunk, Collection, CollectionStats, Document, KnowledgeStore, PassageVectors,
+    PutOutcome, list_from_text, list_to_text,
 };
 use crate::store::StoreError;
 
@@ -13,15 +14,16 @@ pub struct PgKnowledge(pub Database);
 
 /// Held (for its transaction) by every writer of the change log, so that its numbers are
 /// committed in the order they were taken and no reader skips one still in flight.
-const CHANGE_LOCK: i64 = 0x7072_6178_0002;
+pub(super) const CHANGE_LOCK: i64 = 0x7072_6178_0002;
 
 const STATS: &str = "SELECT c.name, c.description, c.created_at, c.uid, \
+     c.embedding_route, c.embedding_model, c.dimension, \
      (SELECT COUNT(*) FROM knowledge_documents d WHERE d.collection = c.name)::BIGINT, \
      (SELECT COALESCE(SUM(chunks), 0) FROM knowledge_documents d WHERE d.collection = c.name)::BIGINT, \
      (SELECT COALESCE(SUM(bytes), 0) FROM knowledge_documents d WHERE d.collection = c.name)::BIGINT \
      FROM knowledge_collections c";
 
-fn count(row: &tokio_postgres::Row, index: usize) -> Result<u64, StoreError> {
+pub(super) fn count(row: &tokio_postgres::Row, index: usize) -> Result<u64, StoreError> {
     let value: i64 = row.try_get(index).map_err(sql)?;
     Ok(u64::try_from(value).unwrap_or_default())
 }
@@ -33,10 +35,17 @@ fn stats_of(row: &tokio_postgres::Row) -> Result<CollectionStats, StoreError> {
             description: row.try_get(1).map_err(sql)?,
             created_at: row.try_get(2).map_err(sql)?,
             uid: row.try_get(3).map_err(sql)?,
+            embedding_route: row.try_get(4).map_err(sql)?,
+            embedding_model: row.try_get(5).map_err(sql)?,
+            dimension: row
+                .try_get::<_, Option<i64>>(6)
+                .map_err(sql)?
+                .and_then(|d| u32::try_from(d).ok()),
         },
-        documents: count(row, 4)?,
-        chunks: count(row, 5)?,
-        bytes: count(row, 6)?,
+        documents: count(row, 7)?,
+        chunks: count(row, 8)?,
+        bytes: count(row, 9)?,
+        embedding: None,
     })
 }
 
@@ -72,7 +81,7 @@ fn chunk_of(row: &tokio_postgres::Row) -> Result<Chunk, StoreError> {
     })
 }
 
-fn signed(value: u64) -> i64 {
+pub(super) fn signed(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
@@ -100,8 +109,8 @@ impl KnowledgeStore for PgKnowledge {
             let client = db.client().await?;
             client
                 .execute(
-                    "INSERT INTO knowledge_collections (name, uid, description, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
-                    &[&collection.name, &collection.uid, &collection.description, &collection.created_at],
+                    "INSERT INTO knowledge_collections (name, uid, description, created_at, embedding_route) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
+                    &[&collection.name, &collection.uid, &collection.description, &collection.created_at, &collection.embedding_route],
                 )
                 .await
                 .map(|inserted| inserted == 1)
@@ -152,6 +161,7 @@ impl KnowledgeStore for PgKnowledge {
                 "knowledge_chunks",
                 "knowledge_documents",
                 "knowledge_changes",
+                "knowledge_vectors",
             ] {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE collection = $1"),
@@ -170,6 +180,7 @@ impl KnowledgeStore for PgKnowledge {
         collection: &str,
         document: &Document,
         chunks: &[Chunk],
+        vectors: Option<&PassageVectors>,
     ) -> Result<PutOutcome, StoreError> {
         let db = &self.0;
         db.run(async {
@@ -193,6 +204,10 @@ impl KnowledgeStore for PgKnowledge {
                 Some(_) => PutOutcome::Replaced,
                 None => PutOutcome::Added,
             };
+            if let Some(vectors) = vectors {
+                vectors::put_current(&tx, collection, vectors).await?;
+            }
+            let earlier_hashes = vectors::hashes_of(&tx, collection, &document.id).await?;
             tx.execute(
                 "DELETE FROM knowledge_chunks WHERE collection = $1 AND document = $2",
                 &[&collection, &document.id],
@@ -242,6 +257,7 @@ impl KnowledgeStore for PgKnowledge {
                 .await
                 .map_err(sql)?;
             }
+            vectors::drop_orphans(&tx, collection, &earlier_hashes).await?;
             log_change(&tx, collection, &document.id).await?;
             tx.commit().await.map_err(sql)?;
             Ok(outcome)
@@ -283,12 +299,14 @@ impl KnowledgeStore for PgKnowledge {
             if deleted == 0 {
                 return Ok(false);
             }
+            let earlier_hashes = vectors::hashes_of(&tx, collection, id).await?;
             tx.execute(
                 "DELETE FROM knowledge_chunks WHERE collection = $1 AND document = $2",
                 &[&collection, &id],
             )
             .await
             .map_err(sql)?;
+            vectors::drop_orphans(&tx, collection, &earlier_hashes).await?;
             log_change(&tx, collection, id).await?;
             tx.commit().await.map_err(sql)?;
             Ok(true)

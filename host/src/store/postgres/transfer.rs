@@ -5,7 +5,7 @@ use tokio_postgres::types::ToSql;
 use super::audit::{INSERT_RECORDS, RecordColumns};
 use super::{Database, sql};
 use crate::store::StoreError;
-use crate::store::copy::{Dump, Load, RollupRow, TABLES, TextRow, TextTable};
+use crate::store::copy::{Dialect, Dump, Load, RollupRow, TABLES, TextRow, TextTable};
 use crate::store::record::AuditRecord;
 
 /// The database, used for bulk copying.
@@ -51,7 +51,7 @@ impl Dump for PgBulk {
     }
 
     fn text_rows(&self, table: &TextTable) -> Result<Vec<TextRow>, StoreError> {
-        self.rows(&table.select())?
+        self.rows(&table.select(Dialect::Postgres))?
             .iter()
             .map(|r| (0..table.columns.len()).map(|i| r.try_get(i)).collect())
             .collect::<Result<_, tokio_postgres::Error>>()
@@ -130,7 +130,7 @@ impl Load for PgBulk {
         let values: Vec<String> = table
             .columns
             .iter()
-            .map(|column| table.from_text(column, column))
+            .map(|column| table.from_text(Dialect::Postgres, column, column))
             .collect();
         let insert = format!(
             "INSERT INTO {name} ({columns}) SELECT {values} FROM unnest({arrays}) AS given ({columns})",

@@ -6,13 +6,15 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::sql;
 use crate::knowledge::store::{
-    Change, Chunk, Collection, CollectionStats, Document, KnowledgeStore, PutOutcome,
-    list_from_text, list_to_text,
+    Change, Chunk, Collection, CollectionStats, Document, KnowledgeStore, PassageVectors,
+    PutOutcome, list_from_text, list_to_text,
 };
 use crate::store::StoreError;
 
+use super::knowledge_vectors as vectors;
+
 /// The `knowledge_*` tables.
-pub struct SqliteKnowledge(super::Shared);
+pub struct SqliteKnowledge(pub(super) super::Shared);
 
 impl SqliteKnowledge {
     /// Open (creating and migrating if needed) the database at `path`.
@@ -22,15 +24,16 @@ impl SqliteKnowledge {
 }
 
 /// SQLite's integers are signed; counts and positions are never negative.
-fn unsigned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<u64> {
+pub(super) fn unsigned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<u64> {
     Ok(u64::try_from(row.get::<_, i64>(index)?).unwrap_or_default())
 }
 
-fn signed(value: u64) -> i64 {
+pub(super) fn signed(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 const STATS: &str = "SELECT c.name, c.description, c.created_at, c.uid, \
+     c.embedding_route, c.embedding_model, c.dimension, \
      (SELECT COUNT(*) FROM knowledge_documents d WHERE d.collection = c.name), \
      (SELECT COALESCE(SUM(chunks), 0) FROM knowledge_documents d WHERE d.collection = c.name), \
      (SELECT COALESCE(SUM(bytes), 0) FROM knowledge_documents d WHERE d.collection = c.name) \
@@ -43,10 +46,16 @@ fn stats_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CollectionStats> {
             description: row.get(1)?,
             created_at: row.get(2)?,
             uid: row.get(3)?,
+            embedding_route: row.get(4)?,
+            embedding_model: row.get(5)?,
+            dimension: row
+                .get::<_, Option<i64>>(6)?
+                .and_then(|d| u32::try_from(d).ok()),
         },
-        documents: unsigned(row, 4)?,
-        chunks: unsigned(row, 5)?,
-        bytes: unsigned(row, 6)?,
+        documents: unsigned(row, 7)?,
+        chunks: unsigned(row, 8)?,
+        bytes: unsigned(row, 9)?,
+        embedding: None,
     })
 }
 
@@ -110,12 +119,13 @@ impl KnowledgeStore for SqliteKnowledge {
     fn create_collection(&self, collection: &Collection) -> Result<bool, StoreError> {
         let conn = self.0.lock();
         conn.execute(
-            "INSERT INTO knowledge_collections (name, uid, description, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO knowledge_collections (name, uid, description, created_at, embedding_route) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING",
             params![
                 collection.name,
                 collection.uid,
                 collection.description,
-                collection.created_at
+                collection.created_at,
+                collection.embedding_route
             ],
         )
         .map(|inserted| inserted == 1)
@@ -150,6 +160,7 @@ impl KnowledgeStore for SqliteKnowledge {
             "knowledge_chunks",
             "knowledge_documents",
             "knowledge_changes",
+            "knowledge_vectors",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE collection = ?1"),
@@ -166,6 +177,7 @@ impl KnowledgeStore for SqliteKnowledge {
         collection: &str,
         document: &Document,
         chunks: &[Chunk],
+        vectors: Option<&PassageVectors>,
     ) -> Result<PutOutcome, StoreError> {
         let mut conn = self.0.lock();
         let tx = conn
@@ -184,6 +196,10 @@ impl KnowledgeStore for SqliteKnowledge {
             Some(_) => PutOutcome::Replaced,
             None => PutOutcome::Added,
         };
+        if let Some(vectors) = vectors {
+            vectors::put_current(&tx, collection, vectors)?;
+        }
+        let earlier_hashes = vectors::hashes_of(&tx, collection, &document.id)?;
         tx.execute(
             "DELETE FROM knowledge_chunks WHERE collection = ?1 AND document = ?2",
             params![collection, document.id],
@@ -227,6 +243,7 @@ impl KnowledgeStore for SqliteKnowledge {
                     .map_err(sql)?;
             }
         }
+        vectors::drop_orphans(&tx, collection, &earlier_hashes)?;
         log_change(&tx, collection, &document.id)?;
         tx.commit().map_err(sql)?;
         Ok(outcome)
@@ -260,11 +277,13 @@ impl KnowledgeStore for SqliteKnowledge {
         if deleted == 0 {
             return Ok(false);
         }
+        let earlier_hashes = vectors::hashes_of(&tx, collection, id)?;
         tx.execute(
             "DELETE FROM knowledge_chunks WHERE collection = ?1 AND document = ?2",
             params![collection, id],
         )
         .map_err(sql)?;
+        vectors::drop_orphans(&tx, collection, &earlier_hashes)?;
         log_change(&tx, collection, id)?;
         tx.commit().map_err(sql)?;
         Ok(true)

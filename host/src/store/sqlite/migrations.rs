@@ -239,6 +239,23 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX knowledge_changes_collection ON knowledge_changes (collection, seq);
     "#,
+    // 11: search by meaning. A collection records the embedding model and dimension its vectors
+    // were made with; vectors are kept per passage text (by hash), so an unchanged passage of a
+    // replaced document keeps its vector, and a new model's vectors can be made beside the old
+    // ones while those still serve.
+    r#"
+    ALTER TABLE knowledge_collections ADD COLUMN embedding_route TEXT;
+    ALTER TABLE knowledge_collections ADD COLUMN embedding_model TEXT;
+    ALTER TABLE knowledge_collections ADD COLUMN dimension INTEGER;
+    CREATE TABLE knowledge_vectors (
+        collection TEXT NOT NULL,
+        model TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (collection, model, hash)
+    );
+    CREATE INDEX knowledge_chunks_hash ON knowledge_chunks (collection, hash);
+    "#,
 ];
 
 /// The schema version this binary writes.

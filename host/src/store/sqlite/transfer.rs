@@ -4,7 +4,7 @@ use rusqlite::{Connection, params};
 
 use super::sql;
 use crate::store::StoreError;
-use crate::store::copy::{Dump, Load, RollupRow, TABLES, TextRow, TextTable};
+use crate::store::copy::{Dialect, Dump, Load, RollupRow, TABLES, TextRow, TextTable};
 use crate::store::record::{AuditRecord, StreamOutcome};
 
 /// A connection used for bulk copying.
@@ -49,7 +49,10 @@ impl Dump for SqliteBulk {
     }
 
     fn text_rows(&self, table: &TextTable) -> Result<Vec<TextRow>, StoreError> {
-        let mut stmt = self.0.prepare(&table.select()).map_err(sql)?;
+        let mut stmt = self
+            .0
+            .prepare(&table.select(Dialect::Sqlite))
+            .map_err(sql)?;
         let width = table.columns.len();
         let rows = stmt
             .query_map([], |r| (0..width).map(|i| r.get(i)).collect())
@@ -97,8 +100,12 @@ impl Load for SqliteBulk {
     }
 
     fn load_text_rows(&mut self, table: &TextTable, rows: &[TextRow]) -> Result<(), StoreError> {
-        let placeholders: Vec<String> =
-            (1..=table.columns.len()).map(|i| format!("?{i}")).collect();
+        let placeholders: Vec<String> = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, column)| table.from_text(Dialect::Sqlite, column, &format!("?{}", i + 1)))
+            .collect();
         let insert = format!(
             "INSERT INTO {} ({}) VALUES ({})",
             table.name,
