@@ -31,6 +31,8 @@ pub struct KnowledgeConfig {
     pub hnsw_expansion_add: usize,
     /// Breadth of a vector search (`ef`): higher finds more of the true nearest, slower.
     pub hnsw_expansion_search: usize,
+    /// How the vector index keeps each vector: `f16` (half the memory) or `f32`.
+    pub vector_precision: crate::knowledge::vectors::Precision,
     /// The words' weight in hybrid search (reciprocal rank fusion).
     pub lexical_weight: f32,
     /// The meaning's weight in hybrid search.
@@ -50,6 +52,7 @@ impl Default for KnowledgeConfig {
             hnsw_connectivity: 16,
             hnsw_expansion_add: 128,
             hnsw_expansion_search: 64,
+            vector_precision: crate::knowledge::vectors::Precision::F16,
             lexical_weight: 1.0,
             vector_weight: 1.0,
         }

@@ -45,6 +45,7 @@ impl Knowledge {
 
     pub(super) fn vector_settings(&self) -> VectorSettings {
         VectorSettings {
+            precision: self.config.vector_precision,
             connectivity: self.config.hnsw_connectivity,
             expansion_add: self.config.hnsw_expansion_add,
             expansion_search: self.config.hnsw_expansion_search,
@@ -203,12 +204,18 @@ impl Knowledge {
     }
 
     /// Make `index` the collection's meaning index (a change of model, built beforehand).
-    pub(super) fn install_vectors(&self, collection: &Collection, index: VectorIndex) {
+    pub(super) fn install_vectors(
+        &self,
+        collection: &Collection,
+        index: VectorIndex,
+    ) -> Arc<VectorIndex> {
         let slot = self.slot(collection);
+        let index = Arc::new(index);
         *slot
             .vectors
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(index));
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(index.clone());
+        index
     }
 
     /// Bring both indexes of `collection` up to date with the store's change log.

@@ -5,28 +5,44 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::embedding::checked_dimension;
 use super::store::{Collection, PassageVectors, Reembedding};
 use super::{Knowledge, KnowledgeError, blocking, locked};
 
+/// How long a change of model that failed (the providers down, say) waits before it is tried
+/// again.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+struct JobsState {
+    running: HashMap<String, Reembedding>,
+    failed: HashMap<String, Instant>,
+}
+
 /// The changes of model under way on this replica, by collection uid.
 #[derive(Default)]
-pub(super) struct Jobs(Mutex<HashMap<String, Reembedding>>);
+pub(super) struct Jobs(Mutex<JobsState>);
 
 impl Jobs {
     /// How far the change of `uid`'s model has come, if one is under way.
     pub(super) fn progress(&self, uid: &str) -> Option<Reembedding> {
-        locked(&self.0).get(uid).cloned()
+        locked(&self.0).running.get(uid).cloned()
     }
 
     /// Take on the change of `uid` to `model`; `false` if one is under way already.
     fn claim(&self, uid: &str, model: &str) -> bool {
         let mut jobs = locked(&self.0);
-        if jobs.contains_key(uid) {
+        if jobs.running.contains_key(uid)
+            || jobs
+                .failed
+                .get(uid)
+                .is_some_and(|at| at.elapsed() < RETRY_AFTER)
+        {
             return false;
         }
-        jobs.insert(
+        jobs.running.insert(
             uid.to_owned(),
             Reembedding {
                 model: model.to_owned(),
@@ -38,14 +54,20 @@ impl Jobs {
     }
 
     fn update(&self, uid: &str, done: u64, total: u64) {
-        if let Some(job) = locked(&self.0).get_mut(uid) {
+        if let Some(job) = locked(&self.0).running.get_mut(uid) {
             job.done = done;
             job.total = total;
         }
     }
 
-    fn finish(&self, uid: &str) {
-        locked(&self.0).remove(uid);
+    fn finish(&self, uid: &str, failed: bool) {
+        let mut jobs = locked(&self.0);
+        jobs.running.remove(uid);
+        if failed {
+            jobs.failed.insert(uid.to_owned(), Instant::now());
+        } else {
+            jobs.failed.remove(uid);
+        }
     }
 }
 
@@ -81,12 +103,12 @@ impl Knowledge {
         let result = self
             .reembed_until_switched(&collection, &route, &target)
             .await;
-        self.jobs.finish(&collection.uid);
+        self.jobs.finish(&collection.uid, result.is_err());
         match result {
             Ok(()) => tracing::info!(collection = %collection.name, model = %target,
                 "the collection is now searched with vectors of its route's model"),
             Err(error) => tracing::warn!(collection = %collection.name, model = %target, %error,
-                "embedding the collection stopped; it is tried again shortly"),
+                "embedding the collection stopped; it is tried again in 30 s"),
         }
     }
 
@@ -124,7 +146,12 @@ impl Knowledge {
                     let mut switched = collection.clone();
                     switched.embedding_model = Some(target.clone());
                     switched.dimension = Some(dimension);
-                    this.install_vectors(&switched, index);
+                    // Saved again once current: until the switch the old index kept saving.
+                    let installed = this.install_vectors(&switched, index);
+                    if let Err(error) = installed.save() {
+                        tracing::warn!(collection = %switched.name, %error,
+                            "cannot save the new meaning index; it is built again at the next start");
+                    }
                     Ok(true)
                 })
                 .await?;

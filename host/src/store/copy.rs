@@ -429,3 +429,85 @@ pub const TABLES: [&str; 16] = [
     "audit_daily",
     "audit_records",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::StoreLocation;
+    use crate::knowledge::store::{
+        Chunk, Collection, Document, KnowledgeStore, KnowledgeVectors, PassageVectors,
+    };
+    use crate::store::sqlite::knowledge::SqliteKnowledge;
+
+    #[test]
+    fn a_collection_and_its_vectors_cross_a_copy_bit_for_bit()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (source, backup) = (dir.path().join("a.db"), dir.path().join("b.db"));
+        let vector = vec![0.1f32, -2.5, f32::MIN_POSITIVE, 1e30];
+        {
+            let store = SqliteKnowledge::open(&source)?;
+            store.create_collection(&Collection {
+                name: "c".into(),
+                description: String::new(),
+                created_at: "2026-12-06T00:00:00Z".into(),
+                uid: "u1".into(),
+                embedding_route: Some("embed".into()),
+                embedding_model: None,
+                dimension: None,
+            })?;
+            let document = Document {
+                id: "d.md".into(),
+                title: "D".into(),
+                media_type: "text/markdown".into(),
+                sha256: "s".into(),
+                bytes: 1,
+                chunks: 1,
+                tags: Vec::new(),
+                date: "2026-12-06".into(),
+                added_at: "2026-12-06T00:00:00Z".into(),
+            };
+            let chunk = Chunk {
+                document: "d.md".into(),
+                position: 0,
+                text: "t".into(),
+                heading_path: Vec::new(),
+                page: None,
+                hash: "h".into(),
+            };
+            store.put_document(
+                "c",
+                &document,
+                &[chunk],
+                Some(&PassageVectors {
+                    model: "m".into(),
+                    dimension: 4,
+                    vectors: vec![("h".into(), vector.clone())],
+                }),
+            )?;
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+        let from = Side::open(
+            &StoreLocation::Sqlite(source.clone()),
+            runtime.handle(),
+            true,
+        )?;
+        let mut to = Side::open(
+            &StoreLocation::Sqlite(backup.clone()),
+            runtime.handle(),
+            false,
+        )?;
+        copy(&from, &mut to)?;
+        let copied = SqliteKnowledge::open(&backup)?;
+        assert_eq!(
+            copied.vectors("c", "m", &["h".into()])?,
+            vec![("h".into(), vector)]
+        );
+        let collection = copied.collection("c")?.map(|s| s.collection);
+        assert_eq!(
+            collection.map(|c| (c.embedding_route, c.embedding_model, c.dimension)),
+            Some((Some("embed".into()), Some("m".into()), Some(4)))
+        );
+        Ok(())
+    }
+}

@@ -48,9 +48,22 @@ pub enum VectorError {
     },
 }
 
-/// How the graph is built and searched (`[knowledge]` `hnsw_*`).
+/// How the graph keeps each vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Half precision: half the memory, distances within a rounding of full precision's.
+    #[default]
+    F16,
+    /// Full precision.
+    F32,
+}
+
+/// How the graph is built and searched (`[knowledge]` `hnsw_*`, `vector_precision`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VectorSettings {
+    /// How each vector is kept.
+    pub precision: Precision,
     /// Neighbours per node (HNSW `M`).
     pub connectivity: usize,
     /// Breadth of the search for neighbours while adding (`efConstruction`).
@@ -124,6 +137,7 @@ pub struct VectorIndex {
     dir: PathBuf,
     model: String,
     dimension: usize,
+    precision: Precision,
     inner: RwLock<Inner>,
     gate: Gate,
 }
@@ -151,7 +165,10 @@ fn new_graph(dimension: usize, settings: VectorSettings) -> Result<Index, Vector
     let options = IndexOptions {
         dimensions: dimension,
         metric: MetricKind::Cos,
-        quantization: ScalarKind::F32,
+        quantization: match settings.precision {
+            Precision::F16 => ScalarKind::F16,
+            Precision::F32 => ScalarKind::F32,
+        },
         connectivity: settings.connectivity,
         expansion_add: settings.expansion_add,
         expansion_search: settings.expansion_search,
@@ -192,6 +209,7 @@ impl VectorIndex {
             dir,
             model,
             dimension,
+            settings.precision,
             Inner {
                 graph: new_graph(dimension, settings)?,
                 by_key: HashMap::new(),
@@ -205,11 +223,12 @@ impl VectorIndex {
         ))
     }
 
-    fn with(dir: &Path, model: &str, dimension: usize, inner: Inner) -> Self {
+    fn with(dir: &Path, model: &str, dimension: usize, precision: Precision, inner: Inner) -> Self {
         Self {
             dir: dir.to_owned(),
             model: model.to_owned(),
             dimension,
+            precision,
             inner: RwLock::new(inner),
             gate: Gate::new(CONTEXTS),
         }

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CONTEXTS, DocumentFacts, Entry, Inner, VectorError, VectorIndex, VectorSettings, graph_error,
-    io, new_graph,
+    CONTEXTS, DocumentFacts, Entry, Inner, Precision, VectorError, VectorIndex, VectorSettings,
+    graph_error, io, new_graph,
 };
 
 /// Saved after this long without changes...
@@ -32,6 +32,7 @@ struct Meta {
     format: u32,
     model: String,
     dimension: usize,
+    precision: Precision,
     applied: i64,
     next_key: u64,
     graph_bytes: u64,
@@ -87,6 +88,12 @@ impl VectorIndex {
                 meta.model, meta.dimension
             ));
         }
+        if meta.precision != settings.precision {
+            return Err(format!(
+                "it keeps vectors in {:?}, `[knowledge] vector_precision` says {:?}",
+                meta.precision, settings.precision
+            ));
+        }
         let graph_path = generation.join(GRAPH_FILE);
         let (length, crc) = crc32_of(&graph_path).map_err(|e| e.to_string())?;
         if length != meta.graph_bytes || crc != meta.graph_crc32 {
@@ -130,6 +137,7 @@ impl VectorIndex {
             dir,
             model,
             dimension,
+            settings.precision,
             Inner {
                 graph,
                 by_key,
@@ -180,6 +188,7 @@ impl VectorIndex {
             format: FORMAT,
             model: self.model.clone(),
             dimension: self.dimension,
+            precision: self.precision,
             applied,
             next_key: inner.next_key,
             graph_bytes,
