@@ -281,6 +281,7 @@ async fn dispatch(
         prompt: task.prompt,
         params: task.extra,
         key_id: principal.map(|p| p.key_id.clone()),
+        caller_role: principal.map(|p| p.role),
         deltas: None,
     };
     let result = state.runtime.invoke(&skill.prepared, call).await;

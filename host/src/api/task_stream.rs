@@ -264,6 +264,7 @@ async fn work(
             prompt: task.prompt,
             params: task.extra,
             key_id: principal.map(|p| p.key_id.clone()),
+            caller_role: principal.map(|p| p.role),
             deltas: Some(deltas),
         };
         let invoke = state.runtime.invoke(&skill.prepared, call);

@@ -150,7 +150,7 @@ impl Feature {
     pub fn for_skill(skill: &str) -> Option<Self> {
         match skill {
             "pii_redactor" => Some(Self::PiiRedaction),
-            "knowledge_retrieval" => Some(Self::Knowledge),
+            "knowledge_retrieval" | "document_ingestion" => Some(Self::Knowledge),
             _ => None,
         }
     }

@@ -39,6 +39,9 @@ pub struct InstanceInput<'a> {
     pub request_id: &'a Arc<str>,
     /// The API key the request came with, for limits per key.
     pub key_id: Option<&'a Arc<str>>,
+    /// That key's role (none: the server takes requests without keys), for what only some
+    /// roles may do (adding documents to the knowledge base).
+    pub caller_role: Option<crate::auth::Role>,
     /// Where partial output goes, when the caller streams.
     pub deltas: Option<&'a crate::runtime::DeltaSink>,
     /// The operator's per-request budgets (log lines, partial output).

@@ -25,6 +25,8 @@ pub struct Call {
     pub params: serde_json::Map<String, serde_json::Value>,
     /// The API key the request came with (its id), if any.
     pub key_id: Option<Arc<str>>,
+    /// That key's role (none: the server takes requests without keys).
+    pub caller_role: Option<crate::auth::Role>,
     /// Where the skill's partial output (`output.emit`) goes, when the caller streams.
     pub deltas: Option<DeltaSink>,
 }
@@ -215,6 +217,7 @@ impl Runtime {
             skill: name,
             request_id: &call.request_id,
             key_id: call.key_id.as_ref(),
+            caller_role: call.caller_role,
             deltas: call.deltas.as_ref(),
             budgets: &self.budgets,
         });

@@ -7,7 +7,7 @@ use crate::bindings::praximous::skill::{
 
 pub use crate::bindings::praximous::skill::context::Identity;
 pub use crate::bindings::praximous::skill::knowledge::{
-    Filters as KnowledgeFilters, KnowledgeError, Passage,
+    Document as KnowledgeDocument, Filters as KnowledgeFilters, KnowledgeError, Passage, Stored,
 };
 pub use crate::bindings::praximous::skill::llm::{Completion, CompletionRequest, LlmError};
 pub use crate::bindings::praximous::skill::mail::{MailError, Message as MailMessage, Receipt};
@@ -129,6 +129,15 @@ pub fn search_knowledge(
     filters: &KnowledgeFilters,
 ) -> Result<Vec<Passage>, KnowledgeError> {
     knowledge::search(collection, query, top_k, filters)
+}
+
+/// Store `document` in the operator's knowledge `collection` (replacing a document with its id
+/// whole). Needs `knowledge: write` in the manifest, and a caller with an operator or admin key.
+pub fn add_knowledge_document(
+    collection: &str,
+    document: &KnowledgeDocument,
+) -> Result<Stored, KnowledgeError> {
+    knowledge::add_document(collection, document)
 }
 
 impl From<KnowledgeError> for SkillError {

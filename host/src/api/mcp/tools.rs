@@ -234,6 +234,7 @@ pub async fn call(
                 prompt: prompt.clone(),
                 params,
                 key_id: principal.map(|p| p.key_id.clone()),
+                caller_role: principal.map(|p| p.role),
                 deltas: None,
             };
             let result = state.runtime.invoke(&skill.prepared, call).await;

@@ -1,16 +1,20 @@
 //! `knowledge`: searching the operator's private documents, for the collections a skill's
 //! manifest names and the operator leaves it (`knowledge` in `[skills.<name>]` narrows them),
-//! while the licence includes Knowledge.
+//! while the licence includes Knowledge; and adding documents, for a skill whose manifest
+//! grants `knowledge: write`, on behalf of a caller who may manage knowledge.
 
 use std::sync::Arc;
 
-use praximous_registry::KnowledgeGrant;
+use praximous_registry::{KnowledgeAccess as Level, KnowledgeGrant};
 use wasmtime::component::{HasSelf, Linker};
 
+use crate::auth::Role;
 use crate::knowledge::search::{SearchFilters, SearchMode, SearchRequest};
-use crate::knowledge::{Knowledge as KnowledgeBase, KnowledgeError as BaseError};
+use crate::knowledge::{FileFacts, Knowledge as KnowledgeBase, KnowledgeError as BaseError};
 use crate::license::{Feature, Licensing};
-use crate::runtime::bindings::knowledge::{self as wit, Filters, Host, KnowledgeError, Passage};
+use crate::runtime::bindings::knowledge::{
+    self as wit, Document, Filters, Host, KnowledgeError, Passage, Stored,
+};
 use crate::runtime::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
 
 /// The `knowledge` capability.
@@ -24,9 +28,31 @@ pub struct KnowledgeAccess {
     operator: Option<Vec<String>>,
     base: Option<Arc<KnowledgeBase>>,
     licensing: Option<Arc<Licensing>>,
+    /// The role of the request's key (none: the server takes requests without keys).
+    caller_role: Option<Role>,
 }
 
 impl KnowledgeAccess {
+    /// Why this skill may not add documents to `collection` on this caller's behalf, if it may
+    /// not.
+    fn write_refusal(&self, collection: &str) -> Option<String> {
+        if self.manifest.level() < Level::Write {
+            return Some(format!(
+                "skill '{}' may not add documents to knowledge collections: its manifest does not grant `knowledge: write`",
+                self.skill
+            ));
+        }
+        if let Some(role) = self.caller_role
+            && role < Role::Operator
+        {
+            return Some(format!(
+                "documents are added by operators and admins; this request's key has the {} role",
+                role.as_str()
+            ));
+        }
+        self.refusal(collection)
+    }
+
     /// Why `collection` may not be searched by this skill, if it may not.
     fn refusal(&self, collection: &str) -> Option<String> {
         if !self.manifest.allows(collection) {
@@ -66,11 +92,15 @@ impl Capability for Knowledge {
                 .and_then(|settings| settings.knowledge.clone()),
             base: input.services.knowledge.clone(),
             licensing: input.services.licensing.clone(),
+            caller_role: None,
         }
     }
 
-    fn instantiate(grant: &KnowledgeAccess, _input: &InstanceInput<'_>) -> KnowledgeAccess {
-        grant.clone()
+    fn instantiate(grant: &KnowledgeAccess, input: &InstanceInput<'_>) -> KnowledgeAccess {
+        KnowledgeAccess {
+            caller_role: input.caller_role,
+            ..grant.clone()
+        }
     }
 }
 
@@ -86,9 +116,11 @@ impl<T: Send + 'static> LinkCapability<T> for Knowledge {
 fn error_of(error: BaseError) -> KnowledgeError {
     match error {
         BaseError::NoCollection(_) => KnowledgeError::NotFound(error.to_string()),
-        BaseError::Invalid(_) | BaseError::NoVectors(_) => {
-            KnowledgeError::Invalid(error.to_string())
-        }
+        BaseError::Invalid(_)
+        | BaseError::NoVectors(_)
+        | BaseError::BadFile { .. }
+        | BaseError::TooLarge { .. }
+        | BaseError::ModelConflict(_) => KnowledgeError::Invalid(error.to_string()),
         other => KnowledgeError::Unavailable(other.to_string()),
     }
 }
@@ -137,5 +169,55 @@ impl Host for KnowledgeAccess {
                 })
                 .collect()
         }))
+    }
+
+    async fn add_document(
+        &mut self,
+        collection: String,
+        document: Document,
+    ) -> wasmtime::Result<Result<Stored, KnowledgeError>> {
+        if let Some(refusal) = self.write_refusal(&collection) {
+            tracing::info!(target: "skill", skill = &*self.skill, %collection, "adding a knowledge document denied");
+            return Ok(Err(KnowledgeError::Denied(refusal)));
+        }
+        let Some(base) = self.base.clone() else {
+            return Ok(Err(KnowledgeError::Unavailable(
+                "there is no knowledge base here (a skill under `prax skill test` has none)".into(),
+            )));
+        };
+        let facts = FileFacts {
+            file_name: document.id.clone(),
+            content_type: Some(document.media_type).filter(|m| !m.trim().is_empty()),
+            id: Some(document.id),
+            title: Some(document.title).filter(|t| !t.trim().is_empty()),
+            tags: document.tags,
+            date: None,
+        };
+        let content = document.content;
+        let reader = base.clone();
+        let prepared =
+            match tokio::task::spawn_blocking(move || reader.prepare(&facts, &content)).await {
+                Ok(Ok(prepared)) => prepared,
+                Ok(Err(error)) => return Ok(Err(error_of(error))),
+                Err(error) => {
+                    return Ok(Err(KnowledgeError::Unavailable(format!(
+                        "reading the document failed: {error}"
+                    ))));
+                }
+            };
+        let passages = u32::try_from(prepared.chunks.len()).unwrap_or(u32::MAX);
+        let id = prepared.document.id.clone();
+        Ok(match base.add(&collection, vec![prepared]).await {
+            Ok(outcomes) => {
+                let outcome = outcomes
+                    .first()
+                    .map(|o| serde_json::to_value(o).ok())
+                    .and_then(|v| v.and_then(|v| v.as_str().map(str::to_owned)))
+                    .unwrap_or_default();
+                tracing::info!(target: "skill", skill = &*self.skill, %collection, document = %id, %outcome, "knowledge document stored");
+                Ok(Stored { outcome, passages })
+            }
+            Err(error) => Err(error_of(error)),
+        })
     }
 }

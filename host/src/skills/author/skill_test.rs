@@ -236,6 +236,7 @@ pub async fn run(
             prompt: case.prompt.clone(),
             params: case.params.clone(),
             key_id: None,
+            caller_role: None,
             deltas: None,
         };
         let result = runtime.invoke(&prepared[case.stand_ins], call).await;
