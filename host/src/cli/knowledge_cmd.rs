@@ -47,6 +47,9 @@ pub enum KnowledgeCommand {
         /// What it holds.
         #[arg(long, default_value = "")]
         description: String,
+        /// The route whose providers embed its passages, when not `[knowledge] embedding_route`.
+        #[arg(long)]
+        embedding_route: Option<String>,
     },
     /// Delete a collection and every document in it.
     Delete {
@@ -90,6 +93,9 @@ pub enum KnowledgeCommand {
         /// How many passages.
         #[arg(long, default_value_t = 5)]
         top_k: usize,
+        /// By words and meaning (`hybrid`), meaning alone (`vector`) or words alone (`lexical`).
+        #[arg(long, default_value = "hybrid", value_parser = ["hybrid", "vector", "lexical"])]
+        mode: String,
     },
 }
 
@@ -199,10 +205,15 @@ async fn command(api: &Api, command: KnowledgeCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        KnowledgeCommand::Create { name, description } => {
+        KnowledgeCommand::Create {
+            name,
+            description,
+            embedding_route,
+        } => {
             api.send(
                 api.request(Method::POST, "/api/v1/knowledge/collections")?
-                    .json(&json!({"name": name, "description": description})),
+                    .json(&json!({"name": name, "description": description,
+                                  "embedding_route": embedding_route})),
             )
             .await?;
             println!("made collection {name}");
@@ -262,6 +273,7 @@ async fn command(api: &Api, command: KnowledgeCommand) -> anyhow::Result<()> {
             collection,
             query,
             top_k,
+            mode,
         } => {
             let answer = api
                 .send(
@@ -269,9 +281,12 @@ async fn command(api: &Api, command: KnowledgeCommand) -> anyhow::Result<()> {
                         Method::POST,
                         &format!("{}/search", collection_path(&collection)),
                     )?
-                    .json(&json!({"query": query.join(" "), "top_k": top_k})),
+                    .json(&json!({"query": query.join(" "), "top_k": top_k, "mode": mode})),
                 )
                 .await?;
+            if let Some(note) = answer["note"].as_str() {
+                eprintln!("note: {note}");
+            }
             let passages = answer["passages"].as_array().cloned().unwrap_or_default();
             if passages.is_empty() {
                 println!("nothing in {collection} matches");

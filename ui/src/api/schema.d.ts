@@ -1167,6 +1167,18 @@ export interface components {
             created_at: string;
             /** @description What it holds, for people. */
             description: string;
+            /**
+             * Format: int32
+             * @description How many dimensions those vectors have.
+             */
+            dimension?: number | null;
+            /** @description The embedding model its vectors were made with (none: it has no vectors yet). */
+            embedding_model?: string | null;
+            /**
+             * @description The route whose providers embed its passages (none: the server's
+             *     `[knowledge] embedding_route`).
+             */
+            embedding_route?: string | null;
             /** @description Its name: lower-case letters, digits, `_` and `-`. */
             name: string;
         };
@@ -1187,6 +1199,7 @@ export interface components {
              * @description How many documents it holds.
              */
             documents: number;
+            embedding?: components["schemas"]["EmbeddingStatus"] | null;
         };
         /** @description Requests in one day, month or year. */
         DateCount: {
@@ -1224,6 +1237,24 @@ export interface components {
             tags: string[];
             /** @description Its title: the first heading, else the id. */
             title: string;
+        };
+        /** @description How a collection's passages are searched by meaning. */
+        EmbeddingStatus: {
+            /**
+             * Format: int32
+             * @description Their dimension.
+             */
+            dimension?: number | null;
+            /** @description The model the served vectors were made with (none: none made yet). */
+            model?: string | null;
+            reembedding?: components["schemas"]["Reembedding"] | null;
+            /** @description The route whose providers embed. */
+            route: string;
+            /**
+             * Format: int64
+             * @description Passages with a vector of that model, of all the collection's distinct passages.
+             */
+            vectors: number;
         };
         /** @description An embeddings request. */
         EmbeddingsRequest: {
@@ -1549,6 +1580,11 @@ export interface components {
         NewCollection: {
             /** @description What it holds, for people. */
             description?: string;
+            /**
+             * @description The route (or `provider/model`) whose providers embed its passages, when not the
+             *     server's `[knowledge] embedding_route`.
+             */
+            embedding_route?: string | null;
             /** @description 1-63 lower-case letters, digits, `_` and `-`. */
             name: string;
         };
@@ -1614,6 +1650,8 @@ export interface components {
             document: string;
             /** @description The headings it sits under, outermost first. */
             heading_path: string[];
+            /** @description Its rank among the words' hits, from 1 (when they found it). */
+            lexical_rank?: number | null;
             /**
              * Format: int64
              * @description The page it starts on, for paged formats.
@@ -1628,13 +1666,16 @@ export interface components {
             rank: number;
             /**
              * Format: float
-             * @description How well it matched (BM25 for words; higher is better).
+             * @description How well it matched, higher is better: BM25 in `lexical` answers, cosine similarity in
+             *     `vector` ones, the fused reciprocal-rank score in `hybrid` ones.
              */
             score: number;
             /** @description Its text. */
             text: string;
             /** @description That document's title. */
             title: string;
+            /** @description Its rank among the meaning's hits, from 1 (when they found it). */
+            vector_rank?: number | null;
         };
         /** @description What a licence grants, as signed. */
         Payload: {
@@ -1793,6 +1834,21 @@ export interface components {
          * @enum {string}
          */
         RecordStatus: "success" | "error";
+        /** @description Progress of a change of embedding model. */
+        Reembedding: {
+            /**
+             * Format: int64
+             * @description Distinct passages embedded with it so far.
+             */
+            done: number;
+            /** @description The model the route now names. */
+            model: string;
+            /**
+             * Format: int64
+             * @description Distinct passages in the collection.
+             */
+            total: number;
+        };
         /** @description One skill in the registry, and what is installed here. */
         RegistrySkill: {
             /** @description The newest version's description. */
@@ -1828,6 +1884,11 @@ export interface components {
              *     vectors).
              */
             mode: components["schemas"]["SearchMode"];
+            /**
+             * @description Why the search was narrower than asked (the question could not be embedded, the
+             *     meaning index is being built).
+             */
+            note?: string | null;
             /** @description The passages, best first. */
             passages: components["schemas"]["Passage"][];
         };
@@ -3813,6 +3874,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The passages could not be embedded (the collection is searched by meaning): nothing was stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_document: {
@@ -3946,6 +4016,15 @@ export interface operations {
             };
             /** @description The key is over its rate limit; see `Retry-After` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `vector` mode while the meaning index is being built, or the question could not be embedded */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -95,6 +95,27 @@ describe('Knowledge', () => {
     })
   })
 
+  it('says how each collection is searched, and how far a change of model has come', async () => {
+    const meaning: CollectionStats = {
+      ...policies,
+      name: 'handbook',
+      embedding: {
+        route: 'embed',
+        model: 'nomic-embed',
+        dimension: 768,
+        vectors: 10,
+        reembedding: { model: 'nomic-embed-v2', done: 3, total: 10 },
+      },
+    }
+    renderAs('user', {
+      'GET /api/v1/knowledge/collections': () => ({ status: 200, body: [policies, meaning] }),
+    })
+    expect((await screen.findByTestId('searched-by-policies')).textContent).toBe('words')
+    expect(screen.getByTestId('searched-by-handbook').textContent).toBe(
+      'words and meaning (nomic-embed, 768 dimensions); re-embedding with nomic-embed-v2: 3 of 10',
+    )
+  })
+
   it('lets an operator make a collection', async () => {
     let list: CollectionStats[] = []
     const calls = renderAs('operator', {

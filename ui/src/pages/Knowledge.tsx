@@ -25,6 +25,17 @@ function placeOf(passage: { title: string; heading_path: string[]; page?: number
  * progress); everyone asks a collection a question and sees the answer with its citations, each
  * expandable to the passage it came from, or searches for passages alone.
  */
+/** How a collection is searched: by words, or by words and meaning with which model. */
+function searchedBy(collection: CollectionStats): string {
+  const embedding = collection.embedding
+  if (!embedding) return 'words'
+  const model = embedding.model ? `${embedding.model}, ${embedding.dimension ?? '?'} dimensions` : 'no vectors yet'
+  const moving = embedding.reembedding
+    ? `; re-embedding with ${embedding.reembedding.model}: ${embedding.reembedding.done} of ${embedding.reembedding.total}`
+    : ''
+  return `words and meaning (${model})${moving}`
+}
+
 export function Knowledge() {
   const { me } = useSession()
   const manages = me ? hasRole(me.role, 'operator') : false
@@ -75,6 +86,7 @@ export function Knowledge() {
                     <th scope="col">Documents</th>
                     <th scope="col">Passages</th>
                     <th scope="col">Size</th>
+                    <th scope="col">Searched by</th>
                     {manages && (
                       <th scope="col">
                         <span className="visually-hidden">Actions</span>
@@ -99,6 +111,7 @@ export function Knowledge() {
                       <td>{collection.documents}</td>
                       <td>{collection.chunks}</td>
                       <td>{formatBytes(collection.bytes)}</td>
+                      <td data-testid={`searched-by-${collection.name}`}>{searchedBy(collection)}</td>
                       {manages && (
                         <td>
                           <button type="button" aria-label={`Delete collection ${collection.name}`} onClick={() => void remove(collection)}>
