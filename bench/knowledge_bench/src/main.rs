@@ -1,234 +1,165 @@
-//! `knowledge-bench URL KEY COMMAND`: the knowledge base's benchmark driver (bench/knowledge.sh).
+//! `knowledge-bench COMMAND ...`: the knowledge base's benchmark driver (bench/knowledge.sh).
 //!
-//! - `ingest CHUNKS PER_DOC`: a generated corpus (fixed seed; Zipf-distributed words, as text
-//!   is), one ~200-word passage per heading, uploaded to collection `bench` two documents at a
-//!   time; prints chunks per second.
-//! - `search QUERIES`: 2-4-word queries, one client, top 10; prints p50/p99 in ms.
-//! - `load CLIENTS SECONDS`: that many clients searching at once; prints queries per second.
-//! - `first`: one search, retried until it answers; prints how long that took in ms.
+//! - `embedder PORT_FILE DIM`: serve the generated vectors as an OpenAI-compatible embedding
+//!   provider until killed (writes its base URL to PORT_FILE).
+//! - `ingest URL KEY CHUNKS PER_DOC`: make collection `bench` and upload the generated corpus,
+//!   two documents at a time; prints chunks per second.
+//! - `layout URL KEY`: the position of a document's first passage (learnt from a hit).
+//! - `search URL KEY MODE QUERIES CHECKED DIM CHUNKS`: top-10 searches by MODE, one client;
+//!   prints p50 and p99 (ms), searches that found nothing, and recall@10 of the first CHECKED
+//!   against exact search (vector and hybrid modes).
+//! - `load URL KEY MODE CLIENTS SECONDS`: that many clients at once; prints queries per second.
+//! - `first URL KEY MODE`: one search, retried until it answers; prints how long that took (ms).
+//! - `inproc DATA MODEL DIM EF QUERIES CHECKED CHUNKS PER_DOC FIRST PRECISION`: the saved
+//!   meaning index opened and searched in-process; prints open ms, p50, p99, recall@10, memory
+//!   / raw vectors.
+//! - `build DIM CHUNKS PER_DOC EF_ADD EF PRECISION QUERIES CHECKED`: a meaning index built
+//!   in-process, a document at a time as the server does; prints chunks/s, memory / raw
+//!   vectors, p50, p99, recall@10.
+//! - `dump DIR CHUNKS DIM QUERIES CHECKED`: the vectors and the exact answers, for Chroma.
+//! - `embedcall EMBEDDER_URL QUERIES`: one question embedded by the stand-in, alone (what a
+//!   search by meaning spends outside the index); prints p50 and p99 in ms.
 
+mod corpus;
+mod embedder;
+mod http;
+mod inproc;
+mod space;
+mod stats;
+
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-/// Words in the generated vocabulary.
-const VOCABULARY: usize = 30_000;
-/// Words per passage.
-const WORDS: usize = 200;
+use corpus::{Rng, VOCABULARY, query, word};
+use http::Api;
+use stats::percentile;
 
-/// A small, fixed-seed generator (xorshift64*): the corpus is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
+fn number(args: &[String], i: usize) -> anyhow::Result<usize> {
+    args.get(i)
+        .with_context(|| format!("argument {} is missing", i + 1))?
+        .parse()
+        .with_context(|| format!("argument {} is not a number", i + 1))
 }
 
-/// Word `rank` of the vocabulary: pronounceable, distinct.
-fn word(rank: usize) -> String {
-    const SYLLABLES: [&str; 16] = [
-        "ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "pi", "da", "ge", "ho", "ju", "qi", "be",
-        "zo",
-    ];
-    let mut n = rank + 16;
-    let mut text = String::new();
-    while n > 0 {
-        text.push_str(SYLLABLES[n % 16]);
-        n /= 16;
-    }
-    text
-}
-
-/// A Zipf(1.0)-distributed rank, by inverting the harmonic CDF approximately.
-fn zipf(rng: &mut Rng, words: &[String]) -> usize {
-    let h = (words.len() as f64).ln() + 0.5772;
-    let target = rng.unit() * h;
-    ((target - 0.5772).exp().floor() as usize).min(words.len() - 1)
-}
-
-fn passage(rng: &mut Rng, words: &[String]) -> String {
-    let mut text = String::new();
-    for i in 0..WORDS {
-        if i > 0 {
-            text.push(if i % 15 == 0 { '.' } else { ' ' });
-            if i % 15 == 0 {
-                text.push(' ');
-            }
-        }
-        text.push_str(&words[zipf(rng, words)]);
-    }
-    text.push('.');
-    text
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(index).copied().unwrap_or(f64::NAN)
-}
-
-struct Bench {
-    http: reqwest::Client,
-    url: String,
-    key: String,
-}
-
-impl Bench {
-    async fn post(
-        &self,
-        path: &str,
-        body: &serde_json::Value,
-    ) -> anyhow::Result<reqwest::Response> {
-        Ok(self
-            .http
-            .post(format!("{}{path}", self.url))
-            .header("X-API-Key", &self.key)
-            .json(body)
-            .send()
-            .await?)
-    }
-
-    async fn search(&self, query: &str) -> anyhow::Result<usize> {
-        let response = self
-            .post(
-                "/api/v1/knowledge/collections/bench/search",
-                &json!({"query": query, "top_k": 10, "mode": "lexical"}),
-            )
-            .await?;
-        if !response.status().is_success() {
-            bail!("search: {} {}", response.status(), response.text().await?);
-        }
-        let body: serde_json::Value = response.json().await?;
-        Ok(body["passages"].as_array().map_or(0, Vec::len))
-    }
-}
-
-/// Query `i`: 2-4 words from the middle of the vocabulary (neither stop-word-like nor unseen).
-fn query(rng: &mut Rng, words: &[String]) -> String {
-    let count = 2 + (rng.next() % 3) as usize;
-    (0..count)
-        .map(|_| words[20 + (rng.next() as usize % 3000)].clone())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let [_, url, key, command, rest @ ..] = args.as_slice() else {
-        bail!(
-            "usage: knowledge-bench URL KEY ingest CHUNKS PER_DOC | search QUERIES | load CLIENTS SECONDS | first"
-        );
+fn api(args: &[String]) -> anyhow::Result<Api> {
+    let [url, key, ..] = args else {
+        bail!("URL and KEY first");
     };
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let bench = Bench {
+    Ok(Api {
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(64)
             .build()?,
         url: url.clone(),
         key: key.clone(),
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        bail!("usage: knowledge-bench COMMAND ... (see the source's first lines)");
     };
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let words: Vec<String> = (0..VOCABULARY).map(word).collect();
-    let number = |i: usize| -> anyhow::Result<usize> {
-        rest.get(i)
-            .context("missing a number")?
-            .parse()
-            .context("not a number")
-    };
     match command.as_str() {
+        "embedder" => {
+            let port_file = rest.first().context("PORT_FILE")?;
+            embedder::serve(port_file, number(rest, 1)?).await?;
+        }
         "ingest" => {
-            let (chunks, per_doc) = (number(0)?, number(1)?);
-            let made = bench
+            let api = api(rest)?;
+            let (chunks, per_doc) = (number(rest, 2)?, number(rest, 3)?);
+            let made = api
                 .post("/api/v1/knowledge/collections", &json!({"name": "bench"}))
                 .await?;
             if !made.status().is_success() {
                 bail!("create: {}", made.text().await?);
             }
-            let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-            let documents: Vec<String> = (0..chunks.div_ceil(per_doc))
-                .map(|d| {
-                    let mut text = format!("# Report {d}\n\n");
-                    for c in 0..per_doc.min(chunks - d * per_doc) {
-                        text.push_str(&format!(
-                            "## Section {c}\n\n{}\n\n",
-                            passage(&mut rng, &words)
-                        ));
-                    }
-                    text
-                })
-                .collect();
+            let documents = corpus::documents(chunks, per_doc);
             let started = Instant::now();
-            for pair in documents.chunks(2).enumerate() {
-                let (index, pair) = pair;
-                let mut form = reqwest::multipart::Form::new();
-                for (offset, text) in pair.iter().enumerate() {
-                    form = form.part(
-                        "file",
-                        reqwest::multipart::Part::text(text.clone())
-                            .file_name(format!("doc{}.md", index * 2 + offset)),
-                    );
-                }
-                let response = bench
-                    .http
-                    .post(format!(
-                        "{}/api/v1/knowledge/collections/bench/documents",
-                        bench.url
-                    ))
-                    .header("X-API-Key", &bench.key)
-                    .multipart(form)
-                    .send()
-                    .await?;
-                if !response.status().is_success() {
-                    bail!("upload: {}", response.text().await?);
-                }
-            }
-            let seconds = started.elapsed().as_secs_f64();
-            println!("{:.0}", chunks as f64 / seconds);
+            api.upload(&documents).await?;
+            println!("{:.0}", chunks as f64 / started.elapsed().as_secs_f64());
+        }
+        "layout" => {
+            let api = api(rest)?;
+            let hits = api.search("ref p0000000", "lexical").await?;
+            let hit = hits
+                .iter()
+                .find(|f| f.number == 0)
+                .context("passage 0 not found by its tag")?;
+            anyhow::ensure!(
+                hit.document == "doc0.md",
+                "passage 0 is in {}",
+                hit.document
+            );
+            println!("{}", hit.position);
         }
         "search" => {
-            let queries = number(0)?;
+            let api = api(rest)?;
+            let mode = rest.get(2).context("MODE")?.as_str();
+            let (queries, checked, dim, chunks) = (
+                number(rest, 3)?,
+                number(rest, 4)?,
+                number(rest, 5)?,
+                number(rest, 6)?,
+            );
+            let all = if mode == "lexical" {
+                Vec::new()
+            } else {
+                space::all_passages(chunks, dim)
+            };
             let mut rng = Rng(7);
-            for _ in 0..50 {
-                bench.search(&query(&mut rng, &words)).await?;
+            for q in 0..50 {
+                api.search(&query(&mut rng, &words, 100_000 + q), mode)
+                    .await?;
             }
             let mut times = Vec::with_capacity(queries);
-            let mut empty = 0;
-            for _ in 0..queries {
-                let q = query(&mut rng, &words);
+            let (mut empty, mut recalls) = (0, Vec::new());
+            for q in 0..queries {
+                let text = query(&mut rng, &words, q);
                 let started = Instant::now();
-                if bench.search(&q).await? == 0 {
+                let found = api.search(&text, mode).await?;
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+                if found.is_empty() {
                     empty += 1;
                 }
-                times.push(started.elapsed().as_secs_f64() * 1000.0);
+                if q < checked && !all.is_empty() {
+                    let numbers: Vec<usize> = found.iter().map(|f| f.number).collect();
+                    let truth = space::exact_top(&all, dim, &space::query(q, dim), 10);
+                    recalls.push(space::recall(&truth, &numbers));
+                }
             }
             times.sort_by(f64::total_cmp);
+            let recall = if recalls.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{:.3}", recalls.iter().sum::<f64>() / recalls.len() as f64)
+            };
             println!(
-                "{:.3} {:.3} {empty}",
+                "{:.3} {:.3} {empty} {recall}",
                 percentile(&times, 0.5),
                 percentile(&times, 0.99)
             );
         }
         "load" => {
-            let (clients, seconds) = (number(0)?, number(1)?);
-            let bench = std::sync::Arc::new(bench);
+            let api = std::sync::Arc::new(api(rest)?);
+            let mode = rest.get(2).context("MODE")?.clone();
+            let (clients, seconds) = (number(rest, 3)?, number(rest, 4)?);
             let words = std::sync::Arc::new(words);
             let deadline = Instant::now() + Duration::from_secs(seconds as u64);
             let mut tasks = Vec::new();
             for client in 0..clients {
-                let (bench, words) = (bench.clone(), words.clone());
+                let (api, words, mode) = (api.clone(), words.clone(), mode.clone());
                 tasks.push(tokio::spawn(async move {
                     let mut rng = Rng(1000 + client as u64);
-                    let mut done = 0u64;
+                    let mut done = 0usize;
                     while Instant::now() < deadline {
-                        bench.search(&query(&mut rng, &words)).await?;
+                        api.search(&query(&mut rng, &words, client * 1_000_000 + done), &mode)
+                            .await?;
                         done += 1;
                     }
                     anyhow::Ok(done)
@@ -241,18 +172,116 @@ async fn main() -> anyhow::Result<()> {
             println!("{:.0}", total as f64 / seconds as f64);
         }
         "first" => {
+            let api = api(rest)?;
+            let mode = rest.get(2).context("MODE")?.as_str();
             let started = Instant::now();
             let mut rng = Rng(3);
             loop {
-                if bench.search(&query(&mut rng, &words)).await.is_ok() {
+                if api.search(&query(&mut rng, &words, 7), mode).await.is_ok() {
                     break;
                 }
-                if started.elapsed() > Duration::from_secs(120) {
-                    bail!("no answer within 120 s");
+                if started.elapsed() > Duration::from_secs(300) {
+                    bail!("no answer within 300 s");
                 }
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             println!("{:.0}", started.elapsed().as_secs_f64() * 1000.0);
+        }
+        "inproc" => {
+            let data = std::path::PathBuf::from(rest.first().context("DATA")?);
+            let model = rest.get(1).context("MODEL")?;
+            let dim = number(rest, 2)?;
+            let all = space::all_passages(number(rest, 6)?, dim);
+            let measured = inproc::measure(&inproc::Run {
+                data: &data,
+                model,
+                dim,
+                ef: number(rest, 3)?,
+                queries: number(rest, 4)?,
+                checked: number(rest, 5)?,
+                all: &all,
+                layout: inproc::Layout {
+                    per_doc: number(rest, 7)?,
+                    first: number(rest, 8)? as u64,
+                },
+                precision: inproc::precision(rest.get(9).map_or("f16", String::as_str))?,
+            })?;
+            println!(
+                "{:.0} {:.3} {:.3} {:.3} {:.2}",
+                measured.open_ms,
+                measured.p50,
+                measured.p99,
+                measured.recall,
+                measured.memory_ratio
+            );
+        }
+        "build" => {
+            let dim = number(rest, 0)?;
+            let built = inproc::build(&inproc::Build {
+                dim,
+                chunks: number(rest, 1)?,
+                per_doc: number(rest, 2)?,
+                expansion_add: number(rest, 3)?,
+                expansion_search: number(rest, 4)?,
+                precision: inproc::precision(rest.get(5).context("PRECISION")?)?,
+                queries: number(rest, 6)?,
+                checked: number(rest, 7)?,
+            })?;
+            println!(
+                "{:.0} {:.2} {:.3} {:.3} {:.3}",
+                built.rate, built.memory_ratio, built.p50, built.p99, built.recall
+            );
+        }
+        "dump" => {
+            let dir = std::path::PathBuf::from(rest.first().context("DIR")?);
+            let (chunks, dim, queries, checked) = (
+                number(rest, 1)?,
+                number(rest, 2)?,
+                number(rest, 3)?,
+                number(rest, 4)?,
+            );
+            let all = space::all_passages(chunks, dim);
+            let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+            std::fs::write(dir.join("passages.f32"), bytes(&all))?;
+            let mut asked = Vec::with_capacity(queries * dim);
+            let mut truth = std::fs::File::create(dir.join("truth.u32"))?;
+            for q in 0..queries {
+                let vector = space::query(q, dim);
+                if q < checked {
+                    for n in space::exact_top(&all, dim, &vector, 10) {
+                        truth.write_all(&(n as u32).to_le_bytes())?;
+                    }
+                }
+                asked.extend(vector);
+            }
+            std::fs::write(dir.join("queries.f32"), bytes(&asked))?;
+        }
+        "embedcall" => {
+            let url = rest.first().context("EMBEDDER_URL")?;
+            let queries = number(rest, 1)?;
+            let http = reqwest::Client::new();
+            let mut times = Vec::with_capacity(queries);
+            for q in 0..queries + 50 {
+                let started = Instant::now();
+                let response = http
+                    .post(format!("{url}/embeddings"))
+                    .json(
+                        &json!({"model": "bench-embed", "input": [corpus::query_tag(q)],
+                                  "encoding_format": "float"}),
+                    )
+                    .send()
+                    .await?;
+                let _: serde_json::Value = response.json().await?;
+                if q >= 50 {
+                    times.push(started.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            println!(
+                "{:.3} {:.3}",
+                percentile(&times, 0.5),
+                percentile(&times, 0.99)
+            );
         }
         other => bail!("unknown command {other}"),
     }
