@@ -6,6 +6,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use praximous_e2e::knowledge::{LEAVE, found, make_collection, search, upload};
+use praximous_e2e::standin::embed::Embedding;
+use praximous_e2e::standin::{Flavour, StandIn};
 use praximous_e2e::{Server, available_or_skip, client, delete, get, store};
 use serde_json::{Value, json};
 
@@ -207,11 +209,24 @@ async fn a_document_added_through_one_replica_is_found_through_the_other() -> an
     };
     let store_url = store::fresh_database(&cluster)?;
     let work = tempfile::tempdir()?;
+    // Searched by meaning too: each replica builds its vector index from the shared rows.
+    let embedder = StandIn::start(Flavour::Openai, None).await?;
+    embedder.set_embedding(Embedding::Concepts);
+    let config = work.path().join("praximous.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[routing.rules]\nembed = [\"vectors\"]\n[knowledge]\nembedding_route = \"embed\"\n\
+             [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{}\"\nembedding_model = \"concepts-v1\"\n",
+            embedder.base_url
+        ),
+    )?;
+    let config = config.display().to_string();
     let replica = |name: &str| {
         Server::start_with_env(
             work.path(),
             &work.path().join(name),
-            &[],
+            &["--config", &config],
             &[
                 ("PRAXIMOUS_API_KEYS", Some(praximous_e2e::TEST_ADMIN_KEY)),
                 ("PRAXIMOUS_STORE_URL", Some(store_url.as_str())),
@@ -233,7 +248,17 @@ async fn a_document_added_through_one_replica_is_found_through_the_other() -> an
     let added = Instant::now();
     loop {
         let answer = search(&b, "policies", &json!({"query": "annual leave"})).await?;
-        if found(&answer).first().is_some_and(|(d, _)| d == "leave.md") {
+        let meaning = search(
+            &b,
+            "policies",
+            &json!({"query": "vacation", "mode": "vector"}),
+        )
+        .await?;
+        if found(&answer).first().is_some_and(|(d, _)| d == "leave.md")
+            && found(&meaning)
+                .first()
+                .is_some_and(|(d, _)| d == "leave.md")
+        {
             break;
         }
         assert!(
@@ -253,7 +278,13 @@ async fn a_document_added_through_one_replica_is_found_through_the_other() -> an
     let deleted = Instant::now();
     loop {
         let answer = search(&a, "policies", &json!({"query": "annual leave"})).await?;
-        if found(&answer).is_empty() {
+        let meaning = search(
+            &a,
+            "policies",
+            &json!({"query": "vacation", "mode": "vector"}),
+        )
+        .await?;
+        if found(&answer).is_empty() && found(&meaning).is_empty() {
             break;
         }
         assert!(
