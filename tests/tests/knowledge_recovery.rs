@@ -27,6 +27,20 @@ fn index_files(data: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// A configuration embedding through `embedder`, written in `work`; its path.
+fn embedding_config(work: &Path, embedder: &StandIn) -> anyhow::Result<String> {
+    let config = work.join("praximous.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[routing.rules]\nembed = [\"vectors\"]\n[knowledge]\nembedding_route = \"embed\"\n\
+             [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{}\"\nembedding_model = \"concepts-v1\"\n",
+            embedder.base_url
+        ),
+    )?;
+    Ok(config.display().to_string())
+}
+
 #[tokio::test]
 async fn a_corrupt_or_missing_index_is_rebuilt_from_the_store_at_start() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
@@ -97,7 +111,11 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
 -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let data = work.path().join("data");
-    let mut server = Server::start_in(work.path(), &data, &[])?;
+    // Searched by meaning too: the vectors must agree with the rows as the words do.
+    let embedder = StandIn::start(Flavour::Openai, None).await?;
+    embedder.set_embedding(Embedding::Concepts);
+    let config = embedding_config(work.path(), &embedder)?;
+    let mut server = Server::start_in(work.path(), &data, &["--config", &config])?;
     make_collection(&server, "bulk").await?;
     // Twenty documents, each with a word of its own and enough text to take a while.
     let bodies: Vec<(String, String)> = (0..20)
@@ -139,7 +157,24 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
     server.stop();
     let _ = uploading.await;
 
-    let server = Server::start_in(work.path(), &data, &[])?;
+    let server = Server::start_in(work.path(), &data, &["--config", &config])?;
+    // The meaning index was never saved (killed within its quiet time): rebuilt from the rows,
+    // it holds exactly the stored passages.
+    let stats = loop {
+        let stats = get(&client(), &server.url("/api/v1/knowledge/collections/bulk")).await?;
+        let probe = search(
+            &server,
+            "bulk",
+            &json!({"query": "planning", "mode": "vector"}),
+        )
+        .await?;
+        if probe.status == 200 {
+            break stats.json;
+        }
+        assert!(Instant::now() < deadline, "{}", probe.text);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(stats["embedding"]["vectors"], stats["chunks"], "{stats}");
     let listed = get(
         &client(),
         &server.url("/api/v1/knowledge/collections/bulk/documents"),
@@ -152,7 +187,7 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
         let answer = search(
             &server,
             "bulk",
-            &json!({"query": format!("marker{index:02}x"), "top_k": 50}),
+            &json!({"query": format!("marker{index:02}x"), "top_k": 50, "mode": "lexical"}),
         )
         .await?;
         let hits = found(&answer);
@@ -168,7 +203,7 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
                 let all = search(
                     &server,
                     "bulk",
-                    &json!({"query": "quarterly planning", "top_k": 50, "filters": {"documents": [name]}}),
+                    &json!({"query": "quarterly planning", "top_k": 50, "mode": "lexical", "filters": {"documents": [name]}}),
                 )
                 .await?;
                 assert_eq!(
@@ -180,13 +215,37 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
                     "{name}: {}",
                     all.text
                 );
+                let by_meaning = search(
+                    &server,
+                    "bulk",
+                    &json!({"query": "planning", "mode": "vector", "top_k": 50, "filters": {"documents": [name]}}),
+                )
+                .await?;
+                assert_eq!(
+                    by_meaning.json["passages"]
+                        .as_array()
+                        .map(Vec::len)
+                        .unwrap_or_default() as u64,
+                    record["chunks"].as_u64().unwrap_or_default().min(50),
+                    "{name}: {}",
+                    by_meaning.text
+                );
             }
-            // Not stored: not a trace in the index.
-            None => assert!(
-                hits.is_empty(),
-                "{name} is not stored but found: {}",
-                answer.text
-            ),
+            // Not stored: not a trace in either index.
+            None => {
+                assert!(
+                    hits.is_empty(),
+                    "{name} is not stored but found: {}",
+                    answer.text
+                );
+                let by_meaning = search(
+                    &server,
+                    "bulk",
+                    &json!({"query": "planning", "mode": "vector", "filters": {"documents": [name]}}),
+                )
+                .await?;
+                assert_eq!(found(&by_meaning), vec![], "{}", by_meaning.text);
+            }
         }
     }
     Ok(())
@@ -212,16 +271,7 @@ async fn a_document_added_through_one_replica_is_found_through_the_other() -> an
     // Searched by meaning too: each replica builds its vector index from the shared rows.
     let embedder = StandIn::start(Flavour::Openai, None).await?;
     embedder.set_embedding(Embedding::Concepts);
-    let config = work.path().join("praximous.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[routing.rules]\nembed = [\"vectors\"]\n[knowledge]\nembedding_route = \"embed\"\n\
-             [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{}\"\nembedding_model = \"concepts-v1\"\n",
-            embedder.base_url
-        ),
-    )?;
-    let config = config.display().to_string();
+    let config = embedding_config(work.path(), &embedder)?;
     let replica = |name: &str| {
         Server::start_with_env(
             work.path(),
