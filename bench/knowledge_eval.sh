@@ -2,7 +2,8 @@
 # Retrieval quality of prax's knowledge search: the public-domain corpus and question set in
 # bench/knowledge_eval/ (see its README), embedded by all-MiniLM-L6-v2 (sentence-transformers,
 # 384 dimensions) served as an OpenAI-compatible embedding provider; recall@5 and MRR of
-# lexical, vector and hybrid search, side by side.
+# lexical, vector and hybrid search, side by side; then ingestion of the same documents,
+# words only, in pages per second.
 #
 # Usage: bench/knowledge_eval.sh   (after `make build`)
 set -euo pipefail
@@ -75,3 +76,35 @@ printf '%-8s %9s %7s\n' mode recall@5 MRR
   printf '%-8s %9s %7s\n' "$mode" "$recall" "$mrr"
 done
 echo "upload with embeddings: $upload_ms ms for $passages passages (the numpy embedder dominates)"
+
+# Ingestion of real documents without embeddings: the corpus COPIES times over (distinct ids),
+# through upload, reading, chunking, the store and the words index, on a server with no
+# embedding route. A page is 3,000 characters.
+COPIES=${COPIES:-40}
+kill "$pid"; wait "$pid" 2>/dev/null || true
+printf '[audit]\nenabled = false\n' >"$work/words.toml"
+PRAX_LOG=warn "$PRAX" serve --config "$work/words.toml" --bind 127.0.0.1:0 \
+  --data-dir "$work/words" --env-file "$work/none.env" >"$work/out2" 2>"$work/err2" &
+pid=$!
+url=""
+for _ in $(seq 1 3000); do
+  url=$(sed -n 's/^listening on //p' "$work/out2" | head -n1)
+  [ -n "$url" ] && break
+  sleep 0.01
+done
+[ -n "$url" ] || { cat "$work/err2" >&2; exit 1; }
+curl -sf -H "X-API-Key: $key" -H 'content-type: application/json' \
+  -d '{"name": "pages"}' "$url/api/v1/knowledge/collections" >/dev/null
+characters=$(cat bench/knowledge_eval/corpus/*.md | wc -c)
+started=$(date +%s%N)
+for copy in $(seq 1 "$COPIES"); do
+  files=()
+  for f in bench/knowledge_eval/corpus/*.md; do
+    files+=(-F "file=@$f;type=text/markdown;filename=copy$copy-$(basename "$f")")
+  done
+  curl -sf -H "X-API-Key: $key" "${files[@]}" "$url/api/v1/knowledge/collections/pages/documents" >/dev/null
+done
+ms=$(( ($(date +%s%N) - started) / 1000000 ))
+awk -v c="$characters" -v n="$COPIES" -v ms="$ms" 'BEGIN {
+  printf "ingestion of real documents, words only: %.0f pages/s (%d uploads of the corpus, %.1f MB in %d ms)\n",
+    c * n / 3000 / (ms / 1000), n, c * n / 1e6, ms }'
