@@ -92,3 +92,12 @@ pub async fn make_collection(server: &Server, name: &str) -> anyhow::Result<()> 
     anyhow::ensure!(made.status == 201, "{}", made.text);
     Ok(())
 }
+
+/// A configuration whose `[knowledge] embedding_route` embeds through the OpenAI-compatible
+/// provider at `base_url` with `model` (no other provider, no chat model in use).
+pub fn embedding_config(base_url: &str, model: &str) -> String {
+    format!(
+        "[routing.rules]\nembed = [\"vectors\"]\n\n[knowledge]\nembedding_route = \"embed\"\n\n\
+         [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{base_url}\"\nembedding_model = \"{model}\"\n"
+    )
+}

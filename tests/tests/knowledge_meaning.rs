@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use praximous_e2e::knowledge::{LEAVE, TRAVEL, make_collection, search, upload};
+use praximous_e2e::knowledge::{LEAVE, TRAVEL, embedding_config, make_collection, search, upload};
 use praximous_e2e::standin::embed::Embedding;
 use praximous_e2e::standin::{Fault, Flavour, StandIn};
 use praximous_e2e::{Answer, Server, client, get};
@@ -14,12 +14,7 @@ use serde_json::{Value, json};
 
 /// A server whose `[knowledge] embedding_route` embeds through `standin` with `model`.
 fn config(standin: &StandIn, model: &str) -> String {
-    format!(
-        "[routing.rules]\nembed = [\"vectors\"]\n\n\
-         [knowledge]\nembedding_route = \"embed\"\n\n\
-         [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{}\"\nembedding_model = \"{model}\"\n",
-        standin.base_url
-    )
+    embedding_config(&standin.base_url, model)
 }
 
 async fn concept_server() -> anyhow::Result<(StandIn, Server)> {

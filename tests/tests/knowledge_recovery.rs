@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use praximous_e2e::knowledge::{LEAVE, found, make_collection, search, upload};
+use praximous_e2e::knowledge::{LEAVE, embedding_config, found, make_collection, search, upload};
 use praximous_e2e::standin::embed::Embedding;
 use praximous_e2e::standin::{Flavour, StandIn};
 use praximous_e2e::{Server, available_or_skip, client, delete, get, store};
@@ -28,16 +28,9 @@ fn index_files(data: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// A configuration embedding through `embedder`, written in `work`; its path.
-fn embedding_config(work: &Path, embedder: &StandIn) -> anyhow::Result<String> {
+fn write_embedding_config(work: &Path, embedder: &StandIn) -> anyhow::Result<String> {
     let config = work.join("praximous.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[routing.rules]\nembed = [\"vectors\"]\n[knowledge]\nembedding_route = \"embed\"\n\
-             [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{}\"\nembedding_model = \"concepts-v1\"\n",
-            embedder.base_url
-        ),
-    )?;
+    std::fs::write(&config, embedding_config(&embedder.base_url, "concepts-v1"))?;
     Ok(config.display().to_string())
 }
 
@@ -114,7 +107,7 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
     // Searched by meaning too: the vectors must agree with the rows as the words do.
     let embedder = StandIn::start(Flavour::Openai, None).await?;
     embedder.set_embedding(Embedding::Concepts);
-    let config = embedding_config(work.path(), &embedder)?;
+    let config = write_embedding_config(work.path(), &embedder)?;
     let mut server = Server::start_in(work.path(), &data, &["--config", &config])?;
     make_collection(&server, "bulk").await?;
     // Twenty documents, each with a word of its own and enough text to take a while.
@@ -271,7 +264,7 @@ async fn a_document_added_through_one_replica_is_found_through_the_other() -> an
     // Searched by meaning too: each replica builds its vector index from the shared rows.
     let embedder = StandIn::start(Flavour::Openai, None).await?;
     embedder.set_embedding(Embedding::Concepts);
-    let config = embedding_config(work.path(), &embedder)?;
+    let config = write_embedding_config(work.path(), &embedder)?;
     let replica = |name: &str| {
         Server::start_with_env(
             work.path(),

@@ -102,11 +102,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
     let config = work.join("praximous.toml");
     std::fs::write(
         &config,
-        format!(
-            "[routing.rules]\nembed = [\"vectors\"]\n[knowledge]\nembedding_route = \"embed\"\n\
-             [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{}\"\nembedding_model = \"concepts-v1\"\n",
-            embedder.base_url
-        ),
+        praximous_e2e::knowledge::embedding_config(&embedder.base_url, "concepts-v1"),
     )?;
     let config = config.display().to_string();
 

@@ -138,6 +138,25 @@ impl Chunk {
     }
 }
 
+impl PassageVectors {
+    /// Refuse a vector of another length than the dimension said.
+    pub fn check_lengths(&self, collection: &str) -> Result<(), StoreError> {
+        match self
+            .vectors
+            .iter()
+            .find(|(_, v)| v.len() != self.dimension as usize)
+        {
+            Some((_, v)) => Err(StoreError::Conflict(format!(
+                "a vector for collection `{collection}` has {} dimensions, not the {} of `{}`",
+                v.len(),
+                self.dimension,
+                self.model
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A passage with its vector, as an index is built from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredVector {

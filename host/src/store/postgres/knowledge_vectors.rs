@@ -12,22 +12,6 @@ use crate::knowledge::store::{
 };
 use crate::store::StoreError;
 
-fn check_lengths(collection: &str, vectors: &PassageVectors) -> Result<(), StoreError> {
-    match vectors
-        .vectors
-        .iter()
-        .find(|(_, v)| v.len() != vectors.dimension as usize)
-    {
-        Some((_, v)) => Err(StoreError::Conflict(format!(
-            "a vector for collection `{collection}` has {} dimensions, not the {} of `{}`",
-            v.len(),
-            vectors.dimension,
-            vectors.model
-        ))),
-        None => Ok(()),
-    }
-}
-
 async fn insert(
     tx: &Transaction<'_>,
     collection: &str,
@@ -57,7 +41,7 @@ pub(super) async fn put_current(
     collection: &str,
     vectors: &PassageVectors,
 ) -> Result<(), StoreError> {
-    check_lengths(collection, vectors)?;
+    vectors.check_lengths(collection)?;
     let row = tx
         .query_opt(
             "SELECT embedding_model, dimension FROM knowledge_collections WHERE name = $1",
@@ -189,7 +173,7 @@ impl KnowledgeVectors for PgKnowledge {
     }
 
     fn put_vectors(&self, collection: &str, vectors: &PassageVectors) -> Result<(), StoreError> {
-        check_lengths(collection, vectors)?;
+        vectors.check_lengths(collection)?;
         let db = &self.0;
         db.run(async {
             let mut client = db.client().await?;

@@ -28,22 +28,6 @@ fn current_model(conn: &Connection, collection: &str) -> Result<Option<(String, 
     })
 }
 
-fn check_lengths(collection: &str, vectors: &PassageVectors) -> Result<(), StoreError> {
-    match vectors
-        .vectors
-        .iter()
-        .find(|(_, v)| v.len() != vectors.dimension as usize)
-    {
-        Some((_, v)) => Err(StoreError::Conflict(format!(
-            "a vector for collection `{collection}` has {} dimensions, not the {} of `{}`",
-            v.len(),
-            vectors.dimension,
-            vectors.model
-        ))),
-        None => Ok(()),
-    }
-}
-
 fn insert(conn: &Connection, collection: &str, vectors: &PassageVectors) -> Result<(), StoreError> {
     let mut insert = conn
         .prepare_cached(
@@ -69,7 +53,7 @@ pub(super) fn put_current(
     collection: &str,
     vectors: &PassageVectors,
 ) -> Result<(), StoreError> {
-    check_lengths(collection, vectors)?;
+    vectors.check_lengths(collection)?;
     match current_model(conn, collection)? {
         None => {
             conn.execute(
@@ -190,7 +174,7 @@ impl KnowledgeVectors for SqliteKnowledge {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
-        check_lengths(collection, vectors)?;
+        vectors.check_lengths(collection)?;
         let stored: Option<i64> = tx
             .query_row(
                 "SELECT length(vector) FROM knowledge_vectors WHERE collection = ?1 AND model = ?2 LIMIT 1",
