@@ -111,31 +111,13 @@ pub fn measure(run: &Run<'_>) -> anyhow::Result<Measured> {
     for q in 0..50 {
         index.search(&space::query(q, dim), &filters, 10)?;
     }
-    let mut times = Vec::with_capacity(queries);
-    let mut recalls = Vec::new();
-    for q in 0..queries {
-        let query = space::query(q, dim);
-        let started = Instant::now();
-        let hits = index.search(&query, &filters, 10)?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-        if q < checked {
-            let found: Vec<usize> = hits
-                .iter()
-                .filter_map(|h| layout.number(&h.document, h.position))
-                .collect();
-            recalls.push(space::recall(
-                &space::exact_top(all, dim, &query, 10),
-                &found,
-            ));
-        }
-    }
-    times.sort_by(f64::total_cmp);
+    let (p50, p99, recall) = time_searches(&index, dim, queries, checked, all, layout)?;
     let raw = (index.len() * dim * 4) as f64;
     Ok(Measured {
         open_ms,
-        p50: percentile(&times, 0.5),
-        p99: percentile(&times, 0.99),
-        recall: recalls.iter().sum::<f64>() / recalls.len().max(1) as f64,
+        p50,
+        p99,
+        recall,
         memory_ratio: index.memory_bytes() as f64 / raw,
     })
 }
@@ -187,17 +169,13 @@ pub struct Built {
 pub fn build(b: &Build) -> anyhow::Result<Built> {
     use praximous::knowledge::vectors::DocumentVectors;
     let dir = std::env::temp_dir().join(format!("knowledge-bench-{}", std::process::id()));
-    let index = VectorIndex::empty(
-        &dir,
-        "bench",
-        b.dim,
-        VectorSettings {
-            precision: b.precision,
-            connectivity: 16,
-            expansion_add: b.expansion_add,
-            expansion_search: b.expansion_search,
-        },
-    )?;
+    let settings = VectorSettings {
+        precision: b.precision,
+        connectivity: 16,
+        expansion_add: b.expansion_add,
+        expansion_search: b.expansion_search,
+    };
+    let index = VectorIndex::empty(&dir, "bench", b.dim, settings)?;
     let all = space::all_passages(b.chunks, b.dim);
     let mut spent = 0.0;
     for (d, start) in (0..b.chunks).step_by(b.per_doc).enumerate() {
@@ -219,39 +197,10 @@ pub fn build(b: &Build) -> anyhow::Result<Built> {
         per_doc: b.per_doc,
         first: 0,
     };
-    let filters = Filters::default();
-    let mut times = Vec::with_capacity(b.queries);
-    let mut recalls = Vec::new();
-    for q in 0..b.queries {
-        let query = space::query(q, b.dim);
-        let started = Instant::now();
-        let hits = index.search(&query, &filters, 10)?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-        if q < b.checked {
-            let found: Vec<usize> = hits
-                .iter()
-                .filter_map(|h| layout.number(&h.document, h.position))
-                .collect();
-            recalls.push(space::recall(
-                &space::exact_top(&all, b.dim, &query, 10),
-                &found,
-            ));
-        }
-    }
-    times.sort_by(f64::total_cmp);
+    let (p50, p99, recall) = time_searches(&index, b.dim, b.queries, b.checked, &all, layout)?;
     // The graph as a server holds it after a restart: loaded at its size, not grown.
     index.save()?;
-    let reopened = match VectorIndex::open(
-        &dir,
-        "bench",
-        b.dim,
-        VectorSettings {
-            precision: b.precision,
-            connectivity: 16,
-            expansion_add: b.expansion_add,
-            expansion_search: b.expansion_search,
-        },
-    ) {
+    let reopened = match VectorIndex::open(&dir, "bench", b.dim, settings) {
         OpenedVectors::Current(index) => index,
         OpenedVectors::Unusable(why) => anyhow::bail!("the saved index does not open: {why}"),
     };
@@ -260,8 +209,45 @@ pub fn build(b: &Build) -> anyhow::Result<Built> {
     Ok(Built {
         rate: b.chunks as f64 / spent,
         memory_ratio,
-        p50: percentile(&times, 0.5),
-        p99: percentile(&times, 0.99),
-        recall: recalls.iter().sum::<f64>() / recalls.len().max(1) as f64,
+        p50,
+        p99,
+        recall,
     })
+}
+
+/// Time `queries` searches of `index`, checking the first `checked` against exact search over
+/// `all`: p50 and p99 in ms, mean recall@10.
+fn time_searches(
+    index: &VectorIndex,
+    dim: usize,
+    queries: usize,
+    checked: usize,
+    all: &[f32],
+    layout: Layout,
+) -> anyhow::Result<(f64, f64, f64)> {
+    let filters = Filters::default();
+    let mut times = Vec::with_capacity(queries);
+    let mut recalls = Vec::new();
+    for q in 0..queries {
+        let query = space::query(q, dim);
+        let started = Instant::now();
+        let hits = index.search(&query, &filters, 10)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        if q < checked {
+            let found: Vec<usize> = hits
+                .iter()
+                .filter_map(|h| layout.number(&h.document, h.position))
+                .collect();
+            recalls.push(space::recall(
+                &space::exact_top(all, dim, &query, 10),
+                &found,
+            ));
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        recalls.iter().sum::<f64>() / recalls.len().max(1) as f64,
+    ))
 }
