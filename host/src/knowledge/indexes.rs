@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::lexical::{DocumentVersion, LexicalIndex, Opened};
 use super::search::day_number;
-use super::store::{Collection, Document};
+use super::store::{Collection, CollectionStats, Document};
 use super::vectors::{DocumentVectors, OpenedVectors, VectorIndex, VectorSettings};
 use super::{Knowledge, KnowledgeError, locked};
 
@@ -296,8 +296,9 @@ impl Knowledge {
     }
 
     /// Bring every collection's indexes up to date, save meaning indexes that have settled,
-    /// and drop the indexes of collections that are gone (deleted through another replica).
-    pub fn sync_all(&self) -> Result<(), KnowledgeError> {
+    /// and drop the indexes of collections that are gone (deleted through another replica);
+    /// the collections, as read.
+    pub fn sync_all(&self) -> Result<Vec<CollectionStats>, KnowledgeError> {
         let collections = self.store.collections()?;
         for stats in &collections {
             let collection = &stats.collection;
@@ -327,7 +328,7 @@ impl Knowledge {
                 }
             }
         }
-        Ok(())
+        Ok(collections)
     }
 
     /// Keep every index current with the store (documents added through other replicas) and
@@ -339,13 +340,12 @@ impl Knowledge {
             loop {
                 let knowledge = self.clone();
                 match tokio::task::spawn_blocking(move || knowledge.sync_all()).await {
-                    Ok(Ok(())) => {}
+                    Ok(Ok(collections)) => self.start_reembedding(collections),
                     Ok(Err(error)) => {
                         tracing::warn!(%error, "cannot check the knowledge base for changes")
                     }
                     Err(error) => tracing::error!(%error, "the knowledge sync task failed"),
                 }
-                self.clone().start_reembedding().await;
                 tokio::time::sleep(interval).await;
             }
         });

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::embedding::checked_dimension;
-use super::store::{Collection, PassageVectors, Reembedding};
+use super::store::{Collection, CollectionStats, PassageVectors, Reembedding};
 use super::{Knowledge, KnowledgeError, blocking, locked};
 
 /// How long a change of model that failed (the providers down, say) waits before it is tried
@@ -72,13 +72,9 @@ impl Jobs {
 }
 
 impl Knowledge {
-    /// Start embedding every collection whose vectors are not of its route's model.
-    pub(super) async fn start_reembedding(self: Arc<Self>) {
+    /// Start embedding every one of `collections` whose vectors are not of its route's model.
+    pub(super) fn start_reembedding(self: &Arc<Self>, collections: Vec<CollectionStats>) {
         let Some(embedder) = self.embedder.clone() else {
-            return;
-        };
-        let this = self.clone();
-        let Ok(collections) = blocking(move || Ok(this.store.collections()?)).await else {
             return;
         };
         for stats in collections {
