@@ -63,7 +63,6 @@ impl Knowledge {
         if let Some(index) = opened.as_ref() {
             return Ok(index.clone());
         }
-        let failed = index_failed(collection);
         let dir = self.root.join(&collection.uid).join("lexical");
         let last = self.store.last_change(&collection.name)?;
         let index = match LexicalIndex::open(&dir) {
@@ -72,20 +71,49 @@ impl Knowledge {
                 tracing::warn!(collection = %collection.name, index = index.applied(), store = last,
                     "the words index reflects changes the store does not have (a store restored from a backup?): rebuilding it from the store");
                 drop(index);
-                LexicalIndex::create(&dir).map_err(|e| failed(e.to_string()))?
+                self.build_lexical(collection, &dir)?
             }
-            // A missing index is built with a log line of its own (`sync`).
-            Opened::Unusable(why) if why == LexicalIndex::NONE => {
-                LexicalIndex::create(&dir).map_err(|e| failed(e.to_string()))?
-            }
+            // A missing index is built with a log line of its own (`build_lexical`).
             Opened::Unusable(why) => {
-                tracing::warn!(collection = %collection.name, dir = %dir.display(), why = %why,
-                    "the words index cannot be used: rebuilding it from the store");
-                LexicalIndex::create(&dir).map_err(|e| failed(e.to_string()))?
+                if why != LexicalIndex::NONE {
+                    tracing::warn!(collection = %collection.name, dir = %dir.display(), why = %why,
+                        "the words index cannot be used: rebuilding it from the store");
+                }
+                self.build_lexical(collection, &dir)?
             }
         };
         let index = Arc::new(index);
         *opened = Some(index.clone());
+        Ok(index)
+    }
+
+    /// A words index built in `dir` from every stored document of `collection`. Built whole
+    /// before any search sees it: a half-built index would answer with passages missing.
+    fn build_lexical(
+        &self,
+        collection: &Collection,
+        dir: &std::path::Path,
+    ) -> Result<LexicalIndex, KnowledgeError> {
+        let failed = index_failed(collection);
+        let started = Instant::now();
+        let name = &collection.name;
+        let index = LexicalIndex::create(dir).map_err(|e| failed(e.to_string()))?;
+        // The log's position first: rows read after it may be newer, and applying those
+        // again when catching up is harmless.
+        let last = self.store.last_change(name)?;
+        if last == 0 {
+            return Ok(index);
+        }
+        let mut changed: Changed = Vec::new();
+        for document in self.store.documents(name)? {
+            let current = self.store.document_with_chunks(name, &document.id)?;
+            changed.push((document.id, current));
+        }
+        index
+            .apply(last, &changed)
+            .map_err(|e| failed(e.to_string()))?;
+        tracing::info!(collection = %name, documents = changed.len(),
+            ms = started.elapsed().as_millis() as u64, "words index built from the store");
         Ok(index)
     }
 
@@ -233,7 +261,6 @@ impl Knowledge {
         if from >= last {
             return Ok(());
         }
-        let started = Instant::now();
         // A fresh index is built from every document, not from a log that may have been
         // trimmed or copied.
         let ids: Vec<String> = if from == 0 {
@@ -260,10 +287,6 @@ impl Knowledge {
             lexical
                 .apply(last, &changed)
                 .map_err(|e| failed(e.to_string()))?;
-            if lexical_at == 0 {
-                tracing::info!(collection = %name, changes = last, ms = started.elapsed().as_millis() as u64,
-                    "words index built from the store");
-            }
         }
         if let Some(vectors) = vectors
             && vectors_at < last

@@ -20,6 +20,9 @@ pub mod search;
 pub mod store;
 pub mod vectors;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
