@@ -63,10 +63,16 @@ run: build
 ## never read back what the store keeps): about three minutes of CI.
 STORELESS_E2E := authoring builtin_skills container hostile_skills skill_test_cmd web_scraper
 STORE_E2E := $(filter-out $(STORELESS_E2E),$(basename $(notdir $(wildcard tests/tests/*.rs))))
+## A third pass runs the suites that search by meaning with the vectors in a real Chroma
+## server (tools/chroma.sh), less the one that looks at the embedded index's files.
+CHROMA_E2E := knowledge_meaning knowledge_recovery
+EMBEDDED_ONLY := the_meaning_index_is_saved_reopened_and_rebuilt_when_damaged
 test: skills ui authoring-tools test-tools
 	$(CARGO) build --locked -p praximous
 	tools/postgres.sh run -- $(CARGO) test --locked --workspace
 	PRAX_TEST_STORE=postgres tools/postgres.sh run -- $(CARGO) test --locked -p praximous-e2e $(addprefix --test ,$(STORE_E2E))
+	tools/postgres.sh run -- tools/chroma.sh run -- $(CARGO) test --locked -p praximous-e2e $(addprefix --test ,$(CHROMA_E2E)) \
+		-- --skip $(EMBEDDED_ONLY)
 	cd skills-wasm && $(CARGO) test --locked --target-dir target --target $$(rustc -vV | sed -n 's/^host: //p')
 	tools/fuzz.sh
 	tools/ui.sh test

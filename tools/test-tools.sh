@@ -5,6 +5,8 @@
 #   .tools/fuzz  a virtualenv with Schemathesis, the API fuzzer tools/fuzz.sh runs
 #   .tools/openai  a virtualenv with the official openai SDK, the client of tests/tests/openai_api.rs
 #   .tools/mcp   a virtualenv with the official mcp SDK, the client of tests/tests/mcp.rs
+#   .tools/chroma  a virtualenv with chromadb, whose `chroma run` is the Chroma server of
+#                tests/tests/knowledge_chroma.rs and of the suite's pass on Chroma (tools/chroma.sh)
 #   podman       (Debian's, with apt, when missing) builds the image tests/tests/container.rs tests
 #   postgresql   (Debian's server, with apt, when missing) for tools/postgres.sh's throwaway clusters
 #   nginx        (Debian's, with apt, when missing) the balancer in front of tests/tests/replicas.rs
@@ -14,6 +16,7 @@ AIOSMTPD_VERSION=1.4.6
 SCHEMATHESIS_VERSION=4.32.5
 OPENAI_VERSION=3.51.0
 MCP_VERSION=2.3.0
+CHROMA_VERSION=1.5.9
 
 if ! .tools/smtp/bin/python -c 'import aiosmtpd' 2>/dev/null; then
     echo "test tools: installing aiosmtpd $AIOSMTPD_VERSION into .tools/smtp"
@@ -37,6 +40,12 @@ if ! .tools/mcp/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.v
     echo "test tools: installing mcp $MCP_VERSION into .tools/mcp"
     python3 -m venv .tools/mcp
     .tools/mcp/bin/pip install --quiet --disable-pip-version-check "mcp==$MCP_VERSION"
+fi
+
+if ! .tools/chroma/bin/python -c "import chromadb, sys; sys.exit(chromadb.__version__ != '$CHROMA_VERSION')" 2>/dev/null; then
+    echo "test tools: installing chromadb $CHROMA_VERSION into .tools/chroma"
+    python3 -m venv .tools/chroma
+    .tools/chroma/bin/pip install --quiet --disable-pip-version-check "chromadb==$CHROMA_VERSION"
 fi
 
 # Debian packages the tests run for real; installed together, with one index update.

@@ -24,7 +24,7 @@ pub mod store;
 pub use audit::AuditConfig;
 pub use auth::AuthConfig;
 pub use commerce::{CommerceConfig, PriceTerms};
-pub use knowledge::KnowledgeConfig;
+pub use knowledge::{KnowledgeConfig, VectorStoreKind};
 pub use license::LicenseConfig;
 pub use network::NetworkConfig;
 pub use registry::RegistryConfig;

@@ -64,6 +64,9 @@ pub enum ServeError {
     /// Single sign-on (`[sso]`) could not be set up.
     #[error("cannot set up [sso]: {0}")]
     Sso(String),
+    /// The Chroma client (`[knowledge] store = "chroma"`) could not be set up.
+    #[error("cannot set up [knowledge] chroma_url: {0}")]
+    Chroma(crate::knowledge::vectors::VectorError),
     /// The SMTP server in `[mail]` could not be set up.
     #[error(transparent)]
     Mail(#[from] MailSetupError),
@@ -137,12 +140,16 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         }
     }
     let skills = &config.skills;
-    let knowledge = Arc::new(crate::knowledge::Knowledge::new(
-        store.knowledge.clone(),
-        config.knowledge.clone(),
-        data_dir,
-        Some(llm.clone() as Arc<dyn crate::knowledge::embedder::Embedder>),
-    ));
+    let knowledge = Arc::new(knowledge_base(
+        crate::knowledge::Knowledge::new(
+            store.knowledge.clone(),
+            config.knowledge.clone(),
+            data_dir,
+            Some(llm.clone() as Arc<dyn crate::knowledge::embedder::Embedder>),
+        ),
+        &config.knowledge,
+        &env,
+    )?);
     knowledge.clone().spawn_sync();
     let services = HostServices {
         identity: identity.clone(),
@@ -422,3 +429,29 @@ async fn purge_periodically(audit: AuditLog, config: crate::config::AuditConfig)
         }
     }
 }
+
+/// The knowledge base with its vectors where `[knowledge] store` says.
+fn knowledge_base(
+    knowledge: crate::knowledge::Knowledge,
+    config: &crate::config::KnowledgeConfig,
+    env: &Environment,
+) -> Result<crate::knowledge::Knowledge, ServeError> {
+    let (crate::config::VectorStoreKind::Chroma, Some(url)) = (config.store, &config.chroma_url)
+    else {
+        return Ok(knowledge);
+    };
+    let token = env.get(CHROMA_TOKEN_VARIABLE);
+    let client = crate::knowledge::chroma::ChromaClient::new(
+        url,
+        &config.chroma_tenant,
+        &config.chroma_database,
+        token,
+    )
+    .map_err(ServeError::Chroma)?;
+    tracing::info!(chroma = %url, tenant = %config.chroma_tenant, database = %config.chroma_database,
+        "passages' vectors are kept in Chroma");
+    Ok(knowledge.with_chroma(client))
+}
+
+/// The environment variable that holds the Chroma server's token, if it wants one.
+pub const CHROMA_TOKEN_VARIABLE: &str = "PRAX_CHROMA_TOKEN";

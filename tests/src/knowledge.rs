@@ -94,10 +94,19 @@ pub async fn make_collection(server: &Server, name: &str) -> anyhow::Result<()> 
 }
 
 /// A configuration whose `[knowledge] embedding_route` embeds through the OpenAI-compatible
-/// provider at `base_url` with `model` (no other provider, no chat model in use).
+/// provider at `base_url` with `model` (no other provider, no chat model in use); on the
+/// suite's pass on Chroma, the vectors are kept there.
 pub fn embedding_config(base_url: &str, model: &str) -> String {
+    let store = crate::chroma::suite_chroma()
+        .map(|url| crate::chroma::chroma_keys(&url))
+        .unwrap_or_default();
+    embedding_config_with(base_url, model, &store)
+}
+
+/// As [`embedding_config`], with `knowledge_keys` added to `[knowledge]`.
+pub fn embedding_config_with(base_url: &str, model: &str, knowledge_keys: &str) -> String {
     format!(
-        "[routing.rules]\nembed = [\"vectors\"]\n\n[knowledge]\nembedding_route = \"embed\"\n\n\
+        "[routing.rules]\nembed = [\"vectors\"]\n\n[knowledge]\nembedding_route = \"embed\"\n{knowledge_keys}\n\
          [[providers]]\nname = \"vectors\"\ntype = \"openai\"\nmodel = \"chat\"\nbase_url = \"{base_url}\"\nembedding_model = \"{model}\"\n"
     )
 }

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod balancer;
+pub mod chroma;
 pub mod dns;
 pub mod knowledge;
 pub mod licence;

@@ -37,6 +37,27 @@ pub struct KnowledgeConfig {
     pub lexical_weight: f32,
     /// The meaning's weight in hybrid search.
     pub vector_weight: f32,
+    /// Where passages' vectors are indexed and searched: `embedded` (on this replica, under
+    /// the data directory) or `chroma` (a Chroma server, `chroma_url`).
+    pub store: VectorStoreKind,
+    /// The Chroma server's base URL, e.g. `http://127.0.0.1:8000` (with `store = "chroma"`).
+    /// Its token, if it wants one, is read from `PRAX_CHROMA_TOKEN`.
+    pub chroma_url: Option<String>,
+    /// The Chroma tenant.
+    pub chroma_tenant: String,
+    /// The Chroma database (made when missing).
+    pub chroma_database: String,
+}
+
+/// Where vectors are indexed (`[knowledge] store`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VectorStoreKind {
+    /// A usearch graph per collection under the data directory.
+    #[default]
+    Embedded,
+    /// A Chroma server (its v2 API).
+    Chroma,
 }
 
 impl Default for KnowledgeConfig {
@@ -55,6 +76,10 @@ impl Default for KnowledgeConfig {
             vector_precision: crate::knowledge::vectors::Precision::F16,
             lexical_weight: 1.0,
             vector_weight: 1.0,
+            store: VectorStoreKind::Embedded,
+            chroma_url: None,
+            chroma_tenant: "default_tenant".into(),
+            chroma_database: "default_database".into(),
         }
     }
 }
@@ -140,6 +165,7 @@ impl KnowledgeConfig {
                 return Err(FieldError::new(key, "must be between 0 and 100"));
             }
         }
+        self.validate_chroma()?;
         if self.lexical_weight + self.vector_weight <= 0.0 {
             return Err(FieldError::new(
                 "knowledge.vector_weight",
@@ -147,5 +173,86 @@ impl KnowledgeConfig {
             ));
         }
         Ok(())
+    }
+
+    fn validate_chroma(&self) -> Result<(), FieldError> {
+        match (&self.store, &self.chroma_url) {
+            (VectorStoreKind::Chroma, None) => {
+                return Err(FieldError::new(
+                    "knowledge.chroma_url",
+                    "is missing: `store = \"chroma\"` needs the Chroma server's URL, e.g. \"http://127.0.0.1:8000\"",
+                ));
+            }
+            (_, Some(url)) => {
+                let parsed = reqwest::Url::parse(url).map_err(|e| {
+                    FieldError::new(
+                        "knowledge.chroma_url",
+                        format!("is `{url}`, not a URL ({e}): write it as http://host:port"),
+                    )
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err(FieldError::new(
+                        "knowledge.chroma_url",
+                        format!("is `{url}`: it must start with http:// or https://"),
+                    ));
+                }
+            }
+            (VectorStoreKind::Embedded, None) => {}
+        }
+        for (key, value) in [
+            ("knowledge.chroma_tenant", &self.chroma_tenant),
+            ("knowledge.chroma_database", &self.chroma_database),
+        ] {
+            let fits = !value.is_empty()
+                && value.len() <= 128
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            if !fits {
+                return Err(FieldError::new(
+                    key,
+                    format!("is `{value}`: use 1 to 128 letters, digits, `_`, `-` or `.`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(config: KnowledgeConfig) -> String {
+        config
+            .validate()
+            .err()
+            .map(|e| format!("{}: {}", e.key, e.problem))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn chroma_needs_a_url_and_names_it_can_use() {
+        let chroma = KnowledgeConfig {
+            store: VectorStoreKind::Chroma,
+            ..KnowledgeConfig::default()
+        };
+        assert!(refused(chroma.clone()).contains("knowledge.chroma_url"));
+        let ftp = KnowledgeConfig {
+            chroma_url: Some("ftp://chroma.internal".into()),
+            ..chroma.clone()
+        };
+        assert!(refused(ftp).contains("http://"));
+        let bad_tenant = KnowledgeConfig {
+            chroma_url: Some("http://127.0.0.1:8000".into()),
+            chroma_tenant: "a tenant".into(),
+            ..chroma.clone()
+        };
+        assert!(refused(bad_tenant).contains("knowledge.chroma_tenant"));
+        let fine = KnowledgeConfig {
+            chroma_url: Some("http://127.0.0.1:8000".into()),
+            ..chroma
+        };
+        assert_eq!(fine.validate().ok(), Some(()));
     }
 }

@@ -7,10 +7,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use super::chroma::ChromaIndex;
 use super::lexical::{DocumentVersion, LexicalIndex, Opened};
+use super::meaning::{self, MeaningIndex, OpenedMeaning};
 use super::search::day_number;
 use super::store::{Collection, CollectionStats, Document};
-use super::vectors::{DocumentVectors, OpenedVectors, VectorIndex, VectorSettings};
+use super::vectors::{DocumentVectors, OpenedVectors, VectorError, VectorIndex, VectorSettings};
 use super::{Knowledge, KnowledgeError, locked};
 
 /// A changed document's current version (`None`: deleted).
@@ -23,9 +25,37 @@ pub(super) struct Slot {
     /// Held while catching up, so changes are applied in order and once.
     catching_up: Mutex<()>,
     lexical: Mutex<Option<Arc<LexicalIndex>>>,
-    vectors: RwLock<Option<Arc<VectorIndex>>>,
+    vectors: RwLock<Option<Arc<dyn MeaningIndex>>>,
     /// Held while the meaning index is opened or built.
     building: Mutex<()>,
+    /// The last failure of the server that keeps the vectors, logged once until it changes.
+    remote_failure: Mutex<Option<String>>,
+}
+
+impl Slot {
+    fn set_vectors(&self, index: Option<Arc<dyn MeaningIndex>>) {
+        *self
+            .vectors
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = index;
+    }
+}
+
+/// A meaning index's failure as the caller sees it: the vector server's failures say that
+/// it is unavailable (503), the rest that the index failed.
+pub(super) fn meaning_failed(
+    collection: &Collection,
+) -> impl Fn(VectorError) -> KnowledgeError + '_ {
+    move |error| match error {
+        VectorError::Remote(reason) | VectorError::Gone(reason) => KnowledgeError::VectorStore {
+            collection: collection.name.clone(),
+            reason,
+        },
+        other => KnowledgeError::Index {
+            collection: collection.name.clone(),
+            reason: other.to_string(),
+        },
+    }
 }
 
 fn index_failed(collection: &Collection) -> impl Fn(String) -> KnowledgeError + '_ {
@@ -125,7 +155,7 @@ impl Knowledge {
 
     /// The meaning index of `collection` if it is open, of the collection's model, and not
     /// being built: searches never wait for a build.
-    pub(super) fn open_vectors(&self, collection: &Collection) -> Option<Arc<VectorIndex>> {
+    pub(super) fn open_vectors(&self, collection: &Collection) -> Option<Arc<dyn MeaningIndex>> {
         let model = collection.embedding_model.as_deref()?;
         let slot = locked(&self.slots).get(&collection.uid)?.clone();
         let index = slot
@@ -138,7 +168,10 @@ impl Knowledge {
 
     /// The meaning index of `collection` (none while it has no vectors): opened, or built from
     /// the rows, when there is none of the collection's model yet.
-    fn vectors(&self, collection: &Collection) -> Result<Option<Arc<VectorIndex>>, KnowledgeError> {
+    fn vectors(
+        &self,
+        collection: &Collection,
+    ) -> Result<Option<Arc<dyn MeaningIndex>>, KnowledgeError> {
         let (Some(model), Some(dimension)) = (&collection.embedding_model, collection.dimension)
         else {
             return Ok(None);
@@ -151,31 +184,94 @@ impl Knowledge {
         if let Some(index) = self.open_vectors(collection) {
             return Ok(Some(index));
         }
-        let dir = self.root.join(&collection.uid).join("vectors");
-        let settings = self.vector_settings();
         let last = self.store.last_change(&collection.name)?;
-        let index = match VectorIndex::open(&dir, model, dimension as usize, settings) {
-            OpenedVectors::Current(index) if index.applied() <= last => *index,
-            OpenedVectors::Current(index) => {
-                tracing::warn!(collection = %collection.name, index = index.applied(), store = last,
-                    "the meaning index reflects changes the store does not have (a store restored from a backup?): rebuilding it from the store");
-                self.build_vectors(collection, model, Some(dimension))?
+        let failed = meaning_failed(collection);
+        let index = match self.open_meaning(collection, model, dimension as usize)? {
+            OpenedMeaning::Current(index) => {
+                let applied = index.applied().map_err(&failed)?;
+                if applied <= last {
+                    index
+                } else {
+                    tracing::warn!(collection = %collection.name, index = applied, store = last,
+                        "the meaning index reflects changes the store does not have (a store restored from a backup?): rebuilding it from the store");
+                    self.build_vectors(collection, model, Some(dimension))?
+                }
             }
             // A missing index is built with a log line of its own (`build_vectors`).
-            OpenedVectors::Unusable(why) => {
-                if why != VectorIndex::NONE {
-                    tracing::warn!(collection = %collection.name, dir = %dir.display(), why = %why,
+            OpenedMeaning::Unusable(why) => {
+                if why != meaning::NONE {
+                    tracing::warn!(collection = %collection.name, why = %why,
                         "the meaning index cannot be used: rebuilding it from the store");
                 }
                 self.build_vectors(collection, model, Some(dimension))?
             }
         };
-        let index = Arc::new(index);
-        *slot
-            .vectors
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(index.clone());
+        slot.set_vectors(Some(index.clone()));
         Ok(Some(index))
+    }
+
+    /// The meaning index of `collection` and `model` where `[knowledge] store` keeps them.
+    fn open_meaning(
+        &self,
+        collection: &Collection,
+        model: &str,
+        dimension: usize,
+    ) -> Result<OpenedMeaning, KnowledgeError> {
+        if let Some(chroma) = &self.chroma {
+            return ChromaIndex::open(chroma, &collection.uid, &collection.name, model, dimension)
+                .map_err(meaning_failed(collection));
+        }
+        let dir = self.root.join(&collection.uid).join("vectors");
+        Ok(
+            match VectorIndex::open(&dir, model, dimension, self.vector_settings()) {
+                OpenedVectors::Current(index) => OpenedMeaning::Current(Arc::new(*index)),
+                OpenedVectors::Unusable(why) if why == VectorIndex::NONE => {
+                    OpenedMeaning::Unusable(why)
+                }
+                OpenedVectors::Unusable(why) => {
+                    OpenedMeaning::Unusable(format!("{} ({why})", dir.display()))
+                }
+            },
+        )
+    }
+
+    /// A new, empty meaning index of `collection` and `model`, replacing any kept before.
+    fn empty_meaning(
+        &self,
+        collection: &Collection,
+        model: &str,
+        dimension: usize,
+    ) -> Result<Arc<dyn MeaningIndex>, KnowledgeError> {
+        let failed = meaning_failed(collection);
+        let settings = self.vector_settings();
+        if let Some(chroma) = &self.chroma {
+            let index = ChromaIndex::create(
+                chroma,
+                &collection.uid,
+                &collection.name,
+                model,
+                dimension,
+                settings,
+            )
+            .map_err(failed)?;
+            return Ok(Arc::new(index));
+        }
+        let dir = self.root.join(&collection.uid).join("vectors");
+        let index = VectorIndex::empty(&dir, model, dimension, settings).map_err(failed)?;
+        Ok(Arc::new(index))
+    }
+
+    /// Remove what was kept of `collection`'s vectors of `model`, now that another model's
+    /// index serves it, or the collection is gone. (An embedded index's folder is replaced
+    /// by its next generation, or removed with the collection's.)
+    pub(super) fn retire_meaning(&self, collection: &Collection, model: &str) {
+        if let Some(chroma) = &self.chroma {
+            let name = super::chroma::remote_name(&collection.uid, model);
+            if let Err(error) = chroma.delete_collection(&name) {
+                tracing::warn!(collection = %collection.name, chroma = %name, %error,
+                    "cannot delete the Chroma collection of vectors no longer used; delete it by hand");
+            }
+        }
     }
 
     /// A meaning index of `model` built from every passage's stored vector, and saved; its
@@ -185,10 +281,9 @@ impl Knowledge {
         collection: &Collection,
         model: &str,
         dimension: Option<u32>,
-    ) -> Result<VectorIndex, KnowledgeError> {
-        let failed = index_failed(collection);
+    ) -> Result<Arc<dyn MeaningIndex>, KnowledgeError> {
+        let failed = meaning_failed(collection);
         let started = Instant::now();
-        let dir = self.root.join(&collection.uid).join("vectors");
         // The log's position first: rows read after it may be newer, and applying those
         // again when catching up is harmless.
         let last = self.store.last_change(&collection.name)?;
@@ -203,7 +298,10 @@ impl Knowledge {
             (Some(dimension), _) => dimension as usize,
             (None, Some(first)) => first.vector.len(),
             (None, None) => {
-                return Err(failed(format!("no passage has a vector of `{model}` yet")));
+                return Err(KnowledgeError::Index {
+                    collection: collection.name.clone(),
+                    reason: format!("no passage has a vector of `{model}` yet"),
+                });
             }
         };
         let mut grouped: HashMap<String, Vec<(u64, Vec<f32>)>> = HashMap::new();
@@ -220,43 +318,80 @@ impl Knowledge {
                 Some((id, Some(document_vectors(document, vectors))))
             })
             .collect();
-        let index = VectorIndex::empty(&dir, model, dimension, self.vector_settings())
-            .map_err(|e| failed(e.to_string()))?;
-        index
-            .apply(last, &changed)
-            .map_err(|e| failed(e.to_string()))?;
-        index.save().map_err(|e| failed(e.to_string()))?;
+        let index = self.empty_meaning(collection, model, dimension)?;
+        index.apply(last, &changed).map_err(&failed)?;
+        index.save().map_err(&failed)?;
         tracing::info!(collection = %collection.name, model, passages = index.len(),
             ms = started.elapsed().as_millis() as u64, "meaning index built from the store");
         Ok(index)
     }
 
     /// Make `index` the collection's meaning index (a change of model, built beforehand).
-    pub(super) fn install_vectors(
+    pub(super) fn install_vectors(&self, collection: &Collection, index: Arc<dyn MeaningIndex>) {
+        self.slot(collection).set_vectors(Some(index));
+    }
+
+    /// `index`'s position in the change log, if it can be had; when the server that keeps
+    /// the vectors fails, the failure is logged (once until it changes) and the index is left
+    /// as it is until the next check, or dropped to be rebuilt when its vectors are gone.
+    fn meaning_position(
         &self,
         collection: &Collection,
-        index: VectorIndex,
-    ) -> Arc<VectorIndex> {
-        let slot = self.slot(collection);
-        let index = Arc::new(index);
-        *slot
-            .vectors
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(index.clone());
-        index
+        slot: &Slot,
+        index: &Arc<dyn MeaningIndex>,
+    ) -> Option<i64> {
+        match index.applied() {
+            Ok(applied) => {
+                if locked(&slot.remote_failure).take().is_some() {
+                    tracing::info!(collection = %collection.name, "the vector store answers again");
+                }
+                Some(applied)
+            }
+            Err(error) => {
+                if matches!(error, VectorError::Gone(_)) {
+                    slot.set_vectors(None);
+                }
+                self.note_remote_failure(collection, slot, &error);
+                None
+            }
+        }
+    }
+
+    fn note_remote_failure(&self, collection: &Collection, slot: &Slot, error: &VectorError) {
+        let text = error.to_string();
+        let mut last = locked(&slot.remote_failure);
+        if last.as_deref() != Some(text.as_str()) {
+            tracing::warn!(collection = %collection.name, error = %text,
+                "the meaning index cannot be brought up to date; searches use words alone until it can");
+            *last = Some(text);
+        }
     }
 
     /// Bring both indexes of `collection` up to date with the store's change log.
     pub(super) fn sync(&self, collection: &Collection) -> Result<(), KnowledgeError> {
         let lexical = self.lexical(collection)?;
-        let vectors = self.vectors(collection)?;
         let slot = self.slot(collection);
+        // The rows are stored whatever happens to the vector server: words keep up meanwhile.
+        let vectors = match self.vectors(collection) {
+            Ok(vectors) => vectors,
+            Err(KnowledgeError::VectorStore { reason, .. }) => {
+                self.note_remote_failure(collection, &slot, &VectorError::Remote(reason));
+                None
+            }
+            Err(other) => return Err(other),
+        };
         let _order = locked(&slot.catching_up);
         let failed = index_failed(collection);
         let name = &collection.name;
         let last = self.store.last_change(name)?;
         let lexical_at = lexical.applied();
-        let vectors_at = vectors.as_ref().map_or(last, |v| v.applied());
+        let (vectors, vectors_at) = match vectors {
+            Some(index) => match self.meaning_position(collection, &slot, &index) {
+                Some(at) => (Some(index), at),
+                None => (None, last),
+            },
+            None => (None, last),
+        };
         let from = lexical_at.min(vectors_at);
         if from >= last {
             return Ok(());
@@ -311,9 +446,14 @@ impl Knowledge {
                 };
                 with_vectors.push((id.clone(), current));
             }
-            vectors
-                .apply(last, &with_vectors)
-                .map_err(|e| failed(e.to_string()))?;
+            if let Err(error) = vectors.apply(last, &with_vectors) {
+                match error {
+                    VectorError::Remote(_) | VectorError::Gone(_) => {
+                        self.note_remote_failure(collection, &slot, &error)
+                    }
+                    other => return Err(meaning_failed(collection)(other)),
+                }
+            }
         }
         Ok(())
     }
@@ -360,6 +500,15 @@ impl Knowledge {
     pub fn spawn_sync(self: Arc<Self>) {
         let interval = Duration::from_millis(self.config.sync_interval_ms);
         tokio::spawn(async move {
+            if let Some(chroma) = self.chroma.clone() {
+                let url = chroma.url().to_owned();
+                match tokio::task::spawn_blocking(move || chroma.ensure_database()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => tracing::error!(chroma = %url, %error,
+                        "cannot use the Chroma database ([knowledge] chroma_url, chroma_tenant, chroma_database); searches use words alone until it answers"),
+                    Err(error) => tracing::error!(%error, "the Chroma check failed"),
+                }
+            }
             loop {
                 let knowledge = self.clone();
                 match tokio::task::spawn_blocking(move || knowledge.sync_all()).await {

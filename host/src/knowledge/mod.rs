@@ -3,6 +3,7 @@
 //! search indexes from them (under `<data_dir>/knowledge/`) and follows the store's change log,
 //! so a document added through one replica is found through all of them.
 
+pub mod chroma;
 pub mod chunking;
 pub mod embedder;
 mod embedding;
@@ -12,6 +13,7 @@ pub mod hybrid;
 mod indexes;
 mod ingest;
 pub mod lexical;
+pub mod meaning;
 pub mod names;
 pub mod pdf;
 mod reembed;
@@ -103,6 +105,14 @@ pub enum KnowledgeError {
     /// The store failed.
     #[error("{0}")]
     Store(StoreError),
+    /// The server that keeps the vectors (Chroma) failed or could not be reached.
+    #[error("the vectors of `{collection}` cannot be searched or updated: {reason}")]
+    VectorStore {
+        /// The collection.
+        collection: String,
+        /// What failed.
+        reason: String,
+    },
     /// A search index failed and could not be rebuilt.
     #[error("the search index of `{collection}` failed: {reason}")]
     Index {
@@ -157,6 +167,8 @@ pub struct Knowledge {
     embedder: Option<Arc<dyn Embedder>>,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     jobs: Jobs,
+    /// Where vectors are kept when not on this replica.
+    chroma: Option<Arc<chroma::ChromaClient>>,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -195,7 +207,15 @@ impl Knowledge {
             embedder,
             slots: Mutex::new(HashMap::new()),
             jobs: Jobs::default(),
+            chroma: None,
         }
+    }
+
+    /// Keep the vectors in the Chroma server `client` talks to instead of on this replica
+    /// (`[knowledge] store = "chroma"`).
+    pub fn with_chroma(mut self, client: chroma::ChromaClient) -> Self {
+        self.chroma = Some(Arc::new(client));
+        self
     }
 
     /// The route that embeds `collection`'s passages, if any.
@@ -313,6 +333,9 @@ impl Knowledge {
         }
         locked(&self.slots).remove(&collection.uid);
         self.remove_index_dir(&collection.uid);
+        if let Some(model) = &collection.embedding_model {
+            self.retire_meaning(&collection, model);
+        }
         Ok(())
     }
 

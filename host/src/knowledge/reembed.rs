@@ -133,6 +133,7 @@ impl Knowledge {
                 let switched = blocking(move || {
                     let index = this.build_vectors(&collection, &target, dimension)?;
                     let dimension = index.dimension() as u32;
+                    let previous = collection.embedding_model.clone();
                     if !this
                         .store
                         .switch_model(&collection.name, &target, dimension)?
@@ -143,10 +144,13 @@ impl Knowledge {
                     switched.embedding_model = Some(target.clone());
                     switched.dimension = Some(dimension);
                     // Saved again once current: until the switch the old index kept saving.
-                    let installed = this.install_vectors(&switched, index);
-                    if let Err(error) = installed.save() {
+                    this.install_vectors(&switched, index.clone());
+                    if let Err(error) = index.save() {
                         tracing::warn!(collection = %switched.name, %error,
                             "cannot save the new meaning index; it is built again at the next start");
+                    }
+                    if let Some(previous) = previous.filter(|p| p != &target) {
+                        this.retire_meaning(&switched, &previous);
                     }
                     Ok(true)
                 })

@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::hybrid::{Fused, fuse};
+use super::indexes::meaning_failed;
 use super::search::{Filters, Passage, SearchAnswer, SearchMode, SearchRequest};
 use super::store::{Chunk, Collection};
+use super::vectors::VectorError;
 use super::{Knowledge, KnowledgeError, blocking};
 
 /// How many passages each index hands to the fusion, for `top_k` asked: enough that a passage
@@ -76,20 +78,46 @@ impl Knowledge {
             },
             None => None,
         };
-        let mode = match (request.mode, &vectors) {
+        let mut mode = match (request.mode, &vectors) {
             (SearchMode::Vector, _) => SearchMode::Vector,
             (SearchMode::Hybrid, Some(_)) => SearchMode::Hybrid,
             _ => SearchMode::Lexical,
         };
-        let wanted = if mode == SearchMode::Hybrid {
-            depth(request.top_k)
-        } else {
-            request.top_k
-        };
         let mut titles: HashMap<String, String> = HashMap::new();
+        let mut meanings = Vec::new();
+        let mut meaning_scores = HashMap::new();
+        if let (Some(index), Some(query)) = (&vectors, &query_vector) {
+            let wanted = if mode == SearchMode::Hybrid {
+                depth(request.top_k)
+            } else {
+                request.top_k
+            };
+            match index.search(query, filters, wanted) {
+                Ok(hits) => {
+                    for hit in hits {
+                        titles.entry(hit.document.clone()).or_insert(hit.title);
+                        meaning_scores.insert((hit.document.clone(), hit.position), hit.score);
+                        meanings.push((hit.document, hit.position));
+                    }
+                }
+                // The vector server is down: a hybrid search still answers, by its words.
+                Err(error @ (VectorError::Remote(_) | VectorError::Gone(_)))
+                    if mode == SearchMode::Hybrid =>
+                {
+                    note = Some(format!("searched by words alone: {error}"));
+                    mode = SearchMode::Lexical;
+                }
+                Err(error) => return Err(meaning_failed(collection)(error)),
+            }
+        }
         let mut words = Vec::new();
         let mut word_scores = HashMap::new();
         if mode != SearchMode::Vector {
+            let wanted = if mode == SearchMode::Hybrid {
+                depth(request.top_k)
+            } else {
+                request.top_k
+            };
             for hit in self
                 .lexical(collection)?
                 .search(&request.query, filters, wanted)
@@ -98,18 +126,6 @@ impl Knowledge {
                 titles.entry(hit.document.clone()).or_insert(hit.title);
                 word_scores.insert((hit.document.clone(), hit.position), hit.score);
                 words.push((hit.document, hit.position));
-            }
-        }
-        let mut meanings = Vec::new();
-        let mut meaning_scores = HashMap::new();
-        if let (Some(index), Some(query)) = (&vectors, &query_vector) {
-            for hit in index
-                .search(query, filters, wanted)
-                .map_err(|e| failed(e.to_string()))?
-            {
-                titles.entry(hit.document.clone()).or_insert(hit.title);
-                meaning_scores.insert((hit.document.clone(), hit.position), hit.score);
-                meanings.push((hit.document, hit.position));
             }
         }
         let ranked: Vec<Fused> = match mode {

@@ -29,9 +29,9 @@ impl From<KnowledgeError> for ApiError {
             KnowledgeError::CollectionExists(_)
             | KnowledgeError::NoVectors(_)
             | KnowledgeError::ModelConflict(_) => StatusCode::CONFLICT,
-            KnowledgeError::VectorsNotReady(_) | KnowledgeError::Embedding { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            KnowledgeError::VectorsNotReady(_)
+            | KnowledgeError::Embedding { .. }
+            | KnowledgeError::VectorStore { .. } => StatusCode::SERVICE_UNAVAILABLE,
             KnowledgeError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             KnowledgeError::BadFile {
                 reason: FormatError::Unsupported(_),

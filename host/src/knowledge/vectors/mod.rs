@@ -34,6 +34,12 @@ pub enum VectorError {
     /// The graph library refused an operation.
     #[error("the meaning index: {0}")]
     Graph(String),
+    /// The server that keeps the vectors (Chroma) failed or could not be reached.
+    #[error("{0}")]
+    Remote(String),
+    /// The server that kept the vectors no longer has them (deleted behind our back).
+    #[error("{0}")]
+    Gone(String),
     /// A vector of the wrong size.
     #[error(
         "a vector has {found} dimensions; the index of `{model}` holds {expected}-dimension vectors"
