@@ -6,7 +6,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use praximous_e2e::chroma::{records_of, suite_chroma};
-use praximous_e2e::knowledge::{LEAVE, embedding_config, found, make_collection, search, upload};
+use praximous_e2e::knowledge::{
+    LEAVE, TRAVEL, embedding_config, found, make_collection, search, upload,
+};
 use praximous_e2e::standin::embed::Embedding;
 use praximous_e2e::standin::{Flavour, StandIn};
 use praximous_e2e::{Server, available_or_skip, client, delete, get, store};
@@ -154,8 +156,7 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
     let server = Server::start_in(work.path(), &data, &["--config", &config])?;
     // The meaning index was never saved (killed within its quiet time): rebuilt from the rows,
     // it holds exactly the stored passages.
-    let stats = loop {
-        let stats = get(&client(), &server.url("/api/v1/knowledge/collections/bulk")).await?;
+    loop {
         let probe = search(
             &server,
             "bulk",
@@ -163,11 +164,14 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
         )
         .await?;
         if probe.status == 200 {
-            break stats.json;
+            break;
         }
         assert!(Instant::now() < deadline, "{}", probe.text);
         tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    }
+    let stats = get(&client(), &server.url("/api/v1/knowledge/collections/bulk"))
+        .await?
+        .json;
     assert_eq!(stats["embedding"]["vectors"], stats["chunks"], "{stats}");
     let listed = get(
         &client(),
@@ -250,6 +254,109 @@ async fn after_kill_9_during_an_upload_every_stored_document_is_whole_and_found(
                     assert_eq!(records_of(&url, "bulk", name).await?, 0, "{name}");
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_deleted_documents_entry_leaves_the_change_log_and_an_index_older_than_the_log_is_rebuilt()
+-> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let data = work.path().join("data");
+    let config = work.path().join("praximous.toml");
+    std::fs::write(&config, "[knowledge]\nforget_deleted_after_s = 1\n")?;
+    let config = config.display().to_string();
+    let mut server = Server::start_in(work.path(), &data, &["--config", &config])?;
+    make_collection(&server, "policies").await?;
+    let stored = upload(
+        &client(),
+        &server,
+        "policies",
+        &[
+            ("leave.md", "text/markdown", LEAVE.as_bytes()),
+            ("travel.md", "text/markdown", TRAVEL.as_bytes()),
+        ],
+        &[],
+    )
+    .await?;
+    assert_eq!(stored.status, 201, "{}", stored.text);
+    server.stop();
+    // The words index as a replica stopped now would keep it.
+    let lexical = index_files(&data)
+        .into_iter()
+        .find_map(|file| {
+            file.ancestors()
+                .find(|dir| dir.ends_with("lexical"))
+                .map(Path::to_path_buf)
+        })
+        .ok_or_else(|| anyhow::anyhow!("no words index under {}", data.display()))?;
+    let kept = tempfile::tempdir()?;
+    copy_dir(&lexical, kept.path())?;
+
+    let mut server = Server::start_in(work.path(), &data, &["--config", &config])?;
+    let gone = delete(
+        &client(),
+        &server.url("/api/v1/knowledge/collections/policies/documents/leave.md"),
+    )
+    .await?;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let logged = store::query(&data, "SELECT document FROM knowledge_changes", &[])?;
+        let names: Vec<String> = logged.into_iter().flatten().flatten().collect();
+        if names == ["travel.md"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the change log still holds {names:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop();
+
+    std::fs::remove_dir_all(&lexical)?;
+    copy_dir(kept.path(), &lexical)?;
+    let server = Server::start_in(work.path(), &data, &["--config", &config])?;
+    assert!(
+        server.wait_for_log(
+            "older than the change log remembers",
+            Duration::from_secs(20)
+        ),
+        "{}",
+        server.log()
+    );
+    let sickness = search(
+        &server,
+        "policies",
+        &json!({"query": "sickness manager", "mode": "lexical"}),
+    )
+    .await?;
+    assert_eq!(found(&sickness), vec![], "{}", sickness.text);
+    let flights = search(
+        &server,
+        "policies",
+        &json!({"query": "flights portal", "mode": "lexical"}),
+    )
+    .await?;
+    assert_eq!(
+        found(&flights).first().map(|(d, _)| d.as_str()),
+        Some("travel.md"),
+        "{}",
+        flights.text
+    );
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)?.flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
         }
     }
     Ok(())

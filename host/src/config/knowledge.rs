@@ -37,6 +37,9 @@ pub struct KnowledgeConfig {
     pub lexical_weight: f32,
     /// The meaning's weight in hybrid search.
     pub vector_weight: f32,
+    /// How long the change log keeps a deleted document's entry, in seconds: a replica that
+    /// cannot follow the log for longer rebuilds its indexes when it can again.
+    pub forget_deleted_after_s: u64,
     /// Where passages' vectors are indexed and searched: `embedded` (on this replica, under
     /// the data directory) or `chroma` (a Chroma server, `chroma_url`).
     pub store: VectorStoreKind,
@@ -76,6 +79,7 @@ impl Default for KnowledgeConfig {
             vector_precision: crate::knowledge::vectors::Precision::F16,
             lexical_weight: 1.0,
             vector_weight: 1.0,
+            forget_deleted_after_s: 24 * 60 * 60,
             store: VectorStoreKind::Embedded,
             chroma_url: None,
             chroma_tenant: "default_tenant".into(),
@@ -129,6 +133,12 @@ impl KnowledgeConfig {
         }
         let ranges = [
             ("knowledge.embed_batch", self.embed_batch, 1, 2048),
+            (
+                "knowledge.forget_deleted_after_s",
+                usize::try_from(self.forget_deleted_after_s).unwrap_or(usize::MAX),
+                1,
+                366 * 24 * 60 * 60,
+            ),
             ("knowledge.embed_concurrency", self.embed_concurrency, 1, 64),
             (
                 "knowledge.hnsw_connectivity",

@@ -3,37 +3,34 @@
 //! ahead of the store), caught up on the store's change log after every local change and
 //! every `[knowledge] sync_interval_ms`, and dropped when their collection is gone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use super::changes::{ChangedVectors, document_vectors};
 use super::chroma::ChromaIndex;
-use super::lexical::{DocumentVersion, LexicalIndex, Opened};
+use super::lexical::{LexicalIndex, Opened};
 use super::meaning::{self, MeaningIndex, OpenedMeaning};
-use super::search::day_number;
-use super::store::{Collection, CollectionStats, Document};
-use super::vectors::{DocumentVectors, OpenedVectors, VectorError, VectorIndex, VectorSettings};
+use super::store::{Collection, Document};
+use super::vectors::{OpenedVectors, VectorError, VectorIndex, VectorSettings};
 use super::{Knowledge, KnowledgeError, locked};
-
-/// A changed document's current version (`None`: deleted).
-type Changed = Vec<(String, Option<DocumentVersion>)>;
 
 /// One collection's indexes. Each has its own lock, so that building one collection's index
 /// holds up neither searches of another nor searches by words while the meaning is built.
 #[derive(Default)]
 pub(super) struct Slot {
     /// Held while catching up, so changes are applied in order and once.
-    catching_up: Mutex<()>,
-    lexical: Mutex<Option<Arc<LexicalIndex>>>,
-    vectors: RwLock<Option<Arc<dyn MeaningIndex>>>,
+    pub(super) catching_up: Mutex<()>,
+    pub(super) lexical: Mutex<Option<Arc<LexicalIndex>>>,
+    pub(super) vectors: RwLock<Option<Arc<dyn MeaningIndex>>>,
     /// Held while the meaning index is opened or built.
     building: Mutex<()>,
     /// The last failure of the server that keeps the vectors, logged once until it changes.
-    remote_failure: Mutex<Option<String>>,
+    pub(super) remote_failure: Mutex<Option<String>>,
 }
 
 impl Slot {
-    fn set_vectors(&self, index: Option<Arc<dyn MeaningIndex>>) {
+    pub(super) fn set_vectors(&self, index: Option<Arc<dyn MeaningIndex>>) {
         *self
             .vectors
             .write()
@@ -58,7 +55,7 @@ pub(super) fn meaning_failed(
     }
 }
 
-fn index_failed(collection: &Collection) -> impl Fn(String) -> KnowledgeError + '_ {
+pub(super) fn index_failed(collection: &Collection) -> impl Fn(String) -> KnowledgeError + '_ {
     move |reason| KnowledgeError::Index {
         collection: collection.name.clone(),
         reason,
@@ -66,7 +63,7 @@ fn index_failed(collection: &Collection) -> impl Fn(String) -> KnowledgeError + 
 }
 
 impl Knowledge {
-    fn slot(&self, collection: &Collection) -> Arc<Slot> {
+    pub(super) fn slot(&self, collection: &Collection) -> Arc<Slot> {
         locked(&self.slots)
             .entry(collection.uid.clone())
             .or_default()
@@ -95,8 +92,24 @@ impl Knowledge {
         }
         let dir = self.root.join(&collection.uid).join("lexical");
         let last = self.store.last_change(&collection.name)?;
+        let floor = self.store.log_floor(&collection.name)?;
         let index = match LexicalIndex::open(&dir) {
-            Opened::Current(index) if index.applied() <= last => *index,
+            // Caught up before any search sees it: a stale index would miss recent documents.
+            Opened::Current(index) if (floor..=last).contains(&index.applied()) => {
+                if index.applied() < last {
+                    let changed = self.changed_since(&collection.name, index.applied())?;
+                    index
+                        .apply(last, &changed)
+                        .map_err(|e| index_failed(collection)(e.to_string()))?;
+                }
+                *index
+            }
+            Opened::Current(index) if index.applied() < floor => {
+                tracing::warn!(collection = %collection.name, index = index.applied(), floor,
+                    "the words index is older than the change log remembers (deleted documents were forgotten since): rebuilding it from the store");
+                drop(index);
+                self.build_lexical(collection, &dir)?
+            }
             Opened::Current(index) => {
                 tracing::warn!(collection = %collection.name, index = index.applied(), store = last,
                     "the words index reflects changes the store does not have (a store restored from a backup?): rebuilding it from the store");
@@ -134,11 +147,7 @@ impl Knowledge {
         if last == 0 {
             return Ok(index);
         }
-        let mut changed: Changed = Vec::new();
-        for document in self.store.documents(name)? {
-            let current = self.store.document_with_chunks(name, &document.id)?;
-            changed.push((document.id, current));
-        }
+        let changed = self.changed_since(name, 0)?;
         index
             .apply(last, &changed)
             .map_err(|e| failed(e.to_string()))?;
@@ -168,7 +177,7 @@ impl Knowledge {
 
     /// The meaning index of `collection` (none while it has no vectors): opened, or built from
     /// the rows, when there is none of the collection's model yet.
-    fn vectors(
+    pub(super) fn vectors(
         &self,
         collection: &Collection,
     ) -> Result<Option<Arc<dyn MeaningIndex>>, KnowledgeError> {
@@ -185,12 +194,23 @@ impl Knowledge {
             return Ok(Some(index));
         }
         let last = self.store.last_change(&collection.name)?;
+        let floor = self.store.log_floor(&collection.name)?;
         let failed = meaning_failed(collection);
         let index = match self.open_meaning(collection, model, dimension as usize)? {
             OpenedMeaning::Current(index) => {
                 let applied = index.applied().map_err(&failed)?;
-                if applied <= last {
+                if (floor..=last).contains(&applied) {
+                    // Caught up before any search sees it, as the words index is.
+                    if applied < last {
+                        let changed = self.changed_since(&collection.name, applied)?;
+                        let changed = self.with_vectors(&collection.name, model, &changed)?;
+                        index.apply(last, &changed).map_err(&failed)?;
+                    }
                     index
+                } else if applied < floor {
+                    tracing::warn!(collection = %collection.name, index = applied, floor,
+                        "the meaning index is older than the change log remembers (deleted documents were forgotten since): rebuilding it from the store");
+                    self.build_vectors(collection, model, Some(dimension))?
                 } else {
                     tracing::warn!(collection = %collection.name, index = applied, store = last,
                         "the meaning index reflects changes the store does not have (a store restored from a backup?): rebuilding it from the store");
@@ -311,7 +331,7 @@ impl Knowledge {
                 .or_default()
                 .push((stored.position, stored.vector));
         }
-        let changed: Vec<(String, Option<DocumentVectors>)> = grouped
+        let changed: ChangedVectors = grouped
             .into_iter()
             .filter_map(|(id, vectors)| {
                 let document = documents.get(&id)?;
@@ -329,208 +349,5 @@ impl Knowledge {
     /// Make `index` the collection's meaning index (a change of model, built beforehand).
     pub(super) fn install_vectors(&self, collection: &Collection, index: Arc<dyn MeaningIndex>) {
         self.slot(collection).set_vectors(Some(index));
-    }
-
-    /// `index`'s position in the change log, if it can be had; when the server that keeps
-    /// the vectors fails, the failure is logged (once until it changes) and the index is left
-    /// as it is until the next check, or dropped to be rebuilt when its vectors are gone.
-    fn meaning_position(
-        &self,
-        collection: &Collection,
-        slot: &Slot,
-        index: &Arc<dyn MeaningIndex>,
-    ) -> Option<i64> {
-        match index.applied() {
-            Ok(applied) => {
-                if locked(&slot.remote_failure).take().is_some() {
-                    tracing::info!(collection = %collection.name, "the vector store answers again");
-                }
-                Some(applied)
-            }
-            Err(error) => {
-                if matches!(error, VectorError::Gone(_)) {
-                    slot.set_vectors(None);
-                }
-                self.note_remote_failure(collection, slot, &error);
-                None
-            }
-        }
-    }
-
-    fn note_remote_failure(&self, collection: &Collection, slot: &Slot, error: &VectorError) {
-        let text = error.to_string();
-        let mut last = locked(&slot.remote_failure);
-        if last.as_deref() != Some(text.as_str()) {
-            tracing::warn!(collection = %collection.name, error = %text,
-                "the meaning index cannot be brought up to date; searches use words alone until it can");
-            *last = Some(text);
-        }
-    }
-
-    /// Bring both indexes of `collection` up to date with the store's change log.
-    pub(super) fn sync(&self, collection: &Collection) -> Result<(), KnowledgeError> {
-        let lexical = self.lexical(collection)?;
-        let slot = self.slot(collection);
-        // The rows are stored whatever happens to the vector server: words keep up meanwhile.
-        let vectors = match self.vectors(collection) {
-            Ok(vectors) => vectors,
-            Err(KnowledgeError::VectorStore { reason, .. }) => {
-                self.note_remote_failure(collection, &slot, &VectorError::Remote(reason));
-                None
-            }
-            Err(other) => return Err(other),
-        };
-        let _order = locked(&slot.catching_up);
-        let failed = index_failed(collection);
-        let name = &collection.name;
-        let last = self.store.last_change(name)?;
-        let lexical_at = lexical.applied();
-        let (vectors, vectors_at) = match vectors {
-            Some(index) => match self.meaning_position(collection, &slot, &index) {
-                Some(at) => (Some(index), at),
-                None => (None, last),
-            },
-            None => (None, last),
-        };
-        let from = lexical_at.min(vectors_at);
-        if from >= last {
-            return Ok(());
-        }
-        // A fresh index is built from every document, not from a log that may have been
-        // trimmed or copied.
-        let ids: Vec<String> = if from == 0 {
-            self.store
-                .documents(name)?
-                .into_iter()
-                .map(|d| d.id)
-                .collect()
-        } else {
-            let mut seen = HashSet::new();
-            self.store
-                .changes_since(name, from)?
-                .into_iter()
-                .map(|c| c.document)
-                .filter(|id| seen.insert(id.clone()))
-                .collect()
-        };
-        let mut changed: Changed = Vec::with_capacity(ids.len());
-        for id in ids {
-            let current = self.store.document_with_chunks(name, &id)?;
-            changed.push((id, current));
-        }
-        if lexical_at < last {
-            lexical
-                .apply(last, &changed)
-                .map_err(|e| failed(e.to_string()))?;
-        }
-        if let Some(vectors) = vectors
-            && vectors_at < last
-        {
-            let mut with_vectors = Vec::with_capacity(changed.len());
-            for (id, current) in &changed {
-                let current = match current {
-                    Some((document, chunks)) => {
-                        let hashes: Vec<String> = chunks.iter().map(|c| c.hash.clone()).collect();
-                        let by_hash: HashMap<String, Vec<f32>> = self
-                            .store
-                            .vectors(name, vectors.model(), &hashes)?
-                            .into_iter()
-                            .collect();
-                        let passages = chunks
-                            .iter()
-                            .filter_map(|c| Some((c.position, by_hash.get(&c.hash)?.clone())))
-                            .collect();
-                        Some(document_vectors(document, passages))
-                    }
-                    None => None,
-                };
-                with_vectors.push((id.clone(), current));
-            }
-            if let Err(error) = vectors.apply(last, &with_vectors) {
-                match error {
-                    VectorError::Remote(_) | VectorError::Gone(_) => {
-                        self.note_remote_failure(collection, &slot, &error)
-                    }
-                    other => return Err(meaning_failed(collection)(other)),
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Bring every collection's indexes up to date, save meaning indexes that have settled,
-    /// and drop the indexes of collections that are gone (deleted through another replica);
-    /// the collections, as read.
-    pub fn sync_all(&self) -> Result<Vec<CollectionStats>, KnowledgeError> {
-        let collections = self.store.collections()?;
-        for stats in &collections {
-            let collection = &stats.collection;
-            if let Err(error) = self.sync(collection) {
-                tracing::error!(collection = %collection.name, %error, "cannot bring the search indexes up to date");
-            }
-            if let Some(index) = self.open_vectors(collection)
-                && index.due_for_saving()
-                && let Err(error) = index.save()
-            {
-                tracing::error!(collection = %collection.name, %error, "cannot save the meaning index");
-            }
-        }
-        let live: HashSet<&str> = collections
-            .iter()
-            .map(|c| c.collection.uid.as_str())
-            .collect();
-        let mut slots = locked(&self.slots);
-        slots.retain(|uid, _| live.contains(uid.as_str()));
-        // Folders are only removed while the slots are locked: an index being opened for a
-        // collection made since the list was read has its slot already.
-        if let Ok(entries) = std::fs::read_dir(&self.root) {
-            for entry in entries.flatten() {
-                let uid = entry.file_name().to_string_lossy().into_owned();
-                if !live.contains(uid.as_str()) && !slots.contains_key(&uid) {
-                    self.remove_index_dir(&uid);
-                }
-            }
-        }
-        Ok(collections)
-    }
-
-    /// Keep every index current with the store (documents added through other replicas) and
-    /// every collection's vectors with its route's model, checking every
-    /// `[knowledge] sync_interval_ms`; the first check opens (or rebuilds) every index at start.
-    pub fn spawn_sync(self: Arc<Self>) {
-        let interval = Duration::from_millis(self.config.sync_interval_ms);
-        tokio::spawn(async move {
-            if let Some(chroma) = self.chroma.clone() {
-                let url = chroma.url().to_owned();
-                match tokio::task::spawn_blocking(move || chroma.ensure_database()).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => tracing::error!(chroma = %url, %error,
-                        "cannot use the Chroma database ([knowledge] chroma_url, chroma_tenant, chroma_database); searches use words alone until it answers"),
-                    Err(error) => tracing::error!(%error, "the Chroma check failed"),
-                }
-            }
-            loop {
-                let knowledge = self.clone();
-                match tokio::task::spawn_blocking(move || knowledge.sync_all()).await {
-                    Ok(Ok(collections)) => self.start_reembedding(collections),
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "cannot check the knowledge base for changes")
-                    }
-                    Err(error) => tracing::error!(%error, "the knowledge sync task failed"),
-                }
-                tokio::time::sleep(interval).await;
-            }
-        });
-    }
-}
-
-/// What the meaning index keeps of a document, with its passages' vectors.
-fn document_vectors(document: &Document, vectors: Vec<(u64, Vec<f32>)>) -> DocumentVectors {
-    DocumentVectors {
-        id: document.id.clone(),
-        title: document.title.clone(),
-        tags: document.tags.clone(),
-        day: day_number(&document.date),
-        vectors,
     }
 }

@@ -3,6 +3,7 @@
 //! search indexes from them (under `<data_dir>/knowledge/`) and follows the store's change log,
 //! so a document added through one replica is found through all of them.
 
+mod changes;
 pub mod chroma;
 pub mod chunking;
 pub mod embedder;
@@ -20,6 +21,7 @@ mod reembed;
 mod retrieve;
 pub mod search;
 pub mod store;
+mod sync;
 pub mod vectors;
 
 #[cfg(test)]
@@ -236,10 +238,13 @@ impl Knowledge {
             &stats.collection.embedding_model,
         ) {
             (Some(index), _) => index.len() as u64,
-            (None, Some(model)) => self
-                .store
-                .vector_counts(&stats.collection.name, model)
-                .map_or(0, |(have, _)| have),
+            // Counted as the index counts, passage by passage, once every distinct passage
+            // text has its vector; while some are being embedded, the texts embedded so far.
+            (None, Some(model)) => match self.store.vector_counts(&stats.collection.name, model) {
+                Ok((have, total)) if have >= total => stats.chunks,
+                Ok((have, _)) => have,
+                Err(_) => 0,
+            },
             (None, None) => 0,
         };
         stats.embedding = Some(EmbeddingStatus {

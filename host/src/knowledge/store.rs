@@ -55,7 +55,8 @@ pub struct EmbeddingStatus {
     pub model: Option<String>,
     /// Their dimension.
     pub dimension: Option<u32>,
-    /// Passages with a vector of that model, of all the collection's distinct passages.
+    /// Passages searchable by meaning (while passages are being embedded: the distinct
+    /// passage texts embedded so far).
     pub vectors: u64,
     /// A change of model under way: the new model's vectors are made while the old ones serve.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -227,6 +228,12 @@ pub trait KnowledgeStore: KnowledgeVectors + Send + Sync + 'static {
     fn changes_since(&self, collection: &str, seq: i64) -> Result<Vec<Change>, StoreError>;
     /// The newest change to `collection` (0: none).
     fn last_change(&self, collection: &str) -> Result<i64, StoreError>;
+    /// The last change dropped from `collection`'s log with a deleted document's entry (0:
+    /// none): an index older than it cannot catch up on the log, and is rebuilt.
+    fn log_floor(&self, collection: &str) -> Result<i64, StoreError>;
+    /// Drop the log entries of documents deleted before `before` (RFC 3339), so that no trace
+    /// of them stays; how many were dropped.
+    fn forget_deleted(&self, before: &str) -> Result<u64, StoreError>;
     /// A document and its chunks, in order; `None` if it is not (or no longer) there.
     fn document_with_chunks(
         &self,

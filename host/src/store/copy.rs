@@ -317,8 +317,9 @@ pub const TEXT_TABLES: [TextTable; 12] = [
             "embedding_route",
             "embedding_model",
             "dimension",
+            "log_floor",
         ],
-        integers: &["dimension"],
+        integers: &["dimension", "log_floor"],
         blobs: &[],
     },
     TextTable {
@@ -356,7 +357,7 @@ pub const TEXT_TABLES: [TextTable; 12] = [
     // recognised as current (or as ahead of the store, and rebuilt).
     TextTable {
         name: "knowledge_changes",
-        columns: &["seq", "collection", "document"],
+        columns: &["seq", "collection", "document", "at"],
         integers: &["seq"],
         blobs: &[],
     },

@@ -1252,7 +1252,8 @@ export interface components {
             route: string;
             /**
              * Format: int64
-             * @description Passages with a vector of that model, of all the collection's distinct passages.
+             * @description Passages searchable by meaning (while passages are being embedded: the distinct
+             *     passage texts embedded so far).
              */
             vectors: number;
         };

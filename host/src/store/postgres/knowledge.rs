@@ -1,6 +1,7 @@
 //! The knowledge base's collections, documents, chunks and change log in PostgreSQL, shared
 //! by every replica: each follows the change log to keep its own search indexes current.
 
+use super::knowledge_changes::{self as changes, log_change};
 use super::knowledge_vectors as vectors;
 use super::{Database, sql};
 use crate::knowledge::store::{
@@ -83,23 +84,6 @@ fn chunk_of(row: &tokio_postgres::Row) -> Result<Chunk, StoreError> {
 
 pub(super) fn signed(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-async fn log_change(
-    tx: &deadpool_postgres::Transaction<'_>,
-    collection: &str,
-    document: &str,
-) -> Result<(), StoreError> {
-    tx.execute(
-        // Numbered here, under the lock, not by a sequence: a copied store keeps its numbers
-        // and goes on from them.
-        "INSERT INTO knowledge_changes (seq, collection, document) \
-         SELECT COALESCE(MAX(seq), 0) + 1, $1, $2 FROM knowledge_changes",
-        &[&collection, &document],
-    )
-    .await
-    .map(drop)
-    .map_err(sql)
 }
 
 impl KnowledgeStore for PgKnowledge {
@@ -341,13 +325,23 @@ impl KnowledgeStore for PgKnowledge {
             let client = db.client().await?;
             let row = client
                 .query_one(
-                    "SELECT COALESCE(MAX(seq), 0)::BIGINT FROM knowledge_changes WHERE collection = $1",
+                    // The floor counts: the newest change may be a deletion whose entry was dropped.
+                    "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM knowledge_changes WHERE collection = $1), 0), \
+                     COALESCE((SELECT log_floor FROM knowledge_collections WHERE name = $1), 0))::BIGINT",
                     &[&collection],
                 )
                 .await
                 .map_err(sql)?;
             row.try_get(0).map_err(sql)
         })
+    }
+
+    fn log_floor(&self, collection: &str) -> Result<i64, StoreError> {
+        changes::log_floor(&self.0, collection)
+    }
+
+    fn forget_deleted(&self, before: &str) -> Result<u64, StoreError> {
+        changes::forget_deleted(&self.0, before)
     }
 
     fn document_with_chunks(

@@ -11,6 +11,7 @@ pub mod commerce;
 pub mod key_changes;
 pub mod keys;
 pub mod knowledge;
+pub mod knowledge_changes;
 pub mod knowledge_vectors;
 pub mod license;
 pub mod migrations;

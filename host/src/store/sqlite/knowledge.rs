@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::sql;
 use crate::knowledge::store::{
@@ -11,6 +11,7 @@ use crate::knowledge::store::{
 };
 use crate::store::StoreError;
 
+use super::knowledge_changes::{self as changes, log_change};
 use super::knowledge_vectors as vectors;
 
 /// The `knowledge_*` tables.
@@ -105,15 +106,6 @@ fn with_headings((mut chunk, headings): (Chunk, String)) -> Result<Chunk, StoreE
 }
 
 const CHUNK_COLUMNS: &str = "document, position, text, heading_path, page, hash";
-
-fn log_change(conn: &Connection, collection: &str, document: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO knowledge_changes (collection, document) VALUES (?1, ?2)",
-        params![collection, document],
-    )
-    .map(drop)
-    .map_err(sql)
-}
 
 impl KnowledgeStore for SqliteKnowledge {
     fn create_collection(&self, collection: &Collection) -> Result<bool, StoreError> {
@@ -310,11 +302,21 @@ impl KnowledgeStore for SqliteKnowledge {
     fn last_change(&self, collection: &str) -> Result<i64, StoreError> {
         let conn = self.0.lock();
         conn.query_row(
-            "SELECT COALESCE(MAX(seq), 0) FROM knowledge_changes WHERE collection = ?1",
+            // The floor counts: the newest change may be a deletion whose entry was dropped.
+            "SELECT MAX(COALESCE((SELECT MAX(seq) FROM knowledge_changes WHERE collection = ?1), 0), \
+             COALESCE((SELECT log_floor FROM knowledge_collections WHERE name = ?1), 0))",
             [collection],
             |row| row.get(0),
         )
         .map_err(sql)
+    }
+
+    fn log_floor(&self, collection: &str) -> Result<i64, StoreError> {
+        changes::log_floor(&self.0.lock(), collection)
+    }
+
+    fn forget_deleted(&self, before: &str) -> Result<u64, StoreError> {
+        changes::forget_deleted(&mut self.0.lock(), before)
     }
 
     fn document_with_chunks(

@@ -256,6 +256,20 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX knowledge_chunks_hash ON knowledge_chunks (collection, hash);
     "#,
+    // 12: a compact change log. Each document keeps only its latest entry; the entries of
+    // deleted documents are dropped after `[knowledge] forget_deleted_after_hours`, and the
+    // collection's `log_floor` records the last entry dropped so, so that an index older than
+    // it is rebuilt rather than caught up on a log that no longer says what was deleted.
+    r#"
+    ALTER TABLE knowledge_changes ADD COLUMN at TEXT;
+    ALTER TABLE knowledge_collections ADD COLUMN log_floor INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX knowledge_changes_document ON knowledge_changes (collection, document);
+    DELETE FROM knowledge_changes WHERE seq < (
+        SELECT MAX(later.seq) FROM knowledge_changes later
+        WHERE later.collection = knowledge_changes.collection
+          AND later.document = knowledge_changes.document
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

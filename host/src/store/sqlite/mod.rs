@@ -6,6 +6,7 @@ pub mod audit;
 pub mod commerce;
 pub mod keys;
 pub mod knowledge;
+pub mod knowledge_changes;
 pub mod knowledge_vectors;
 pub mod license;
 pub mod migrations;
