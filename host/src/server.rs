@@ -247,7 +247,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         store.rate_limits,
         metrics.clone(),
     )?;
-    Ok(AppState {
+    Ok(AppState::from(crate::api::Services {
         runtime,
         catalogue: Arc::new(catalogue),
         identity,
@@ -267,7 +267,7 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
         knowledge,
         max_frame_bytes: config.server.max_body_bytes,
         started: Instant::now(),
-    })
+    }))
 }
 
 /// Serve until SIGINT or SIGTERM. Prints `listening on http://ADDR` once it accepts requests.

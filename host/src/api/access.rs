@@ -145,7 +145,7 @@ fn document_role(doc: &mut OpenApi, role: Role, error_schema: &str) {
 /// Middleware in front of a route that needs `required`: admit the request's key and hand the
 /// handler its [`Principal`](crate::auth::Principal), or answer as the original did.
 async fn authenticate(required: Role, mut request: Request, next: Next) -> Response {
-    let Some(auth) = request.extensions().get::<Arc<Auth>>().cloned() else {
+    let Some(state) = request.extensions().get::<AppState>().cloned() else {
         // Fail closed: a router assembled without authentication serves no protected route.
         tracing::error!("no authentication configured for a protected route");
         return ApiError::new(
@@ -159,14 +159,15 @@ async fn authenticate(required: Role, mut request: Request, next: Next) -> Respo
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
     let presented = secret::presented(request.headers());
+    let auth = &state.auth;
     if matches!(presented, secret::Presented::Missing)
-        && let Some(Some(sso)) = request.extensions().get::<Option<Arc<Sso>>>().cloned()
+        && let Some(sso) = &state.sso
         && let Some(token) = cookies::read(
             request.headers(),
             cookies::session_name(sso.config().is_https()),
         )
     {
-        return with_session(&auth, &sso, token, required, request, next).await;
+        return with_session(auth, sso, token, required, request, next).await;
     }
     let admitted = auth.admit(presented, client, required).await;
     match admitted {

@@ -214,15 +214,11 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Middleware: an error answer that is not JSON (an extractor's rejection of a bad query string,
-/// path or body, before any handler ran) is rewritten into the shape of every other error,
-/// `{"detail", "code"}`, keeping its status and headers.
-pub async fn json_errors(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+/// An error answer that is not JSON (an extractor's rejection of a bad query string, path or
+/// body, before any handler ran) rewritten into the shape of every other error,
+/// `{"detail", "code"}`, keeping its status and headers; any other answer as it is.
+pub async fn as_json(response: Response) -> Response {
     use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-    let response = next.run(request).await;
     let status = response.status();
     let is_json = response
         .headers()

@@ -1,9 +1,13 @@
-//! For ingresses that answer errors in another protocol's shape (OpenAI's under `/v1/`,
-//! JSON-RPC's at `/mcp`): read an error answer made in the API's own `{detail, code}` shape,
-//! whoever made it (the key check, an extractor, a handler), so that a middleware can answer
-//! it again in its own shape, keeping the headers that matter.
+//! Every error answer in the shape its caller expects: the API's own `{detail, code}`, and for
+//! the ingresses that speak another protocol (OpenAI's under `/v1/`, JSON-RPC's at `/mcp`) an
+//! error answer made in the API's shape, whoever made it (the key check, an extractor, a
+//! handler), read and answered again in that protocol's shape, keeping the headers that
+//! matter. One middleware for all three: each layer wraps every route, and axum clones a
+//! route's whole stack for every request.
 
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::Value;
 
@@ -72,3 +76,22 @@ pub async fn read(response: Response, shaped: fn(&Value) -> bool) -> Result<Erro
 
 /// The headers a reshaped answer keeps besides the request id.
 pub const KEPT: [HeaderName; 3] = [header::RETRY_AFTER, header::WWW_AUTHENTICATE, header::ALLOW];
+
+/// Middleware: error answers in their caller's shape (see the module).
+pub async fn answer_errors(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let (openai, mcp) = (path.starts_with("/v1/"), path == "/mcp");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let response = super::error::as_json(response).await;
+    if openai {
+        super::openai::errors::reshape(response).await
+    } else if mcp {
+        super::mcp::errors::reshape(response).await
+    } else {
+        response
+    }
+}

@@ -54,10 +54,15 @@ use crate::skills::LiveCatalogue;
 use crate::store::AuditLog;
 use access::ApiRoutes;
 
-/// What every handler can reach. Handlers take only the part they use (`State<AuditLog>`,
-/// `State<Arc<Auth>>`, ...): each field is a substate.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every handler can reach, behind one reference count: axum clones the state for
+/// every request (several times, through its layers), so a clone must cost one atomic
+/// increment, not one per service. Handlers take only the part they use (`State<AuditLog>`,
+/// `State<Arc<Auth>>`, ...): each service is a substate.
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+/// The services behind [`AppState`].
+pub struct Services {
     /// The skill runtime.
     pub runtime: Arc<Runtime>,
     /// The loaded skills, reloaded when the skills directory changes.
@@ -93,11 +98,54 @@ pub struct AppState {
     /// The knowledge base.
     pub knowledge: Arc<crate::knowledge::Knowledge>,
     /// The largest WebSocket frame accepted (`[server] max_body_bytes`).
-    #[from_ref(skip)]
     pub max_frame_bytes: usize,
     /// When the server started.
-    #[from_ref(skip)]
     pub started: Instant,
+}
+
+impl From<Services> for AppState {
+    fn from(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// Each service as a substate handlers can take on its own.
+macro_rules! substates {
+    ($($field:ident: $kind:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $kind {
+            fn from_ref(state: &AppState) -> Self {
+                state.$field.clone()
+            }
+        })*
+    };
+}
+
+substates! {
+    runtime: Arc<Runtime>,
+    catalogue: Arc<LiveCatalogue>,
+    identity: Arc<Identity>,
+    llm: Arc<LlmRouter>,
+    audit: AuditLog,
+    audit_config: Arc<AuditConfig>,
+    metrics: Arc<crate::metrics::Metrics>,
+    auth: Arc<Auth>,
+    registry: Arc<crate::config::RegistryConfig>,
+    streams: Arc<stream_limits::StreamLimits>,
+    mcp: Arc<mcp::McpState>,
+    licensing: Arc<crate::license::Licensing>,
+    admin_audit: Arc<dyn crate::admin_audit::AdminAuditStore>,
+    commerce: Option<Arc<crate::commerce::Commerce>>,
+    sso: Option<Arc<crate::sso::Sso>>,
+    users: Arc<dyn crate::sso::store::SsoStore>,
+    knowledge: Arc<crate::knowledge::Knowledge>,
 }
 
 /// What the document says beyond its routes: title, key schemes, tags.
@@ -181,17 +229,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The whole HTTP application. Every route checks the key it needs before its handler runs;
 /// paths that match no route stay 404 for everyone.
 pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
-    let auth = state.auth.clone();
-    let sso = state.sso.clone();
     let ws_state = state.clone();
     let (api, doc) = routes().split();
+    // Each layer here wraps every route, and axum clones a route's whole stack for each
+    // request: one extension (the state, for the key check) and one error middleware.
     let api = api
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(Extension(auth))
-        .layer(Extension(sso))
-        .layer(axum::middleware::from_fn(error::json_errors))
-        .layer(axum::middleware::from_fn(openai::errors::reshape))
-        .layer(axum::middleware::from_fn(mcp::errors::reshape))
+        .layer(Extension(state.clone()))
+        .layer(axum::middleware::from_fn(error_shape::answer_errors))
         .with_state(state);
     Router::new()
         .merge(

@@ -3,9 +3,7 @@
 //! HTTP status. A key that is missing or not valid is a 401 with `WWW-Authenticate: Bearer`, as
 //! MCP's authorization rules ask (the rest of the API keeps the 403 the original gave).
 
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -26,13 +24,10 @@ pub struct JsonRpcErrorBody {
     pub error: Value,
 }
 
-/// Middleware: reshape error answers under `/mcp` that are not JSON-RPC already.
-pub async fn reshape(request: Request, next: Next) -> Response {
-    if request.uri().path() != "/mcp" {
-        return next.run(request).await;
-    }
+/// An error answer under `/mcp` in JSON-RPC's shape, unless it is in it already.
+pub async fn reshape(response: Response) -> Response {
     let shaped = |body: &Value| body.get("jsonrpc").is_some();
-    let error = match error_shape::read(next.run(request).await, shaped).await {
+    let error = match error_shape::read(response, shaped).await {
         Ok(error) => error,
         Err(as_it_is) => return as_it_is,
     };

@@ -3,9 +3,7 @@
 //! OpenAI. One middleware reshapes every error answer under `/v1/`, whoever made it (the key
 //! check, an extractor, a handler), from the `{detail, code}` of the rest of the API.
 
-use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -66,15 +64,12 @@ pub fn answer(
     (status, axum::Json(body)).into_response()
 }
 
-/// Middleware: reshape error answers under `/v1/` into OpenAI's shape. A key that is not valid
+/// An error answer under `/v1/` in OpenAI's shape. A key that is not valid
 /// is a 401 with `invalid_api_key` there (OpenAI's status; the rest of the API keeps the 403
 /// the original gave).
-pub async fn reshape(request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/v1/") {
-        return next.run(request).await;
-    }
+pub async fn reshape(response: Response) -> Response {
     let shaped = |body: &Value| body.get("error").is_some_and(Value::is_object);
-    let error = match error_shape::read(next.run(request).await, shaped).await {
+    let error = match error_shape::read(response, shaped).await {
         Ok(error) => error,
         Err(as_it_is) => return as_it_is,
     };
