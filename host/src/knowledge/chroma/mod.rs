@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::meaning::{MeaningIndex, NONE, OpenedMeaning};
 use super::search::Filters;
-use super::vectors::{DocumentVectors, VectorError, VectorHit, VectorSettings};
+use super::vectors::{DocumentVectors, VectorError, VectorHit, VectorSettings, check_dimensions};
 pub use client::ChromaClient;
 
 /// Records per upsert request (Chroma's own limit is larger).
@@ -218,20 +218,7 @@ impl MeaningIndex for ChromaIndex {
         seq: i64,
         changed: &[(String, Option<DocumentVectors>)],
     ) -> Result<(), VectorError> {
-        for (_, current) in changed {
-            if let Some(document) = current
-                && let Some((_, v)) = document
-                    .vectors
-                    .iter()
-                    .find(|(_, v)| v.len() != self.dimension)
-            {
-                return Err(VectorError::Dimension {
-                    model: self.model.clone(),
-                    expected: self.dimension,
-                    found: v.len(),
-                });
-            }
-        }
+        check_dimensions(changed, &self.model, self.dimension)?;
         // Each changed document's records are replaced whole, so applying again is harmless.
         let ids: Vec<&String> = changed.iter().map(|(id, _)| id).collect();
         for part in ids.chunks(DELETE_BATCH) {

@@ -102,6 +102,27 @@ pub struct DocumentVectors {
     pub vectors: Vec<(u64, Vec<f32>)>,
 }
 
+/// Refuse `changed` if any of its vectors is not of `dimension` (the index of `model`).
+pub fn check_dimensions(
+    changed: &[(String, Option<DocumentVectors>)],
+    model: &str,
+    dimension: usize,
+) -> Result<(), VectorError> {
+    let wrong = changed
+        .iter()
+        .filter_map(|(_, current)| current.as_ref())
+        .flat_map(|document| &document.vectors)
+        .find(|(_, v)| v.len() != dimension);
+    match wrong {
+        Some((_, v)) => Err(VectorError::Dimension {
+            model: model.to_owned(),
+            expected: dimension,
+            found: v.len(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// A passage the index found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VectorHit {
@@ -301,20 +322,7 @@ impl VectorIndex {
         seq: i64,
         changed: &[(String, Option<DocumentVectors>)],
     ) -> Result<(), VectorError> {
-        for (_, current) in changed {
-            if let Some(document) = current
-                && let Some((_, v)) = document
-                    .vectors
-                    .iter()
-                    .find(|(_, v)| v.len() != self.dimension)
-            {
-                return Err(VectorError::Dimension {
-                    model: self.model.clone(),
-                    expected: self.dimension,
-                    found: v.len(),
-                });
-            }
-        }
+        check_dimensions(changed, &self.model, self.dimension)?;
         // Applying a change again is harmless (each document's passages are replaced whole),
         // so a caller may hand over changes this index reflects already.
         let mut inner = self.write();
