@@ -235,3 +235,28 @@ fn vectors_of_another_dimension_are_refused() -> Outcome {
     assert!(error.to_string().contains("3 dimensions"), "{error}");
     Ok(())
 }
+
+#[test]
+fn vectors_of_another_dimension_are_refused_whole() {
+    let document = |vectors: Vec<(u64, Vec<f32>)>| DocumentVectors {
+        id: "a.md".into(),
+        title: "A".into(),
+        tags: Vec::new(),
+        day: None,
+        vectors,
+    };
+    let fitting = vec![("a.md".to_owned(), Some(document(vec![(0, vec![0.1; 3])])))];
+    assert!(check_dimensions(&fitting, "m", 3).is_ok());
+    let mixed = vec![
+        ("a.md".to_owned(), Some(document(vec![(0, vec![0.1; 3])]))),
+        ("b.md".to_owned(), None),
+        ("c.md".to_owned(), Some(document(vec![(0, vec![0.1; 4])]))),
+    ];
+    let refused = check_dimensions(&mixed, "m", 3)
+        .err()
+        .map(|e| e.to_string());
+    assert_eq!(
+        refused.as_deref(),
+        Some("a vector has 4 dimensions; the index of `m` holds 3-dimension vectors")
+    );
+}
