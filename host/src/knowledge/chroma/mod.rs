@@ -16,7 +16,9 @@ use sha2::{Digest, Sha256};
 
 use super::meaning::{MeaningIndex, NONE, OpenedMeaning};
 use super::search::Filters;
-use super::vectors::{DocumentVectors, VectorError, VectorHit, VectorSettings, check_dimensions};
+use super::vectors::{
+    DocumentVectors, VectorError, VectorHit, VectorSettings, check_dimension, check_dimensions,
+};
 pub use client::ChromaClient;
 
 /// Records per upsert request (Chroma's own limit is larger).
@@ -259,13 +261,7 @@ impl MeaningIndex for ChromaIndex {
         filters: &Filters,
         top_k: usize,
     ) -> Result<Vec<VectorHit>, VectorError> {
-        if query.len() != self.dimension {
-            return Err(VectorError::Dimension {
-                model: self.model.clone(),
-                expected: self.dimension,
-                found: query.len(),
-            });
-        }
+        check_dimension(query, &self.model, self.dimension)?;
         let found = self
             .client
             .query(&self.id, query, top_k, where_clause(filters))?;

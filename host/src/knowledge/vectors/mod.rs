@@ -108,19 +108,23 @@ pub fn check_dimensions(
     model: &str,
     dimension: usize,
 ) -> Result<(), VectorError> {
-    let wrong = changed
+    changed
         .iter()
         .filter_map(|(_, current)| current.as_ref())
         .flat_map(|document| &document.vectors)
-        .find(|(_, v)| v.len() != dimension);
-    match wrong {
-        Some((_, v)) => Err(VectorError::Dimension {
-            model: model.to_owned(),
-            expected: dimension,
-            found: v.len(),
-        }),
-        None => Ok(()),
+        .try_for_each(|(_, v)| check_dimension(v, model, dimension))
+}
+
+/// Refuse `vector` (a passage's or a question's) if it is not of `dimension`.
+pub fn check_dimension(vector: &[f32], model: &str, dimension: usize) -> Result<(), VectorError> {
+    if vector.len() == dimension {
+        return Ok(());
     }
+    Err(VectorError::Dimension {
+        model: model.to_owned(),
+        expected: dimension,
+        found: vector.len(),
+    })
 }
 
 /// A passage the index found.
@@ -404,13 +408,7 @@ impl VectorIndex {
         filters: &Filters,
         top_k: usize,
     ) -> Result<Vec<VectorHit>, VectorError> {
-        if query.len() != self.dimension {
-            return Err(VectorError::Dimension {
-                model: self.model.clone(),
-                expected: self.dimension,
-                found: query.len(),
-            });
-        }
+        check_dimension(query, &self.model, self.dimension)?;
         let inner = self.read();
         let admits = |facts: &DocumentFacts| filters.admits(&facts.id, &facts.tags, facts.day);
         let _context = self.gate.enter(1);
