@@ -138,14 +138,20 @@ pub async fn collections(url: &str) -> anyhow::Result<Vec<(String, Value)>> {
         .collect())
 }
 
-/// How many records Chroma holds for `document` in the one Chroma collection that keeps the
-/// vectors of the knowledge collection `label`.
-pub async fn records_of(url: &str, label: &str, document: &str) -> anyhow::Result<usize> {
-    let held: Vec<(String, Value)> = collections(url)
+/// The Chroma collections that keep the vectors of the knowledge collection `label`:
+/// `(name, metadata)`.
+pub async fn keeping(url: &str, label: &str) -> anyhow::Result<Vec<(String, Value)>> {
+    Ok(collections(url)
         .await?
         .into_iter()
         .filter(|(_, metadata)| metadata["prax_collection"] == label)
-        .collect();
+        .collect())
+}
+
+/// How many records Chroma holds for `document` in the one Chroma collection that keeps the
+/// vectors of the knowledge collection `label`.
+pub async fn records_of(url: &str, label: &str, document: &str) -> anyhow::Result<usize> {
+    let held = keeping(url, label).await?;
     let [(name, _)] = held.as_slice() else {
         anyhow::bail!(
             "{} Chroma collections keep `{label}`'s vectors, not one",

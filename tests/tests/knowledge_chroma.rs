@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use praximous_e2e::chroma::{ChromaServer, chroma_bin, chroma_keys, collections, records_of};
+use praximous_e2e::chroma::{ChromaServer, chroma_bin, chroma_keys, keeping, records_of};
 use praximous_e2e::knowledge::{
     LEAVE, TRAVEL, embedding_config_with, found, make_collection, search, upload,
 };
@@ -90,11 +90,7 @@ async fn the_passages_vectors_live_in_chroma_and_follow_deletes() -> anyhow::Res
     }
     let stats = chunks_of(&server).await?;
     assert_eq!(stats["embedding"]["vectors"], stats["chunks"], "{stats}");
-    let held: Vec<(String, Value)> = collections(&chroma.url())
-        .await?
-        .into_iter()
-        .filter(|(_, m)| m["prax_collection"] == "policies")
-        .collect();
+    let held = keeping(&chroma.url(), "policies").await?;
     assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(held[0].1["prax_model"], "concepts-v1", "{held:?}");
     assert_eq!(held[0].1["prax_dimension"], 7, "{held:?}");
@@ -155,11 +151,7 @@ async fn the_passages_vectors_live_in_chroma_and_follow_deletes() -> anyhow::Res
     )
     .await?;
     assert_eq!(dropped.status, 204, "{}", dropped.text);
-    let left: Vec<_> = collections(&chroma.url())
-        .await?
-        .into_iter()
-        .filter(|(_, m)| m["prax_collection"] == "policies")
-        .collect();
+    let left = keeping(&chroma.url(), "policies").await?;
     assert_eq!(
         left,
         vec![],
@@ -246,10 +238,10 @@ async fn a_chroma_collection_deleted_behind_the_servers_back_is_rebuilt_from_the
     make_collection(&server, "policies").await?;
     let stored = upload_one(&server, "leave.md", LEAVE).await?;
     assert_eq!(stored.status, 201, "{}", stored.text);
-    let (name, _) = collections(&chroma.url())
+    let (name, _) = keeping(&chroma.url(), "policies")
         .await?
         .into_iter()
-        .find(|(_, m)| m["prax_collection"] == "policies")
+        .next()
         .ok_or_else(|| anyhow::anyhow!("no Chroma collection for `policies`"))?;
     let deleted = client()
         .delete(format!(
