@@ -270,11 +270,12 @@ impl AuditWrites for PgWrites {
     }
 
     fn purge_records_before(&mut self, day: &str, batch: usize) -> Result<usize, StoreError> {
+        // `ts` begins with the record's day: `ts < day` is exactly the days before `day`.
         let batch = i64::try_from(batch).unwrap_or(i64::MAX);
         self.with_client(async |client, _| {
             client
                 .execute(
-                    "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records WHERE day < $1 LIMIT $2)",
+                    "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records WHERE ts < $1 LIMIT $2)",
                     &[&day, &batch],
                 )
                 .await

@@ -124,9 +124,10 @@ impl AuditWrites for SqliteWrites {
     }
 
     fn purge_records_before(&mut self, day: &str, batch: usize) -> Result<usize, StoreError> {
+        // `ts` begins with the record's day: `ts < day` is exactly the days before `day`.
         self.0
             .execute(
-                "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records WHERE day < ?1 LIMIT ?2)",
+                "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records WHERE ts < ?1 LIMIT ?2)",
                 params![day, batch as i64],
             )
             .map_err(sql)
