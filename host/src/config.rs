@@ -21,7 +21,7 @@ mod skills;
 mod sso;
 pub mod store;
 
-pub use audit::AuditConfig;
+pub use audit::{AuditConfig, AuditDurability};
 pub use auth::AuthConfig;
 pub use commerce::{CommerceConfig, PriceTerms};
 pub use knowledge::{KnowledgeConfig, VectorStoreKind};

@@ -98,7 +98,11 @@ pub fn build_state(config: &Config) -> Result<AppState, ServeError> {
     let location = config
         .store_location(&env)
         .map_err(|e| StoreError::Database(format!("`{}` {}", e.key, e.problem)))?;
-    let store = Store::open(&location, &tokio::runtime::Handle::current())?;
+    let store = Store::open(
+        &location,
+        config.audit.durability,
+        &tokio::runtime::Handle::current(),
+    )?;
     tracing::info!(store = %location.describe(), "store opened");
     let licensing = Arc::new(crate::license::Licensing::load(
         &config.license,
@@ -331,6 +335,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         tokio::spawn(crate::commerce::delivery::run(commerce.clone()));
     }
     let mcp = state.mcp.clone();
+    let audit = state.audit.clone();
     let app = api::router(state, &config.server);
 
     let addr = config.server.bind;
@@ -362,7 +367,12 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     };
     http_server::serve(listener, app, limits, shutdown)
         .await
-        .map_err(ServeError::Serve)
+        .map_err(ServeError::Serve)?;
+    // Stopped cleanly: leave every audit record in the database, none in the journal.
+    if let Err(e) = audit.writer.settle().await {
+        tracing::warn!(error = %e, "audit records left in the journal; the next start stores them");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -339,10 +339,37 @@ impl Server {
         matches!(self.child.try_wait(), Ok(None))
     }
 
-    /// Stop the server with SIGTERM-like kill and wait for it.
+    /// Kill the server (SIGKILL: nothing is flushed, as in a crash) and wait for it.
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Ask the server to stop (SIGTERM) and wait until it has: it finishes what it was doing
+    /// and leaves every audit record in the database, none in its journal. Fails when it
+    /// does not exit cleanly within ten seconds.
+    pub fn shut_down(&mut self) -> anyhow::Result<()> {
+        let term = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        anyhow::ensure!(term.success(), "kill -TERM failed");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                anyhow::ensure!(
+                    status.success(),
+                    "the server exited with {status}: {}",
+                    self.log()
+                );
+                return Ok(());
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the server did not stop within 10 s: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 

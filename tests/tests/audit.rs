@@ -350,7 +350,7 @@ async fn retention_purges_old_records_and_older_rollups() -> anyhow::Result<()> 
     for _ in 0..3 {
         process(&first, json!({"task_type": "echo", "prompt": "x"})).await;
     }
-    first.stop();
+    first.shut_down()?;
     use praximous_e2e::store;
     store::execute(
         &data,
@@ -433,9 +433,24 @@ async fn a_database_from_a_newer_prax_is_refused() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn after_kill_9_under_load_every_answered_request_has_its_record() -> anyhow::Result<()> {
+    every_answered_request_survives_kill_9(MEDIUM).await
+}
+
+#[tokio::test]
+async fn with_power_loss_durability_kill_9_loses_no_answered_request_either() -> anyhow::Result<()>
+{
+    every_answered_request_survives_kill_9(&format!(
+        "{MEDIUM}\n[audit]\ndurability = \"power_loss\"\n"
+    ))
+    .await
+}
+
+/// Answers under load from eight clients, `kill -9`, restart: every answered request has its
+/// record (SQLite: the journal, or group commit; PostgreSQL: group commit).
+async fn every_answered_request_survives_kill_9(extra: &str) -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let data = work.path().join("data");
-    let cfg = config(work.path(), MEDIUM);
+    let cfg = config(work.path(), extra);
     let server = Arc::new(std::sync::Mutex::new(Server::start_in(
         work.path(),
         &data,

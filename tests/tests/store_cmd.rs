@@ -107,7 +107,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
     let config = config.display().to_string();
 
     // An installation on SQLite with records of successes and errors, and a key.
-    let on_sqlite = Server::start_with_env(
+    let mut on_sqlite = Server::start_with_env(
         work,
         &data,
         &["--config", &config],
@@ -155,7 +155,7 @@ async fn an_installation_moves_from_sqlite_to_postgres_with_its_audit_log() -> a
         201
     );
     let before = what_it_serves(&on_sqlite).await?;
-    drop(on_sqlite);
+    on_sqlite.shut_down()?;
 
     let records: i64 = rusqlite::Connection::open(data.join("praximous.db"))?.query_row(
         "SELECT COUNT(*) FROM audit_records",

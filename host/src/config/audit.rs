@@ -25,6 +25,23 @@ pub struct AuditConfig {
     /// An export whose client takes no data for this long is stopped, in milliseconds, so a
     /// stalled download never holds a reader thread.
     pub export_stall_timeout_ms: u64,
+    /// What an answered request's record survives (SQLite; PostgreSQL commits every record
+    /// before its answer, as its own `synchronous_commit` says).
+    pub durability: AuditDurability,
+}
+
+/// What an answered request's audit record survives, on SQLite.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditDurability {
+    /// A crash of `prax`, `kill -9` included: the record is appended to the audit journal
+    /// before the answer and reaches the database within milliseconds. Power lost in those
+    /// milliseconds can lose it.
+    #[default]
+    ProcessCrash,
+    /// Power loss too: the record is committed and flushed to disk before the answer (with
+    /// group commit), at a cost in throughput.
+    PowerLoss,
 }
 
 impl Default for AuditConfig {
@@ -38,6 +55,7 @@ impl Default for AuditConfig {
             rollup_retention_days: 400,
             purge_interval_secs: 3600,
             export_stall_timeout_ms: 60_000,
+            durability: AuditDurability::default(),
         }
     }
 }

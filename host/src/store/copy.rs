@@ -95,6 +95,12 @@ impl Side {
                         path.display()
                     )));
                 }
+                // What a crashed server left in its audit journal is part of the database.
+                let mut writes = super::sqlite::SqliteWrites(super::sqlite::open(path)?);
+                super::writer::journal::replay_if_idle(
+                    &super::writer::journal::dir_for(path),
+                    &mut |records| super::AuditWrites::write_batch(&mut writes, records),
+                )?;
                 Ok(Self {
                     name,
                     queries: Arc::new(super::sqlite::SqliteQueries(std::sync::Mutex::new(

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::auth::key_store::KeyStore;
 use crate::auth::throttle::SharedRateLimits;
-use crate::config::StoreLocation;
+use crate::config::{AuditDurability, StoreLocation};
 
 pub use query::{AnalyticsFilter, Page};
 pub use record::{AuditRecord, RecordStatus, StreamOutcome, TaskKind};
@@ -92,12 +92,25 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Open the SQLite audit database at `path` (migrating it), start the writer.
-    pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
-        let write_conn = sqlite::open(path)?;
+    /// Open the SQLite audit database at `path` (migrating it), start the writer: through
+    /// the audit journal beside it, or with group commit when records must survive power loss.
+    pub fn open_sqlite(path: &Path, durability: AuditDurability) -> Result<Self, StoreError> {
+        let writes = Box::new(sqlite::SqliteWrites(sqlite::open(path)?));
+        let journal = writer::journal::dir_for(path);
+        let writer = match durability {
+            AuditDurability::ProcessCrash => AuditWriter::start_journaled(writes, &journal)?,
+            AuditDurability::PowerLoss => {
+                // A journal a previous run left must reach the database before anything reads it.
+                let mut writes = writes;
+                writer::journal::replay_if_idle(&journal, &mut |records| {
+                    writes.write_batch(records)
+                })?;
+                AuditWriter::start(writes)?
+            }
+        };
         let read_conn = sqlite::open(path)?;
         Ok(Self {
-            writer: AuditWriter::start(Box::new(sqlite::SqliteWrites(write_conn)))?,
+            writer,
             queries: Arc::new(sqlite::SqliteQueries(std::sync::Mutex::new(read_conn))),
         })
     }
@@ -115,6 +128,10 @@ impl AuditLog {
         &self,
         run: impl FnOnce(&dyn AuditQueries) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        if let Err(e) = self.writer.settle().await {
+            // The records answered last may be missing from this answer; it is still given.
+            tracing::warn!(error = %e, "audit records not all stored before a query");
+        }
         let queries = self.queries.clone();
         tokio::task::spawn_blocking(move || run(queries.as_ref()))
             .await
@@ -222,11 +239,12 @@ impl Store {
     /// async code.
     pub fn open(
         location: &StoreLocation,
+        durability: AuditDurability,
         runtime: &tokio::runtime::Handle,
     ) -> Result<Self, StoreError> {
         match location {
             StoreLocation::Sqlite(path) => Ok(Self {
-                audit: AuditLog::open_sqlite(path)?,
+                audit: AuditLog::open_sqlite(path, durability)?,
                 keys: Arc::new(sqlite::SqliteKeys::open(path)?),
                 rate_limits: None,
                 license: Arc::new(sqlite::license::SqliteLicenseFacts::open(path)?),

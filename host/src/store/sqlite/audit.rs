@@ -24,7 +24,7 @@ impl AuditWrites for SqliteWrites {
                      attempts, status, http_status, latency_ms, prompt, response_data, prompt_bytes, response_bytes, \
                      api_key_id, client_addr, api_key_name, stream_outcome, ttft_ms, input_tokens, output_tokens, \
                      tokens_estimated, delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-                     ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                     ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) ON CONFLICT (request_id) DO NOTHING",
                 )
                 .map_err(sql)?;
             let mut rollup_read = tx
@@ -51,7 +51,7 @@ impl AuditWrites for SqliteWrites {
             for r in records {
                 let day = &r.timestamp[..10.min(r.timestamp.len())];
                 let attempts = r.attempts.as_ref().map(ToString::to_string);
-                insert
+                let inserted = insert
                     .execute(params![
                         r.request_id,
                         r.timestamp,
@@ -79,6 +79,10 @@ impl AuditWrites for SqliteWrites {
                         r.delivered,
                     ])
                     .map_err(sql)?;
+                if inserted == 0 {
+                    // Stored before (a journal moved again after a crash): counted already.
+                    continue;
+                }
                 let key = (
                     day,
                     r.task_type.as_str(),

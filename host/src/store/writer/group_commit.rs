@@ -1,6 +1,7 @@
 //! Group commit: requests hand their audit records to one writer thread, which commits
 //! everything waiting in one transaction and then lets each request answer. Under load many
-//! requests share one commit (one fsync); alone, a request waits for its own.
+//! requests share one commit (one fsync); alone, a request waits for its own. PostgreSQL's
+//! audit log, and SQLite's at `durability = "power_loss"`, are written this way.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -8,13 +9,14 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use tokio::sync::oneshot;
 
-use super::record::AuditRecord;
-use super::{AuditWrites, StoreError};
+use super::super::record::AuditRecord;
+use super::super::{AuditWrites, StoreError};
 
 /// Most records in one transaction.
 const MAX_BATCH: usize = 1024;
 
-enum Job {
+/// Work for the writer thread.
+pub(super) enum Job {
     Record(Box<AuditRecord>, oneshot::Sender<Result<(), StoreError>>),
     Purge {
         records_before: String,
@@ -24,60 +26,43 @@ enum Job {
     },
 }
 
-/// A handle on the writer thread.
-#[derive(Clone)]
-pub struct AuditWriter {
-    jobs: Sender<Job>,
+/// Start the writer thread over `store`; jobs go to the returned sender.
+pub(super) fn start(
+    store: Box<dyn AuditWrites>,
     pending: Arc<AtomicI64>,
+) -> Result<Sender<Job>, StoreError> {
+    let (jobs, rx) = channel();
+    std::thread::Builder::new()
+        .name("prax-audit".into())
+        .spawn(move || run(store, rx, pending))
+        .map_err(|e| StoreError::Database(format!("cannot start the audit writer: {e}")))?;
+    Ok(jobs)
 }
 
-impl AuditWriter {
-    /// Start the writer thread over `store`.
-    pub fn start(store: Box<dyn AuditWrites>) -> Result<Self, StoreError> {
-        let (jobs, rx) = channel();
-        let pending = Arc::new(AtomicI64::new(0));
-        let counter = pending.clone();
-        std::thread::Builder::new()
-            .name("prax-audit".into())
-            .spawn(move || run(store, rx, counter))
-            .map_err(|e| StoreError::Database(format!("cannot start the audit writer: {e}")))?;
-        Ok(Self { jobs, pending })
-    }
+/// Store `record` through the writer; returns once it is committed.
+pub(super) async fn record(jobs: &Sender<Job>, record: AuditRecord) -> Result<(), StoreError> {
+    let (done, wait) = oneshot::channel();
+    jobs.send(Job::Record(Box::new(record), done))
+        .map_err(|_| StoreError::WriterStopped)?;
+    wait.await.map_err(|_| StoreError::WriterStopped)?
+}
 
-    /// Records handed over and not yet committed.
-    pub fn pending(&self) -> i64 {
-        self.pending.load(Ordering::Relaxed)
-    }
-
-    /// Store `record`; returns once it is committed.
-    pub async fn record(&self, record: AuditRecord) -> Result<(), StoreError> {
-        let (done, wait) = oneshot::channel();
-        self.pending.fetch_add(1, Ordering::Relaxed);
-        self.jobs
-            .send(Job::Record(Box::new(record), done))
-            .map_err(|_| StoreError::WriterStopped)?;
-        wait.await.map_err(|_| StoreError::WriterStopped)?
-    }
-
-    /// Delete one batch of records older than `records_before` (and roll-ups older than
-    /// `rollups_before`); returns how many records went.
-    pub async fn purge(
-        &self,
-        records_before: String,
-        rollups_before: String,
-        batch: usize,
-    ) -> Result<usize, StoreError> {
-        let (done, wait) = oneshot::channel();
-        self.jobs
-            .send(Job::Purge {
-                records_before,
-                rollups_before,
-                batch,
-                done,
-            })
-            .map_err(|_| StoreError::WriterStopped)?;
-        wait.await.map_err(|_| StoreError::WriterStopped)?
-    }
+/// Delete one batch of old records (and old roll-ups) through the writer.
+pub(super) async fn purge(
+    jobs: &Sender<Job>,
+    records_before: String,
+    rollups_before: String,
+    batch: usize,
+) -> Result<usize, StoreError> {
+    let (done, wait) = oneshot::channel();
+    jobs.send(Job::Purge {
+        records_before,
+        rollups_before,
+        batch,
+        done,
+    })
+    .map_err(|_| StoreError::WriterStopped)?;
+    wait.await.map_err(|_| StoreError::WriterStopped)?
 }
 
 fn run(mut store: Box<dyn AuditWrites>, jobs: Receiver<Job>, pending: Arc<AtomicI64>) {
