@@ -114,9 +114,7 @@ pub async fn export(
     let filter = params.filter()?;
     // A small channel: the reader runs only as fast as the client takes the data.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-    if let Err(e) = audit.writer.settle().await {
-        tracing::warn!(error = %e, "audit records not all stored before an export");
-    }
+    audit.settle("an export").await;
     let queries = audit.queries.clone();
     let stall = Duration::from_millis(config.export_stall_timeout_ms);
     let runtime = tokio::runtime::Handle::current();

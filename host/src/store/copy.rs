@@ -97,10 +97,7 @@ impl Side {
                 }
                 // What a crashed server left in its audit journal is part of the database.
                 let mut writes = super::sqlite::SqliteWrites(super::sqlite::open(path)?);
-                super::writer::journal::replay_if_idle(
-                    &super::writer::journal::dir_for(path),
-                    &mut |records| super::AuditWrites::write_batch(&mut writes, records),
-                )?;
+                super::store_journal_left(path, &mut writes)?;
                 Ok(Self {
                     name,
                     queries: Arc::new(super::sqlite::SqliteQueries(std::sync::Mutex::new(

@@ -102,9 +102,7 @@ impl AuditLog {
             AuditDurability::PowerLoss => {
                 // A journal a previous run left must reach the database before anything reads it.
                 let mut writes = writes;
-                writer::journal::replay_if_idle(&journal, &mut |records| {
-                    writes.write_batch(records)
-                })?;
+                store_journal_left(path, writes.as_mut())?;
                 AuditWriter::start(writes)?
             }
         };
@@ -123,20 +121,34 @@ impl AuditLog {
         })
     }
 
+    /// Wait until every record handed over so far is in the database, before `reading`
+    /// (what is read next then includes every answered request). On failure the reader goes
+    /// ahead without the newest records, and the log says so.
+    pub async fn settle(&self, reading: &str) {
+        if let Err(e) = self.writer.settle().await {
+            tracing::warn!(error = %e, "audit records not all stored before {reading}");
+        }
+    }
+
     /// Run a query on the blocking pool.
     pub async fn query<T: Send + 'static>(
         &self,
         run: impl FnOnce(&dyn AuditQueries) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        if let Err(e) = self.writer.settle().await {
-            // The records answered last may be missing from this answer; it is still given.
-            tracing::warn!(error = %e, "audit records not all stored before a query");
-        }
+        self.settle("a query").await;
         let queries = self.queries.clone();
         tokio::task::spawn_blocking(move || run(queries.as_ref()))
             .await
             .map_err(|e| StoreError::Database(format!("query task failed: {e}")))?
     }
+}
+
+/// Store in the SQLite database at `path` what a server that stopped without settling left
+/// in its audit journal (nothing while a server holds the journal).
+pub fn store_journal_left(path: &Path, writes: &mut dyn AuditWrites) -> Result<(), StoreError> {
+    writer::journal::replay_if_idle(&writer::journal::dir_for(path), &mut |records| {
+        writes.write_batch(records)
+    })
 }
 
 /// Everything kept in the store, opened (and migrated) together.
