@@ -22,6 +22,26 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt as _;
 
+/// Connections the kernel queues for `accept` before it drops new ones. The default of
+/// `TcpListener::bind` (128) overflows when a few hundred clients connect at once (every
+/// stream of a busy WebSocket or SSE front end does): the kernel then drops their SYNs and
+/// each waits a full second to retry. The kernel caps it at `net.core.somaxconn`.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Listen on `addr` with [`LISTEN_BACKLOG`].
+pub fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // What `TcpListener::bind` sets too: a restarted server can bind while the old one's
+    // connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// The listener's limits (`[server]`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -119,3 +139,37 @@ pub async fn serve(
 
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// Connections the kernel completes for a listener nobody accepts on are queued up to the
+    /// backlog; past it their SYNs are dropped. Three hundred clients at once (more than the
+    /// 128 of `TcpListener::bind`) must all be queued.
+    #[tokio::test]
+    async fn a_burst_of_connections_waits_in_the_backlog() {
+        let somaxconn: usize = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(4096);
+        let burst = 300.min(somaxconn);
+        let listener = listen(([127, 0, 0, 1], 0).into()).unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let clients = tokio::task::spawn_blocking(move || {
+            (0..burst)
+                .map(|_| std::net::TcpStream::connect_timeout(&address, Duration::from_millis(500)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let refused = clients.iter().filter(|c| c.is_err()).count();
+        assert_eq!(
+            refused, 0,
+            "{refused} of {burst} connections were not queued"
+        );
+        drop(listener);
+    }
+}

@@ -4,8 +4,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::net::TcpListener;
-
 use crate::api::{self, AppState};
 use crate::auth::manage::KeyError;
 use crate::auth::{Auth, bootstrap, keys_from_env};
@@ -339,9 +337,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let app = api::router(state, &config.server);
 
     let addr = config.server.bind;
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| ServeError::Bind { addr, source })?;
+    let listener =
+        crate::http_server::listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
     let local = listener
         .local_addr()
         .map_err(|source| ServeError::Bind { addr, source })?;

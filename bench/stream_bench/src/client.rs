@@ -32,6 +32,8 @@ pub struct Seen {
     pub latencies: Vec<u64>,
     /// Whether the stream ended properly.
     pub completed: bool,
+    /// When each token arrived, µs since the Unix epoch (with `latencies`, index for index).
+    pub arrivals: Vec<u64>,
 }
 
 impl Seen {
@@ -42,9 +44,24 @@ impl Seen {
             if let Some(sent) = token.split('@').nth(1).and_then(|t| t.parse::<u64>().ok()) {
                 self.first_token.get_or_insert_with(|| started.elapsed());
                 self.latencies.push(now.saturating_sub(sent));
+                self.arrivals.push(now);
             }
         }
     }
+}
+
+/// The one HTTP client of every stream. No connection is kept idle, so each stream opens its
+/// own, as separate callers would; one client, because building one (its TLS roots) costs
+/// milliseconds that 512 streams starting at once would spend inside the measurement.
+fn shared_client() -> anyhow::Result<&'static reqwest::Client> {
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(client) = HTTP.get() {
+        return Ok(client);
+    }
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    Ok(HTTP.get_or_init(|| client))
 }
 
 /// Run one stream with `prompt`, giving up after `limit`.
@@ -56,10 +73,7 @@ pub async fn stream(via: &Via, prompt: &str, limit: Duration) -> Seen {
 
 async fn run(via: &Via, prompt: &str, seen: &mut Seen) -> anyhow::Result<()> {
     let started = Instant::now();
-    // A fresh connection per stream, as separate callers would have.
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()?;
+    let http = shared_client()?;
     match via {
         Via::OpenAi { base, key } => {
             let mut request = http

@@ -5,7 +5,7 @@
 //!
 //! Usage: stream-bench PRAX [LITELLM]
 //! Env:   STREAMS=512 TOKENS=200 GAP_MS=10 SECTIONS=one,many,hostile,memory
-//!        BENCH_DEBUG=1 (the raw memory readings)
+//!        BENCH_DEBUG=1 (token latency by quarter-second, and the raw memory readings)
 
 mod client;
 mod stats;
@@ -178,13 +178,23 @@ async fn run(via: &Via, n: usize, limit: Duration) -> Run {
     let mut latencies = Vec::new();
     let mut first = Vec::new();
     let mut completed = 0;
+    let mut timeline = Vec::new();
     for task in tasks {
         let seen: Seen = task.await.unwrap_or_default();
         completed += usize::from(seen.completed);
+        timeline.extend(
+            seen.arrivals
+                .iter()
+                .copied()
+                .zip(seen.latencies.iter().copied()),
+        );
         latencies.extend(seen.latencies);
         if let Some(t) = seen.first_token {
             first.push(t.as_micros() as u64);
         }
+    }
+    if std::env::var_os("BENCH_DEBUG").is_some() {
+        print_timeline(&timeline);
     }
     Run {
         token_p50_us: quantile(&mut latencies, 0.5),
@@ -193,6 +203,30 @@ async fn run(via: &Via, n: usize, limit: Duration) -> Run {
         ttft_p99_us: quantile(&mut first, 0.99),
         completed,
         tokens: latencies.len(),
+    }
+}
+
+/// Token latency quarter-second by quarter-second (`(arrival µs, latency µs)` pairs): whether
+/// the tail comes from streams starting, ending, or the steady state between.
+fn print_timeline(timeline: &[(u64, u64)]) {
+    let Some(start) = timeline.iter().map(|&(at, _)| at).min() else {
+        return;
+    };
+    let mut quarters = std::collections::BTreeMap::<u64, Vec<u64>>::new();
+    for &(at, latency) in timeline {
+        quarters
+            .entry((at - start) / 250_000)
+            .or_default()
+            .push(latency);
+    }
+    for (quarter, mut latencies) in quarters {
+        eprintln!(
+            "    {:>5} ms  {:>6} tokens  p50 {:>6} µs  p99 {:>6} µs",
+            quarter * 250,
+            latencies.len(),
+            quantile(&mut latencies, 0.5),
+            quantile(&mut latencies, 0.99)
+        );
     }
 }
 

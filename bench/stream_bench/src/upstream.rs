@@ -34,7 +34,11 @@ pub async fn start(script: Script) -> anyhow::Result<String> {
     let app = Router::new()
         .route("/v1/chat/completions", post(complete))
         .with_state(script);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    // A backlog for 512 clients connecting at once (`TcpListener::bind` gives 128: the kernel
+    // would drop the rest of the SYNs and those clients would retry a second later).
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(([127, 0, 0, 1], 0).into())?;
+    let listener = socket.listen(4096)?;
     let address = listener.local_addr()?;
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
