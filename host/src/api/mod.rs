@@ -27,6 +27,7 @@ pub mod sse;
 pub mod sso;
 pub mod stream_limits;
 pub mod system;
+pub mod task_events;
 pub mod task_stream;
 pub mod ui;
 pub mod users;

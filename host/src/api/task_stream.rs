@@ -3,12 +3,14 @@
 //! whole answer has) or `error` (the status and detail HTTP would give, and the text already
 //! delivered). A skill's `output.emit` chunks and an LLM route's tokens are the deltas.
 //!
-//! The work runs while someone listens: when the receiver of the events goes away (the caller
-//! disconnected or cancelled), the provider's connection is closed and the skill instance is
-//! dropped, and the audit record says `cancelled`.
+//! The work runs inside the stream of its events ([`events`], see `task_events`) while someone
+//! listens: when that stream is dropped (the caller disconnected or cancelled), the provider's
+//! connection is closed and the skill instance is dropped, and the audit record says
+//! `cancelled`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -24,6 +26,8 @@ use super::process::{
     tokens, write_audit,
 };
 use super::scope::{self, Target};
+use super::stream_limits::StreamSlot;
+use super::task_events::{Outbox, Refused, TaskEvents};
 use super::validation::TaskBody;
 use crate::auth::Principal;
 use crate::llm::{Ask, StreamEvent};
@@ -133,7 +137,7 @@ struct Gone;
 
 /// What has reached the caller so far.
 struct Progress {
-    events: mpsc::Sender<TaskEvent>,
+    outbox: Arc<Outbox>,
     started: Instant,
     delivered: String,
     deltas: u64,
@@ -141,8 +145,29 @@ struct Progress {
 }
 
 impl Progress {
+    /// Hand `event` to the caller; waits while the caller is behind.
     async fn send(&self, event: TaskEvent) -> Result<(), Gone> {
-        self.events.send(event).await.map_err(|_| Gone)
+        let mut event = Some(event);
+        // No waker for a full outbox: the stream polls this again once it has taken events.
+        std::future::poll_fn(|_| match self.outbox.offer(&mut event) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(Refused::Full) => Poll::Pending,
+            Err(Refused::Closed) => Poll::Ready(Err(Gone)),
+        })
+        .await
+    }
+
+    /// Ready once the caller has gone (the outbox closes before the rest of the work is
+    /// spawned, so that first poll sees it).
+    async fn gone(&self) {
+        std::future::poll_fn(|_| {
+            if self.outbox.is_closed() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
     }
 
     async fn delta(&mut self, text: String) -> Result<(), Gone> {
@@ -158,18 +183,28 @@ impl Progress {
     }
 }
 
-/// Run `job`, sending its events to `events` until its end or until the receiver is dropped.
-pub async fn run(
+/// The events of `job`, which runs as they are polled; `slot` is held until the work ends.
+pub fn events(
     state: AppState,
     request_id: Arc<str>,
     caller: Caller,
     job: Job,
-    events: mpsc::Sender<TaskEvent>,
-) {
+    slot: StreamSlot,
+) -> TaskEvents {
+    let outbox = Arc::new(Outbox::default());
+    let work = run(state, request_id, caller, job, outbox.clone());
+    TaskEvents::new(outbox, async move {
+        work.await;
+        drop(slot);
+    })
+}
+
+/// Run `job`, leaving its events in `outbox` until its end or until the outbox closes.
+async fn run(state: AppState, request_id: Arc<str>, caller: Caller, job: Job, outbox: Arc<Outbox>) {
     let started = Instant::now();
     let timestamp = crate::timestamp::now_rfc3339();
     let mut progress = Progress {
-        events,
+        outbox,
         started,
         delivered: String::new(),
         deltas: 0,
@@ -272,7 +307,7 @@ async fn work(
         let result = loop {
             tokio::select! {
                 biased;
-                () = progress.events.closed() => return (Err(Gone), served),
+                () = progress.gone() => return (Err(Gone), served),
                 Some(chunk) = emitted.recv() => {
                     if progress.delta(chunk).await.is_err() {
                         return (Err(Gone), served);
@@ -333,7 +368,7 @@ async fn route(
     let prompt = ask.prompt.clone();
     let opened = tokio::select! {
         biased;
-        () = progress.events.closed() => return (Err(Gone), served),
+        () = progress.gone() => return (Err(Gone), served),
         opened = state.llm.stream(&route, ask) => opened,
     };
     let mut stream = match opened {
@@ -348,7 +383,7 @@ async fn route(
     loop {
         let next = tokio::select! {
             biased;
-            () = progress.events.closed() => None,
+            () = progress.gone() => None,
             next = stream.events.next() => Some(next),
         };
         let estimate = |progress: &Progress| crate::llm::Usage {

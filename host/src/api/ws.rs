@@ -21,7 +21,9 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt as _, StreamExt as _};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use tokio::sync::{mpsc, oneshot};
 
@@ -38,8 +40,6 @@ use crate::auth::{Principal, Role};
 pub const AUTH_DEADLINE: Duration = Duration::from_secs(10);
 /// How often the server pings; a socket silent for three intervals is closed.
 pub const PING_INTERVAL: Duration = Duration::from_secs(20);
-/// Frames queued for a slow client before tasks wait for it.
-const OUTGOING_FRAMES: usize = 64;
 /// Bytes read from the socket at a time. Client frames are small (a task, a cancel), and an
 /// idle socket holds this buffer: tungstenite's 128 KiB default would cost every open stream.
 const READ_BUFFER_BYTES: usize = 8 << 10;
@@ -127,11 +127,31 @@ fn text(value: &Value) -> Message {
     Message::Text(Utf8Bytes::from(value.to_string()))
 }
 
-/// An event of task `id`, as the client receives it.
-fn tagged(id: &Value, event: &TaskEvent) -> Value {
-    let mut value = serde_json::to_value(event).unwrap_or_default();
-    value["id"] = id.clone();
-    value
+/// An event of task `id`, as the client receives it: the event's fields and the task's `id`.
+#[derive(Serialize)]
+struct Tagged<'a> {
+    #[serde(flatten)]
+    event: &'a TaskEvent,
+    id: &'a Value,
+}
+
+/// The frame of `event` of task `id`.
+fn tagged(id: &Value, event: &TaskEvent) -> Message {
+    let json = serde_json::to_string(&Tagged { event, id }).unwrap_or_default();
+    Message::Text(Utf8Bytes::from(json))
+}
+
+/// The sending half of the socket, shared by the session and its tasks: each task writes its
+/// own frames, so its tokens reach the socket from the task that produced them without a
+/// hand-over to a writer task.
+#[derive(Clone)]
+struct Outgoing(Arc<tokio::sync::Mutex<SplitSink<WebSocket, Message>>>);
+
+impl Outgoing {
+    /// Send `message`, waiting while the client is behind.
+    async fn send(&self, message: Message) -> Result<(), axum::Error> {
+        self.0.lock().await.send(message).await
+    }
 }
 
 async fn session(
@@ -140,25 +160,13 @@ async fn session(
     principal: Option<Principal>,
     socket: WebSocket,
 ) {
-    let (mut sink, mut incoming) = socket.split();
-    let (outgoing, mut to_send) = mpsc::channel::<Message>(OUTGOING_FRAMES);
-    let writer = tokio::spawn(async move {
-        while let Some(message) = to_send.recv().await {
-            let closing = matches!(message, Message::Close(_));
-            if sink.send(message).await.is_err() || closing {
-                break;
-            }
-        }
-    });
+    let (sink, mut incoming) = socket.split();
+    let outgoing = Outgoing(Arc::new(tokio::sync::Mutex::new(sink)));
     let principal = match principal {
         Some(principal) => principal,
         None => match authenticate(&state, client, &mut incoming, &outgoing).await {
             Some(principal) => principal,
-            None => {
-                drop(outgoing);
-                let _ = writer.await;
-                return;
-            }
+            None => return,
         },
     };
     let caller = Caller {
@@ -180,13 +188,13 @@ async fn session(
                             let key = id.to_string();
                             if running.contains_key(&key) {
                                 let error = ApiError::new(StatusCode::CONFLICT, format!("A task with id {id} is already running; choose another id."));
-                                let _ = outgoing.send(text(&tagged(&id, &TaskEvent::failed(&error, String::new())))).await;
+                                let _ = outgoing.send(tagged(&id, &TaskEvent::failed(&error, String::new()))).await;
                                 continue;
                             }
                             match start(&state, &caller, id.clone(), body, outgoing.clone(), finished.clone()) {
                                 Ok(cancel) => { running.insert(key, cancel); }
                                 Err(error) => {
-                                    let _ = outgoing.send(text(&tagged(&id, &TaskEvent::failed(&error, String::new())))).await;
+                                    let _ = outgoing.send(tagged(&id, &TaskEvent::failed(&error, String::new()))).await;
                                 }
                             }
                         }
@@ -217,10 +225,9 @@ async fn session(
             }
         }
     }
-    // Dropping the cancel senders stops every task still running.
+    // Dropping the cancel senders stops every task still running; the socket closes when the
+    // last of them has sent its end.
     drop(running);
-    drop(outgoing);
-    let _ = writer.await;
 }
 
 /// Wait for the `auth` frame of a socket opened without a key; tell the client what went
@@ -229,7 +236,7 @@ async fn authenticate(
     state: &AppState,
     client: SocketAddr,
     incoming: &mut futures_util::stream::SplitStream<WebSocket>,
-    outgoing: &mpsc::Sender<Message>,
+    outgoing: &Outgoing,
 ) -> Option<Principal> {
     let refusal = |detail: &str, code: ErrorCode, status: u16| json!({"type": "error", "status": status, "code": code, "detail": detail, "delivered": ""});
     let frame = tokio::time::timeout(AUTH_DEADLINE, async {
@@ -284,52 +291,50 @@ async fn authenticate(
 }
 
 /// Start task `id`: validate its body like `POST /api/v1/process`, take a stream slot, run it,
-/// and forward its events tagged with `id`. Returns the handle that cancels it.
+/// and send its events tagged with `id`. Returns the handle that cancels it.
 fn start(
     state: &AppState,
     caller: &Caller,
     id: Value,
     body: Map<String, Value>,
-    outgoing: mpsc::Sender<Message>,
+    outgoing: Outgoing,
     finished: mpsc::UnboundedSender<String>,
 ) -> Result<oneshot::Sender<()>, ApiError> {
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let task = parse_task_body(&bytes).map_err(ApiError::validation)?;
     let slot = stream_slot(state, caller)?;
     let request_id: Arc<str> = Arc::from(uuid::Uuid::now_v7().to_string());
-    let (events, mut received) = mpsc::channel::<TaskEvent>(16);
-    tokio::spawn(task_stream::run(
+    let mut events = task_stream::events(
         state.clone(),
         request_id,
         caller.clone(),
         Job::Task(task),
-        events,
-    ));
+        slot,
+    );
     let (cancel, mut cancelled) = oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _slot = slot;
         let mut delivered = String::new();
         loop {
             tokio::select! {
                 biased;
                 _ = &mut cancelled => {
-                    // Dropping the receiver stops the task; the client still gets its one end.
-                    drop(received);
+                    // Dropping the events stops the task; the client still gets its one end.
+                    drop(events);
                     let error = ApiError::new(
                         StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
                         "Cancelled by the client.",
                     )
                     .with_code(ErrorCode::Cancelled);
-                    let _ = outgoing.send(text(&tagged(&id, &TaskEvent::failed(&error, delivered)))).await;
+                    let _ = outgoing.send(tagged(&id, &TaskEvent::failed(&error, delivered))).await;
                     break;
                 }
-                event = received.recv() => {
+                event = events.next() => {
                     let Some(event) = event else { break };
                     if let TaskEvent::Delta { text, .. } = &event {
                         delivered.push_str(text);
                     }
                     let last = matches!(event, TaskEvent::Result(_) | TaskEvent::Error { .. });
-                    if outgoing.send(text(&tagged(&id, &event))).await.is_err() || last {
+                    if outgoing.send(tagged(&id, &event)).await.is_err() || last {
                         break;
                     }
                 }

@@ -75,21 +75,38 @@ pub struct Guard {
 pub fn guard(started: Started, guard: Guard) -> CompletionStream {
     let head = futures_util::stream::iter(started.first.into_iter().map(Ok));
     let since = Instant::now();
-    let tail =
-        futures_util::stream::unfold((started.rest, guard), move |(rest, guard)| async move {
+    // One timer for the whole stream, moved only when it fires early, rather than a timeout
+    // set and cancelled around every token: under load that was a timer-wheel insert and
+    // removal, and two clock reads, per token.
+    let watch = Watch {
+        timer: Box::pin(tokio::time::sleep(guard.stall)),
+        last_token: tokio::time::Instant::now(),
+    };
+    let tail = futures_util::stream::unfold(
+        (started.rest, guard, watch),
+        move |(rest, guard, mut watch)| async move {
             let mut rest = rest?;
-            let item = match tokio::time::timeout(guard.stall, rest.next()).await {
-                Err(_) => Err(ProviderError::Stalled(guard.stall)),
-                Ok(None) => Err(ProviderError::Incomplete(
-                    "the stream ended without a final answer".into(),
-                )),
-                Ok(Some(item)) => item,
+            let item = loop {
+                tokio::select! {
+                    biased;
+                    item = rest.next() => break item.unwrap_or_else(|| Err(ProviderError::Incomplete(
+                        "the stream ended without a final answer".into(),
+                    ))),
+                    () = &mut watch.timer => {
+                        let quiet_until = watch.last_token + guard.stall;
+                        if tokio::time::Instant::now() >= quiet_until {
+                            break Err(ProviderError::Stalled(guard.stall));
+                        }
+                        watch.timer.as_mut().reset(quiet_until);
+                    }
+                }
             };
+            watch.last_token = tokio::time::Instant::now();
             match item {
                 Ok(StreamEvent::Delta(text)) => {
-                    Some((Ok(StreamEvent::Delta(text)), (Some(rest), guard)))
+                    Some((Ok(StreamEvent::Delta(text)), (Some(rest), guard, watch)))
                 }
-                Ok(done @ StreamEvent::Done(_)) => Some((Ok(done), (None, guard))),
+                Ok(done @ StreamEvent::Done(_)) => Some((Ok(done), (None, guard, watch))),
                 Err(error) => {
                     let error = match &guard.secret {
                         Some(secret) => error.redact(secret),
@@ -98,11 +115,18 @@ pub fn guard(started: Started, guard: Guard) -> CompletionStream {
                     if let Ok(mut health) = guard.health.lock() {
                         health.failure(since.elapsed(), error.to_string(), Instant::now());
                     }
-                    Some((Err(error), (None, guard)))
+                    Some((Err(error), (None, guard, watch)))
                 }
             }
-        });
+        },
+    );
     Box::pin(head.chain(tail))
+}
+
+/// The stall timer of a started stream.
+struct Watch {
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+    last_token: tokio::time::Instant,
 }
 
 /// A stream on its way to the caller, and how it was obtained.

@@ -15,12 +15,12 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
 use super::super::AppState;
 use super::super::audit::Served;
 use super::super::process::{Ended, route_error, stream_slot, tokens, write_audit};
 use super::super::request_id::RequestId;
+use super::super::task_events::TaskEvents;
 use super::super::task_stream::{self, Caller, Job, TaskEvent};
 use super::chat_request::ChatRequest;
 use super::errors::{self, OpenAiErrorBody};
@@ -127,17 +127,13 @@ pub async fn completions(
             }
         };
         let include_usage = request.stream_options.is_some_and(|o| o.include_usage);
-        let (sender, receiver) = mpsc::channel(16);
         let job = Job::Chat {
             route: request.model.clone(),
             ask,
             kind: TaskKind::Openai,
         };
-        tokio::spawn(async move {
-            task_stream::run(state, request_id, caller, job, sender).await;
-            drop(slot);
-        });
-        return chunks(receiver, id, request.model, include_usage).into_response();
+        let events = task_stream::events(state, request_id, caller, job, slot);
+        return chunks(events, id, request.model, include_usage).into_response();
     }
     whole(&state, &request_id, &caller, &request.model, ask, &id).await
 }
@@ -222,7 +218,7 @@ async fn whole(
 /// the token counts if asked for, and `[DONE]`; a failure after the start is an `error` payload
 /// and no `[DONE]`, so no client takes a cut-off answer for a whole one.
 fn chunks(
-    receiver: mpsc::Receiver<TaskEvent>,
+    events: TaskEvents,
     id: String,
     model: String,
     include_usage: bool,
@@ -233,12 +229,12 @@ fn chunks(
                "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}]})
     };
     let events = futures_util::stream::unfold(
-        (receiver, chunk, false),
-        move |(mut receiver, chunk, finished)| async move {
+        (events, chunk, false),
+        move |(mut events, chunk, finished)| async move {
             if finished {
                 return None;
             }
-            let event = receiver.recv().await?;
+            let event = events.next().await?;
             let (payloads, done) = match event {
                 TaskEvent::Start { .. } => (vec![chunk(json!({"role": "assistant", "content": ""}), None).to_string()], false),
                 TaskEvent::Delta { text, .. } => (vec![chunk(json!({"content": text}), None).to_string()], false),
@@ -265,9 +261,9 @@ fn chunks(
                     (vec![errors::stream_error(status, &detail, &code)], true)
                 }
             };
-            let events: Vec<Result<Event, Infallible>> =
+            let sent: Vec<Result<Event, Infallible>> =
                 payloads.into_iter().map(|data| Ok(Event::default().data(data))).collect();
-            Some((futures_util::stream::iter(events), (receiver, chunk, done)))
+            Some((futures_util::stream::iter(sent), (events, chunk, done)))
         },
     )
     .flatten();
