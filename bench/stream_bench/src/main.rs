@@ -251,8 +251,10 @@ async fn single(via: &Via, repeat: usize, limit: Duration) -> Run {
 }
 
 /// Resident memory added per open idle stream, KiB, on a fresh process `pid`: the growth from
-/// `n` open idle streams to `2n` (the first `n` warm the allocator and every buffer pool, whose
-/// freed memory would otherwise hide the cost of the next ones).
+/// `n` open idle streams to `4n`, divided by `3n`. The first `n` warm the allocator and every
+/// buffer pool, whose slack would otherwise hide the cost of the next ones; the next `3n` make
+/// the growth (tens of MiB) stand well above what the allocator's slack moves from run to run
+/// (a few MiB). Each size is read once it has settled.
 async fn memory_per_idle_stream(pid: u32, via: &Via, n: usize) -> f64 {
     let (release, held) = tokio::sync::watch::channel(false);
     let open = |count: usize| -> Vec<tokio::task::JoinHandle<()>> {
@@ -261,23 +263,37 @@ async fn memory_per_idle_stream(pid: u32, via: &Via, n: usize) -> f64 {
             .collect()
     };
     let mut holders = open(n);
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let before = rss_kib(pid);
-    holders.extend(open(n));
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let after = rss_kib(pid);
+    let before = settled_rss_kib(pid).await;
+    holders.extend(open(3 * n));
+    let after = settled_rss_kib(pid).await;
     if std::env::var_os("BENCH_DEBUG").is_some() {
         let ended = holders.iter().filter(|h| h.is_finished()).count();
         eprintln!(
             "rss at {n} streams {before} KiB, at {} {after} KiB; {ended} ended early",
-            2 * n
+            4 * n
         );
     }
     let _ = release.send(true);
     for holder in holders {
         let _ = holder.await;
     }
-    after.saturating_sub(before) as f64 / n as f64
+    after.saturating_sub(before) as f64 / (3 * n) as f64
+}
+
+/// `pid`'s resident size once it has stopped moving: after at least 4 s, when two readings a
+/// second apart differ by under 128 KiB (at most 30 s).
+async fn settled_rss_kib(pid: u32) -> u64 {
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut last = rss_kib(pid);
+    for _ in 0..27 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = rss_kib(pid);
+        if now.abs_diff(last) < 128 {
+            return now;
+        }
+        last = now;
+    }
+    last
 }
 
 fn ms(us: u64) -> String {
@@ -425,7 +441,10 @@ async fn main() -> anyhow::Result<()> {
     }
     drop(server);
     if wanted("memory") {
-        println!("\nMemory per open idle stream ({streams} streams, fresh process)");
+        println!(
+            "\nMemory per open idle stream (from {streams} to {} open streams, fresh process)",
+            4 * streams
+        );
         for (name, websocket) in [("prax SSE", false), ("prax WebSocket", true)] {
             let fresh = start_prax(&prax, &upstream, streams)?;
             let via = if websocket {

@@ -24,6 +24,7 @@ pub mod request_id;
 pub mod scope;
 pub mod skills;
 pub mod sse;
+pub mod sse_keep_alive;
 pub mod sso;
 pub mod stream_limits;
 pub mod system;

@@ -5,10 +5,11 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures_util::{Stream, StreamExt as _};
 
 use super::AppState;
+use super::sse_keep_alive;
 use super::stream_limits::StreamSlot;
 use super::task_stream::{self, Caller, Job, TaskEvent};
 use super::validation::TaskBody;
@@ -24,7 +25,7 @@ pub fn respond(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let events = task_stream::events(state, request_id, caller, Job::Task(task), slot)
         .map(|event| Ok(encode(&event)));
-    Sse::new(events).keep_alive(KeepAlive::default())
+    sse_keep_alive::sse(events)
 }
 
 fn encode(event: &TaskEvent) -> Event {

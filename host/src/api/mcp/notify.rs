@@ -6,10 +6,12 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use serde_json::Value;
 use tokio::sync::watch;
+
+use crate::api::sse_keep_alive;
 
 /// What a stream sends, and when it stops.
 pub struct Feed {
@@ -85,5 +87,5 @@ pub fn stream(feed: Feed) -> Sse<impl Stream<Item = Result<Event, Infallible>>> 
         let last = running.feed.last.take()?;
         Some((event(&last), running))
     });
-    Sse::new(messages).keep_alive(KeepAlive::default())
+    sse_keep_alive::sse(messages)
 }

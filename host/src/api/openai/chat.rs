@@ -11,7 +11,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
@@ -20,6 +20,7 @@ use super::super::AppState;
 use super::super::audit::Served;
 use super::super::process::{Ended, route_error, stream_slot, tokens, write_audit};
 use super::super::request_id::RequestId;
+use super::super::sse_keep_alive;
 use super::super::task_events::TaskEvents;
 use super::super::task_stream::{self, Caller, Job, TaskEvent};
 use super::chat_request::ChatRequest;
@@ -267,5 +268,5 @@ fn chunks(
         },
     )
     .flatten();
-    Sse::new(events).keep_alive(KeepAlive::default())
+    sse_keep_alive::sse(events)
 }

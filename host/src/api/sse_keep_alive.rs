@@ -1,0 +1,98 @@
+//! Keep-alive comments for Server-Sent Events: after [`INTERVAL`] without an event, a comment
+//! line, so that proxies keep the connection and a server notices a caller that has gone.
+//!
+//! axum's own keep-alive moves its timer at every event: under many token streams that was a
+//! timer-wheel update and a clock read per token. This one keeps one timer per stream and moves
+//! it only when it fires before the stream has been quiet for the whole interval.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::response::sse::{Event, Sse};
+use futures_util::{Stream, StreamExt as _};
+use tokio::time::{Instant, Sleep};
+
+/// The longest silence before a keep-alive comment.
+pub const INTERVAL: Duration = Duration::from_secs(15);
+
+/// `events` as an SSE answer, with keep-alive comments.
+pub fn sse<S>(events: S) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
+{
+    Sse::new(with_keep_alive(events, INTERVAL))
+}
+
+struct Quiet<S> {
+    events: std::pin::Pin<Box<S>>,
+    timer: std::pin::Pin<Box<Sleep>>,
+    last: Instant,
+}
+
+/// `events`, with a comment after every `interval` of silence.
+pub fn with_keep_alive<S>(
+    events: S,
+    interval: Duration,
+) -> impl Stream<Item = Result<Event, Infallible>>
+where
+    S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
+{
+    let state = Quiet {
+        events: Box::pin(events),
+        timer: Box::pin(tokio::time::sleep(interval)),
+        last: Instant::now(),
+    };
+    futures_util::stream::unfold(state, move |mut state| async move {
+        loop {
+            tokio::select! {
+                biased;
+                event = state.events.next() => {
+                    state.last = Instant::now();
+                    return event.map(|event| (event, state));
+                }
+                () = &mut state.timer => {
+                    let due = state.last + interval;
+                    let now = Instant::now();
+                    if now >= due {
+                        state.last = now;
+                        state.timer.as_mut().reset(now + interval);
+                        return Some((Ok(Event::default().comment("")), state));
+                    }
+                    state.timer.as_mut().reset(due);
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream silent for longer than the interval gets comments; one that speaks more often
+    /// gets none.
+    #[tokio::test]
+    async fn comments_come_only_after_an_interval_of_silence() {
+        let interval = Duration::from_millis(60);
+        let chatty = futures_util::stream::unfold(0, |n| async move {
+            (n < 10).then_some(())?;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Some((Ok(Event::default().data(n.to_string())), n + 1))
+        });
+        let seen: Vec<_> = with_keep_alive(chatty, interval).collect().await;
+        assert_eq!(seen.len(), 10, "a comment came between events 20 ms apart");
+
+        let silent = futures_util::stream::unfold(0, |n| async move {
+            (n < 2).then_some(())?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            Some((Ok(Event::default().data(n.to_string())), n + 1))
+        });
+        let seen: Vec<_> = with_keep_alive(silent, interval).collect().await;
+        // Two 200 ms silences of a 60 ms interval: three comments each (at 60, 120, 180 ms).
+        assert!(
+            (6..=8).contains(&seen.len()),
+            "{} items: expected the two events and about six comments",
+            seen.len()
+        );
+    }
+}
