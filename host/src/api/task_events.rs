@@ -34,32 +34,42 @@ struct OutboxState {
     closed: bool,
 }
 
-/// Why an event was not taken.
+/// The reader has gone: the event was not taken.
 #[derive(Debug)]
-pub enum Refused {
-    /// The outbox is full: try again once the stream has taken some.
-    Full,
-    /// Nobody reads any more.
-    Closed,
-}
+pub struct Closed;
 
 impl Outbox {
-    /// Take `event` (leaving `None` behind), unless the outbox is full or closed.
-    pub fn offer(&self, event: &mut Option<TaskEvent>) -> Result<(), Refused> {
-        let mut state = self.lock();
-        if state.closed {
-            return Err(Refused::Closed);
-        }
-        if state.events.len() >= BUFFERED_EVENTS {
-            return Err(Refused::Full);
-        }
-        state.events.extend(event.take());
-        Ok(())
+    /// Leave `event` for the reader; waits while the outbox is full.
+    ///
+    /// No waker is kept for a full outbox: the stream takes its events and only then polls the
+    /// work again, which retries.
+    pub async fn send(&self, event: TaskEvent) -> Result<(), Closed> {
+        let mut event = Some(event);
+        std::future::poll_fn(|_| {
+            let mut state = self.lock();
+            if state.closed {
+                Poll::Ready(Err(Closed))
+            } else if state.events.len() >= BUFFERED_EVENTS {
+                Poll::Pending
+            } else {
+                state.events.extend(event.take());
+                Poll::Ready(Ok(()))
+            }
+        })
+        .await
     }
 
-    /// Whether the reader has gone.
-    pub fn is_closed(&self) -> bool {
-        self.lock().closed
+    /// Ready once the reader has gone. No waker either: the outbox closes before the rest of
+    /// the work is spawned, so that first poll sees it.
+    pub async fn closed(&self) {
+        std::future::poll_fn(|_| {
+            if self.lock().closed {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
     }
 
     fn take(&self) -> Option<TaskEvent> {
@@ -152,16 +162,6 @@ mod tests {
         }
     }
 
-    async fn send(outbox: &Outbox, event: TaskEvent) -> Result<(), ()> {
-        let mut event = Some(event);
-        std::future::poll_fn(|_| match outbox.offer(&mut event) {
-            Ok(()) => Poll::Ready(Ok(())),
-            Err(Refused::Full) => Poll::Pending,
-            Err(Refused::Closed) => Poll::Ready(Err(())),
-        })
-        .await
-    }
-
     fn index(event: &TaskEvent) -> Option<u64> {
         match event {
             TaskEvent::Delta { index, .. } => Some(*index),
@@ -177,7 +177,7 @@ mod tests {
         let writer = outbox.clone();
         let events = TaskEvents::new(outbox, async move {
             for i in 0..200 {
-                if send(&writer, delta(i)).await.is_err() {
+                if writer.send(delta(i)).await.is_err() {
                     return;
                 }
                 if i % 50 == 0 {
@@ -202,7 +202,7 @@ mod tests {
         let mut events = TaskEvents::new(outbox, async move {
             let mut sent = 0;
             for i in 0..1_000 {
-                if send(&writer, delta(i)).await.is_err() {
+                if writer.send(delta(i)).await.is_err() {
                     break;
                 }
                 sent += 1;
@@ -210,7 +210,8 @@ mod tests {
             }
             // What a task does after its caller left: record it, on its own time.
             tokio::time::sleep(Duration::from_millis(5)).await;
-            let _ = ended.send((sent, writer.is_closed()));
+            let closed = futures_util::poll!(std::pin::pin!(writer.closed())).is_ready();
+            let _ = ended.send((sent, closed));
         });
         for _ in 0..3 {
             assert!(events.next().await.is_some());

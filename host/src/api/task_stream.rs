@@ -10,7 +10,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -27,7 +26,7 @@ use super::process::{
 };
 use super::scope::{self, Target};
 use super::stream_limits::StreamSlot;
-use super::task_events::{Outbox, Refused, TaskEvents};
+use super::task_events::{Closed, Outbox, TaskEvents};
 use super::validation::TaskBody;
 use crate::auth::Principal;
 use crate::llm::{Ask, StreamEvent};
@@ -147,27 +146,12 @@ struct Progress {
 impl Progress {
     /// Hand `event` to the caller; waits while the caller is behind.
     async fn send(&self, event: TaskEvent) -> Result<(), Gone> {
-        let mut event = Some(event);
-        // No waker for a full outbox: the stream polls this again once it has taken events.
-        std::future::poll_fn(|_| match self.outbox.offer(&mut event) {
-            Ok(()) => Poll::Ready(Ok(())),
-            Err(Refused::Full) => Poll::Pending,
-            Err(Refused::Closed) => Poll::Ready(Err(Gone)),
-        })
-        .await
+        self.outbox.send(event).await.map_err(|Closed| Gone)
     }
 
-    /// Ready once the caller has gone (the outbox closes before the rest of the work is
-    /// spawned, so that first poll sees it).
+    /// Ready once the caller has gone.
     async fn gone(&self) {
-        std::future::poll_fn(|_| {
-            if self.outbox.is_closed() {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
-        .await;
+        self.outbox.closed().await;
     }
 
     async fn delta(&mut self, text: String) -> Result<(), Gone> {
