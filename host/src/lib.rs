@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod runtime;
 pub mod secret_file;
 pub mod server;
+pub mod silence;
 pub mod skills;
 pub mod sso;
 pub mod store;

@@ -1,16 +1,16 @@
 //! Keep-alive comments for Server-Sent Events: after [`INTERVAL`] without an event, a comment
 //! line, so that proxies keep the connection and a server notices a caller that has gone.
 //!
-//! axum's own keep-alive moves its timer at every event: under many token streams that was a
-//! timer-wheel update and a clock read per token. This one keeps one timer per stream and moves
-//! it only when it fires before the stream has been quiet for the whole interval.
+//! axum's own keep-alive resets its timer at every event; this one is a [`Silence`], which does
+//! not.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::response::sse::{Event, Sse};
 use futures_util::{Stream, StreamExt as _};
-use tokio::time::{Instant, Sleep};
+
+use crate::silence::Silence;
 
 /// The longest silence before a keep-alive comment.
 pub const INTERVAL: Duration = Duration::from_secs(15);
@@ -23,12 +23,6 @@ where
     Sse::new(with_keep_alive(events, INTERVAL))
 }
 
-struct Quiet<S> {
-    events: std::pin::Pin<Box<S>>,
-    timer: std::pin::Pin<Box<Sleep>>,
-    last: Instant,
-}
-
 /// `events`, with a comment after every `interval` of silence.
 pub fn with_keep_alive<S>(
     events: S,
@@ -37,30 +31,15 @@ pub fn with_keep_alive<S>(
 where
     S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
 {
-    let state = Quiet {
-        events: Box::pin(events),
-        timer: Box::pin(tokio::time::sleep(interval)),
-        last: Instant::now(),
-    };
-    futures_util::stream::unfold(state, move |mut state| async move {
-        loop {
-            tokio::select! {
-                biased;
-                event = state.events.next() => {
-                    state.last = Instant::now();
-                    return event.map(|event| (event, state));
-                }
-                () = &mut state.timer => {
-                    let due = state.last + interval;
-                    let now = Instant::now();
-                    if now >= due {
-                        state.last = now;
-                        state.timer.as_mut().reset(now + interval);
-                        return Some((Ok(Event::default().comment("")), state));
-                    }
-                    state.timer.as_mut().reset(due);
-                }
+    let state = (Box::pin(events), Silence::new(interval));
+    futures_util::stream::unfold(state, |(mut events, mut silence)| async move {
+        tokio::select! {
+            biased;
+            event = events.next() => {
+                silence.heard();
+                event.map(|event| (event, (events, silence)))
             }
+            () = silence.elapsed() => Some((Ok(Event::default().comment("")), (events, silence))),
         }
     })
 }

@@ -12,6 +12,7 @@ use super::circuit::Health;
 use super::client::{CompletionStream, LlmProvider, StreamEvent};
 use super::provider::{CompletionRequest, ProviderError};
 use super::router::Attempt;
+use crate::silence::Silence;
 
 /// A provider's stream that has produced its first token.
 pub struct Started {
@@ -75,33 +76,21 @@ pub struct Guard {
 pub fn guard(started: Started, guard: Guard) -> CompletionStream {
     let head = futures_util::stream::iter(started.first.into_iter().map(Ok));
     let since = Instant::now();
-    // One timer for the whole stream, moved only when it fires early, rather than a timeout
-    // set and cancelled around every token: under load that was a timer-wheel insert and
-    // removal, and two clock reads, per token.
-    let watch = Watch {
-        timer: Box::pin(tokio::time::sleep(guard.stall)),
-        last_token: tokio::time::Instant::now(),
-    };
+    // One timer for the whole stream rather than a timeout set and cancelled around every
+    // token (see `Silence`).
+    let watch = Silence::new(guard.stall);
     let tail = futures_util::stream::unfold(
         (started.rest, guard, watch),
         move |(rest, guard, mut watch)| async move {
             let mut rest = rest?;
-            let item = loop {
-                tokio::select! {
-                    biased;
-                    item = rest.next() => break item.unwrap_or_else(|| Err(ProviderError::Incomplete(
-                        "the stream ended without a final answer".into(),
-                    ))),
-                    () = &mut watch.timer => {
-                        let quiet_until = watch.last_token + guard.stall;
-                        if tokio::time::Instant::now() >= quiet_until {
-                            break Err(ProviderError::Stalled(guard.stall));
-                        }
-                        watch.timer.as_mut().reset(quiet_until);
-                    }
-                }
+            let item = tokio::select! {
+                biased;
+                item = rest.next() => item.unwrap_or_else(|| Err(ProviderError::Incomplete(
+                    "the stream ended without a final answer".into(),
+                ))),
+                () = watch.elapsed() => Err(ProviderError::Stalled(guard.stall)),
             };
-            watch.last_token = tokio::time::Instant::now();
+            watch.heard();
             match item {
                 Ok(StreamEvent::Delta(text)) => {
                     Some((Ok(StreamEvent::Delta(text)), (Some(rest), guard, watch)))
@@ -121,12 +110,6 @@ pub fn guard(started: Started, guard: Guard) -> CompletionStream {
         },
     );
     Box::pin(head.chain(tail))
-}
-
-/// The stall timer of a started stream.
-struct Watch {
-    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
-    last_token: tokio::time::Instant,
 }
 
 /// A stream on its way to the caller, and how it was obtained.
