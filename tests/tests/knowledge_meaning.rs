@@ -451,10 +451,14 @@ async fn a_changed_model_re_embeds_every_passage_while_the_old_vectors_serve() -
         v2 as u64 > chunks.as_u64().unwrap_or_default(),
         "every passage and the questions: {v2} {seen:?}"
     );
+    // The switch is committed before the line that reports it is written.
     assert!(
-        server
-            .log()
-            .contains("now searched with vectors of its route's model")
+        server.wait_for_log(
+            "now searched with vectors of its route's model",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.log()
     );
     Ok(())
 }
