@@ -9,17 +9,24 @@
 //! database; at start, whatever a crash left is moved into the database before anything
 //! reads it. A record already there is not stored twice (request ids are unique), so moving
 //! a segment again after a crash between commit and deletion is harmless.
+//!
+//! A segment is allocated on disk at its full size when it is begun and mapped into memory
+//! (shared): appending a record is a copy into the page cache, which outlives the process,
+//! instead of a system call a record. Allocating up front makes a full disk an error when
+//! a segment is begun (the request is refused), never a fault while a record is copied.
+//! What follows the last record is zeros, which no record contains (JSON escapes them).
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use memmap2::MmapMut;
 
 use super::super::StoreError;
 use super::super::record::AuditRecord;
 
-/// A segment is closed and a new one begun past this size.
-const SEGMENT_BYTES: u64 = 4 << 20;
+/// A segment's size on disk: a new one is begun when a record does not fit in what is left.
+const SEGMENT_BYTES: usize = 4 << 20;
 /// Records handed to the database at a time when a journal is replayed.
 const REPLAY_BATCH: usize = 4096;
 
@@ -40,13 +47,29 @@ pub struct Journal {
 
 /// The segment being appended to, and the full ones not yet all in the database.
 struct Tail {
-    file: File,
+    segment: Segment,
     number: u64,
-    len: u64,
     /// Sequence number of the last record appended (from 1).
     written: u64,
-    /// Closed segments and the sequence number of their last record.
-    closed: Vec<(PathBuf, u64)>,
+    /// Full segments not yet all in the database, oldest first.
+    closed: Vec<Closed>,
+    /// A stored segment, emptied, kept mapped to be the next one: a new file would cost a
+    /// page fault every few records until its pages are mapped.
+    spare: Option<(PathBuf, Segment)>,
+}
+
+/// A full segment and the sequence number of its last record.
+struct Closed {
+    path: PathBuf,
+    last: u64,
+    segment: Segment,
+}
+
+/// A segment file, allocated at its full size and mapped: records are copied into it.
+struct Segment {
+    map: MmapMut,
+    /// Bytes of records in it; the rest is zeros.
+    len: usize,
 }
 
 impl Journal {
@@ -65,15 +88,15 @@ impl Journal {
         })?;
         let last = replay_locked(dir, store)?;
         let number = last + 1;
-        let file = create_segment(dir, number)?;
+        let segment = create_segment(dir, number, SEGMENT_BYTES)?;
         Ok(Self {
             dir: dir.to_owned(),
             tail: Mutex::new(Tail {
-                file,
+                segment,
                 number,
-                len: 0,
                 written: 0,
                 closed: Vec::new(),
+                spare: None,
             }),
             _lock: lock,
         })
@@ -81,77 +104,102 @@ impl Journal {
 
     /// Append `line` (one serialized record, ending in a newline) and run `then` with its
     /// sequence number while no other record can be appended, so whatever `then` queues is
-    /// in journal order. A failed write leaves the journal as it was.
+    /// in journal order. When the line does not fit in the current segment a new one is
+    /// begun first; if that fails, the journal is as it was.
     pub fn append(
         &self,
         line: &[u8],
         then: impl FnOnce(u64) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
-        let mut tail = self
-            .tail
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Err(e) = tail.file.write_all(line) {
-            // A partial line would be read as damage; cut it off (or, failing that, begin a
-            // new segment so later records never follow it).
-            let len = tail.len;
-            if tail.file.set_len(len).is_err() {
-                let _ = self.begin_segment(&mut tail);
-            }
-            return Err(StoreError::Database(format!(
-                "cannot write the audit journal in {}: {e}",
-                self.dir.display()
-            )));
+        let mut tail = self.tail();
+        if tail.segment.map.len() - tail.segment.len < line.len() {
+            self.begin_segment(&mut tail, line.len().max(SEGMENT_BYTES))?;
         }
-        tail.len += line.len() as u64;
+        let segment = &mut tail.segment;
+        segment.map[segment.len..segment.len + line.len()].copy_from_slice(line);
+        segment.len += line.len();
         tail.written += 1;
         let seq = tail.written;
         then(seq)?;
-        if tail.len >= SEGMENT_BYTES
-            && let Err(e) = self.begin_segment(&mut tail)
-        {
-            // The record is written; a new segment is tried again after the next one.
-            tracing::warn!(error = %e, "audit journal: cannot begin a new segment");
-        }
         Ok(seq)
     }
 
-    /// Every record up to `seq` is in the database: delete the segments holding only such
-    /// records, and empty the current one if it holds nothing else.
+    /// Every record up to `seq` is in the database: empty the segments holding only such
+    /// records (the current one too, if it holds nothing else); keep one as the spare and
+    /// delete the others.
     pub fn stored_through(&self, seq: u64) {
-        let done: Vec<PathBuf> = {
-            let mut tail = self
-                .tail
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if tail.written == seq && tail.len > 0 {
-                match tail.file.set_len(0) {
-                    Ok(()) => tail.len = 0,
-                    Err(e) => tracing::warn!(error = %e, "audit journal: cannot empty a segment"),
-                }
+        let done: Vec<Closed> = {
+            let mut tail = self.tail();
+            if tail.written == seq {
+                tail.segment.empty();
             }
             let (done, kept) = std::mem::take(&mut tail.closed)
                 .into_iter()
-                .partition(|(_, last)| *last <= seq);
+                .partition(|closed| closed.last <= seq);
             tail.closed = kept;
-            done.into_iter().map(|(path, _)| path).collect()
+            done
         };
-        for path in done {
+        for Closed {
+            path, mut segment, ..
+        } in done
+        {
+            // Only this thread fills the spare: if it is free now, it is free below.
+            if segment.map.len() == SEGMENT_BYTES && self.tail().spare.is_none() {
+                segment.empty();
+                self.tail().spare = Some((path, segment));
+                continue;
+            }
+            drop(segment);
             if let Err(e) = std::fs::remove_file(&path) {
                 tracing::warn!(segment = %path.display(), error = %e, "audit journal: cannot delete a stored segment");
             }
         }
     }
 
-    fn begin_segment(&self, tail: &mut Tail) -> Result<(), StoreError> {
+    fn tail(&self) -> std::sync::MutexGuard<'_, Tail> {
+        self.tail
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Close the current segment and continue in the spare (renamed), or a new one of `size`.
+    fn begin_segment(&self, tail: &mut Tail, size: usize) -> Result<(), StoreError> {
         let number = tail.number + 1;
-        let file = create_segment(&self.dir, number)?;
-        let old = segment_path(&self.dir, tail.number);
-        tail.closed.push((old, tail.written));
-        tail.file = file;
+        let path = segment_path(&self.dir, number);
+        let segment = match tail.spare.take() {
+            Some((spare_path, spare)) if size <= spare.map.len() => {
+                match std::fs::rename(&spare_path, &path) {
+                    Ok(()) => spare,
+                    Err(e) => {
+                        tracing::warn!(segment = %spare_path.display(), error = %e, "audit journal: cannot reuse a stored segment");
+                        drop(spare);
+                        let _ = std::fs::remove_file(&spare_path);
+                        create_segment(&self.dir, number, size)?
+                    }
+                }
+            }
+            spare => {
+                tail.spare = spare;
+                create_segment(&self.dir, number, size)?
+            }
+        };
+        let full = std::mem::replace(&mut tail.segment, segment);
+        tail.closed.push(Closed {
+            path: segment_path(&self.dir, tail.number),
+            last: tail.written,
+            segment: full,
+        });
         tail.number = number;
-        tail.len = 0;
         Ok(())
+    }
+}
+
+impl Segment {
+    /// Zero what records it holds, from the start: a crash part-way leaves zeros first,
+    /// which read as an empty segment (and its records are in the database).
+    fn empty(&mut self) {
+        self.map[..self.len].fill(0);
+        self.len = 0;
     }
 }
 
@@ -238,10 +286,16 @@ fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
     Ok(found)
 }
 
-/// The records in a segment. A last line without its newline was being written when the
-/// process died: its request was never answered, so it is dropped. Any other line that does
-/// not read as a record is damage, reported and skipped.
+/// The records in a segment: its lines up to the zeros that fill a mapped segment past its
+/// records. A last line without its newline was being copied when the process died: its
+/// request was never answered, so it is dropped. Any other line that does not read as a
+/// record is damage (zeros inside included), reported and skipped.
 fn parse_segment(path: &Path, bytes: &[u8]) -> Vec<AuditRecord> {
+    let written = bytes
+        .iter()
+        .rposition(|b| *b != 0)
+        .map_or(0, |last| last + 1);
+    let bytes = &bytes[..written];
     let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     // After the last newline: empty, or a record cut off mid-write.
     lines.pop();
@@ -264,13 +318,48 @@ fn segment_path(dir: &Path, number: u64) -> PathBuf {
     dir.join(format!("{number:010}.jsonl"))
 }
 
-fn create_segment(dir: &Path, number: u64) -> Result<File, StoreError> {
+/// Create segment `number` with `size` bytes allocated on disk, and map it.
+fn create_segment(dir: &Path, number: u64, size: usize) -> Result<Segment, StoreError> {
     let path = segment_path(dir, number);
-    OpenOptions::new()
-        .create(true)
-        .append(true)
+    let created = OpenOptions::new()
+        .create_new(true)
+        .read(true)
+        .write(true)
         .open(&path)
-        .map_err(|e| io_error(&path, &e))
+        .and_then(|file| allocate(&file, size).map(|()| file))
+        .and_then(|file| map(&file));
+    match created {
+        Ok(map) => Ok(Segment { map, len: 0 }),
+        Err(e) => {
+            // Nothing half-made is left behind to be read as a segment.
+            let _ = std::fs::remove_file(&path);
+            Err(io_error(&path, &e))
+        }
+    }
+}
+
+#[allow(unsafe_code)]
+fn map(file: &File) -> std::io::Result<MmapMut> {
+    // SAFETY: the file is this process's own (the journal's lock is held), and nothing
+    // truncates it while it is mapped: a segment is only deleted once it is unmapped, or
+    // read at start, before it is mapped.
+    unsafe { MmapMut::map_mut(file) }
+}
+
+/// Give `file` `size` bytes of disk blocks (not a sparse file, whose first write could find
+/// the disk full while a record is copied into the mapping).
+fn allocate(file: &File, size: usize) -> std::io::Result<()> {
+    match rustix::fs::fallocate(file, rustix::fs::FallocateFlags::empty(), 0, size as u64) {
+        Ok(()) => Ok(()),
+        // A file system without fallocate: write the zeros.
+        Err(rustix::io::Errno::OPNOTSUPP) => {
+            use std::io::Read;
+            let mut zeros = std::io::repeat(0).take(size as u64);
+            let mut writer = file;
+            std::io::copy(&mut zeros, &mut writer).map(|_| ())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> StoreError {

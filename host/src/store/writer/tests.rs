@@ -197,7 +197,7 @@ fn a_failed_store_keeps_the_journal_for_the_next_try() -> Result {
 fn full_segments_go_once_stored_and_the_last_is_emptied() -> Result {
     let dir = tempfile::tempdir()?;
     let journal = Journal::open(dir.path(), &mut |_| Ok(()))?;
-    // Lines of 1 MiB and a byte: the fourth fills the first 4 MiB segment.
+    // Lines of 1 MiB and a byte: three fit in a 4 MiB segment, the fourth begins another.
     let mut big = vec![b'x'; 1 << 20];
     big.push(b'\n');
     let mut queued = Vec::new();
@@ -209,11 +209,72 @@ fn full_segments_go_once_stored_and_the_last_is_emptied() -> Result {
     }
     assert_eq!(queued, vec![1, 2, 3, 4, 5, 6], "sequence numbers in order");
     assert_eq!(segments(dir.path()).len(), 2);
-    journal.stored_through(3);
-    assert_eq!(segments(dir.path()).len(), 2, "record 4 is not stored yet");
+    journal.stored_through(2);
+    assert_eq!(segments(dir.path()).len(), 2, "record 3 is not stored yet");
     journal.stored_through(6);
     let left = segments(dir.path());
-    assert_eq!(left.len(), 1);
-    assert_eq!(std::fs::metadata(dir.path().join(&left[0]))?.len(), 0);
+    assert_eq!(left.len(), 2, "the current segment and a spare");
+    for name in &left {
+        let bytes = std::fs::read(dir.path().join(name))?;
+        assert!(bytes.iter().all(|b| *b == 0), "{name} is emptied");
+    }
+    // The next full segment continues in the spare, under the next number.
+    for _ in 0..4 {
+        journal.append(&big, |_| Ok(()))?;
+    }
+    let now = segments(dir.path());
+    assert_eq!(
+        now,
+        vec!["0000000002.jsonl".to_owned(), "0000000003.jsonl".to_owned()],
+        "no new file: {now:?}"
+    );
+    // It was emptied before reuse: past its one record, zeros, not the old records.
+    let reused = std::fs::read(dir.path().join("0000000003.jsonl"))?;
+    assert_eq!(&reused[..big.len()], &big[..]);
+    assert!(reused[big.len()..].iter().all(|b| *b == 0));
+    Ok(())
+}
+
+#[test]
+fn appended_records_are_in_the_segment_file_while_the_journal_is_open() -> Result {
+    // What a `kill -9` leaves: the mapped segment's bytes, read by the next open.
+    let dir = tempfile::tempdir()?;
+    let journal = Journal::open(dir.path(), &mut |_| Ok(()))?;
+    for id in ["one", "two"] {
+        journal.append(&line(&record(id)), |_| Ok(()))?;
+    }
+    let copy = tempfile::tempdir()?;
+    for name in segments(dir.path()) {
+        std::fs::copy(dir.path().join(&name), copy.path().join(&name))?;
+    }
+    let mut stored = Vec::new();
+    Journal::open(copy.path(), &mut |records| {
+        stored.extend(records.iter().map(|r| r.request_id.clone()));
+        Ok(())
+    })?;
+    assert_eq!(stored, vec!["one".to_owned(), "two".to_owned()]);
+    Ok(())
+}
+
+#[test]
+fn zeros_end_a_segment_and_a_line_with_zeros_inside_is_damage_not_the_end() -> Result {
+    // A mapped segment is zeros past its records. A line with zeros inside (a copy cut off
+    // part-way, or damage) is skipped; the records after it are still stored.
+    let dir = tempfile::tempdir()?;
+    let mut bytes = line(&record("before"));
+    let mut damaged = line(&record("damaged"));
+    let middle = damaged.len() / 2;
+    damaged[4..middle].fill(0);
+    bytes.extend_from_slice(&damaged);
+    bytes.extend_from_slice(&line(&record("after")));
+    bytes.extend_from_slice(b"{\"request_id\":\"cut");
+    bytes.resize(bytes.len() + 4096, 0);
+    std::fs::write(dir.path().join("0000000001.jsonl"), &bytes)?;
+    let mut stored = Vec::new();
+    Journal::open(dir.path(), &mut |records| {
+        stored.extend(records.iter().map(|r| r.request_id.clone()));
+        Ok(())
+    })?;
+    assert_eq!(stored, vec!["before".to_owned(), "after".to_owned()]);
     Ok(())
 }
