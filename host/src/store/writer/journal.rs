@@ -195,8 +195,9 @@ impl Journal {
 }
 
 impl Segment {
-    /// Zero what records it holds, from the start: a crash part-way leaves zeros first,
-    /// which read as an empty segment (and its records are in the database).
+    /// Zero what records it holds. Its records are in the database: if a crash cuts this
+    /// short, the next start reads those left again and stores none twice (a line half
+    /// zeroed is reported as damage and skipped).
     fn empty(&mut self) {
         self.map[..self.len].fill(0);
         self.len = 0;
