@@ -51,6 +51,18 @@ fn rolled_up(log: &AuditLog) -> std::result::Result<u64, crate::store::StoreErro
         .sum())
 }
 
+/// The request ids a journal opened in `dir` hands to the database, in order.
+fn replayed_ids(
+    dir: &std::path::Path,
+) -> std::result::Result<Vec<String>, crate::store::StoreError> {
+    let mut stored = Vec::new();
+    Journal::open(dir, &mut |records| {
+        stored.extend(records.iter().map(|r| r.request_id.clone()));
+        Ok(())
+    })?;
+    Ok(stored)
+}
+
 fn segments(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
@@ -247,12 +259,7 @@ fn appended_records_are_in_the_segment_file_while_the_journal_is_open() -> Resul
     for name in segments(dir.path()) {
         std::fs::copy(dir.path().join(&name), copy.path().join(&name))?;
     }
-    let mut stored = Vec::new();
-    Journal::open(copy.path(), &mut |records| {
-        stored.extend(records.iter().map(|r| r.request_id.clone()));
-        Ok(())
-    })?;
-    assert_eq!(stored, vec!["one".to_owned(), "two".to_owned()]);
+    assert_eq!(replayed_ids(copy.path())?, vec!["one", "two"]);
     Ok(())
 }
 
@@ -270,11 +277,6 @@ fn zeros_end_a_segment_and_a_line_with_zeros_inside_is_damage_not_the_end() -> R
     bytes.extend_from_slice(b"{\"request_id\":\"cut");
     bytes.resize(bytes.len() + 4096, 0);
     std::fs::write(dir.path().join("0000000001.jsonl"), &bytes)?;
-    let mut stored = Vec::new();
-    Journal::open(dir.path(), &mut |records| {
-        stored.extend(records.iter().map(|r| r.request_id.clone()));
-        Ok(())
-    })?;
-    assert_eq!(stored, vec!["before".to_owned(), "after".to_owned()]);
+    assert_eq!(replayed_ids(dir.path())?, vec!["before", "after"]);
     Ok(())
 }
