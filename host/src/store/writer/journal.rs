@@ -322,17 +322,17 @@ fn segment_path(dir: &Path, number: u64) -> PathBuf {
 /// Create segment `number` with `size` bytes allocated on disk, and map it.
 fn create_segment(dir: &Path, number: u64, size: usize) -> Result<Segment, StoreError> {
     let path = segment_path(dir, number);
-    let created = OpenOptions::new()
+    let file = OpenOptions::new()
         .create_new(true)
         .read(true)
         .write(true)
         .open(&path)
-        .and_then(|file| allocate(&file, size).map(|()| file))
-        .and_then(|file| map(&file));
-    match created {
+        .map_err(|e| io_error(&path, &e))?;
+    match allocate(&file, size).and_then(|()| map(&file)) {
         Ok(map) => Ok(Segment { map, len: 0 }),
         Err(e) => {
-            // Nothing half-made is left behind to be read as a segment.
+            // Nothing half-made (by this call: a file that was there is never touched) is
+            // left behind to be read as a segment.
             let _ = std::fs::remove_file(&path);
             Err(io_error(&path, &e))
         }
