@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commerce;
 pub mod config;
 pub mod config_file;
+pub mod deadline;
 pub mod egress;
 pub mod env_file;
 pub mod environment;

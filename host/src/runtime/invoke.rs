@@ -3,13 +3,16 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use tokio::sync::TryAcquireError;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::bindings::types::{Failure, Invocation};
 use super::capability::InstanceInput;
 use super::limits::{EffectiveLimits, SkillLimiter};
+use super::share::Share;
 use super::state::SkillState;
 use super::{PreparedSkill, Runtime};
+use crate::deadline::within;
 
 /// A request for a skill to run: the request's own data only; what the skill may use besides
 /// was granted when it was prepared.
@@ -186,32 +189,31 @@ impl Runtime {
         // over its share is turned away (429, 503) rather than queued in front of others.
         // Only the pool itself is waited for, up to the deadline.
         let _key_slot = match &call.key_id {
-            Some(key_id) => Some(self.key_slots(key_id).try_acquire_owned().map_err(|_| {
+            Some(key_id) => Some(Share::try_take(self.key_slots(key_id)).ok_or(
                 InvokeError::KeyBusy {
                     limit: self.settings.max_concurrent_per_key,
-                }
-            })?),
+                },
+            )?),
             None => None,
         };
-        let _skill_slot =
-            skill
-                .slots
-                .clone()
-                .try_acquire_owned()
-                .map_err(|_| InvokeError::SkillBusy {
-                    skill: name.to_string(),
-                    limit: self.settings.max_concurrent_per_skill,
-                })?;
+        let _skill_slot = Share::try_take(&skill.slots).ok_or_else(|| InvokeError::SkillBusy {
+            skill: name.to_string(),
+            limit: self.settings.max_concurrent_per_skill,
+        })?;
+        // Both the wait for a slot and the run itself end at the skill's wall-clock limit.
         let deadline = tokio::time::Instant::now() + limits.wall;
-        let acquire = |slots: Arc<tokio::sync::Semaphore>| async move {
-            tokio::time::timeout_at(deadline, slots.acquire_owned())
+        let busy = || InvokeError::Busy {
+            capacity: self.settings.max_concurrent,
+        };
+        let _slot = match self.slots.try_acquire() {
+            Ok(slot) => slot,
+            Err(TryAcquireError::NoPermits) => within(deadline, self.slots.acquire())
                 .await
                 .ok()
                 .and_then(Result::ok)
+                .ok_or_else(busy)?,
+            Err(TryAcquireError::Closed) => return Err(busy()),
         };
-        let _slot = acquire(self.slots.clone()).await.ok_or(InvokeError::Busy {
-            capacity: self.settings.max_concurrent,
-        })?;
 
         let capabilities = skill.grants.instantiate(&InstanceInput {
             skill: name,
@@ -246,8 +248,7 @@ impl Runtime {
             prompt: call.prompt,
             params: serde_json::Value::Object(call.params).to_string(),
         };
-        let remaining = limits.wall.saturating_sub(started.elapsed());
-        let result = tokio::time::timeout(remaining, async {
+        let result = within(deadline, async {
             let instance = skill.pre.instantiate_async(&mut store).await?;
             instance.call_run(&mut store, &invocation).await
         })

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod invoke;
 pub mod limits;
 pub mod services;
+pub mod share;
 pub mod state;
 
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ use bindings::SkillPre;
 use cache::ArtifactCache;
 use capability::GrantInput;
 use engine::EpochTicker;
+use share::Share;
 use state::SkillState;
 
 use crate::config::SkillSettings;
@@ -103,7 +105,7 @@ pub struct PreparedSkill {
     /// What each capability lets it do.
     grants: Grants,
     /// Its share of the instance slots.
-    slots: Arc<Semaphore>,
+    slots: Share,
     pre: SkillPre<SkillState>,
     /// Whether the compiled form came from the cache.
     pub cache: CacheOutcome,
@@ -116,7 +118,7 @@ pub struct Runtime {
     cache: ArtifactCache,
     slots: Arc<Semaphore>,
     /// Each key's share of the slots, made when the key first calls a skill.
-    key_slots: std::sync::Mutex<std::collections::HashMap<Arc<str>, Arc<Semaphore>>>,
+    key_slots: std::sync::Mutex<std::collections::HashMap<Arc<str>, Arc<Share>>>,
     settings: RuntimeSettings,
     budgets: Budgets,
     services: HostServices,
@@ -187,9 +189,7 @@ impl Runtime {
             name,
             limits: manifest.limits,
             grants,
-            slots: Arc::new(Semaphore::new(
-                self.settings.max_concurrent_per_skill as usize,
-            )),
+            slots: Share::new(self.settings.max_concurrent_per_skill),
             pre,
             cache,
         })
@@ -240,19 +240,17 @@ impl Runtime {
     }
 
     /// The share of instance slots of the key `key_id`.
-    fn key_slots(&self, key_id: &Arc<str>) -> Arc<Semaphore> {
+    fn key_slots(&self, key_id: &Arc<str>) -> Arc<Share> {
         let mut shares = self
             .key_slots
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        shares
-            .entry(key_id.clone())
-            .or_insert_with(|| {
-                Arc::new(Semaphore::new(
-                    self.settings.max_concurrent_per_key as usize,
-                ))
-            })
-            .clone()
+        if let Some(share) = shares.get(key_id) {
+            return share.clone();
+        }
+        let share = Arc::new(Share::new(self.settings.max_concurrent_per_key));
+        shares.insert(key_id.clone(), share.clone());
+        share
     }
 
     /// The settings the runtime enforces.
