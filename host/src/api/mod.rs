@@ -6,6 +6,7 @@ pub mod admin_audit;
 pub mod aggregates;
 pub mod analytics;
 pub mod audit;
+pub mod body_timeout;
 pub mod error;
 pub mod error_shape;
 pub mod export;
@@ -42,7 +43,7 @@ use std::time::{Duration, Instant};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::{Extension, Router};
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower::ServiceBuilder;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -233,12 +234,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
     let ws_state = state.clone();
     let (api, doc) = routes().split();
-    // Each layer here wraps every route, and axum clones a route's whole stack for each
-    // request: one extension (the state, for the key check) and one error middleware.
+    // Each `Router::layer` call boxes every route once more, and axum clones a route's whole
+    // stack of boxes for each request; so the layers of each level are stacked in one
+    // `ServiceBuilder` (outermost first), which costs one box and one clone a level.
     let api = api
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(Extension(state.clone()))
-        .layer(axum::middleware::from_fn(error_shape::answer_errors))
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(error_shape::answer_errors))
+                .layer(Extension(state.clone())),
+        )
         .with_state(state);
     Router::new()
         .merge(
@@ -248,10 +253,13 @@ pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
         .merge(ws::routes().with_state(ws_state))
         .merge(ui::routes())
         .fallback(error::not_found)
-        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
-            limits.body_read_timeout_ms,
-        )))
-        .layer(TraceLayer::new_for_http())
-        .layer(axum::middleware::from_fn(request_id::assign))
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(request_id::assign))
+                .layer(TraceLayer::new_for_http())
+                .layer(body_timeout::BodyTimeoutLayer::new(Duration::from_millis(
+                    limits.body_read_timeout_ms,
+                )))
+                .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
+        )
 }
