@@ -4,8 +4,9 @@
 //! this server changes them.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use subtle::ConstantTimeEq as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -109,7 +110,8 @@ pub fn env_key_ids(store: &dyn KeyStore, env_keys: &[String]) -> Result<Vec<Stri
 pub struct Keyring {
     env: Buckets,
     env_count: usize,
-    stored: RwLock<Arc<Buckets>>,
+    /// Read on every request without a lock (see `LiveCatalogue::current`).
+    stored: ArcSwap<Buckets>,
     store: Arc<dyn KeyStore>,
 }
 
@@ -140,7 +142,7 @@ impl Keyring {
         let keyring = Self {
             env,
             env_count: env_keys.len(),
-            stored: RwLock::new(Arc::default()),
+            stored: ArcSwap::default(),
             store,
         };
         keyring.reload()?;
@@ -163,10 +165,7 @@ impl Keyring {
                 },
             );
         }
-        *self
-            .stored
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(buckets);
+        self.stored.store(Arc::new(buckets));
         Ok(())
     }
 
@@ -177,7 +176,7 @@ impl Keyring {
 
     /// Whether no key at all exists, in the environment or the store (revoked ones count).
     pub fn is_empty(&self) -> bool {
-        self.env_count == 0 && self.snapshot().is_empty()
+        self.env_count == 0 && self.stored.load().is_empty()
     }
 
     /// How many keys came from the environment.
@@ -185,17 +184,10 @@ impl Keyring {
         self.env_count
     }
 
-    fn snapshot(&self) -> Arc<Buckets> {
-        self.stored
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
     /// The principal `key` stands for, if it is valid at `now`.
     pub fn authenticate(&self, key: &str, now: OffsetDateTime) -> Result<Principal, Rejection> {
         let digest = secret::digest(key);
-        let snapshot = self.snapshot();
+        let snapshot = self.stored.load();
         let candidates = [&self.env, snapshot.as_ref()]
             .into_iter()
             .filter_map(|buckets| buckets.get(&bucket(&digest)))

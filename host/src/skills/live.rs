@@ -4,7 +4,9 @@
 //! so only a new component is compiled, once.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
 use std::time::{Duration, SystemTime};
 
 use praximous_registry::signing::PublicKey;
@@ -43,7 +45,9 @@ fn fingerprint(dir: &Path) -> Fingerprint {
 
 /// The current catalogue, and what it takes to load the next one.
 pub struct LiveCatalogue {
-    current: RwLock<Arc<Catalogue>>,
+    /// Read on every request without a lock (a reader takes no shared write, unlike an
+    /// `RwLock`'s read lock, whose count every core writes).
+    current: ArcSwap<Catalogue>,
     runtime: Arc<Runtime>,
     builtins: &'static [BuiltinSkill],
     dir: PathBuf,
@@ -65,7 +69,7 @@ impl LiveCatalogue {
         let seen = fingerprint(&dir);
         let catalogue = Catalogue::load(&runtime, builtins, &dir, &trust, &operator);
         Self {
-            current: RwLock::new(Arc::new(catalogue)),
+            current: ArcSwap::from_pointee(catalogue),
             runtime,
             builtins,
             dir,
@@ -84,15 +88,12 @@ impl LiveCatalogue {
 
     /// The catalogue as it is now.
     pub fn snapshot(&self) -> Arc<Catalogue> {
-        self.current
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.current.load_full()
     }
 
     /// The skill named `name`.
     pub fn get(&self, name: &str) -> Option<Arc<LoadedSkill>> {
-        self.snapshot().get(name)
+        self.current.load().get(name)
     }
 
     /// The skills directory.
@@ -128,10 +129,7 @@ impl LiveCatalogue {
             not_loaded = catalogue.problems().len(),
             "skills directory changed: catalogue reloaded"
         );
-        *self
-            .current
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(catalogue);
+        self.current.store(Arc::new(catalogue));
         *seen = now;
         self.generation.send_modify(|generation| *generation += 1);
         true
