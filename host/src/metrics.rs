@@ -18,9 +18,9 @@ pub struct RequestLabels {
     /// The task type, or `_unknown`.
     pub task_type: String,
     /// `skill`, `llm` or `unknown`.
-    pub kind: String,
+    pub kind: &'static str,
     /// `success` or `error`.
-    pub status: String,
+    pub status: &'static str,
     /// The provider or `skill:<name>`, empty if none.
     pub provider: String,
 }
@@ -29,7 +29,7 @@ pub struct RequestLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct KindLabels {
     /// `skill`, `llm` or `unknown`.
-    pub kind: String,
+    pub kind: &'static str,
 }
 
 /// Labels of a skill failure.
@@ -183,7 +183,7 @@ impl Metrics {
     /// Count a streamed request of `kind` that ended with `outcome`, and its time to first token.
     pub fn observe_stream(
         &self,
-        kind: &str,
+        kind: &'static str,
         outcome: &str,
         first_token: Option<std::time::Duration>,
     ) {
@@ -195,9 +195,7 @@ impl Metrics {
             .inc();
         if let Some(wait) = first_token {
             self.time_to_first_token
-                .get_or_create(&KindLabels {
-                    kind: kind.to_owned(),
-                })
+                .get_or_create(&KindLabels { kind })
                 .observe(wait.as_secs_f64());
         }
     }

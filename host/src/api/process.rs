@@ -8,11 +8,12 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::FromRequestParts;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Extension, State};
-use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::ACCEPT;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -110,11 +111,11 @@ pub async fn process(
     Extension(RequestId(request_id)): Extension<RequestId>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     principal: Option<Extension<Principal>>,
-    headers: HeaderMap,
+    AcceptsEvents(accepts_events): AcceptsEvents,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let timestamp = crate::timestamp::now_rfc3339();
+    let arrived = time::OffsetDateTime::now_utc();
     let body =
         body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     // A body that is not a task request is answered before anything runs, and not audited
@@ -124,7 +125,7 @@ pub async fn process(
         client,
         principal: principal.map(|Extension(p)| p),
     };
-    if wants_stream(&headers, &mut task) {
+    if wants_stream(accepts_events, &mut task) {
         let slot = stream_slot(&state, &caller)?;
         return Ok(sse::respond(state, request_id, caller, task, slot).into_response());
     }
@@ -133,7 +134,7 @@ pub async fn process(
     let (answer, served) = dispatch(&state, &request_id, &caller, task).await;
     let ended = Ended {
         request_id: &request_id,
-        timestamp,
+        arrived,
         task_type,
         served,
         prompt: &prompt,
@@ -162,9 +163,28 @@ pub fn stream_slot(state: &AppState, caller: &Caller) -> Result<StreamSlot, ApiE
     })
 }
 
+/// Whether the request's `Accept` header names `text/event-stream`. An extractor of its own
+/// so that the handler does not copy every header of every request to read one.
+pub struct AcceptsEvents(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for AcceptsEvents {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .headers
+                .get_all(ACCEPT)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.contains("text/event-stream")),
+        ))
+    }
+}
+
 /// Whether the caller asked for events: `Accept: text/event-stream`, or `"stream": true` in
 /// the body (taken out of the skill's params).
-fn wants_stream(headers: &HeaderMap, task: &mut TaskBody) -> bool {
+fn wants_stream(accepts_events: bool, task: &mut TaskBody) -> bool {
     let by_body = match task.extra.get("stream") {
         Some(Value::Bool(wanted)) => {
             let wanted = *wanted;
@@ -173,20 +193,15 @@ fn wants_stream(headers: &HeaderMap, task: &mut TaskBody) -> bool {
         }
         _ => false,
     };
-    let by_header = headers
-        .get_all(ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains("text/event-stream"));
-    by_body || by_header
+    by_body || accepts_events
 }
 
 /// A request that has been answered (or given up), for its audit record.
 pub struct Ended<'a> {
     /// Its id.
     pub request_id: &'a str,
-    /// When it arrived.
-    pub timestamp: String,
+    /// When it arrived (formatted only if the request is audited).
+    pub arrived: time::OffsetDateTime,
     /// Its task type.
     pub task_type: String,
     /// What served it.
@@ -222,7 +237,7 @@ pub async fn write_audit(
         config: &state.audit_config,
         identity: &state.identity,
         request_id: ended.request_id,
-        timestamp: ended.timestamp,
+        timestamp: crate::timestamp::rfc3339(ended.arrived),
         task_type: ended.task_type,
         served: ended.served,
         prompt: ended.prompt,
@@ -454,17 +469,15 @@ fn count(
             } else {
                 task_type.to_owned()
             },
-            kind: kind.to_owned(),
-            status: if succeeded { "success" } else { "error" }.to_owned(),
+            kind,
+            status: if succeeded { "success" } else { "error" },
             provider: served.provider.clone().unwrap_or_default(),
         })
         .inc();
     state
         .metrics
         .latency
-        .get_or_create(&KindLabels {
-            kind: kind.to_owned(),
-        })
+        .get_or_create(&KindLabels { kind })
         .observe(elapsed.as_secs_f64());
 }
 

@@ -186,7 +186,7 @@ pub fn events(
 /// Run `job`, leaving its events in `outbox` until its end or until the outbox closes.
 async fn run(state: AppState, request_id: Arc<str>, caller: Caller, job: Job, outbox: Arc<Outbox>) {
     let started = Instant::now();
-    let timestamp = crate::timestamp::now_rfc3339();
+    let arrived = time::OffsetDateTime::now_utc();
     let mut progress = Progress {
         outbox,
         started,
@@ -234,7 +234,7 @@ async fn run(state: AppState, request_id: Arc<str>, caller: Caller, job: Job, ou
         .observe_stream(served.kind.as_str(), outcome.as_str(), progress.first_token);
     let ended = Ended {
         request_id: &request_id,
-        timestamp,
+        arrived,
         task_type,
         served,
         prompt: &prompt,

@@ -47,7 +47,7 @@ pub async fn search_collection(
         unreadable_body(&r, "{\"query\": \"how many days of leave\", \"top_k\": 5}")
     })?;
     let started = Instant::now();
-    let timestamp = crate::timestamp::now_rfc3339();
+    let arrived = time::OffsetDateTime::now_utc();
     let query = request.query.clone();
     let answer = state
         .knowledge
@@ -67,7 +67,7 @@ pub async fn search_collection(
     let caller = Caller { client, principal };
     let ended = Ended {
         request_id: &request_id,
-        timestamp,
+        arrived,
         // A collection name fits the task type's characters, and the roll-ups then count
         // searches per collection.
         task_type: format!("knowledge:{name}"),

@@ -207,7 +207,7 @@ pub async fn call(
         }
     };
     let started = Instant::now();
-    let timestamp = crate::timestamp::now_rfc3339();
+    let arrived = time::OffsetDateTime::now_utc();
     let mut served = skill_served(&skill.manifest);
     served.kind = TaskKind::Mcp;
     let mut params = arguments;
@@ -243,7 +243,7 @@ pub async fn call(
     };
     let ended = Ended {
         request_id: &request_id,
-        timestamp,
+        arrived,
         task_type: skill.manifest.name.to_string(),
         served,
         prompt: &prompt,

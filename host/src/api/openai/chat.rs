@@ -149,7 +149,7 @@ async fn whole(
     id: &str,
 ) -> Response {
     let started = Instant::now();
-    let timestamp = crate::timestamp::now_rfc3339();
+    let arrived = time::OffsetDateTime::now_utc();
     let prompt = ask.prompt.clone();
     let mut served = Served {
         kind: TaskKind::Openai,
@@ -175,7 +175,7 @@ async fn whole(
     };
     let ended = Ended {
         request_id,
-        timestamp,
+        arrived,
         task_type: route.to_owned(),
         served,
         prompt: &prompt,

@@ -140,7 +140,7 @@ async fn answer(
     base64: bool,
 ) -> Response {
     let started = Instant::now();
-    let timestamp = crate::timestamp::now_rfc3339();
+    let arrived = time::OffsetDateTime::now_utc();
     let prompt_tokens: u32 = inputs.iter().map(|text| estimate_tokens(text)).sum();
     let prompt = inputs.join("\n");
     let mut served = Served {
@@ -187,7 +187,7 @@ async fn answer(
     let summary = json!({"embedded": inputs.len()});
     let ended = Ended {
         request_id,
-        timestamp,
+        arrived,
         task_type: route.to_owned(),
         served,
         prompt: &prompt,
