@@ -7,7 +7,7 @@
 # another connection, and resident memory per open idle stream.
 #
 # Usage: bench/streaming.sh   (builds what it needs; LiteLLM from PyPI unless LITELLM=0)
-# Env:   STREAMS=512 TOKENS=200 GAP_MS=10 LITELLM=1 LITELLM_VENV=bench/.venv-litellm
+# Env:   STREAMS=512 TOKENS=200 GAP_MS=10 ROUNDS=3 LITELLM=1 LITELLM_VENV=bench/.venv-litellm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

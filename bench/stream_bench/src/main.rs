@@ -325,27 +325,55 @@ async fn one_stream(vias: &[(&str, &Via)], limit: Duration) {
     }
 }
 
-/// `streams` streams at once through each of `vias`; prax's CPU per token where it is prax.
-async fn many_streams(vias: &[(&str, &Via)], streams: usize, limit: Duration, prax: u32) {
+/// `streams` streams at once through each of `vias`, `rounds` times with the gateways taking
+/// turns within each round (so a slow moment of the machine falls on all of them, not on one);
+/// each figure is the median over the rounds, and the added p99 is the median of each round's
+/// difference from the direct run of the same round. prax's CPU per token where it is prax.
+async fn many_streams(
+    vias: &[(&str, &Via)],
+    streams: usize,
+    limit: Duration,
+    prax: u32,
+    rounds: usize,
+) {
     println!(
-        "\n{streams} concurrent streams                 done   token p50   token p99   first-token p50/p99     prax CPU per token"
+        "\n{streams} concurrent streams, median of {rounds} rounds   done   token p50   token p99   added p99   first-token p50/p99     prax CPU per token"
     );
-    for (name, via) in vias {
-        let cpu_before = cpu_ms(prax);
-        let r = run(via, streams, limit).await;
-        let cpu = cpu_ms(prax) - cpu_before;
-        let per_token = if name.starts_with("prax") && r.tokens > 0 {
-            format!("{:.1} µs", cpu as f64 * 1000.0 / r.tokens as f64)
-        } else {
+    // runs[via][round], with prax's CPU per token (µs) where measured.
+    let mut runs: Vec<Vec<(Run, Option<f64>)>> = vec![Vec::new(); vias.len()];
+    for _ in 0..rounds {
+        for (i, (name, via)) in vias.iter().enumerate() {
+            let cpu_before = cpu_ms(prax);
+            let r = run(via, streams, limit).await;
+            let cpu = cpu_ms(prax) - cpu_before;
+            let per_token = (name.starts_with("prax") && r.tokens > 0)
+                .then(|| cpu as f64 * 1000.0 / r.tokens as f64);
+            runs[i].push((r, per_token));
+        }
+    }
+    let med = |mut values: Vec<f64>| median(&mut values);
+    for (i, (name, _)) in vias.iter().enumerate() {
+        let of =
+            |f: fn(&Run) -> u64| med(runs[i].iter().map(|(r, _)| f(r) as f64).collect()) as u64;
+        let added_p99 = med(runs[i]
+            .iter()
+            .zip(&runs[0])
+            .map(|((r, _), (direct, _))| r.token_p99_us as f64 - direct.token_p99_us as f64)
+            .collect());
+        let per_token: Vec<f64> = runs[i].iter().filter_map(|(_, cpu)| *cpu).collect();
+        let per_token = if per_token.is_empty() {
             "–".into()
+        } else {
+            format!("{:.1} µs", med(per_token))
         };
+        let completed = runs[i].iter().map(|(r, _)| r.completed).min().unwrap_or(0);
         println!(
-            "  {name:<36} {:>4}  {:>10}  {:>10}  {:>10} / {:<10}  {per_token}",
-            r.completed,
-            ms(r.token_p50_us),
-            ms(r.token_p99_us),
-            ms(r.ttft_p50_us),
-            ms(r.ttft_p99_us)
+            "  {name:<44} {completed:>4}  {:>10}  {:>10}  {:>+8.2} ms  {:>10} / {:<10}  {per_token}",
+            ms(of(|r| r.token_p50_us)),
+            ms(of(|r| r.token_p99_us)),
+            added_p99 / 1000.0,
+            ms(of(|r| r.ttft_p50_us)),
+            ms(of(|r| r.ttft_p99_us))
         );
     }
 }
@@ -365,11 +393,12 @@ async fn with_hostile_skill(prax: &str, sse: &Via, streams: usize, limit: Durati
     let r = run(sse, streams, limit).await;
     hostile.abort();
     println!(
-        "  {:<36} {:>4}  {:>10}  {:>10}  {:>10} / {:<10}",
-        "prax SSE, a hostile skill looping",
+        "  {:<44} {:>4}  {:>10}  {:>10}  {:>11}  {:>10} / {:<10}",
+        "prax SSE, a hostile skill looping (1 run)",
         r.completed,
         ms(r.token_p50_us),
         ms(r.token_p99_us),
+        "",
         ms(r.ttft_p50_us),
         ms(r.ttft_p99_us)
     );
@@ -434,7 +463,8 @@ async fn main() -> anyhow::Result<()> {
         one_stream(&vias, limit).await;
     }
     if wanted("many") {
-        many_streams(&vias, streams, limit, server.child.id()).await;
+        let rounds = env_number("ROUNDS", 3).max(1);
+        many_streams(&vias, streams, limit, server.child.id(), rounds).await;
     }
     if wanted("hostile") {
         with_hostile_skill(&server.url, &sse, streams, limit).await;
