@@ -129,7 +129,13 @@ pub async fn process(
         let slot = stream_slot(&state, &caller)?;
         return Ok(sse::respond(state, request_id, caller, task, slot).into_response());
     }
-    let prompt = task.prompt.clone();
+    // Only the audit record needs the prompt once the skill has it: with auditing off, a large
+    // prompt is not copied for nothing.
+    let prompt = if state.audit_config.enabled {
+        task.prompt.clone()
+    } else {
+        String::new()
+    };
     let task_type = task.task_type.clone();
     let (answer, served) = dispatch(&state, &request_id, &caller, task).await;
     let ended = Ended {
