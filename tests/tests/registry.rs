@@ -382,7 +382,12 @@ async fn the_registry_refuses_bad_publishes_and_yanked_versions_do_not_resolve()
     let mut lying_bundle = bundle_of(&lying);
     let publisher = PublisherKey::parse(&std::fs::read_to_string(&key)?)?;
     lying_bundle.signature = Some(publisher.sign(&lying_bundle.manifest).to_bytes());
-    let http = reqwest::Client::new();
+    // A fresh connection per upload: a refused path (`..` normalises to `/1.0.0`, which no
+    // route serves) is answered without its body being read, so the server then closes that
+    // connection; a pooled client could send the next upload on it as it closes.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
     let put = |name: &str, version: &str, body: Vec<u8>| {
         http.put(format!("{}/skills/{name}/{version}", registry.url))
             .bearer_auth(TOKEN)
