@@ -136,6 +136,14 @@ async fn discard_some(body: Body) {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), limited.collect()).await;
 }
 
+/// A path no route serves (an upload to `/skills/../1.0.0` arrives as `/1.0.0`): 404, after
+/// discarding what has arrived of the body, as for a refused upload; otherwise the connection
+/// would be closed with the body unread and a client reusing it would lose its next request.
+async fn unknown_path(body: Body) -> Response {
+    discard_some(body).await;
+    answer(StatusCode::NOT_FOUND, "No such registry path.")
+}
+
 /// Room for the largest component plus manifest, signature and tar headers.
 fn body_limit(server: &RegistryServer) -> usize {
     usize::try_from(server.repository.max_component_bytes())
@@ -153,6 +161,7 @@ pub fn router(server: RegistryServer) -> Router {
         .route("/skills/{name}/{version}", put(publish))
         .route("/skills/{name}/{version}/yank", post(yank))
         .route("/skills/{name}/{version}/unyank", post(unyank))
+        .fallback(unknown_path)
         .layer(DefaultBodyLimit::disable())
         .with_state(Arc::new(server))
 }

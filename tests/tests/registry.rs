@@ -382,12 +382,7 @@ async fn the_registry_refuses_bad_publishes_and_yanked_versions_do_not_resolve()
     let mut lying_bundle = bundle_of(&lying);
     let publisher = PublisherKey::parse(&std::fs::read_to_string(&key)?)?;
     lying_bundle.signature = Some(publisher.sign(&lying_bundle.manifest).to_bytes());
-    // A fresh connection per upload: a refused path (`..` normalises to `/1.0.0`, which no
-    // route serves) is answered without its body being read, so the server then closes that
-    // connection; a pooled client could send the next upload on it as it closes.
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()?;
+    let http = reqwest::Client::new();
     let put = |name: &str, version: &str, body: Vec<u8>| {
         http.put(format!("{}/skills/{name}/{version}", registry.url))
             .bearer_auth(TOKEN)
@@ -739,4 +734,39 @@ async fn make_key(server: &Server, role: &str) -> (String, String) {
         made.json["key"].as_str().unwrap_or_default().to_owned(),
         made.json["id"].as_str().unwrap_or_default().to_owned(),
     )
+}
+
+/// An upload to a path no route serves is answered 404 after its body is read, so the
+/// connection stays usable: a client that sends its next request on it is answered.
+#[tokio::test]
+async fn an_upload_to_an_unknown_path_leaves_the_connection_usable() -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let work = tempfile::tempdir()?;
+    let work = work.path();
+    let registry = Registry::start(work, &work.join("registry"), TOKEN, &[])?;
+    let address = registry.url.trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address).await?;
+    let body = vec![b'x'; 256 << 10];
+    socket
+        .write_all(
+            format!(
+                "PUT /1.0.0 HTTP/1.1\r\nHost: r\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await?;
+    socket.write_all(&body).await?;
+    socket
+        .write_all(b"GET /index.json HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n")
+        .await?;
+    let mut answers = String::new();
+    tokio::time::timeout(Duration::from_secs(10), socket.read_to_string(&mut answers)).await??;
+    assert!(answers.starts_with("HTTP/1.1 404"), "{answers}");
+    assert_eq!(
+        answers.matches("HTTP/1.1 ").count(),
+        2,
+        "the second request on the connection was answered too: {answers}"
+    );
+    Ok(())
 }
