@@ -1,5 +1,10 @@
 //! What one skill instance's [`Store`](wasmtime::Store) holds: a WASI context that grants
 //! nothing, the resource limiter, and each capability's state for the request it serves.
+//!
+//! The WASI context is built when the guest first calls a WASI function, not with the store:
+//! building it seeds two random number generators and allocates its streams, and a skill
+//! that never prints, reads the clock or asks for randomness during a request (most Rust
+//! skills: their WASI imports serve std's panic path) never needs it.
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -16,7 +21,8 @@ pub const CAPTURED_OUTPUT_BYTES: usize = 16 * 1024;
 
 /// The data of one instance's store.
 pub struct SkillState {
-    wasi: WasiCtx,
+    /// Built on first use (see the module).
+    wasi: Option<WasiCtx>,
     table: ResourceTable,
     /// Each capability's state for this request.
     pub capabilities: CapabilityStates,
@@ -36,25 +42,21 @@ impl SkillState {
     /// A state whose WASI context grants no files, environment, arguments, sockets or stdin;
     /// everything else the instance may do is in `capabilities`.
     pub fn new(capabilities: CapabilityStates, limiter: SkillLimiter, ticks_budget: u64) -> Self {
-        let captured = MemoryOutputPipe::new(CAPTURED_OUTPUT_BYTES);
-        let wasi = WasiCtxBuilder::new()
-            .stdout(captured.clone())
-            .stderr(captured.clone())
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .socket_addr_check(|_, _| Box::pin(async { false }))
-            .build();
         Self {
-            wasi,
+            wasi: None,
             table: ResourceTable::new(),
             capabilities,
             limiter,
             ticks_used: 0,
             ticks_budget,
             cpu_exceeded: false,
-            captured,
+            captured: MemoryOutputPipe::new(CAPTURED_OUTPUT_BYTES),
         }
+    }
+
+    /// Whether the guest has called a WASI function during this request.
+    pub fn used_wasi(&self) -> bool {
+        self.wasi.is_some()
     }
 
     /// What the guest wrote to stdout and stderr, lossily decoded.
@@ -65,8 +67,19 @@ impl SkillState {
 
 impl WasiView for SkillState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        let captured = &self.captured;
+        let ctx = self.wasi.get_or_insert_with(|| {
+            WasiCtxBuilder::new()
+                .stdout(captured.clone())
+                .stderr(captured.clone())
+                .allow_tcp(false)
+                .allow_udp(false)
+                .allow_ip_name_lookup(false)
+                .socket_addr_check(|_, _| Box::pin(async { false }))
+                .build()
+        });
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx,
             table: &mut self.table,
         }
     }
@@ -86,3 +99,47 @@ impl HasCapabilities for SkillState {
 
 /// `types` has no functions; it is linked so that its types resolve.
 impl bindings::types::Host for SkillState {}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::runtime::capabilities::Grants;
+    use crate::runtime::capability::{Budgets, GrantInput, InstanceInput};
+    use crate::runtime::services::HostServices;
+
+    fn state() -> SkillState {
+        let skill: Arc<str> = Arc::from("probe");
+        let services = HostServices::offline();
+        let permissions = praximous_registry::Permissions::default();
+        let grants = Grants::decide(&GrantInput {
+            skill: &skill,
+            permissions: &permissions,
+            operator: None,
+            services: &services,
+        });
+        let capabilities = grants.instantiate(&InstanceInput {
+            skill: &skill,
+            request_id: &Arc::from("request"),
+            key_id: None,
+            caller_role: None,
+            deltas: None,
+            budgets: &Budgets {
+                log_lines: 1,
+                emit_bytes: 1,
+            },
+        });
+        SkillState::new(capabilities, SkillLimiter::new(1 << 20), 1)
+    }
+
+    #[test]
+    fn the_wasi_context_is_built_on_first_use_and_then_kept() {
+        let mut state = state();
+        assert!(!state.used_wasi(), "a new store has no WASI context yet");
+        let first: *const WasiCtx = state.ctx().ctx;
+        assert!(state.used_wasi());
+        let second: *const WasiCtx = state.ctx().ctx;
+        assert_eq!(first, second, "the context is built once, not per call");
+    }
+}
