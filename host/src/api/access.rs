@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
@@ -24,6 +23,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use super::AppState;
 use super::error::{ApiError, ErrorCode};
+use super::require_role::RequireRoleLayer;
 use crate::auth::secret;
 use crate::auth::{Auth, Denial, Role};
 use crate::sso::sessions::SessionDenial;
@@ -72,8 +72,8 @@ impl ApiRoutes {
     ) -> Self {
         let mut group = OpenApiRouter::new().routes(routes);
         document_role(group.get_openapi_mut(), role, error_schema);
-        let group = group.route_layer(axum::middleware::from_fn(move |request, next| {
-            authenticate(role, request, next)
+        let group = group.route_layer(RequireRoleLayer::new(role, |role, request| {
+            Box::pin(admit(role, request))
         }));
         Self(self.0.merge(group))
     }
@@ -142,17 +142,18 @@ fn document_role(doc: &mut OpenApi, role: Role, error_schema: &str) {
     }
 }
 
-/// Middleware in front of a route that needs `required`: admit the request's key and hand the
-/// handler its [`Principal`](crate::auth::Principal), or answer as the original did.
-async fn authenticate(required: Role, mut request: Request, next: Next) -> Response {
+/// Admit a request to a route that needs `required`: the request back, carrying its
+/// [`Principal`](crate::auth::Principal) for the handler, or the answer it gets instead (as
+/// the original gave it). [`RequireRoleLayer`] runs it in front of every protected route.
+pub async fn admit(required: Role, mut request: Request) -> Result<Request, Response> {
     let Some(state) = request.extensions().get::<AppState>().cloned() else {
         // Fail closed: a router assembled without authentication serves no protected route.
         tracing::error!("no authentication configured for a protected route");
-        return ApiError::new(
+        return Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Authentication is not configured.",
         )
-        .into_response();
+        .into_response());
     };
     let client = request
         .extensions()
@@ -167,15 +168,14 @@ async fn authenticate(required: Role, mut request: Request, next: Next) -> Respo
             cookies::session_name(sso.config().is_https()),
         )
     {
-        return with_session(auth, sso, token, required, request, next).await;
+        return with_session(auth, sso, token, required, request).await;
     }
-    let admitted = auth.admit(presented, client, required).await;
-    match admitted {
+    match auth.admit(presented, client, required).await {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
-            next.run(request).await
+            Ok(request)
         }
-        Err(denial) => refuse(denial).await,
+        Err(denial) => Err(refuse(denial).await),
     }
 }
 
@@ -192,8 +192,7 @@ async fn with_session(
     token: String,
     required: Role,
     mut request: Request,
-    next: Next,
-) -> Response {
+) -> Result<Request, Response> {
     let changes = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -202,12 +201,12 @@ async fn with_session(
         .headers()
         .get(cookies::CSRF_HEADER)
         .and_then(|value| value.to_str().ok());
-    match sso.admit(&token, changes, csrf).await {
+    let refused = match sso.admit(&token, changes, csrf).await {
         Ok((principal, ..)) => match auth.admit_principal(principal, required).await {
             Ok(principal) => {
                 request.extensions_mut().insert(principal);
                 request.extensions_mut().insert(SessionCookie(token));
-                next.run(request).await
+                return Ok(request);
             }
             Err(denial) => refuse(denial).await,
         },
@@ -231,7 +230,8 @@ async fn with_session(
             "Sessions cannot be checked now (the store is unavailable); try again shortly, or use an API key.",
         )
         .into_response(),
-    }
+    };
+    Err(refused)
 }
 
 /// The answer to a request that was not admitted.

@@ -22,6 +22,7 @@ pub mod process;
 pub mod providers;
 pub mod registry;
 pub mod request_id;
+pub mod require_role;
 pub mod scope;
 pub mod skills;
 pub mod sse;

@@ -86,7 +86,7 @@ mod tests {
     use crate::auth::{KeyScope, Role};
 
     fn principal(skills: &[&str], routes: Option<&[&str]>) -> Principal {
-        Principal {
+        Principal::from(crate::auth::PrincipalInfo {
             key_id: "key_1".into(),
             key_name: "reporting".into(),
             role: Role::User,
@@ -97,7 +97,7 @@ mod tests {
             }),
             user: None,
             via_session: false,
-        }
+        })
     }
 
     #[test]

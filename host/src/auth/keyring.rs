@@ -18,9 +18,29 @@ use super::secret::{self, KeyDigest};
 use crate::secret_file::Secret;
 use crate::store::StoreError;
 
-/// Who made a request: the key that authenticated it.
+/// Who made a request: the key that authenticated it. Every request carries it through
+/// several layers and clones, and both cores take it from the same keyring, so a clone is one
+/// reference count (the fields are read through [`Deref`](std::ops::Deref)).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
+pub struct Principal(Arc<PrincipalInfo>);
+
+impl From<PrincipalInfo> for Principal {
+    fn from(info: PrincipalInfo) -> Self {
+        Self(Arc::new(info))
+    }
+}
+
+impl std::ops::Deref for Principal {
+    type Target = PrincipalInfo;
+
+    fn deref(&self) -> &PrincipalInfo {
+        &self.0
+    }
+}
+
+/// What a [`Principal`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalInfo {
     /// The key's id (`env-…` for keys from the environment).
     pub key_id: Arc<str>,
     /// The key's name.
@@ -125,7 +145,7 @@ impl Keyring {
                 &mut env,
                 Entry {
                     digest: secret::digest(key),
-                    principal: Principal {
+                    principal: Principal::from(PrincipalInfo {
                         key_id: id.into(),
                         key_name: format!("environment key #{}", index + 1).into(),
                         role: Role::Admin,
@@ -133,7 +153,7 @@ impl Keyring {
                         scope: Arc::default(),
                         user: None,
                         via_session: false,
-                    },
+                    }),
                     revoked: false,
                     expires_at: None,
                 },
@@ -211,7 +231,7 @@ impl Keyring {
 }
 
 fn principal(key: &StoredKey) -> Principal {
-    Principal {
+    Principal::from(PrincipalInfo {
         key_id: key.id.as_str().into(),
         key_name: key.name.as_str().into(),
         role: key.role,
@@ -219,7 +239,7 @@ fn principal(key: &StoredKey) -> Principal {
         scope: Arc::new(key.scope.clone()),
         user: key.owner.as_deref().map(Arc::from),
         via_session: false,
-    }
+    })
 }
 
 /// Parse an RFC 3339 time as the store writes it.

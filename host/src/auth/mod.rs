@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use admission::Denial;
 pub use key_store::StoredKey;
-pub use keyring::{Keyring, Principal, Rejection};
+pub use keyring::{Keyring, Principal, PrincipalInfo, Rejection};
 pub use role::{Role, UnknownRole};
 pub use scope::{InvalidScope, KeyScope};
 

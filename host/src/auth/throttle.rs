@@ -143,7 +143,7 @@ mod tests {
     use super::*;
 
     fn principal(limit: Option<u32>) -> Principal {
-        Principal {
+        Principal::from(crate::auth::PrincipalInfo {
             key_id: "k".into(),
             key_name: "k".into(),
             role: super::super::Role::User,
@@ -151,7 +151,7 @@ mod tests {
             scope: std::sync::Arc::default(),
             user: None,
             via_session: false,
-        }
+        })
     }
 
     #[tokio::test]

@@ -43,7 +43,7 @@ pub fn csrf_matches(token: &str, presented: Option<&str>) -> bool {
 /// The principal a session stands for: the user, with their role, under an id that says it
 /// is a session (`user:<id>`), so audit records and analytics name the person.
 pub fn principal(user: &User, role: crate::auth::Role) -> Principal {
-    Principal {
+    Principal::from(crate::auth::PrincipalInfo {
         key_id: format!("user:{}", user.id).into(),
         key_name: user.display().into(),
         role,
@@ -51,7 +51,7 @@ pub fn principal(user: &User, role: crate::auth::Role) -> Principal {
         scope: Arc::new(KeyScope::default()),
         user: Some(user.id.as_str().into()),
         via_session: true,
-    }
+    })
 }
 
 /// The role a session admits its user with at `now`, or why it has ended: checked in the
