@@ -58,7 +58,7 @@ fn main() -> std::io::Result<()> {
                 .route("/api/v1/process", post(process))
                 .layer(DefaultBodyLimit::max(1 << 20))
                 .layer(TraceLayer::new_for_http())
-                .layer(axum::middleware::from_fn(request_id::assign));
+                .layer(request_id::RequestIdLayer);
             axum::serve(listener, app).await
         })
 }

@@ -242,7 +242,7 @@ pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(error_shape::answer_errors))
+                .layer(error_shape::ErrorShapeLayer)
                 .layer(Extension(state.clone())),
         )
         .with_state(state);
@@ -256,7 +256,7 @@ pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
         .fallback(error::not_found)
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(request_id::assign))
+                .layer(request_id::RequestIdLayer)
                 .layer(TraceLayer::new_for_http())
                 .layer(body_timeout::BodyTimeoutLayer::new(Duration::from_millis(
                     limits.body_read_timeout_ms,
