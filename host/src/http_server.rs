@@ -2,7 +2,7 @@
 //! a reverse proxy would put in front of a server, so slow or idle clients cannot hold
 //! connections and file descriptors for ever:
 //! - a header-read timeout, which also bounds how long an idle keep-alive connection waits
-//!   for its next request;
+//!   for its next request (on a [`CoarseTimer`]: it is armed for every request);
 //! - a body-read timeout between chunks of a request body (applied by the router);
 //! - a cap on open connections: past it, new connections wait in the kernel's backlog until
 //!   one closes.
@@ -16,11 +16,13 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt as _;
+
+use crate::coarse_timer::CoarseTimer;
 
 /// Connections the kernel queues for `accept` before it drops new ones. The default of
 /// `TcpListener::bind` (128) overflows when a few hundred clients connect at once (every
@@ -63,7 +65,7 @@ pub async fn serve(
     let (stop, stopping) = watch::channel(false);
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .timer(TokioTimer::new())
+        .timer(CoarseTimer::for_timeout(limits.header_read_timeout))
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true);
     tokio::pin!(shutdown);

@@ -5,6 +5,7 @@ pub mod admin_audit;
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod coarse_timer;
 pub mod commerce;
 pub mod config;
 pub mod config_file;
