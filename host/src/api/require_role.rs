@@ -215,36 +215,30 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn an_admission_that_ends_at_once_calls_the_route_with_what_it_attached() {
+    /// The route answers once, with what `admit` attached to the request.
+    async fn assert_admitted(admit: Admit) {
         let calls = Arc::new(AtomicUsize::new(0));
-        let answer = answer(
-            |role, request| Box::pin(async move { Ok(admitted(request, role)) }),
-            &calls,
-        )
-        .await;
+        let answer = answer(admit, &calls).await;
         assert_eq!(answer.status(), StatusCode::OK);
         assert_eq!(answer.headers()["x-admitted"], "operator");
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
+    async fn an_admission_that_ends_at_once_calls_the_route_with_what_it_attached() {
+        assert_admitted(|role, request| Box::pin(async move { Ok(admitted(request, role)) })).await;
+    }
+
+    #[tokio::test]
     async fn an_admission_that_waits_calls_the_route_when_it_ends() {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let answer = answer(
-            |role, request| {
-                Box::pin(async move {
-                    // Pending at the first poll, and woken through the task's waker.
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                    Ok(admitted(request, role))
-                })
-            },
-            &calls,
-        )
+        assert_admitted(|role, request| {
+            Box::pin(async move {
+                // Pending at the first poll, and woken through the task's waker.
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                Ok(admitted(request, role))
+            })
+        })
         .await;
-        assert_eq!(answer.status(), StatusCode::OK);
-        assert_eq!(answer.headers()["x-admitted"], "operator");
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
