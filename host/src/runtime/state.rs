@@ -55,7 +55,8 @@ impl SkillState {
     }
 
     /// Whether the guest has called a WASI function during this request.
-    pub fn used_wasi(&self) -> bool {
+    #[cfg(test)]
+    fn used_wasi(&self) -> bool {
         self.wasi.is_some()
     }
 
