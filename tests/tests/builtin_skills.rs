@@ -352,6 +352,44 @@ async fn sentiment_analyzer_scores_with_vader_in_the_originals_shape() {
         .await;
 }
 
+/// The deepest body the API accepts (`serde_json`'s nesting limit of 128, the task's own object
+/// included) as one extra field.
+fn deepest_accepted(mut task: Value) -> Value {
+    let mut deep = json!(1);
+    for _ in 0..126 {
+        deep = json!({ "a": deep });
+    }
+    task["deep"] = deep;
+    task
+}
+
+#[tokio::test]
+async fn the_deepest_accepted_body_fits_a_skills_stack() {
+    // The skills are linked with a 128 KiB shadow stack (skills-wasm/.cargo/config.toml); a
+    // skill reading its params recurses once per level, and must not overrun it.
+    let skills = Skills::start();
+    let echoed = skills
+        .ok(deepest_accepted(
+            json!({"task_type": "echo", "prompt": "deep"}),
+        ))
+        .await;
+    assert_eq!(echoed["echoed_prompt"], "deep");
+    let sum = skills
+        .ok(deepest_accepted(json!({
+            "task_type": "simple_math", "prompt": "p", "num1": 2, "num2": 3, "operation": "add"
+        })))
+        .await;
+    assert_eq!(sum["result"], 5.0, "{sum}");
+    let one_deeper = skills
+        .process(json!({"task_type": "echo", "prompt": "p", "deep": deepest_accepted(json!({}))}))
+        .await;
+    assert_eq!(
+        one_deeper.status, 422,
+        "the limit is where the test assumes: {}",
+        one_deeper.text
+    );
+}
+
 #[tokio::test]
 async fn the_new_skills_describe_themselves() -> anyhow::Result<()> {
     let server = Server::start()?;

@@ -77,6 +77,15 @@ members = ["sdk"]
     )
 }
 
+/// The skill's `.cargo/config.toml`: the shadow-stack size the built-in skills are linked with
+/// (`skills-wasm/.cargo/config.toml` says why), for the target `prax skill build` uses only.
+pub const CARGO_CONFIG: &str = r#"[target.wasm32-wasip2]
+# A 128 KiB shadow stack (what Rust keeps of the call stack in linear memory) instead of
+# rustc's 1 MiB: every request instantiates the skill afresh, and a smaller memory is a
+# cheaper one. Raise it if the skill recurses deeply through large frames: an overrun traps.
+rustflags = ["-C", "link-arg=-zstack-size=131072"]
+"#;
+
 /// The skill's source.
 pub fn lib_rs(name: &str) -> String {
     format!(
@@ -119,6 +128,7 @@ pub fn files(name: &str) -> Vec<(String, String)> {
         ("Cargo.toml".into(), cargo_toml(name)),
         ("src/lib.rs".into(), lib_rs(name)),
         (".gitignore".into(), "/target/\n".into()),
+        (".cargo/config.toml".into(), CARGO_CONFIG.into()),
         ("Cargo.lock".into(), CARGO_LOCK.into()),
         ("sdk/Cargo.toml".into(), SDK_CARGO.into()),
     ];
@@ -130,4 +140,29 @@ pub fn files(name: &str) -> Vec<(String, String)> {
         ));
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of `config` that sets the stack size.
+    fn stack_setting(config: &str) -> Option<&str> {
+        config.lines().find(|line| line.starts_with("rustflags"))
+    }
+
+    #[test]
+    fn a_new_skill_is_linked_like_the_built_in_ones() {
+        let built_in = include_str!("../../../../skills-wasm/.cargo/config.toml");
+        let example = include_str!("../../../../examples/rust/word_stats_rust/.cargo/config.toml");
+        let ours = stack_setting(CARGO_CONFIG);
+        assert!(ours.is_some_and(|line| line.contains("stack-size")));
+        assert_eq!(stack_setting(built_in), ours);
+        assert_eq!(stack_setting(example), ours);
+        assert!(
+            files("x")
+                .iter()
+                .any(|(path, text)| path == ".cargo/config.toml" && text == CARGO_CONFIG)
+        );
+    }
 }
