@@ -48,6 +48,38 @@ pub struct InstanceInput<'a> {
     pub budgets: &'a Budgets,
 }
 
+/// The request an instance serves, as its capabilities are built from it: owned, so that the
+/// store can keep it and build each capability's state when the guest first calls it (see
+/// [`CapabilityStates`](super::capabilities::CapabilityStates)).
+pub struct InstanceSeed {
+    /// The skill's name.
+    pub skill: Arc<str>,
+    /// The request id.
+    pub request_id: Arc<str>,
+    /// The API key the request came with.
+    pub key_id: Option<Arc<str>>,
+    /// That key's role.
+    pub caller_role: Option<crate::auth::Role>,
+    /// Where partial output goes, when the caller streams.
+    pub deltas: Option<crate::runtime::DeltaSink>,
+    /// The operator's per-request budgets.
+    pub budgets: Budgets,
+}
+
+impl InstanceSeed {
+    /// What a capability looks at when it builds its state.
+    pub fn input(&self) -> InstanceInput<'_> {
+        InstanceInput {
+            skill: &self.skill,
+            request_id: &self.request_id,
+            key_id: self.key_id.as_ref(),
+            caller_role: self.caller_role,
+            deltas: self.deltas.as_ref(),
+            budgets: &self.budgets,
+        }
+    }
+}
+
 /// Per-request budgets the operator sets in `[skills]`, shared by every instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budgets {
@@ -67,7 +99,7 @@ pub trait Capability {
     /// Decide what the skill described by `input` may do.
     fn grant(input: &GrantInput<'_>) -> Self::Grant;
 
-    /// The state of one fresh instance.
+    /// The state of one fresh instance, built when its guest first calls the capability.
     fn instantiate(grant: &Self::Grant, input: &InstanceInput<'_>) -> Self::State;
 }
 

@@ -7,7 +7,8 @@ use tokio::sync::TryAcquireError;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::bindings::types::{Failure, Invocation};
-use super::capability::InstanceInput;
+use super::capabilities::CapabilityStates;
+use super::capability::InstanceSeed;
 use super::limits::{EffectiveLimits, SkillLimiter};
 use super::share::Share;
 use super::state::SkillState;
@@ -215,14 +216,17 @@ impl Runtime {
             Err(TryAcquireError::Closed) => return Err(busy()),
         };
 
-        let capabilities = skill.grants.instantiate(&InstanceInput {
-            skill: name,
-            request_id: &call.request_id,
-            key_id: call.key_id.as_ref(),
-            caller_role: call.caller_role,
-            deltas: call.deltas.as_ref(),
-            budgets: &self.budgets,
-        });
+        let capabilities = CapabilityStates::new(
+            skill.grants.clone(),
+            InstanceSeed {
+                skill: name.clone(),
+                request_id: call.request_id.clone(),
+                key_id: call.key_id.clone(),
+                caller_role: call.caller_role,
+                deltas: call.deltas,
+                budgets: self.budgets,
+            },
+        );
         let state = SkillState::new(
             capabilities,
             SkillLimiter::new(limits.memory_bytes),

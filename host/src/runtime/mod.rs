@@ -103,7 +103,7 @@ pub struct PreparedSkill {
     name: Arc<str>,
     limits: praximous_registry::Limits,
     /// What each capability lets it do.
-    grants: Grants,
+    grants: Arc<Grants>,
     /// Its share of the instance slots.
     slots: Share,
     pre: SkillPre<SkillState>,
@@ -188,7 +188,7 @@ impl Runtime {
         Ok(PreparedSkill {
             name,
             limits: manifest.limits,
-            grants,
+            grants: Arc::new(grants),
             slots: Share::new(self.settings.max_concurrent_per_skill),
             pre,
             cache,

@@ -88,7 +88,7 @@ impl WasiView for SkillState {
 
 impl WasiHttpView for SkillState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        self.capabilities.http.view(&mut self.table)
+        self.capabilities.http().view(&mut self.table)
     }
 }
 
@@ -103,34 +103,10 @@ impl bindings::types::Host for SkillState {}
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::runtime::capabilities::Grants;
-    use crate::runtime::capability::{Budgets, GrantInput, InstanceInput};
-    use crate::runtime::services::HostServices;
 
     fn state() -> SkillState {
-        let skill: Arc<str> = Arc::from("probe");
-        let services = HostServices::offline();
-        let permissions = praximous_registry::Permissions::default();
-        let grants = Grants::decide(&GrantInput {
-            skill: &skill,
-            permissions: &permissions,
-            operator: None,
-            services: &services,
-        });
-        let capabilities = grants.instantiate(&InstanceInput {
-            skill: &skill,
-            request_id: &Arc::from("request"),
-            key_id: None,
-            caller_role: None,
-            deltas: None,
-            budgets: &Budgets {
-                log_lines: 1,
-                emit_bytes: 1,
-            },
-        });
+        let capabilities = crate::runtime::capabilities::probe_states();
         SkillState::new(capabilities, SkillLimiter::new(1 << 20), 1)
     }
 

@@ -13,10 +13,12 @@ mod log;
 mod mail;
 mod output;
 
+use std::sync::Arc;
+
 use wasmtime::component::Linker;
 use wasmtime_wasi_http::WasiHttpView;
 
-use super::capability::{Capability, GrantInput, InstanceInput, LinkCapability};
+use super::capability::{Capability, GrantInput, InstanceSeed, LinkCapability};
 
 pub use http::{HttpState, NetworkPolicy, effective_network};
 
@@ -35,9 +37,13 @@ macro_rules! capabilities {
             $($(#[$doc])* pub $field: <$capability as Capability>::Grant,)*
         }
 
-        /// One instance's state, capability by capability.
+        /// One instance's state, capability by capability, each built when the guest first
+        /// calls that capability: a request pays only for what its skill uses (an echo, for
+        /// nothing), not for every capability the host has.
         pub struct CapabilityStates {
-            $($(#[$doc])* pub $field: <$capability as Capability>::State,)*
+            grants: Arc<Grants>,
+            seed: InstanceSeed,
+            $($field: Option<<$capability as Capability>::State>,)*
         }
 
         impl Grants {
@@ -45,12 +51,23 @@ macro_rules! capabilities {
             pub fn decide(input: &GrantInput<'_>) -> Self {
                 Self { $($field: <$capability>::grant(input),)* }
             }
+        }
 
-            /// Fresh per-instance states for one request.
-            pub fn instantiate(&self, input: &InstanceInput<'_>) -> CapabilityStates {
-                CapabilityStates {
-                    $($field: <$capability>::instantiate(&self.$field, input),)*
-                }
+        impl CapabilityStates {
+            /// The states of a fresh instance serving `seed` under `grants`: none built yet.
+            pub fn new(grants: Arc<Grants>, seed: InstanceSeed) -> Self {
+                Self { grants, seed, $($field: None,)* }
+            }
+
+            $($(#[$doc])* pub fn $field(&mut self) -> &mut <$capability as Capability>::State {
+                let Self { grants, seed, $field, .. } = self;
+                $field.get_or_insert_with(|| <$capability>::instantiate(&grants.$field, &seed.input()))
+            })*
+
+            /// How many capability states have been built.
+            #[cfg(test)]
+            fn built(&self) -> usize {
+                0 $(+ usize::from(self.$field.is_some()))*
             }
         }
 
@@ -60,7 +77,7 @@ macro_rules! capabilities {
             T: HasCapabilities + WasiHttpView + Send + 'static,
         {
             $(<$capability as LinkCapability<T>>::add_to_linker(linker, |data: &mut T| {
-                &mut data.capabilities().$field
+                data.capabilities().$field()
             })?;)*
             Ok(())
         }
@@ -84,4 +101,49 @@ capabilities! {
     knowledge: knowledge::Knowledge,
     /// `wasi:http`: outbound requests to the hosts the skill may reach.
     http: http::Http,
+}
+
+/// The states of an instance of a skill that declares nothing, for tests.
+#[cfg(test)]
+pub fn probe_states() -> CapabilityStates {
+    use crate::runtime::capability::Budgets;
+
+    let skill: Arc<str> = Arc::from("probe");
+    let services = super::services::HostServices::offline();
+    let permissions = praximous_registry::Permissions::default();
+    let grants = Grants::decide(&GrantInput {
+        skill: &skill,
+        permissions: &permissions,
+        operator: None,
+        services: &services,
+    });
+    CapabilityStates::new(
+        Arc::new(grants),
+        InstanceSeed {
+            skill,
+            request_id: Arc::from("request"),
+            key_id: None,
+            caller_role: None,
+            deltas: None,
+            budgets: Budgets {
+                log_lines: 3,
+                emit_bytes: 1,
+            },
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capability_state_is_built_on_first_use_and_then_kept() {
+        let mut states = probe_states();
+        assert_eq!(states.built(), 0, "a fresh instance has built no state");
+        let first: *const log::LogState = states.log();
+        assert_eq!(states.built(), 1, "only the capability used");
+        let second: *const log::LogState = states.log();
+        assert_eq!(first, second, "built once, not per call");
+    }
 }
