@@ -23,7 +23,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use super::AppState;
 use super::error::{ApiError, ErrorCode};
-use super::require_role::RequireRoleLayer;
+use super::require_role::{Admission, Admit, RequireRoleLayer};
 use crate::auth::secret;
 use crate::auth::{Auth, Denial, Role};
 use crate::sso::sessions::SessionDenial;
@@ -38,7 +38,13 @@ pub const INVALID_KEY: &str = "Access denied: Invalid API key.";
 pub const REQUIRED_ROLE: &str = "x-required-role";
 
 /// The API's routes, each with the access it needs. See the module documentation.
-pub struct ApiRoutes(OpenApiRouter<AppState>);
+pub struct ApiRoutes {
+    /// Routes anyone may call.
+    public: OpenApiRouter<AppState>,
+    /// Routes that need a key, by the role they need; the key check is put in front of them
+    /// when the router is made for a server ([`ApiRoutes::split`]).
+    protected: Vec<(Role, OpenApiRouter<AppState>)>,
+}
 
 impl Default for ApiRoutes {
     fn default() -> Self {
@@ -49,12 +55,16 @@ impl Default for ApiRoutes {
 impl ApiRoutes {
     /// No routes yet.
     pub fn new() -> Self {
-        Self(OpenApiRouter::new())
+        Self {
+            public: OpenApiRouter::new(),
+            protected: Vec::new(),
+        }
     }
 
     /// Routes anyone may call, with or without a key.
-    pub fn public(self, routes: UtoipaMethodRouter<AppState>) -> Self {
-        Self(self.0.merge(OpenApiRouter::new().routes(routes)))
+    pub fn public(mut self, routes: UtoipaMethodRouter<AppState>) -> Self {
+        self.public = self.public.merge(OpenApiRouter::new().routes(routes));
+        self
     }
 
     /// Routes that need a valid key whose role is `role` or higher.
@@ -65,27 +75,43 @@ impl ApiRoutes {
     /// As [`ApiRoutes::role`], for routes whose error answers have the schema `error_schema`
     /// (the OpenAI-compatible API answers in OpenAI's shape).
     pub fn role_answering(
-        self,
+        mut self,
         role: Role,
         error_schema: &str,
         routes: UtoipaMethodRouter<AppState>,
     ) -> Self {
         let mut group = OpenApiRouter::new().routes(routes);
         document_role(group.get_openapi_mut(), role, error_schema);
-        let group = group.route_layer(RequireRoleLayer::new(role, |role, request| {
-            Box::pin(admit(role, request))
-        }));
-        Self(self.0.merge(group))
+        self.protected.push((role, group));
+        self
     }
 
     /// Every route of `other` as well.
-    pub fn merge(self, other: ApiRoutes) -> Self {
-        Self(self.0.merge(other.0))
+    pub fn merge(mut self, other: ApiRoutes) -> Self {
+        self.public = self.public.merge(other.public);
+        self.protected.extend(other.protected);
+        self
     }
 
-    /// The router and the document of its routes.
-    pub fn split(self) -> (axum::Router<AppState>, OpenApi) {
-        self.0.split_for_parts()
+    /// The router of a server whose keys, sessions and limits are `state`'s, and the document
+    /// of its routes. The key check holds the state itself: nothing is added to each request
+    /// for it to find.
+    pub fn split(self, state: &AppState) -> (axum::Router<AppState>, OpenApi) {
+        let mut all = self.public;
+        for (role, group) in self.protected {
+            let check = RequireRoleLayer::new(role, KeyCheck(state.clone()));
+            all = all.merge(group.route_layer(check));
+        }
+        all.split_for_parts()
+    }
+
+    /// The document of the routes alone.
+    pub fn document(self) -> OpenApi {
+        let all = self
+            .protected
+            .into_iter()
+            .fold(self.public, |all, (_, group)| all.merge(group));
+        all.split_for_parts().1
     }
 }
 
@@ -142,19 +168,24 @@ fn document_role(doc: &mut OpenApi, role: Role, error_schema: &str) {
     }
 }
 
+/// The key check of one server's protected routes: its keyring, sessions and limits.
+#[derive(Clone)]
+pub struct KeyCheck(AppState);
+
+impl Admit for KeyCheck {
+    fn admit(&self, required: Role, request: Request) -> Admission {
+        Box::pin(admit(self.0.clone(), required, request))
+    }
+}
+
 /// Admit a request to a route that needs `required`: the request back, carrying its
 /// [`Principal`](crate::auth::Principal) for the handler, or the answer it gets instead (as
 /// the original gave it). [`RequireRoleLayer`] runs it in front of every protected route.
-pub async fn admit(required: Role, mut request: Request) -> Result<Request, Response> {
-    let Some(state) = request.extensions().get::<AppState>().cloned() else {
-        // Fail closed: a router assembled without authentication serves no protected route.
-        tracing::error!("no authentication configured for a protected route");
-        return Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Authentication is not configured.",
-        )
-        .into_response());
-    };
+pub async fn admit(
+    state: AppState,
+    required: Role,
+    mut request: Request,
+) -> Result<Request, Response> {
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -41,9 +41,9 @@ pub mod ws;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
-use axum::{Extension, Router};
 use tower::ServiceBuilder;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -226,25 +226,20 @@ pub fn routes() -> ApiRoutes {
 
 /// The OpenAPI document, served at `/api/v1/openapi.json` and printed by `prax openapi`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = routes().split();
-    ApiDoc::openapi().merge_from(doc)
+    ApiDoc::openapi().merge_from(routes().document())
 }
 
 /// The whole HTTP application. Every route checks the key it needs before its handler runs;
 /// paths that match no route stay 404 for everyone.
 pub fn router(state: AppState, limits: &crate::config::ServerConfig) -> Router {
     let ws_state = state.clone();
-    let (api, doc) = routes().split();
+    let (api, doc) = routes().split(&state);
     // Each `Router::layer` call boxes every route once more, and axum clones a route's whole
     // stack of boxes for each request; so the layers of each level are stacked in one
     // `ServiceBuilder` (outermost first), which costs one box and one clone a level.
     let api = api
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(
-            ServiceBuilder::new()
-                .layer(error_shape::ErrorShapeLayer)
-                .layer(Extension(state.clone())),
-        )
+        .layer(error_shape::ErrorShapeLayer)
         .with_state(state);
     Router::new()
         .merge(

@@ -23,46 +23,59 @@ use crate::auth::Role;
 /// A request admitted (with its principal attached), or the answer it gets instead.
 pub type Admission = Pin<Box<dyn Future<Output = Result<Request, Response>> + Send>>;
 
-/// How a request is admitted to a route that needs a role.
-pub type Admit = fn(Role, Request) -> Admission;
-
-/// Puts [`RequireRole`] in front of routes that need a key with `required` or higher.
-#[derive(Debug, Clone, Copy)]
-pub struct RequireRoleLayer {
-    required: Role,
-    admit: Admit,
+/// How a request is admitted to a route that needs a role. Cloned with the route, so a clone
+/// should cost no more than a reference count.
+pub trait Admit: Clone + Send + Sync + 'static {
+    /// Admit `request` to a route that needs `required` or higher.
+    fn admit(&self, required: Role, request: Request) -> Admission;
 }
 
-impl RequireRoleLayer {
+/// An admission decided by a plain function (the tests' own).
+#[cfg(test)]
+impl Admit for fn(Role, Request) -> Admission {
+    fn admit(&self, required: Role, request: Request) -> Admission {
+        self(required, request)
+    }
+}
+
+/// Puts [`RequireRole`] in front of routes that need a key with `required` or higher.
+#[derive(Debug, Clone)]
+pub struct RequireRoleLayer<A> {
+    required: Role,
+    admit: A,
+}
+
+impl<A: Admit> RequireRoleLayer<A> {
     /// Routes behind it need `required` or higher, as `admit` decides.
-    pub fn new(required: Role, admit: Admit) -> Self {
+    pub fn new(required: Role, admit: A) -> Self {
         Self { required, admit }
     }
 }
 
-impl<S> Layer<S> for RequireRoleLayer {
-    type Service = RequireRole<S>;
+impl<S, A: Admit> Layer<S> for RequireRoleLayer<A> {
+    type Service = RequireRole<S, A>;
 
-    fn layer(&self, inner: S) -> RequireRole<S> {
+    fn layer(&self, inner: S) -> RequireRole<S, A> {
         RequireRole {
             inner,
             required: self.required,
-            admit: self.admit,
+            admit: self.admit.clone(),
         }
     }
 }
 
 /// A route that answers only requests whose key has the role it needs.
 #[derive(Debug, Clone)]
-pub struct RequireRole<S> {
+pub struct RequireRole<S, A> {
     inner: S,
     required: Role,
-    admit: Admit,
+    admit: A,
 }
 
-impl<S> Service<Request> for RequireRole<S>
+impl<S, A> Service<Request> for RequireRole<S, A>
 where
     S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    A: Admit,
 {
     type Response = Response;
     type Error = Infallible;
@@ -73,7 +86,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Admitted<S> {
-        let mut admission = (self.admit)(self.required, request);
+        let mut admission = self.admit.admit(self.required, request);
         // A first poll without a waker: if the admission has to wait, the future below polls
         // it again with the task's own waker before anything could have been missed.
         match admission
@@ -206,7 +219,10 @@ mod tests {
         request
     }
 
-    async fn answer(admit: Admit, calls: &Arc<AtomicUsize>) -> Response {
+    /// How the tests admit: a plain function.
+    type AdmitFn = fn(Role, Request) -> Admission;
+
+    async fn answer(admit: AdmitFn, calls: &Arc<AtomicUsize>) -> Response {
         let service = RequireRoleLayer::new(Role::Operator, admit).layer(route(calls));
         let request = Request::new(Body::empty());
         match service.oneshot(request).await {
@@ -216,7 +232,7 @@ mod tests {
     }
 
     /// The route answers once, with what `admit` attached to the request.
-    async fn assert_admitted(admit: Admit) {
+    async fn assert_admitted(admit: AdmitFn) {
         let calls = Arc::new(AtomicUsize::new(0));
         let answer = answer(admit, &calls).await;
         assert_eq!(answer.status(), StatusCode::OK);
