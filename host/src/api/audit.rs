@@ -1,6 +1,7 @@
 //! Turning one answered request into its audit record: capped, masked when the identity's
 //! sensitivity is High, and stored or not according to `[audit]`.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::error::ApiError;
@@ -86,6 +87,42 @@ pub struct Facts<'a> {
     pub stream: Option<StreamFacts<'a>>,
 }
 
+/// `client` as the record keeps it (`203.0.113.7:51234`, `[2001:db8::1]:443`), written digit
+/// by digit for IPv4: every audited request needs one, and `Display` took 0.15 µs for it.
+pub fn client_text(client: SocketAddr) -> String {
+    let SocketAddr::V4(v4) = client else {
+        return client.to_string();
+    };
+    let mut text = String::with_capacity(21);
+    for (index, octet) in v4.ip().octets().into_iter().enumerate() {
+        if index > 0 {
+            text.push('.');
+        }
+        push_decimal(&mut text, u32::from(octet));
+    }
+    text.push(':');
+    push_decimal(&mut text, u32::from(v4.port()));
+    text
+}
+
+/// `value` in decimal, without leading zeros.
+fn push_decimal(text: &mut String, value: u32) {
+    let mut digits = [0u8; 10];
+    let mut rest = value;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        text.push(char::from(digit));
+    }
+}
+
 /// Build the record.
 pub fn record(facts: Facts<'_>) -> AuditRecord {
     let (status, http_status, response) = match facts.answer {
@@ -158,5 +195,20 @@ mod tests {
     fn cap_cuts_on_a_char_boundary_and_says_so() {
         assert_eq!(super::cap("héllo", 2), "h… [5 bytes cut]");
         assert_eq!(super::cap("hi", 10), "hi");
+    }
+
+    #[test]
+    fn a_client_is_written_as_display_writes_it() {
+        for client in [
+            "203.0.113.7:51234",
+            "0.0.0.0:0",
+            "255.255.255.255:65535",
+            "10.0.0.1:8",
+            "[2001:db8::1]:443",
+        ] {
+            let addr: std::net::SocketAddr = client.parse().unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(super::client_text(addr), addr.to_string());
+            assert_eq!(super::client_text(addr), client);
+        }
     }
 }

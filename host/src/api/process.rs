@@ -249,7 +249,7 @@ pub async fn write_audit(
         prompt: ended.prompt,
         answer,
         latency: ended.latency,
-        client: ended.caller.client.to_string(),
+        client: audit::client_text(ended.caller.client),
         principal: ended.caller.principal.as_ref(),
         stream: ended.stream,
     });
