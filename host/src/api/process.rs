@@ -314,7 +314,7 @@ async fn dispatch(
 pub fn skill_served(manifest: &praximous_registry::manifest::Manifest) -> Served {
     Served {
         kind: TaskKind::Skill,
-        provider: Some(format!("skill:{}", manifest.name)),
+        provider: Some(["skill:", manifest.name.as_str()].concat()),
         skill_version: Some(manifest.version.to_string()),
         attempts: None,
         tokens: None,

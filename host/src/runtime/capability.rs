@@ -52,8 +52,6 @@ pub struct InstanceInput<'a> {
 /// store can keep it and build each capability's state when the guest first calls it (see
 /// [`CapabilityStates`](super::capabilities::CapabilityStates)).
 pub struct InstanceSeed {
-    /// The skill's name.
-    pub skill: Arc<str>,
     /// The request id.
     pub request_id: Arc<str>,
     /// The API key the request came with.
@@ -67,10 +65,10 @@ pub struct InstanceSeed {
 }
 
 impl InstanceSeed {
-    /// What a capability looks at when it builds its state.
-    pub fn input(&self) -> InstanceInput<'_> {
+    /// What a capability of the skill `skill` looks at when it builds its state.
+    pub fn input<'a>(&'a self, skill: &'a Arc<str>) -> InstanceInput<'a> {
         InstanceInput {
-            skill: &self.skill,
+            skill,
             request_id: &self.request_id,
             key_id: self.key_id.as_ref(),
             caller_role: self.caller_role,

@@ -219,9 +219,8 @@ impl Runtime {
         let capabilities = CapabilityStates::new(
             skill.grants.clone(),
             InstanceSeed {
-                skill: name.clone(),
                 request_id: call.request_id.clone(),
-                key_id: call.key_id.clone(),
+                key_id: call.key_id,
                 caller_role: call.caller_role,
                 deltas: call.deltas,
                 budgets: self.budgets,

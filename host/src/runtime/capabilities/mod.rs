@@ -34,6 +34,8 @@ macro_rules! capabilities {
     ($($(#[$doc:meta])* $field:ident: $capability:ty),* $(,)?) => {
         /// What one skill may use, capability by capability, decided when it is prepared.
         pub struct Grants {
+            /// The skill's name (kept here so that an instance's states need no copy of it).
+            skill: Arc<str>,
             $($(#[$doc])* pub $field: <$capability as Capability>::Grant,)*
         }
 
@@ -49,7 +51,7 @@ macro_rules! capabilities {
         impl Grants {
             /// Ask every capability what the skill described by `input` may do.
             pub fn decide(input: &GrantInput<'_>) -> Self {
-                Self { $($field: <$capability>::grant(input),)* }
+                Self { skill: input.skill.clone(), $($field: <$capability>::grant(input),)* }
             }
         }
 
@@ -61,7 +63,9 @@ macro_rules! capabilities {
 
             $($(#[$doc])* pub fn $field(&mut self) -> &mut <$capability as Capability>::State {
                 let Self { grants, seed, $field, .. } = self;
-                $field.get_or_insert_with(|| <$capability>::instantiate(&grants.$field, &seed.input()))
+                $field.get_or_insert_with(|| {
+                    <$capability>::instantiate(&grants.$field, &seed.input(&grants.skill))
+                })
             })*
 
             /// How many capability states have been built.
@@ -120,7 +124,6 @@ pub fn probe_states() -> CapabilityStates {
     CapabilityStates::new(
         Arc::new(grants),
         InstanceSeed {
-            skill,
             request_id: Arc::from("request"),
             key_id: None,
             caller_role: None,
