@@ -1,7 +1,5 @@
 //! Timestamps as the audit log and the log files write them.
 
-use std::fmt::Write as _;
-
 /// Now, UTC, RFC 3339 with milliseconds (`2026-11-24T21:07:19.546Z`): sorts as text.
 pub fn now_rfc3339() -> String {
     rfc3339(time::OffsetDateTime::now_utc())
@@ -45,11 +43,8 @@ fn rfc3339_by_format(at: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
-    at.format(&format).unwrap_or_else(|_| {
-        let mut text = String::new();
-        let _ = write!(text, "{}", at.unix_timestamp());
-        text
-    })
+    at.format(&format)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 #[cfg(test)]

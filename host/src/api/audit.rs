@@ -93,34 +93,17 @@ pub fn client_text(client: SocketAddr) -> String {
     let SocketAddr::V4(v4) = client else {
         return client.to_string();
     };
+    let mut digits = itoa::Buffer::new();
     let mut text = String::with_capacity(21);
     for (index, octet) in v4.ip().octets().into_iter().enumerate() {
         if index > 0 {
             text.push('.');
         }
-        push_decimal(&mut text, u32::from(octet));
+        text.push_str(digits.format(octet));
     }
     text.push(':');
-    push_decimal(&mut text, u32::from(v4.port()));
+    text.push_str(digits.format(v4.port()));
     text
-}
-
-/// `value` in decimal, without leading zeros.
-fn push_decimal(text: &mut String, value: u32) {
-    let mut digits = [0u8; 10];
-    let mut rest = value;
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    for &digit in &digits[start..] {
-        text.push(char::from(digit));
-    }
 }
 
 /// Build the record.
