@@ -63,6 +63,7 @@ printf '[identity]\nsensitivity_level = "Low"\n[audit]\nenabled = true\ndurabili
 serve "$work/power.toml" "$work/d-power"; power=$(rps "$url"); stop
 echo
 echo "POST /api/v1/process (echo), $CONNECTIONS connections, $DURATION, $(nproc) cores, wrk on the same machine"
+bench/machine.sh
 printf '%-26s %12.0f req/s\n' "audit on (default: journal)" "$on"
 printf '%-26s %12.0f req/s\n' "audit on (power_loss)" "$power"
 printf '%-26s %12.0f req/s\n' "audit off" "$off"

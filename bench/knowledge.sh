@@ -144,6 +144,7 @@ fi
 
 echo
 echo "knowledge, $CHUNKS passages of ~200 words, $DIM-dimension vectors ($PRECISION), ef $EF, $(nproc) cores, client on the same machine"
+bench/machine.sh
 row() { printf '%-46s %12s   %-22s %s\n' "$@"; }
 row "measure" "prax" "target" "Chroma $CHROMA_VERSION (ef $CHROMA_EF), same vectors"
 row "ingestion over HTTP, embeddings incl. (chunks/s)" "$ingest" "" ""

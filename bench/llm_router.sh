@@ -95,6 +95,7 @@ read -r o32_rps _ _ < <(measure "$prax/v1/chat/completions" "$work/openai.lua" 3
 
 echo
 echo "LLM route vs the stand-in provider called directly ($(nproc) cores, wrk on the same machine, $DURATION each)"
+bench/machine.sh
 printf '%-26s %12s %12s %16s\n' "" "p50 (1 conn)" "p99 (1 conn)" "req/s (32 conn)"
 printf '%-26s %10s us %10s us %16.0f\n' "stand-in, direct" "$d1_p50" "$d1_p99" "$d32_rps"
 printf '%-26s %10s us %10s us %16.0f\n' "through prax's router" "$r1_p50" "$r1_p99" "$r32_rps"

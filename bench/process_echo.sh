@@ -75,6 +75,7 @@ read -r n_rps n_p50 n_p99 < <(run_wrk "$native_url")
 
 echo
 echo "POST /api/v1/process, echo, $CONNECTIONS connections, $DURATION, wrk -t$THREADS ($(nproc) cores, load generator on the same machine)"
+bench/machine.sh
 printf '%-22s %12s %10s %10s\n' "" "requests/s" "p50 ms" "p99 ms"
 printf '%-22s %12.0f %10s %10s\n' "prax (Wasm skill)" "$w_rps" "$w_p50" "$w_p99"
 printf '%-22s %12.0f %10s %10s\n' "native Rust handler" "$n_rps" "$n_p50" "$n_p99"

@@ -123,6 +123,7 @@ read -r t_rps t_p99 < <(measure "$lb")
 
 echo
 echo "POST /api/v1/process (echo, audit on), $CONNECTIONS connections, $DURATION x $RUNS (median), $(nproc) cores;"
+bench/machine.sh
 echo "wrk, PostgreSQL (fsync on) and nginx on the same machine"
 printf '%-40s %10s %10s\n' "store" "req/s" "p99 ms"
 printf '%-40s %10.0f %10.2f\n' "SQLite, one replica" "$s_rps" "$s_p99"

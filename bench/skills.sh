@@ -109,6 +109,7 @@ skills=(
 
 echo
 echo "POST /api/v1/process, one connection, calls back to back for $DURATION each ($(nproc) cores); baseline: echo"
+bench/machine.sh
 printf '%-20s %8s %10s %10s %12s\n' "skill" "calls" "p50 ms" "p99 ms" "p50 vs echo"
 base=""
 for entry in "${skills[@]}"; do

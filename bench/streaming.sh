@@ -25,4 +25,5 @@ if [ "${LITELLM:-1}" = 1 ]; then
     echo "litellm[proxy] did not install from PyPI here; LiteLLM is skipped"
   fi
 fi
+bench/machine.sh
 exec ${CARGO_TARGET_DIR:-target}/release/stream-bench ${CARGO_TARGET_DIR:-target}/release/prax $litellm
